@@ -1,0 +1,1 @@
+//! The policy engine: a pure function from a CIB to a transition graph.

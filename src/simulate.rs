@@ -1,0 +1,1 @@
+//! The `crm_simulate`-like front end.
