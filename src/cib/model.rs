@@ -699,4 +699,17 @@ impl LrmOp {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// `(op-status, rc-code)`. Old CIBs may lack the two attributes; then they
+    /// come from `transition-magic`, written `op-status:rc-code;transition-key`
+    /// (as Pacemaker's `decode_transition_magic` reads it).
+    pub fn status_and_rc(&self) -> Option<(i32, i32)> {
+        if let (Some(status), Some(rc)) = (self.op_status, self.rc_code) {
+            return Some((status, rc));
+        }
+        let magic = self.transition_magic.as_deref()?;
+        let (codes, _key) = magic.split_once(';')?;
+        let (status, rc) = codes.split_once(':')?;
+        Some((status.trim().parse().ok()?, rc.trim().parse().ok()?))
+    }
 }
