@@ -37,7 +37,7 @@ pub fn check(cib: &Cib) -> Result<(), CibError> {
 /// - `id` in `<resource_ref>`/`<obj_ref>` and `id-ref` anywhere: references;
 /// - the status section: it repeats ids per node by design;
 /// - elements kept unknown: we do not know which of their ids are references.
-fn unique_ids(c: &Configuration) -> Result<HashMap<&str, &'static str>, CibError> {
+fn unique_ids(c: &Configuration) -> Result<HashMap<&str, &str>, CibError> {
     let mut ids = IdSet::default();
     for s in &c.crm_config {
         ids.nvset(s)?;
@@ -77,10 +77,10 @@ fn unique_ids(c: &Configuration) -> Result<HashMap<&str, &'static str>, CibError
 
 /// The ids seen so far, each with the kind of element that holds it.
 #[derive(Default)]
-struct IdSet<'a>(HashMap<&'a str, &'static str>);
+struct IdSet<'a>(HashMap<&'a str, &'a str>);
 
 impl<'a> IdSet<'a> {
-    fn add(&mut self, id: &'a str, kind: &'static str) -> Result<(), CibError> {
+    fn add(&mut self, id: &'a str, kind: &'a str) -> Result<(), CibError> {
         // An empty id is how the parser reads a missing one: nothing to clash.
         if id.is_empty() {
             return Ok(());
@@ -89,12 +89,12 @@ impl<'a> IdSet<'a> {
             None => Ok(()),
             Some(first) => Err(CibError::for_id(
                 id,
-                format!("the id is used more than once in the configuration (by a <{first}> and a <{kind}>)"),
+                format!("the id is used more than once in the configuration (by <{first}> and by <{kind}>)"),
             )),
         }
     }
 
-    fn opt(&mut self, id: &'a Option<String>, kind: &'static str) -> Result<(), CibError> {
+    fn opt(&mut self, id: &'a Option<String>, kind: &'a str) -> Result<(), CibError> {
         match id {
             Some(id) => self.add(id, kind),
             None => Ok(()),
@@ -102,7 +102,7 @@ impl<'a> IdSet<'a> {
     }
 
     /// The `id` in an element kept as its attributes (date_spec, op_expression, ...).
-    fn attrs(&mut self, attrs: &'a Attrs, kind: &'static str) -> Result<(), CibError> {
+    fn attrs(&mut self, attrs: &'a Attrs, kind: &'a str) -> Result<(), CibError> {
         match attrs.iter().find(|(k, _)| k == "id") {
             Some((_, id)) => self.add(id, kind),
             None => Ok(()),
@@ -114,7 +114,7 @@ impl<'a> IdSet<'a> {
     }
 
     fn nvset(&mut self, s: &'a NvSet) -> Result<(), CibError> {
-        self.opt(&s.id, "nvset")?;
+        self.opt(&s.id, if s.tag.is_empty() { "nvset" } else { &s.tag })?;
         for r in &s.rules {
             self.rule(r)?;
         }
@@ -172,7 +172,7 @@ impl<'a> IdSet<'a> {
                 for section in b.network.iter().chain(&b.storage) {
                     for m in &section.children {
                         if let Some(id) = m.attr("id") {
-                            self.add(id, "mapping")?;
+                            self.add(id, &m.name)?;
                         }
                     }
                 }
@@ -184,7 +184,7 @@ impl<'a> IdSet<'a> {
         }
     }
 
-    fn primitive(&mut self, p: &'a Primitive, kind: &'static str) -> Result<(), CibError> {
+    fn primitive(&mut self, p: &'a Primitive, kind: &'a str) -> Result<(), CibError> {
         self.add(&p.id, kind)?;
         self.nvsets(&p.meta)?;
         self.nvsets(&p.instance)?;
@@ -236,7 +236,7 @@ fn check_node_ids(c: &Configuration) -> Result<(), CibError> {
 
 /// Every `id-ref` must name an element that exists: a reference to nothing
 /// means a set of attributes, a rule or operations silently missing.
-fn check_id_refs(c: &Configuration, ids: &HashMap<&str, &'static str>) -> Result<(), CibError> {
+fn check_id_refs(c: &Configuration, ids: &HashMap<&str, &str>) -> Result<(), CibError> {
     let mut refs: Vec<&str> = Vec::new();
     let mut rules: Vec<&Rule> = Vec::new();
     let mut sets: Vec<&NvSet> = Vec::new();
@@ -416,4 +416,98 @@ fn check_constraint(c: &Constraint, names: &ResourceNames<'_>) -> Result<(), Cib
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses and checks a CIB with these resources and constraints (and
+    /// optionally more configuration sections).
+    fn check_text(resources: &str, constraints: &str, more: &str) -> Result<(), CibError> {
+        let text = format!(
+            "<cib><configuration><crm_config/><nodes><node id=\"1\" uname=\"n1\"/><node id=\"R\" uname=\"R\" type=\"remote\"/></nodes>\
+             <resources>{resources}</resources><constraints>{constraints}</constraints>{more}</configuration><status/></cib>"
+        );
+        check(&from_str(&text)?)
+    }
+
+    const BASE: &str = r#"<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"/>
+<clone id="C"><primitive id="C1" class="ocf" provider="pacemaker" type="Dummy"/></clone>
+<template id="T" class="ocf" provider="pacemaker" type="Dummy"/>
+<primitive id="R" class="ocf" provider="pacemaker" type="remote"/>"#;
+
+    fn err(resources: &str, constraints: &str, more: &str) -> String {
+        check_text(resources, constraints, more)
+            .expect_err("should be refused")
+            .to_string()
+    }
+
+    #[test]
+    fn a_remote_node_may_share_its_resource_id() {
+        check_text(BASE, "", "").unwrap();
+    }
+
+    #[test]
+    fn constraints_may_name_instances_templates_tags_and_patterns() {
+        let constraints = r#"<rsc_location id="l1" rsc="C1:0" node="n1" score="1"/>
+<rsc_location id="l2" rsc="T" node="n1" score="1"/>
+<rsc_location id="l3" rsc="TG" node="n1" score="1"/>
+<rsc_location id="l4" rsc-pattern="^nothing$" node="n1" score="1"/>
+<rsc_ticket id="t1" ticket="tk"><resource_set id="s"><resource_ref id="C"/><resource_ref id="TG"/></resource_set></rsc_ticket>"#;
+        let tags = r#"<tags><tag id="TG"><obj_ref id="A"/></tag></tags>"#;
+        check_text(BASE, constraints, tags).unwrap();
+    }
+
+    #[test]
+    fn instance_suffix_must_be_a_number_on_a_real_resource() {
+        let msg = err(BASE, r#"<rsc_order id="o" first="A" then="C1:x"/>"#, "");
+        assert!(msg.contains("'o'") && msg.contains("C1:x"), "{msg}");
+        let msg = err(BASE, r#"<rsc_order id="o" first="Z:0" then="A"/>"#, "");
+        assert!(msg.contains("Z:0"), "{msg}");
+    }
+
+    #[test]
+    fn duplicate_ids_deep_inside_are_found() {
+        let resources = r#"<primitive id="A" class="ocf" provider="pacemaker" type="Dummy">
+<operations><op id="x" name="monitor" interval="10"/></operations></primitive>"#;
+        let constraints = r#"<rsc_location id="l" rsc="A"><rule id="r" score="1"><expression id="x" attribute="a" operation="defined"/></rule></rsc_location>"#;
+        let msg = err(resources, constraints, "");
+        assert!(
+            msg.starts_with("id 'x': ") && msg.contains("<op>") && msg.contains("<expression>"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn duplicate_nodes_are_refused() {
+        let text = "<cib><configuration><nodes><node id=\"1\" uname=\"a\"/><node id=\"1\" uname=\"b\"/></nodes></configuration></cib>";
+        let msg = check(&from_str(text).unwrap()).unwrap_err().to_string();
+        assert!(msg.contains("'1'"), "{msg}");
+    }
+
+    #[test]
+    fn dangling_id_ref_is_refused() {
+        let resources = r#"<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id-ref="nowhere"/></primitive>"#;
+        let msg = err(resources, "", "");
+        assert!(msg.contains("'nowhere'"), "{msg}");
+        let resources = r#"<primitive id="A" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="m"/></primitive>
+<primitive id="B" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id-ref="m"/></primitive>"#;
+        check_text(resources, "", "").unwrap();
+    }
+
+    #[test]
+    fn missing_template_is_refused() {
+        let msg = err(r#"<primitive id="P" template="nope"/>"#, "", "");
+        assert!(msg.contains("'P'") && msg.contains("nope"), "{msg}");
+    }
+
+    #[test]
+    fn status_ids_may_repeat() {
+        let text = r#"<cib><configuration><nodes/></configuration><status>
+<node_state id="1"><lrm id="1"><lrm_resources><lrm_resource id="A"><lrm_rsc_op id="A_last_0" operation="start"/></lrm_resource></lrm_resources></lrm></node_state>
+<node_state id="2"><lrm id="2"><lrm_resources><lrm_resource id="A"><lrm_rsc_op id="A_last_0" operation="start"/></lrm_resource></lrm_resources></lrm></node_state>
+</status></cib>"#;
+        check(&from_str(text).unwrap()).unwrap();
+    }
 }

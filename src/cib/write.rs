@@ -492,3 +492,126 @@ fn ticket_state(t: &TicketState) -> Element {
         .extra(&t.extra)
         .done()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CIB with something of every kind, including what the parser keeps
+    /// as extra or unknown.
+    const RICH: &str = r#"<cib epoch="3" num_updates="1" admin_epoch="0" validate-with="pacemaker-3.7" have-quorum="1">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options" score="10">
+        <rule id="cps-r" score="0"><date_expression id="cps-d" operation="in_range" start="2020-01-01"><duration id="cps-du" years="1"/></date_expression></rule>
+        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
+        <nvpair id-ref="opt-stonith" name="x"/>
+      </cluster_property_set>
+    </crm_config>
+    <nodes>
+      <node id="1" uname="n1" type="member" score="-INFINITY">
+        <instance_attributes id="n1-ia"><nvpair id="n1-a" name="site" value="a"/></instance_attributes>
+        <utilization id="n1-u"><nvpair id="n1-cpu" name="cpu" value="4"/></utilization>
+        <junk/>
+      </node>
+    </nodes>
+    <resources>
+      <template id="T" class="ocf" provider="pacemaker" type="Dummy"/>
+      <primitive id="A" template="T" description="d">
+        <meta_attributes id="A-m"><nvpair id="A-tr" name="target-role" value="Started"/></meta_attributes>
+        <operations id="A-ops"><op id="A-mon" name="monitor" interval="10" timeout="20"><instance_attributes id="A-mon-ia"/></op></operations>
+      </primitive>
+      <group id="G" description="g"><primitive id="G1" class="lsb" type="x"/><primitive id="G2" class="lsb" type="y"/></group>
+      <master id="M"><meta_attributes id="M-m"/><group id="MG"><primitive id="MG1" class="ocf" provider="pacemaker" type="Stateful"/></group></master>
+      <clone id="C"><primitive id="C1" class="ocf" provider="pacemaker" type="Dummy"/></clone>
+      <bundle id="B"><docker image="i" replicas="1"/><network control-port="1"><port-mapping id="B-pm" port="80"/></network><storage/><primitive id="B1" class="ocf" provider="heartbeat" type="apache"/></bundle>
+    </resources>
+    <constraints>
+      <rsc_location id="L" rsc="A" role="Started" resource-discovery="never" lifetime="x"><rule id="L-r" score-attribute="w" role="Promoted"><expression id="L-e" attribute="a" operation="gt" value="1" type="integer" value-source="literal"/></rule></rsc_location>
+      <rsc_location id="L2" rsc-pattern="^A" node="n1" score="5"/>
+      <rsc_colocation id="CO" rsc="A" with-rsc="C" rsc-role="Started" with-rsc-role="Promoted" score="INFINITY" node-attribute="site" influence="false"/>
+      <rsc_order id="O" kind="Optional" symmetrical="false" require-all="true" score="0"><resource_set id="O-s" sequential="false" require-all="false" ordering="group" action="start" role="Started" score="3" kind="Mandatory"><resource_ref id="A"/><resource_ref id="G"/></resource_set><resource_set id-ref="O-s"/></rsc_order>
+      <rsc_ticket id="TK" rsc="A" rsc-role="Started" ticket="t" loss-policy="stop"/>
+      <rsc_unknown id="U"/>
+    </constraints>
+    <rsc_defaults><meta_attributes id="rd"><rule id="rd-r"><rsc_expression id="rd-e" class="ocf"/></rule><nvpair id="rd-s" name="resource-stickiness" value="1"/></meta_attributes></rsc_defaults>
+    <op_defaults><meta_attributes id="od"><nvpair id="od-t" name="timeout" value="30"/></meta_attributes></op_defaults>
+    <fencing-topology><fencing-level id="F" index="1" target-pattern="n.*" devices="a, b"/><fencing-level id="F2" index="x" target-attribute="k" target-value="v" devices=""/></fencing-topology>
+    <tags><tag id="TG"><obj_ref id="A"/></tag></tags>
+    <alerts><alert id="AL" path="/bin/true"><meta_attributes id="AL-m"/><recipient id="AL-r" value="/tmp/x"><instance_attributes id="AL-r-ia"/></recipient><select><select_nodes/></select></alert></alerts>
+    <acls/>
+  </configuration>
+  <status>
+    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member" shutdown="0">
+      <transient_attributes id="1"><instance_attributes id="st-1"><nvpair id="st-1-p" name="p" value="1"/></instance_attributes></transient_attributes>
+      <lrm id="1"><lrm_resources><lrm_resource id="A" type="Dummy" class="ocf" provider="pacemaker" container="B" shutdown-lock="0">
+        <lrm_rsc_op id="A_last_0" operation_key="A_start_0" operation="start" transition-key="1:2:3:x" transition-magic="0:0;1:2:3:x" on_node="n1" call-id="4" rc-code="0" op-status="0" interval="0" last-rc-change="1" last-run="2" exec-time="3" queue-time="4" op-digest="d" op-restart-digest="r" op-secure-digest="s" migrate_source="n1" migrate_target="n2" exit-reason=""/>
+      </lrm_resource></lrm_resources></lrm>
+      <weird/>
+    </node_state>
+    <tickets><ticket_state id="t" granted="false" standby="true" last-granted="5"/></tickets>
+    <other/>
+  </status>
+  <extra-section/>
+</cib>
+"#;
+
+    #[test]
+    fn rich_cib_round_trips() {
+        let cib = from_str(RICH).unwrap();
+        validate::check(&cib).unwrap();
+        let written = cib.to_xml();
+        let again = from_str(&written).unwrap();
+        assert_eq!(again, cib, "{written}");
+        // And writing is stable from then on.
+        assert_eq!(again.to_xml(), written);
+    }
+
+    #[test]
+    fn id_comes_first_then_known_attributes_then_extra() {
+        let cib = from_str(RICH).unwrap();
+        let Resource::Primitive(p) = &cib.configuration.resources[1] else {
+            panic!()
+        };
+        let el = primitive("primitive", p);
+        let names: Vec<&str> = el.attrs.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["id", "template", "description"]);
+    }
+
+    #[test]
+    fn master_is_written_as_master() {
+        let cib = from_str(RICH).unwrap();
+        let el = super::cib(&cib);
+        let resources = el
+            .child("configuration")
+            .unwrap()
+            .child("resources")
+            .unwrap();
+        assert!(resources.child("master").is_some());
+        assert!(resources.child("clone").is_some());
+    }
+
+    #[test]
+    fn values_the_parser_could_not_type_are_written_as_read() {
+        let cib = from_str(RICH).unwrap();
+        let el = super::cib(&cib);
+        let levels = el
+            .child("configuration")
+            .unwrap()
+            .child("fencing-topology")
+            .unwrap();
+        let f2 = &levels.children[1];
+        assert_eq!(f2.attr("index"), Some("x"));
+        assert_eq!(f2.attrs.iter().filter(|(k, _)| k == "index").count(), 1);
+        assert_eq!(levels.children[0].attr("devices"), Some("a, b"));
+    }
+
+    #[test]
+    fn sets_built_in_code_get_their_slot_name() {
+        let set = NvSet {
+            id: Some("m".into()),
+            ..Default::default()
+        };
+        assert_eq!(nvset(&set, "meta_attributes").name, "meta_attributes");
+    }
+}
