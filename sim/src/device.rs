@@ -183,7 +183,10 @@ pub(crate) fn plan(
     req: &PowerRequest,
     now: Instant,
 ) -> Vec<(Instant, Step)> {
-    assert!(req.timeout > Duration::ZERO, "power request without timeout");
+    assert!(
+        req.timeout > Duration::ZERO,
+        "power request without timeout"
+    );
     let done = Step::Finish(PowerOutcome::Done { powered: None });
     let fail = |after: Duration, o: PowerOutcome| vec![(now + after, Step::Finish(o))];
     let mut steps = match (spec, fault) {
@@ -219,7 +222,10 @@ pub(crate) fn plan(
     }
     assert!(matches!(steps.last(), Some((_, Step::Finish(_)))));
     assert_eq!(
-        steps.iter().filter(|(_, s)| matches!(s, Step::Finish(_))).count(),
+        steps
+            .iter()
+            .filter(|(_, s)| matches!(s, Step::Finish(_)))
+            .count(),
         1
     );
     steps
@@ -251,7 +257,12 @@ mod tests {
     #[test]
     fn reboot_cut_short_leaves_node_off() {
         let spec = DeviceSpec::new([("1", NodeId(1))]);
-        let steps = plan(Some(&spec), DeviceFault::Ok, &req(PowerAction::Reboot, 1), s(0));
+        let steps = plan(
+            Some(&spec),
+            DeviceFault::Ok,
+            &req(PowerAction::Reboot, 1),
+            s(0),
+        );
         assert_eq!(
             steps,
             vec![
@@ -266,7 +277,10 @@ mod tests {
         let spec = DeviceSpec::new([("1", NodeId(1))]);
         let r = req(PowerAction::Off, 60);
         let last = |f| *plan(Some(&spec), f, &r, s(0)).last().unwrap();
-        assert_eq!(last(DeviceFault::Hang), (s(60), Step::Finish(PowerOutcome::TimedOut)));
+        assert_eq!(
+            last(DeviceFault::Hang),
+            (s(60), Step::Finish(PowerOutcome::TimedOut))
+        );
         assert_eq!(
             last(DeviceFault::Unreachable),
             (s(5), Step::Finish(PowerOutcome::Unreachable))

@@ -41,6 +41,4 @@ pub use process::{Addr, ExitCause, Group, Spawn, StartCause};
 pub use rng::{RngStreams, SimRng};
 pub use rule::{Packet, Rule, RuleId, Verdict};
 pub use time::{Duration, Instant};
-pub use trace::{
-    DropReason, HoldReason, PowerCause, Record, TraceConfig, TraceEvent, TraceSink,
-};
+pub use trace::{DropReason, HoldReason, PowerCause, Record, TraceConfig, TraceEvent, TraceSink};

@@ -296,7 +296,10 @@ mod tests {
         n.cut(a, b);
         assert!(!n.survives(a, b, e));
         n.uncut(a, b);
-        assert!(!n.survives(a, b, e), "a flap still loses what was on the wire");
+        assert!(
+            !n.survives(a, b, e),
+            "a flap still loses what was on the wire"
+        );
         assert!(n.survives(a, b, n.epoch(a, b)));
         assert!(n.survives(b, a, n.epoch(b, a)), "one-way cut");
     }

@@ -95,7 +95,10 @@ impl Power {
 
     /// Restarts the OS without a power cut (panic with reboot, `bounce`).
     pub(crate) fn reboot_os(&mut self, now: Instant, boot_time: Duration) -> (Instant, u64) {
-        assert!(self.state != PowerState::Off, "cannot reboot an unpowered OS");
+        assert!(
+            self.state != PowerState::Off,
+            "cannot reboot an unpowered OS"
+        );
         self.boot(now, boot_time).expect("boot always schedules")
     }
 

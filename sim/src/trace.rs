@@ -292,7 +292,12 @@ impl Trace {
     }
 
     /// Records one event, with an optional message body.
-    pub(crate) fn record<M: Serialize>(&mut self, at: Instant, event: TraceEvent, body: Option<&M>) {
+    pub(crate) fn record<M: Serialize>(
+        &mut self,
+        at: Instant,
+        event: TraceEvent,
+        body: Option<&M>,
+    ) {
         let record = Record {
             n: self.next_n,
             at,

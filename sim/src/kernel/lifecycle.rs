@@ -37,7 +37,10 @@ impl<A: Actor> Sim<A> {
         let node = self.nodes.get_mut(&addr.node).expect("known node");
         assert_eq!(node.power.state(), PowerState::Up);
         assert!(!node.paused);
-        assert!(!node.procs.contains_key(&addr.group), "{addr} already running");
+        assert!(
+            !node.procs.contains_key(&addr.group),
+            "{addr} already running"
+        );
         let restarts = node.restarts.entry(addr.group).or_insert(0);
         let spawn = Spawn {
             addr,
@@ -92,7 +95,10 @@ impl<A: Actor> Sim<A> {
     pub(super) fn end_proc(&mut self, addr: Addr, cause: ExitCause) {
         assert!(matches!(cause, ExitCause::Exited | ExitCause::Killed));
         let node = self.nodes.get_mut(&addr.node).expect("known node");
-        let proc = node.procs.remove(&addr.group).expect("ending a running process");
+        let proc = node
+            .procs
+            .remove(&addr.group)
+            .expect("ending a running process");
         let siblings: Vec<(Addr, u64)> = node
             .procs
             .iter()

@@ -20,7 +20,7 @@ use std::io;
 use crate::actor::{Actor, Input};
 use crate::device::{DeviceFault, DeviceId, DeviceSpec, PowerRequest, Step};
 use crate::fault::Fault;
-use crate::net::{LinkParams, NodeId, Network};
+use crate::net::{LinkParams, Network, NodeId};
 use crate::power::{NodeSpec, Power, PowerState};
 use crate::process::{Addr, Group, Spawn};
 use crate::queue::EventQueue;
@@ -112,6 +112,9 @@ pub(crate) struct DeviceOp {
     pub(crate) req: PowerRequest,
 }
 
+/// Installed network rules, in the order they run.
+pub(crate) type Rules<M> = Vec<(RuleId, Box<dyn Rule<M>>)>;
+
 /// Builds a process incarnation from its `Spawn` facts.
 pub type Spawner<A> = Box<dyn FnMut(&Spawn) -> A>;
 
@@ -142,7 +145,7 @@ pub struct Sim<A: Actor> {
     pub(crate) ops: BTreeMap<u64, DeviceOp>,
     /// Messages held on held links, per link, in arrival order.
     pub(crate) link_held: BTreeMap<(NodeId, NodeId), Vec<Event<A::Msg>>>,
-    pub(crate) rules: Vec<(RuleId, Box<dyn Rule<A::Msg>>)>,
+    pub(crate) rules: Rules<A::Msg>,
     pub(crate) spawner: Spawner<A>,
     pub(crate) trace: Trace,
     pub(crate) next_msg: u64,
@@ -216,9 +219,7 @@ impl<A: Actor> Sim<A> {
             );
         }
         self.trace.begin_step();
-        self.record(TraceEvent::AddDevice {
-            device: id.clone(),
-        });
+        self.record(TraceEvent::AddDevice { device: id.clone() });
         self.devices.insert(id, (spec, DeviceFault::Ok));
     }
 
@@ -357,7 +358,13 @@ impl<A: Actor> Sim<A> {
 
     /// The incarnation number of the process at `addr`, if running.
     pub fn incarnation(&self, addr: Addr) -> Option<u64> {
-        Some(self.nodes.get(&addr.node)?.procs.get(&addr.group)?.incarnation)
+        Some(
+            self.nodes
+                .get(&addr.node)?
+                .procs
+                .get(&addr.group)?
+                .incarnation,
+        )
     }
 
     /// Every running process, by node then group.

@@ -51,10 +51,7 @@ impl<A: Actor> Sim<A> {
             }
         };
         let Some(node) = self.nodes.get_mut(&node_id) else {
-            if let Event::Deliver {
-                to, msg, input, ..
-            } = &event
-            {
+            if let Event::Deliver { to, msg, input, .. } = &event {
                 let kind = input.kind();
                 let (to, msg) = (*to, *msg);
                 self.record_drop(to, kind, msg, DropReason::NodeDown);
@@ -94,7 +91,13 @@ impl<A: Actor> Sim<A> {
     }
 
     /// Hands an input to a running, unpaused process, or drops it.
-    fn deliver(&mut self, to: Addr, incarnation: Option<u64>, msg: Option<u64>, input: Input<A::Msg>) {
+    fn deliver(
+        &mut self,
+        to: Addr,
+        incarnation: Option<u64>,
+        msg: Option<u64>,
+        input: Input<A::Msg>,
+    ) {
         let kind = input.kind();
         let node = &self.nodes[&to.node];
         assert!(!node.paused);
@@ -196,8 +199,12 @@ impl<A: Actor> Sim<A> {
             match output {
                 Output::Send { to, msg } => self.send_net(from, to, msg),
                 Output::Broadcast(msg) => {
-                    let peers: Vec<NodeId> =
-                        self.nodes.keys().copied().filter(|&n| n != from.node).collect();
+                    let peers: Vec<NodeId> = self
+                        .nodes
+                        .keys()
+                        .copied()
+                        .filter(|&n| n != from.node)
+                        .collect();
                     for to in peers {
                         self.send_net(from, to, msg.clone());
                     }
@@ -279,7 +286,8 @@ impl<A: Actor> Sim<A> {
                 Verdict::Delay(d) => d,
                 Verdict::Pass | Verdict::Drop => crate::time::Duration::ZERO,
             };
-            self.net.arrival(from.node, to, self.now + draw.latency + delay)
+            self.net
+                .arrival(from.node, to, self.now + draw.latency + delay)
         });
         self.trace.record(
             self.now,
@@ -375,7 +383,13 @@ impl<A: Actor> Sim<A> {
         }
     }
 
-    pub(super) fn record_drop(&mut self, to: Addr, input: InputKind, msg: Option<u64>, reason: DropReason) {
+    pub(super) fn record_drop(
+        &mut self,
+        to: Addr,
+        input: InputKind,
+        msg: Option<u64>,
+        reason: DropReason,
+    ) {
         self.record(TraceEvent::Drop {
             to,
             input,
