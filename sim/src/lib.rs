@@ -8,6 +8,35 @@
 //! randomness, and no hash map is iterated: the same seed and the same inputs
 //! give the same run, and a byte-identical trace.
 //!
+//! A process is an actor; the kernel builds one per group when its node boots:
+//!
+//! ```
+//! use sim::{Actor, Duration, Input, Instant, NodeId, NodeSpec, Output, Sim, SimConfig, Spawn};
+//!
+//! /// Says hello to node 2 once, then counts what it hears.
+//! struct Hello { heard: u32 }
+//!
+//! impl Actor for Hello {
+//!     type Msg = String;
+//!     fn handle(&mut self, _now: Instant, input: Input<String>) -> Vec<Output<String>> {
+//!         match input {
+//!             Input::Start => vec![Output::Send { to: NodeId(2), msg: "hello".into() }],
+//!             Input::Message { .. } => { self.heard += 1; vec![] }
+//!             _ => vec![],
+//!         }
+//!     }
+//!     fn next_deadline(&self) -> Option<Instant> { None }
+//! }
+//!
+//! let mut sim = Sim::new(SimConfig::new(42), |_: &Spawn| Hello { heard: 0 });
+//! for n in 1..=2 {
+//!     sim.add_node(NodeId(n), NodeSpec::new(&["stack"], Duration::from_secs(30)));
+//! }
+//! sim.run_for(Duration::from_secs(1));
+//! let two = sim::Addr::new(NodeId(2), sim::Group("stack"));
+//! assert_eq!(sim.actor(two).unwrap().heard, 2); // from node 1, and its own loopback
+//! ```
+//!
 //! Modules, from the bottom up: `time` (virtual instants), `queue` (the event
 //! heap), `rng` (named random streams), `net` (links, cuts, loss, latency),
 //! `rule` (per-message verdicts), `process` (process groups and addresses),

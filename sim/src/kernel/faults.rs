@@ -16,106 +16,106 @@ use super::{Event, Sim};
 impl<A: Actor> Sim<A> {
     /// Cuts both directions between `a` and `b`.
     pub fn partition(&mut self, a: NodeId, b: NodeId) {
-        self.apply_now(Fault::Partition { a, b });
+        self.apply(Fault::Partition { a, b });
     }
 
     /// Cuts `from -> to` only: `to` still reaches `from`.
     pub fn partition_oneway(&mut self, from: NodeId, to: NodeId) {
-        self.apply_now(Fault::PartitionOneway { from, to });
+        self.apply(Fault::PartitionOneway { from, to });
     }
 
     /// Replaces every cut: only nodes within one group can talk; nodes in
     /// no group are isolated. Link degradations stay.
     pub fn partition_groups(&mut self, groups: Vec<Vec<NodeId>>) {
-        self.apply_now(Fault::PartitionGroups { groups });
+        self.apply(Fault::PartitionGroups { groups });
     }
 
     /// Restores both directions between `a` and `b`.
     pub fn repair(&mut self, a: NodeId, b: NodeId) {
-        self.apply_now(Fault::Repair { a, b });
+        self.apply(Fault::Repair { a, b });
     }
 
     /// Restores `from -> to` only.
     pub fn repair_oneway(&mut self, from: NodeId, to: NodeId) {
-        self.apply_now(Fault::RepairOneway { from, to });
+        self.apply(Fault::RepairOneway { from, to });
     }
 
     /// Removes every cut, degradation and link hold (held messages are
     /// delivered now, in order).
     pub fn heal(&mut self) {
-        self.apply_now(Fault::Heal);
+        self.apply(Fault::Heal);
     }
 
     /// Sets both directions between `a` and `b` to `params`.
     pub fn degrade(&mut self, a: NodeId, b: NodeId, params: LinkParams) {
-        self.apply_now(Fault::Degrade { a, b, params });
+        self.apply(Fault::Degrade { a, b, params });
     }
 
     /// Sets `from -> to` to `params`.
     pub fn degrade_oneway(&mut self, from: NodeId, to: NodeId, params: LinkParams) {
-        self.apply_now(Fault::DegradeOneway { from, to, params });
+        self.apply(Fault::DegradeOneway { from, to, params });
     }
 
     /// Holds messages arriving on `from -> to` until `release`.
     pub fn hold(&mut self, from: NodeId, to: NodeId) {
-        self.apply_now(Fault::Hold { from, to });
+        self.apply(Fault::Hold { from, to });
     }
 
     /// Delivers what `from -> to` held, in order, and stops holding.
     pub fn release(&mut self, from: NodeId, to: NodeId) {
-        self.apply_now(Fault::Release { from, to });
+        self.apply(Fault::Release { from, to });
     }
 
     /// Kernel panic: all processes end, power stays on, nothing restarts
     /// until the node is power-cycled (fenced) or bounced.
     pub fn crash(&mut self, node: NodeId) {
-        self.apply_now(Fault::Crash { node });
+        self.apply(Fault::Crash { node });
     }
 
     /// Crash, then boot again after the node's boot time.
     pub fn bounce(&mut self, node: NodeId) {
-        self.apply_now(Fault::Bounce { node });
+        self.apply(Fault::Bounce { node });
     }
 
     /// Kills one process group; its siblings are told and go on.
     pub fn kill(&mut self, addr: Addr) {
-        self.apply_now(Fault::Kill { addr });
+        self.apply(Fault::Kill { addr });
     }
 
     /// Starts a process group that is not running, on an up, unpaused node.
     pub fn start(&mut self, addr: Addr) {
-        self.apply_now(Fault::Start { addr });
+        self.apply(Fault::Start { addr });
     }
 
     /// Asks a process group to stop (`Input::Terminate`).
     pub fn terminate(&mut self, addr: Addr) {
-        self.apply_now(Fault::Terminate { addr });
+        self.apply(Fault::Terminate { addr });
     }
 
     /// Cuts a node's power: all its state is lost.
     pub fn power_off(&mut self, node: NodeId) {
-        self.apply_now(Fault::PowerOff { node });
+        self.apply(Fault::PowerOff { node });
     }
 
     /// Restores a node's power: it boots and starts its groups after its
     /// boot time. No effect on a powered node (even a halted one).
     pub fn power_on(&mut self, node: NodeId) {
-        self.apply_now(Fault::PowerOn { node });
+        self.apply(Fault::PowerOn { node });
     }
 
     /// Power off, then on.
     pub fn reboot(&mut self, node: NodeId) {
-        self.apply_now(Fault::Reboot { node });
+        self.apply(Fault::Reboot { node });
     }
 
     /// Freezes a node: inputs and timers for it are held, in order.
     pub fn pause(&mut self, node: NodeId) {
-        self.apply_now(Fault::Pause { node });
+        self.apply(Fault::Pause { node });
     }
 
     /// Thaws a node: held inputs are delivered now, in their order.
     pub fn resume(&mut self, node: NodeId) {
-        self.apply_now(Fault::Resume { node });
+        self.apply(Fault::Resume { node });
     }
 
     /// Pauses a node now and schedules its resume `d` later.
@@ -126,18 +126,20 @@ impl<A: Actor> Sim<A> {
 
     /// Changes how a power switch behaves, from its next request on.
     pub fn set_device_fault(&mut self, device: DeviceId, fault: DeviceFault) {
-        self.apply_now(Fault::DeviceFault { device, fault });
+        self.apply(Fault::DeviceFault { device, fault });
     }
 
-    /// Applies a fault outside a step: its records become `last_records`.
-    fn apply_now(&mut self, fault: Fault) {
+    /// Applies any fault at the current instant, after everything already
+    /// processed; its records become `last_records`. The named methods above
+    /// are shorthands for this.
+    pub fn apply(&mut self, fault: Fault) {
         self.trace.begin_step();
-        self.apply(fault);
+        self.apply_in_step(fault);
         self.check_invariants();
     }
 
-    /// Applies a fault at the current instant.
-    pub(super) fn apply(&mut self, fault: Fault) {
+    /// Applies a fault as part of the current step.
+    pub(super) fn apply_in_step(&mut self, fault: Fault) {
         self.check_fault(&fault);
         self.record(TraceEvent::Fault(fault.clone()));
         match fault {

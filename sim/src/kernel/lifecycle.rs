@@ -157,8 +157,8 @@ impl<A: Actor> Sim<A> {
     }
 
     /// Power lost: everything on the node ends; a boot in progress is void.
+    /// The power record comes first, then one exit per process.
     pub(super) fn power_off_node(&mut self, node: NodeId, cause: PowerCause) {
-        self.end_all(node, ExitCause::PowerLost);
         let changed = self.nodes.get_mut(&node).expect("known node").power.off();
         if changed {
             self.record(TraceEvent::Power {
@@ -167,6 +167,7 @@ impl<A: Actor> Sim<A> {
                 cause,
             });
         }
+        self.end_all(node, ExitCause::PowerLost);
     }
 
     /// Power restored: an unpowered node starts booting.
@@ -191,7 +192,6 @@ impl<A: Actor> Sim<A> {
             });
             return;
         }
-        self.end_all(node, ExitCause::Crashed);
         let now = self.now;
         let n = self.nodes.get_mut(&node).expect("known node");
         if reboot {
@@ -209,6 +209,7 @@ impl<A: Actor> Sim<A> {
                 cause,
             });
         }
+        self.end_all(node, ExitCause::Crashed);
     }
 
     /// Freezes a powered node.

@@ -125,8 +125,8 @@ pub type Spawner<A> = Box<dyn FnMut(&Spawn) -> A>;
 ///   [`add_device`](Sim::add_device), [`add_rule`](Sim::add_rule);
 /// - driving: [`step`](Sim::step), [`run_until`](Sim::run_until),
 ///   [`run_for`](Sim::run_for), [`run_until_with`](Sim::run_until_with);
-/// - stimuli: [`command`](Sim::command), [`schedule`](Sim::schedule), and
-///   the fault API (`partition`, `crash`, `power_off`, `pause` ...), each
+/// - stimuli: [`command`](Sim::command), [`schedule`](Sim::schedule),
+///   [`apply`](Sim::apply), and the fault API (`partition`, `crash`, `power_off`, `pause` ...), each
 ///   applied at the current instant, after everything already processed;
 /// - inspection: [`now`](Sim::now), [`actor`](Sim::actor),
 ///   [`processes`](Sim::processes), [`power_state`](Sim::power_state),
@@ -439,7 +439,7 @@ impl<A: Actor> Sim<A> {
                 self.on_node_event(event)
             }
             Event::Device { op, step } => self.on_device_step(op, step),
-            Event::Fault(fault) => self.apply(fault),
+            Event::Fault(fault) => self.apply_in_step(fault),
         }
     }
 
