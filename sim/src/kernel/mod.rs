@@ -1,0 +1,472 @@
+//! The kernel: owns the clock, the queue, the network, the nodes with their
+//! processes, the power switches and the trace, and drives the actors.
+//!
+//! One step pops the earliest event, sets the clock to it, hands at most one
+//! input to one actor, routes that actor's outputs into new events, re-arms
+//! its wake from `next_deadline`, and checks the kernel's invariants. Time
+//! jumps straight from one event to the next; there is no tick.
+//!
+//! Files: `mod.rs` (the `Sim` type, setup, driving, inspection), `route.rs`
+//! (outputs to events, events to inputs), `lifecycle.rs` (power, boot,
+//! processes, pause), `faults.rs` (the fault API).
+
+mod faults;
+mod lifecycle;
+mod route;
+
+use std::collections::BTreeMap;
+use std::io;
+
+use crate::actor::{Actor, Input};
+use crate::device::{DeviceFault, DeviceId, DeviceSpec, PowerRequest, Step};
+use crate::fault::Fault;
+use crate::net::{LinkParams, Network, NodeId};
+use crate::power::{NodeSpec, Power, PowerState};
+use crate::process::{Addr, Group, Spawn};
+use crate::queue::EventQueue;
+use crate::rng::{RngStreams, SimRng};
+use crate::rule::{Rule, RuleId};
+use crate::time::{Duration, Instant};
+use crate::trace::{PowerCause, Record, Trace, TraceConfig, TraceEvent};
+
+/// How a run is set up.
+pub struct SimConfig {
+    /// The master seed: every random draw of the run derives from it.
+    pub seed: u64,
+    /// Parameters of every link until degraded.
+    pub link: LinkParams,
+    /// Whether each link delivers in send order (see `net.rs`).
+    pub fifo: bool,
+    /// Where the trace goes.
+    pub trace: TraceConfig,
+}
+
+impl SimConfig {
+    /// Default links (0.5–2 ms, no loss, not FIFO) and an in-memory trace.
+    pub fn new(seed: u64) -> Self {
+        SimConfig {
+            seed,
+            link: LinkParams::default(),
+            fifo: false,
+            trace: TraceConfig::default(),
+        }
+    }
+}
+
+/// A queued event. Node-bound ones (`Deliver`, `Wake`, `Boot`) can be held
+/// at a paused node and queued again on resume.
+pub(crate) enum Event<M> {
+    /// A network message reaching `to`'s node: link checks happen here.
+    Arrive {
+        msg: u64,
+        from: NodeId,
+        to: Addr,
+        epoch: u64,
+        body: M,
+    },
+    /// An input for a process; `incarnation: None` means whichever runs then.
+    Deliver {
+        to: Addr,
+        incarnation: Option<u64>,
+        msg: Option<u64>,
+        input: Input<M>,
+    },
+    /// A process's deadline; valid only while its armed token matches.
+    Wake {
+        to: Addr,
+        incarnation: u64,
+        token: u64,
+    },
+    /// A node's boot completes, if `epoch` is still its current boot.
+    Boot { node: NodeId, epoch: u64 },
+    /// One step of a power switch operation.
+    Device { op: u64, step: Step },
+    /// A fault scheduled by the harness.
+    Fault(Fault),
+}
+
+/// A running process incarnation.
+pub(crate) struct Proc<A> {
+    pub(crate) actor: A,
+    pub(crate) incarnation: u64,
+    /// The armed wake: its instant and token.
+    pub(crate) wake: Option<(Instant, u64)>,
+}
+
+/// A node and everything on it.
+pub(crate) struct Node<A: Actor> {
+    pub(crate) spec: NodeSpec,
+    pub(crate) power: Power,
+    pub(crate) paused: bool,
+    /// Inputs that reached the node while paused, in arrival order.
+    pub(crate) held: Vec<Event<A::Msg>>,
+    pub(crate) procs: BTreeMap<Group, Proc<A>>,
+    /// Incarnations so far, per group: labels the next one's random stream.
+    pub(crate) restarts: BTreeMap<Group, u64>,
+}
+
+/// A power switch operation in progress.
+pub(crate) struct DeviceOp {
+    pub(crate) requester: Addr,
+    pub(crate) incarnation: u64,
+    pub(crate) req: PowerRequest,
+}
+
+/// Installed network rules, in the order they run.
+pub(crate) type Rules<M> = Vec<(RuleId, Box<dyn Rule<M>>)>;
+
+/// Builds a process incarnation from its `Spawn` facts.
+pub type Spawner<A> = Box<dyn FnMut(&Spawn) -> A>;
+
+/// A deterministic simulation of nodes running actors.
+///
+/// Methods by group:
+/// - setup: [`new`](Sim::new), [`add_node`](Sim::add_node),
+///   [`add_device`](Sim::add_device), [`add_rule`](Sim::add_rule);
+/// - driving: [`step`](Sim::step), [`run_until`](Sim::run_until),
+///   [`run_for`](Sim::run_for), [`run_until_with`](Sim::run_until_with);
+/// - stimuli: [`command`](Sim::command), [`schedule`](Sim::schedule),
+///   [`apply`](Sim::apply), and the fault API (`partition`, `crash`, `power_off`, `pause` ...), each
+///   applied at the current instant, after everything already processed;
+/// - inspection: [`now`](Sim::now), [`actor`](Sim::actor),
+///   [`processes`](Sim::processes), [`power_state`](Sim::power_state),
+///   [`last_records`](Sim::last_records), [`trace_hash`](Sim::trace_hash) ...
+///
+/// Calling rules: add every node before the first step that could send to it
+/// (a message to an unknown node is dropped as `node_down`); node ids and
+/// device ids are unique; faults name existing nodes (asserted).
+pub struct Sim<A: Actor> {
+    pub(crate) now: Instant,
+    pub(crate) queue: EventQueue<Event<A::Msg>>,
+    pub(crate) streams: RngStreams,
+    pub(crate) net: Network,
+    pub(crate) nodes: BTreeMap<NodeId, Node<A>>,
+    pub(crate) devices: BTreeMap<DeviceId, (DeviceSpec, DeviceFault)>,
+    pub(crate) ops: BTreeMap<u64, DeviceOp>,
+    /// Messages held on held links, per link, in arrival order.
+    pub(crate) link_held: BTreeMap<(NodeId, NodeId), Vec<Event<A::Msg>>>,
+    pub(crate) rules: Rules<A::Msg>,
+    pub(crate) spawner: Spawner<A>,
+    pub(crate) trace: Trace,
+    pub(crate) next_msg: u64,
+    pub(crate) next_incarnation: u64,
+    pub(crate) next_op: u64,
+    pub(crate) next_token: u64,
+    pub(crate) next_rule: u64,
+    pub(crate) steps: u64,
+}
+
+impl<A: Actor> Sim<A> {
+    /// An empty simulation at time zero. `spawner` builds every process
+    /// incarnation (its `Spawn` says which node and group, and its seed).
+    pub fn new(config: SimConfig, spawner: impl FnMut(&Spawn) -> A + 'static) -> Self {
+        let streams = RngStreams::new(config.seed);
+        Sim {
+            now: Instant::ZERO,
+            queue: EventQueue::new(),
+            net: Network::new(config.link, config.fifo, streams.clone()),
+            streams,
+            nodes: BTreeMap::new(),
+            devices: BTreeMap::new(),
+            ops: BTreeMap::new(),
+            link_held: BTreeMap::new(),
+            rules: Vec::new(),
+            spawner: Box::new(spawner),
+            trace: Trace::new(config.trace),
+            next_msg: 0,
+            next_incarnation: 0,
+            next_op: 0,
+            next_token: 0,
+            next_rule: 0,
+            steps: 0,
+        }
+    }
+
+    /// Adds a node. A powered node starts its groups at the current instant
+    /// (as a queued event, so nodes added together start in id order).
+    pub fn add_node(&mut self, id: NodeId, spec: NodeSpec) {
+        assert!(!self.nodes.contains_key(&id), "node {id} added twice");
+        self.trace.begin_step();
+        let powered = spec.powered;
+        let mut node = Node {
+            spec,
+            power: Power::new(),
+            paused: false,
+            held: Vec::new(),
+            procs: BTreeMap::new(),
+            restarts: BTreeMap::new(),
+        };
+        self.record(TraceEvent::AddNode { node: id });
+        if powered {
+            let epoch = node.power.start_up();
+            self.queue.push(self.now, Event::Boot { node: id, epoch });
+            self.record(TraceEvent::Power {
+                node: id,
+                state: PowerState::Booting,
+                cause: PowerCause::Added,
+            });
+        }
+        self.nodes.insert(id, node);
+    }
+
+    /// Adds a power switch, working.
+    pub fn add_device(&mut self, id: DeviceId, spec: DeviceSpec) {
+        assert!(!self.devices.contains_key(&id), "device {id} added twice");
+        for (outlet, node) in &spec.outlets {
+            assert!(
+                self.nodes.contains_key(node),
+                "device {id} outlet {outlet} wired to unknown node {node}"
+            );
+        }
+        self.trace.begin_step();
+        self.record(TraceEvent::AddDevice { device: id.clone() });
+        self.devices.insert(id, (spec, DeviceFault::Ok));
+    }
+
+    /// Installs a network rule (see `rule.rs`); rules run in the order added.
+    pub fn add_rule(&mut self, rule: impl Rule<A::Msg> + 'static) -> RuleId {
+        let id = RuleId(self.next_rule);
+        self.next_rule += 1;
+        self.rules.push((id, Box::new(rule)));
+        id
+    }
+
+    /// Removes a rule; returns whether it was installed.
+    pub fn remove_rule(&mut self, id: RuleId) -> bool {
+        let before = self.rules.len();
+        self.rules.retain(|(r, _)| *r != id);
+        self.rules.len() != before
+    }
+
+    /// Hands `msg` to the process at `addr` as `Input::Command`, at the
+    /// current instant (queued; held if the node is paused, dropped if the
+    /// process is not running then).
+    pub fn command(&mut self, addr: Addr, msg: A::Msg) {
+        self.assert_node(addr.node);
+        self.queue.push(
+            self.now,
+            Event::Deliver {
+                to: addr,
+                incarnation: None,
+                msg: None,
+                input: Input::Command(msg),
+            },
+        );
+    }
+
+    /// Applies `fault` at `at` (not before now), in order with other events.
+    pub fn schedule(&mut self, at: Instant, fault: Fault) {
+        assert!(at >= self.now, "fault scheduled in the past");
+        self.queue.push(at, Event::Fault(fault));
+    }
+
+    /// Processes the earliest event. Returns `false` if there was none.
+    pub fn step(&mut self) -> bool {
+        let Some((at, event)) = self.queue.pop() else {
+            return false;
+        };
+        assert!(at >= self.now, "clock would go backwards");
+        self.trace.begin_step();
+        self.now = at;
+        self.steps += 1;
+        self.dispatch(event);
+        self.check_invariants();
+        true
+    }
+
+    /// Processes every event due at or before `until`, then sets the clock to
+    /// `until`. Returns how many steps ran.
+    pub fn run_until(&mut self, until: Instant) -> u64 {
+        self.run_until_with(until, |_| {})
+    }
+
+    /// `run_until(now + d)`.
+    pub fn run_for(&mut self, d: Duration) -> u64 {
+        self.run_until(self.now + d)
+    }
+
+    /// Like `run_until`, calling `after_step` after every step: the place for
+    /// cluster-wide invariant checkers (STYLE.md §4).
+    pub fn run_until_with(&mut self, until: Instant, mut after_step: impl FnMut(&Self)) -> u64 {
+        assert!(until >= self.now, "run_until into the past");
+        let mut n = 0;
+        while self.queue.peek_at().is_some_and(|at| at <= until) {
+            self.step();
+            n += 1;
+            after_step(self);
+        }
+        self.now = until;
+        n
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// The master seed.
+    pub fn seed(&self) -> u64 {
+        self.streams.master()
+    }
+
+    /// A generator for the named stream of this run (e.g. `"faults"` for the
+    /// harness's fault injector). Labels `net/...` and `proc/...` are the
+    /// kernel's.
+    pub fn rng_stream(&self, label: &str) -> SimRng {
+        self.streams.stream(label)
+    }
+
+    /// The 32-byte seed of the named stream.
+    pub fn rng_seed(&self, label: &str) -> [u8; 32] {
+        self.streams.seed(label)
+    }
+
+    /// How many steps have run.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// How many events are queued.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// When the next event is due.
+    pub fn next_event_at(&self) -> Option<Instant> {
+        self.queue.peek_at()
+    }
+
+    /// Every node id, in order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes.keys().copied()
+    }
+
+    /// A node's power state. Panics on an unknown node.
+    pub fn power_state(&self, node: NodeId) -> PowerState {
+        self.node(node).power.state()
+    }
+
+    /// Whether a node is paused.
+    pub fn is_paused(&self, node: NodeId) -> bool {
+        self.node(node).paused
+    }
+
+    /// The running process at `addr`, if any.
+    pub fn actor(&self, addr: Addr) -> Option<&A> {
+        Some(&self.nodes.get(&addr.node)?.procs.get(&addr.group)?.actor)
+    }
+
+    /// The incarnation number of the process at `addr`, if running.
+    pub fn incarnation(&self, addr: Addr) -> Option<u64> {
+        Some(
+            self.nodes
+                .get(&addr.node)?
+                .procs
+                .get(&addr.group)?
+                .incarnation,
+        )
+    }
+
+    /// Every running process, by node then group.
+    pub fn processes(&self) -> impl Iterator<Item = (Addr, &A)> + '_ {
+        self.nodes.iter().flat_map(|(&node, n)| {
+            n.procs
+                .iter()
+                .map(move |(&group, p)| (Addr { node, group }, &p.actor))
+        })
+    }
+
+    /// The network, for inspecting link parameters and cuts.
+    pub fn net(&self) -> &Network {
+        &self.net
+    }
+
+    /// A switch's current fault mode, if it exists.
+    pub fn device_fault(&self, device: &DeviceId) -> Option<DeviceFault> {
+        self.devices.get(device).map(|(_, f)| *f)
+    }
+
+    /// The trace records of the most recent step, `add_*` or fault call.
+    pub fn last_records(&self) -> &[Record] {
+        self.trace.step_records()
+    }
+
+    /// Hash of the trace so far (`None` if the sink is `Off`).
+    pub fn trace_hash(&self) -> Option<u64> {
+        self.trace.hash()
+    }
+
+    /// The trace so far, if the sink is `Memory`.
+    pub fn trace_bytes(&self) -> &[u8] {
+        self.trace.bytes()
+    }
+
+    /// How many records the trace has.
+    pub fn trace_len(&self) -> u64 {
+        self.trace.records()
+    }
+
+    /// Flushes a writer sink; reports the first write error of the run.
+    pub fn finish_trace(&mut self) -> io::Result<()> {
+        self.trace.finish()
+    }
+
+    pub(crate) fn node(&self, id: NodeId) -> &Node<A> {
+        self.nodes
+            .get(&id)
+            .unwrap_or_else(|| panic!("unknown node {id}"))
+    }
+
+    pub(crate) fn assert_node(&self, id: NodeId) {
+        assert!(self.nodes.contains_key(&id), "unknown node {id}");
+    }
+
+    /// Records an event with no message body.
+    pub(crate) fn record(&mut self, event: TraceEvent) {
+        self.trace.record::<A::Msg>(self.now, event, None);
+    }
+
+    fn dispatch(&mut self, event: Event<A::Msg>) {
+        match event {
+            Event::Arrive {
+                msg,
+                from,
+                to,
+                epoch,
+                body,
+            } => self.on_arrive(msg, from, to, epoch, body),
+            Event::Deliver { .. } | Event::Wake { .. } | Event::Boot { .. } => {
+                self.on_node_event(event)
+            }
+            Event::Device { op, step } => self.on_device_step(op, step),
+            Event::Fault(fault) => self.apply_in_step(fault),
+        }
+    }
+
+    /// What must hold between steps, whatever the actors do.
+    fn check_invariants(&self) {
+        for (id, node) in &self.nodes {
+            let state = node.power.state();
+            if state != PowerState::Up {
+                assert!(node.procs.is_empty(), "node {id} {state:?} runs processes");
+            }
+            if state == PowerState::Off {
+                assert!(!node.paused, "node {id} off yet paused");
+            }
+            if !node.paused {
+                assert!(node.held.is_empty(), "node {id} holds inputs unpaused");
+            }
+        }
+        for (link, held) in &self.link_held {
+            assert!(
+                held.is_empty() || self.net.is_held(link.0, link.1),
+                "link {}->{} holds messages unheld",
+                link.0,
+                link.1
+            );
+        }
+        for op in self.ops.values() {
+            assert!(op.req.timeout > Duration::ZERO);
+        }
+    }
+}

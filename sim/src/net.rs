@@ -1,0 +1,327 @@
+//! The simulated network: who can reach whom, how late and how lossy.
+//!
+//! Links are directed (`from -> to`) and independent: each has its own
+//! parameters (latency range, loss probability), its own cut flag and its own
+//! random stream, labelled `net/<from>-><to>`, so the draws on one link depend
+//! only on the traffic of that link.
+//!
+//! Delivery rules (the kernel applies them, this module answers questions):
+//! - every message draws, in this order, one loss decision and one latency,
+//!   uniform in `latency_min..=latency_max`, whatever happens to it next, so
+//!   that a cut or a rule does not shift later draws on that link;
+//! - a message sent on a cut link is dropped at once;
+//! - a message is also dropped *at delivery time* if its link is cut then, or
+//!   was cut at any moment since it was sent (its link's cut epoch moved):
+//!   packets on the wire during a cut are lost even if the link is repaired
+//!   before they would have arrived;
+//! - order per link is **not** FIFO by default (two messages may swap when the
+//!   latency range is wider than their spacing), as with UDP; `fifo = true`
+//!   delays each arrival to no earlier than the previous one on that link;
+//! - a node sending to itself uses a perfect loopback: no loss, no latency,
+//!   never cut.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::rng::{chance, uniform, RngStreams, SimRng};
+use crate::time::{Duration, Instant};
+
+/// A node of the simulated cluster. Small and `Copy`; ids are chosen by the
+/// harness (pacesim numbers nodes 1, 2, ... in scenario order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct NodeId(pub u32);
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The parameters of one directed link.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LinkParams {
+    /// The shortest one-way latency.
+    pub latency_min: Duration,
+    /// The longest one-way latency (inclusive).
+    pub latency_max: Duration,
+    /// Probability in `0.0..=1.0` that a message is lost.
+    pub loss: f64,
+}
+
+impl LinkParams {
+    /// A link with this latency range and loss; asserts the range is ordered
+    /// and the loss is a probability.
+    pub fn new(latency_min: Duration, latency_max: Duration, loss: f64) -> Self {
+        let p = LinkParams {
+            latency_min,
+            latency_max,
+            loss,
+        };
+        p.check();
+        p
+    }
+
+    fn check(&self) {
+        assert!(
+            self.latency_min <= self.latency_max,
+            "latency range reversed: {} > {}",
+            self.latency_min,
+            self.latency_max
+        );
+        assert!(
+            (0.0..=1.0).contains(&self.loss),
+            "loss is not a probability: {}",
+            self.loss
+        );
+    }
+}
+
+/// 0.5 ms to 2 ms, no loss: a quiet LAN.
+impl Default for LinkParams {
+    fn default() -> Self {
+        LinkParams::new(Duration::from_micros(500), Duration::from_millis(2), 0.0)
+    }
+}
+
+/// What the network drew for one message.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Draw {
+    /// The loss decision.
+    pub lost: bool,
+    /// The one-way latency.
+    pub latency: Duration,
+}
+
+type Link = (NodeId, NodeId);
+
+/// State of all links. Owned by the kernel; the fault API of `Sim` changes it.
+pub struct Network {
+    default: LinkParams,
+    fifo: bool,
+    streams: RngStreams,
+    overrides: BTreeMap<Link, LinkParams>,
+    cut: BTreeSet<Link>,
+    /// Bumped on every cut of a link; a message remembers it at send time.
+    epochs: BTreeMap<Link, u64>,
+    held: BTreeSet<Link>,
+    rngs: BTreeMap<Link, SimRng>,
+    last_arrival: BTreeMap<Link, Instant>,
+}
+
+impl Network {
+    /// A fully connected network where every link has `default` parameters.
+    pub fn new(default: LinkParams, fifo: bool, streams: RngStreams) -> Self {
+        default.check();
+        Network {
+            default,
+            fifo,
+            streams,
+            overrides: BTreeMap::new(),
+            cut: BTreeSet::new(),
+            epochs: BTreeMap::new(),
+            held: BTreeSet::new(),
+            rngs: BTreeMap::new(),
+            last_arrival: BTreeMap::new(),
+        }
+    }
+
+    /// The parameters currently in force on `from -> to`.
+    pub fn params(&self, from: NodeId, to: NodeId) -> LinkParams {
+        self.overrides
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(self.default)
+    }
+
+    /// Overrides the parameters of `from -> to` until the next `heal`.
+    pub fn set_params(&mut self, from: NodeId, to: NodeId, params: LinkParams) {
+        params.check();
+        self.overrides.insert((from, to), params);
+    }
+
+    /// Draws loss and latency for one message on `from -> to`.
+    pub fn draw(&mut self, from: NodeId, to: NodeId) -> Draw {
+        if from == to {
+            return Draw {
+                lost: false,
+                latency: Duration::ZERO,
+            };
+        }
+        let params = self.params(from, to);
+        let streams = &self.streams;
+        let rng = self
+            .rngs
+            .entry((from, to))
+            .or_insert_with(|| streams.stream(&format!("net/{from}->{to}")));
+        let lost = chance(rng, params.loss);
+        let nanos = uniform(
+            rng,
+            params.latency_min.as_nanos(),
+            params.latency_max.as_nanos(),
+        );
+        Draw {
+            lost,
+            latency: Duration::from_nanos(nanos),
+        }
+    }
+
+    /// The arrival instant for a message due at `at`, pushed back if the
+    /// network is FIFO and an earlier message on this link arrives later.
+    pub fn arrival(&mut self, from: NodeId, to: NodeId, at: Instant) -> Instant {
+        if !self.fifo || from == to {
+            return at;
+        }
+        let last = self.last_arrival.entry((from, to)).or_insert(at);
+        let at = at.max(*last);
+        *last = at;
+        at
+    }
+
+    /// Whether `from -> to` is cut now. The loopback never is.
+    pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
+        self.cut.contains(&(from, to))
+    }
+
+    /// The cut epoch of `from -> to`: how many times it has been cut.
+    pub fn epoch(&self, from: NodeId, to: NodeId) -> u64 {
+        self.epochs.get(&(from, to)).copied().unwrap_or(0)
+    }
+
+    /// Whether a message sent at `epoch` may still arrive: the link is not cut
+    /// and was not cut in between.
+    pub fn survives(&self, from: NodeId, to: NodeId, epoch: u64) -> bool {
+        !self.is_cut(from, to) && self.epoch(from, to) == epoch
+    }
+
+    /// Cuts `from -> to`. Cutting a cut link does nothing.
+    pub fn cut(&mut self, from: NodeId, to: NodeId) {
+        if from == to {
+            return;
+        }
+        if self.cut.insert((from, to)) {
+            *self.epochs.entry((from, to)).or_insert(0) += 1;
+        }
+    }
+
+    /// Restores `from -> to` (its loss and latency stay as they are).
+    pub fn uncut(&mut self, from: NodeId, to: NodeId) {
+        self.cut.remove(&(from, to));
+    }
+
+    /// Replaces every cut so that only nodes within one of `groups` can talk;
+    /// nodes of `all` in no group are isolated.
+    pub fn partition_groups(&mut self, all: &[NodeId], groups: &[Vec<NodeId>]) {
+        let group_of = |n: NodeId| groups.iter().position(|g| g.contains(&n));
+        let old = std::mem::take(&mut self.cut);
+        for &a in all {
+            for &b in all {
+                if a == b {
+                    continue;
+                }
+                let together = matches!((group_of(a), group_of(b)), (Some(x), Some(y)) if x == y);
+                if !together {
+                    if old.contains(&(a, b)) {
+                        self.cut.insert((a, b));
+                    } else {
+                        self.cut(a, b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Holds `from -> to`: arriving messages wait until `release`.
+    pub fn hold(&mut self, from: NodeId, to: NodeId) {
+        if from != to {
+            self.held.insert((from, to));
+        }
+    }
+
+    /// Stops holding `from -> to`; returns whether it was held.
+    pub fn release(&mut self, from: NodeId, to: NodeId) -> bool {
+        self.held.remove(&(from, to))
+    }
+
+    /// Whether `from -> to` is held.
+    pub fn is_held(&self, from: NodeId, to: NodeId) -> bool {
+        self.held.contains(&(from, to))
+    }
+
+    /// Removes every cut, every override and every hold; returns the links
+    /// that were held, in order, so the kernel can release their messages.
+    pub fn heal(&mut self) -> Vec<(NodeId, NodeId)> {
+        self.cut.clear();
+        self.overrides.clear();
+        std::mem::take(&mut self.held).into_iter().collect()
+    }
+
+    /// Every cut link, in order (for inspection and tests).
+    pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cut.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(fifo: bool) -> Network {
+        Network::new(
+            LinkParams::new(Duration::from_millis(1), Duration::from_millis(9), 0.0),
+            fifo,
+            RngStreams::new(5),
+        )
+    }
+
+    #[test]
+    fn links_draw_independently() {
+        let mut a = net(false);
+        let mut b = net(false);
+        // Traffic on another link must not change the draws of 1->2.
+        for _ in 0..17 {
+            b.draw(NodeId(3), NodeId(1));
+        }
+        for _ in 0..50 {
+            assert_eq!(a.draw(NodeId(1), NodeId(2)), b.draw(NodeId(1), NodeId(2)));
+        }
+    }
+
+    #[test]
+    fn cut_epochs_catch_flaps() {
+        let mut n = net(false);
+        let (a, b) = (NodeId(1), NodeId(2));
+        let e = n.epoch(a, b);
+        n.cut(a, b);
+        assert!(!n.survives(a, b, e));
+        n.uncut(a, b);
+        assert!(
+            !n.survives(a, b, e),
+            "a flap still loses what was on the wire"
+        );
+        assert!(n.survives(a, b, n.epoch(a, b)));
+        assert!(n.survives(b, a, n.epoch(b, a)), "one-way cut");
+    }
+
+    #[test]
+    fn partition_groups_isolates_unlisted() {
+        let mut n = net(false);
+        let all = [NodeId(1), NodeId(2), NodeId(3)];
+        n.partition_groups(&all, &[vec![NodeId(1), NodeId(2)]]);
+        assert!(!n.is_cut(NodeId(1), NodeId(2)));
+        assert!(n.is_cut(NodeId(1), NodeId(3)));
+        assert!(n.is_cut(NodeId(3), NodeId(2)));
+        n.partition_groups(&all, &[all.to_vec()]);
+        assert_eq!(n.cuts().count(), 0);
+    }
+
+    #[test]
+    fn fifo_never_lets_a_later_message_overtake() {
+        let mut n = net(true);
+        let t = Instant::from_nanos(1_000_000);
+        let first = n.arrival(NodeId(1), NodeId(2), t + Duration::from_millis(9));
+        let second = n.arrival(NodeId(1), NodeId(2), t + Duration::from_millis(1));
+        assert!(second >= first);
+    }
+}

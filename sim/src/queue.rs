@@ -1,0 +1,145 @@
+//! The event queue: every future event of a run, ordered by `(Instant, seq)`.
+//!
+//! `seq` is a counter the queue hands out on every push, so two events due at
+//! the same instant come out in the order they were pushed. Nothing else breaks
+//! ties: no hash, no address, no payload comparison. This is what makes a run
+//! replayable from its seed. The kernel (`kernel.rs`) is the only writer.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::time::Instant;
+
+/// One scheduled event. Ordered by `(at, seq)` only; the payload never takes
+/// part in the comparison (it need not even be comparable).
+struct Entry<E> {
+    at: Instant,
+    seq: u64,
+    event: E,
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at && self.seq == other.seq
+    }
+}
+
+impl<E> Eq for Entry<E> {}
+
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Reversed, because `BinaryHeap` is a max-heap and we want the earliest first.
+impl<E> Ord for Entry<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// A min-queue of events keyed by `(Instant, seq)`.
+///
+/// Calling rules: `push` never takes an instant earlier than the last one
+/// popped (time does not run backwards); the queue asserts it.
+pub struct EventQueue<E> {
+    heap: BinaryHeap<Entry<E>>,
+    next_seq: u64,
+    last_popped: Instant,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> EventQueue<E> {
+    /// An empty queue at time zero.
+    pub fn new() -> Self {
+        EventQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+            last_popped: Instant::ZERO,
+        }
+    }
+
+    /// Schedules `event` at `at`; returns the tie-breaking sequence number it got.
+    pub fn push(&mut self, at: Instant, event: E) -> u64 {
+        assert!(
+            at >= self.last_popped,
+            "event scheduled in the past: {at} < {}",
+            self.last_popped
+        );
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.heap.push(Entry { at, seq, event });
+        seq
+    }
+
+    /// Removes and returns the earliest event with its instant.
+    pub fn pop(&mut self) -> Option<(Instant, E)> {
+        let entry = self.heap.pop()?;
+        assert!(entry.at >= self.last_popped, "queue went backwards");
+        self.last_popped = entry.at;
+        Some((entry.at, entry.event))
+    }
+
+    /// The instant of the earliest event, if any.
+    pub fn peek_at(&self) -> Option<Instant> {
+        self.heap.peek().map(|e| e.at)
+    }
+
+    /// How many events are waiting.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(ms: u64) -> Instant {
+        Instant::from_nanos(ms * 1_000_000)
+    }
+
+    #[test]
+    fn pops_by_time_then_push_order() {
+        let mut q = EventQueue::new();
+        q.push(t(5), "c");
+        q.push(t(1), "a");
+        q.push(t(5), "d");
+        q.push(t(1), "b");
+        q.push(t(3), "x");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, ["a", "b", "x", "c", "d"]);
+    }
+
+    #[test]
+    fn equal_instants_keep_fifo_across_many() {
+        let mut q = EventQueue::new();
+        for i in 0..1000u32 {
+            q.push(t(7), i);
+        }
+        for i in 0..1000u32 {
+            assert_eq!(q.pop(), Some((t(7), i)));
+        }
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "in the past")]
+    fn rejects_past_events() {
+        let mut q = EventQueue::new();
+        q.push(t(10), ());
+        q.pop();
+        q.push(t(9), ());
+    }
+}
