@@ -1,1 +1,121 @@
-fn main() {}
+//! The `pacesim` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use pacesim::simulate::{self, Options};
+
+#[derive(Parser)]
+#[command(name = "pacesim", version, about = "Deterministic simulation testbed for Pacemaker/Corosync clusters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// What-if analysis of a CIB, as crm_simulate does it.
+    Simulate(SimulateArgs),
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    /// The CIB to read.
+    #[arg(short = 'x', long = "xml-file")]
+    xml_file: Option<PathBuf>,
+    /// Compute the transition, execute it and show the revised status.
+    #[arg(short = 'S', long = "simulate")]
+    simulate: bool,
+    /// Compute and execute the transition, showing the actions only.
+    #[arg(short = 'R', long = "run")]
+    run: bool,
+    /// Show allocation scores.
+    #[arg(short = 's', long = "show-scores")]
+    show_scores: bool,
+    /// Save the transition graph as dot.
+    #[arg(short = 'D', long = "save-dotfile")]
+    save_dotfile: Option<PathBuf>,
+    /// Save the transition graph as XML.
+    #[arg(short = 'G', long = "save-graph")]
+    save_graph: Option<PathBuf>,
+    /// Bring a node online.
+    #[arg(short = 'u', long = "node-up")]
+    node_up: Vec<String>,
+    /// Take a node offline.
+    #[arg(short = 'd', long = "node-down")]
+    node_down: Vec<String>,
+    /// Mark a node as failed.
+    #[arg(short = 'f', long = "node-fail")]
+    node_fail: Vec<String>,
+    /// Inject an operation result: rsc_task_interval@node=rc.
+    #[arg(short = 'i', long = "op-inject")]
+    op_inject: Vec<String>,
+    /// Make an action fail while executing: rsc_task_interval@node=rc.
+    #[arg(short = 'F', long = "op-fail")]
+    op_fail: Vec<String>,
+    /// Set quorum: true or false.
+    #[arg(short = 'q', long = "quorum")]
+    quorum: Option<String>,
+    /// The date and time to use (ISO 8601).
+    #[arg(short = 't', long = "set-datetime")]
+    set_datetime: Option<String>,
+    /// Run every CIB in a directory in one process and print the time each took.
+    #[arg(short = 'P', long = "profile")]
+    profile: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Simulate(args) => simulate_cmd(args),
+    }
+}
+
+fn simulate_cmd(args: SimulateArgs) -> ExitCode {
+    if let Some(dir) = &args.profile {
+        return match simulate::profile_dir(dir) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("pacesim: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let Some(file) = &args.xml_file else {
+        eprintln!("pacesim: simulate needs -x FILE (or -P DIR)");
+        return ExitCode::from(2);
+    };
+    let quorum = match args.quorum.as_deref() {
+        None => None,
+        Some(v) => Some(pacesim::scheduler::rules::is_true(v)),
+    };
+    let opts = Options {
+        simulate: args.simulate,
+        run: args.run,
+        show_scores: args.show_scores,
+        save_dot: args.save_dotfile,
+        save_graph: args.save_graph,
+        node_up: args.node_up,
+        node_down: args.node_down,
+        node_fail: args.node_fail,
+        op_inject: args.op_inject,
+        op_fail: args.op_fail,
+        quorum,
+        set_datetime: args.set_datetime,
+    };
+    match simulate::run_file(file, &opts) {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("pacesim: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

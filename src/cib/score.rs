@@ -71,6 +71,23 @@ impl Score {
         digits.parse::<i64>().ok().map(Score::new)
     }
 
+    /// Parses a score as leniently as Pacemaker's `char2score` does for
+    /// meta attributes: leading digits count ("1.0" is 1), anything else is 0.
+    pub fn parse_lenient(s: &str) -> Score {
+        if let Some(v) = Score::parse(s) {
+            return v;
+        }
+        let t = s.trim();
+        let (neg, digits) = match t.as_bytes().first() {
+            Some(b'-') => (true, &t[1..]),
+            Some(b'+') => (false, &t[1..]),
+            _ => (false, t),
+        };
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        let v: i64 = digits[..end].parse().unwrap_or(0);
+        Score::new(if neg { -v } else { v })
+    }
+
     /// Parses a score with the default colour values (red is -INFINITY, yellow and green 0).
     pub fn parse(s: &str) -> Option<Score> {
         Score::parse_with_colors(s, [Score::NEG_INF, Score::ZERO, Score::ZERO])

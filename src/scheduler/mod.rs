@@ -1,1 +1,107 @@
-//! The policy engine: a pure function from a CIB to a transition graph.
+//! The policy engine: a pure function from a CIB to a transition graph,
+//! following Pacemaker 2.1.5's scheduler phase by phase
+//! (`pcmk__schedule_actions` in `pcmk_sched_allocate.c`):
+//!
+//! 1. [`unpack`] the configuration and [`status`] the history;
+//! 2. [`constraints`]: locations, colocations and orderings;
+//! 3. [`assign`]: stickiness, failure bans, colocation scores, node choice;
+//! 4. [`actions`]: start/stop/monitor/migrate actions, probes, implicit orderings;
+//! 5. [`fencing`]: fencing of unclean nodes, shutdowns;
+//! 6. [`orderings`]: orderings bound to actions, flags updated until stable;
+//! 7. [`graph`]: the transition graph and its execution order.
+//!
+//! "Now" is an argument: nothing here reads a clock.
+
+pub mod actions;
+pub mod assign;
+pub mod constraints;
+pub mod fencing;
+pub mod graph;
+pub mod orderings;
+pub mod rules;
+pub mod status;
+pub mod unpack;
+pub mod ws;
+
+use crate::cib::Cib;
+pub use graph::Graph;
+pub use ws::{ActionIdx, NodeIdx, Role, RscIdx, WorkingSet};
+
+/// What the scheduler decided: the working set (for summaries and scores)
+/// and the graph.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    /// Everything known and decided.
+    pub ws: WorkingSet,
+    /// The transition graph.
+    pub graph: Graph,
+}
+
+/// "Now" for a CIB: its `execution-date` if set, else the given fallback
+/// (seconds since the epoch). Pacemaker falls back to the wall clock; the
+/// caller decides here.
+pub fn effective_now(cib: &Cib, fallback: i64) -> i64 {
+    cib.attr("execution-date")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(fallback)
+}
+
+/// Unpacks configuration and status only (what `crm_mon` would show).
+pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
+    let config = unpack::unpack_config(cib, now);
+    let nodes = unpack::unpack_nodes(cib, &config);
+    let mut ws = WorkingSet {
+        config,
+        nodes,
+        rscs: Vec::new(),
+        top: Vec::new(),
+        actions: Vec::new(),
+        orderings: Vec::new(),
+        colocations: Vec::new(),
+        locations: Vec::new(),
+        failcounts: Default::default(),
+        warnings: Vec::new(),
+        disabled_count: 0,
+        blocked_count: 0,
+    };
+    unpack::unpack_resources(cib, &mut ws);
+    // Pacemaker sorts resources by priority (stable) right after unpacking them.
+    let mut top = ws.top.clone();
+    top.sort_by_key(|&r| std::cmp::Reverse(ws.rsc(r).priority));
+    ws.top = top;
+    status::unpack_status(cib, &mut ws);
+    ws
+}
+
+/// Computes the transition for a CIB at time `now` (seconds since the epoch).
+pub fn schedule(cib: &Cib, now: i64) -> Transition {
+    let mut ws = unpack_cib(cib, now);
+    constraints::unpack_constraints(cib, &mut ws);
+    assign::apply_node_criteria(&mut ws);
+    // Internal constraints (groups add their member colocations here).
+    for r in ws.all_in_order() {
+        match ws.rsc(r).variant {
+            ws::Variant::Group => actions::group_internal_constraints(&mut ws, r),
+            ws::Variant::Primitive if ws.rsc(r).parent.is_none() => {
+                actions::primitive_internal_constraints(&mut ws, r)
+            }
+            _ => {}
+        }
+    }
+    assign::index_colocations(&mut ws);
+    assign::assign_all(&mut ws);
+    if ws.config.startup_probes {
+        actions::schedule_probes(&mut ws);
+    }
+    for r in ws.top.clone() {
+        match ws.rsc(r).variant {
+            ws::Variant::Group => actions::group_create_actions(&mut ws, r),
+            ws::Variant::Primitive => actions::primitive_create_actions(&mut ws, r),
+            ws::Variant::Clone { .. } => {}
+        }
+    }
+    fencing::schedule_fencing_and_shutdowns(&mut ws);
+    orderings::apply_orderings(&mut ws);
+    let graph = graph::build(&ws);
+    Transition { ws, graph }
+}

@@ -1,0 +1,920 @@
+//! Creating actions: the per-resource start/stop/monitor/migrate actions a
+//! role change needs, probes, and the implicit orderings between them
+//! (Pacemaker's `pe_actions.c` `custom_action`, `pcmk_sched_primitive.c`,
+//! `pcmk_sched_group.c`, `pcmk_sched_recurring.c`, `pcmk_sched_probes.c`,
+//! `pcmk_sched_migration.c`).
+
+use super::ws::order::*;
+use super::ws::*;
+
+/// What to create or find.
+#[derive(Debug, Clone)]
+pub struct ActionSpec {
+    /// The resource, if any.
+    pub rsc: Option<RscIdx>,
+    /// Key (`rsc_task_interval`).
+    pub key: String,
+    /// Task.
+    pub task: String,
+    /// Node.
+    pub node: Option<NodeIdx>,
+    /// Create as optional (an existing action is made required if not).
+    pub optional: bool,
+    /// Interval in ms.
+    pub interval_ms: u64,
+}
+
+/// Builds an operation key, e.g. `rsc_monitor_10000`.
+pub fn op_key(rsc: &str, task: &str, interval_ms: u64) -> String {
+    format!("{rsc}_{task}_{interval_ms}")
+}
+
+/// Finds or creates an action (Pacemaker's `custom_action` with
+/// `save_action`), then refreshes whether it can run.
+pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
+    let existing = match spec.rsc {
+        Some(r) => ws
+            .rsc(r)
+            .actions
+            .iter()
+            .copied()
+            .find(|&a| ws.action(a).key == spec.key && ws.action(a).node == spec.node),
+        None => ws
+            .actions
+            .iter()
+            .position(|a| a.rsc.is_none() && a.key == spec.key && a.node == spec.node)
+            .map(ActionIdx),
+    };
+    let idx = match existing {
+        Some(a) => a,
+        None => {
+            let id = ws.actions.len();
+            ws.actions.push(Action {
+                id,
+                rsc: spec.rsc,
+                task: spec.task.clone(),
+                key: spec.key.clone(),
+                interval_ms: spec.interval_ms,
+                node: spec.node,
+                optional: spec.optional,
+                runnable: true,
+                pseudo: false,
+                print_always: false,
+                migrate_runnable: false,
+                reason: None,
+                meta: Default::default(),
+                before: Vec::new(),
+                after: Vec::new(),
+                expected_rc: None,
+                requires_any: false,
+                runnable_before: 0,
+                required_runnable_before: 0,
+                dangle: false,
+            });
+            if let Some(r) = spec.rsc {
+                // Pacemaker prepends, so a resource's actions are newest first.
+                ws.rsc_mut(r).actions.insert(0, ActionIdx(id));
+            }
+            ActionIdx(id)
+        }
+    };
+    if !spec.optional {
+        ws.action_mut(idx).optional = false;
+    }
+    if spec.rsc.is_some() {
+        update_runnable(ws, idx);
+    }
+    idx
+}
+
+/// Whether a resource action can run (`update_resource_action_runnable`).
+fn update_runnable(ws: &mut WorkingSet, a: ActionIdx) {
+    let act = ws.action(a);
+    if act.pseudo {
+        return;
+    }
+    let Some(r) = act.rsc else { return };
+    let Some(n) = act.node else {
+        ws.action_mut(a).runnable = false;
+        return;
+    };
+    let node = ws.node(n);
+    let needs = needs_of(ws, r, &act.task);
+    if !node.online {
+        ws.action_mut(a).runnable = false;
+        let task = ws.action(a).task.clone();
+        if ws.rsc(r).managed && task == "stop" && !ws.node(n).unclean {
+            super::status::fence_node(ws, n, "stop is unrunnable");
+        }
+    } else if node.pending {
+        ws.action_mut(a).runnable = false;
+    } else if needs == Needs::Nothing {
+        ws.action_mut(a).runnable = true;
+    } else {
+        match effective_quorum_policy(ws, r) {
+            NoQuorumPolicy::Stop => {
+                let act = ws.action_mut(a);
+                act.runnable = false;
+                act.reason = Some("no quorum".into());
+            }
+            NoQuorumPolicy::Freeze => {
+                let rsc = ws.rsc(r);
+                if rsc.running_on.is_empty() || rsc.next_role > rsc.role {
+                    let act = ws.action_mut(a);
+                    act.runnable = false;
+                    act.reason = Some("quorum freeze".into());
+                }
+            }
+            _ => ws.action_mut(a).runnable = true,
+        }
+    }
+}
+
+#[derive(PartialEq, Eq)]
+enum Needs {
+    Nothing,
+    Quorum,
+    Fencing,
+}
+
+fn needs_of(ws: &WorkingSet, r: RscIdx, task: &str) -> Needs {
+    let rsc = ws.rsc(r);
+    if task != "start" && task != "promote" {
+        Needs::Nothing
+    } else if rsc.needs_fencing {
+        Needs::Fencing
+    } else if rsc.needs_quorum {
+        Needs::Quorum
+    } else {
+        Needs::Nothing
+    }
+}
+
+fn effective_quorum_policy(ws: &mut WorkingSet, r: RscIdx) -> NoQuorumPolicy {
+    if ws.config.have_quorum {
+        return NoQuorumPolicy::Ignore;
+    }
+    let policy = ws.config.no_quorum_policy;
+    if policy == NoQuorumPolicy::Demote {
+        return match ws.rsc(r).role {
+            Role::Promoted | Role::Unpromoted => {
+                if ws.rsc(r).next_role > Role::Unpromoted {
+                    ws.rsc_mut(r).next_role = Role::Unpromoted;
+                }
+                NoQuorumPolicy::Ignore
+            }
+            _ => NoQuorumPolicy::Stop,
+        };
+    }
+    if policy == NoQuorumPolicy::Suicide {
+        return NoQuorumPolicy::Stop;
+    }
+    policy
+}
+
+/// Creates a pseudo action for a collective resource
+/// (`pe__new_rsc_pseudo_action`).
+pub fn rsc_pseudo_action(ws: &mut WorkingSet, r: RscIdx, task: &str, optional: bool, runnable: bool) -> ActionIdx {
+    let key = op_key(&ws.rsc(r).id, task, 0);
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: task.to_string(),
+            node: None,
+            optional,
+            interval_ms: 0,
+        },
+    );
+    let act = ws.action_mut(a);
+    act.pseudo = true;
+    act.runnable = runnable;
+    a
+}
+
+/// Records an ordering to be applied later (`pcmk__new_ordering`).
+pub fn new_ordering(
+    ws: &mut WorkingSet,
+    first_rsc: Option<RscIdx>,
+    first_task: Option<String>,
+    first_action: Option<ActionIdx>,
+    then_rsc: Option<RscIdx>,
+    then_task: Option<String>,
+    then_action: Option<ActionIdx>,
+    flags: u32,
+) {
+    if flags == NONE {
+        return;
+    }
+    // Fill in missing resource and key from the actions given.
+    let first_rsc = first_rsc.or(first_action.and_then(|a| ws.action(a).rsc));
+    let then_rsc = then_rsc.or(then_action.and_then(|a| ws.action(a).rsc));
+    let first_task = first_task.or(first_action.map(|a| ws.action(a).key.clone()));
+    let then_task = then_task.or(then_action.map(|a| ws.action(a).key.clone()));
+    ws.orderings.push(Ordering {
+        first_rsc,
+        first_task,
+        first_action,
+        then_rsc,
+        then_task,
+        then_action,
+        flags,
+    });
+}
+
+/// Orders `first_task` of one resource before `then_task` of another
+/// (`pcmk__order_resource_actions`).
+pub fn order_rsc_actions(ws: &mut WorkingSet, first: RscIdx, first_task: &str, then: RscIdx, then_task: &str, flags: u32) {
+    let fk = op_key(&ws.rsc(first).id, first_task, 0);
+    let tk = op_key(&ws.rsc(then).id, then_task, 0);
+    new_ordering(ws, Some(first), Some(fk), None, Some(then), Some(tk), None, flags);
+}
+
+fn start_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
+    let key = op_key(&ws.rsc(r).id, "start", 0);
+    custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: "start".into(),
+            node: n,
+            optional,
+            interval_ms: 0,
+        },
+    )
+}
+
+/// The stop action of a resource on a node.
+pub fn stop_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
+    let key = op_key(&ws.rsc(r).id, "stop", 0);
+    custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: "stop".into(),
+            node: n,
+            optional,
+            interval_ms: 0,
+        },
+    )
+}
+
+fn simple_action(ws: &mut WorkingSet, r: RscIdx, task: &str, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
+    let key = op_key(&ws.rsc(r).id, task, 0);
+    custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: task.into(),
+            node: n,
+            optional,
+            interval_ms: 0,
+        },
+    )
+}
+
+/// Next role on the way from `current` to `target` (`rsc_state_matrix`).
+fn next_step(current: Role, target: Role) -> Role {
+    use Role::*;
+    match (current, target) {
+        (Unknown, Unknown) => Unknown,
+        (Unknown, _) => Stopped,
+        (Stopped, Unknown | Stopped) => Stopped,
+        (Stopped, Started) => Started,
+        (Stopped, _) => Unpromoted,
+        (Started, Unknown | Stopped) => Stopped,
+        (Started, Started) => Started,
+        (Started, Unpromoted) => Unpromoted,
+        (Started, Promoted) => Promoted,
+        (Unpromoted, Unknown | Stopped | Started) => Stopped,
+        (Unpromoted, Unpromoted) => Unpromoted,
+        (Unpromoted, Promoted) => Promoted,
+        (Promoted, Unknown) => Stopped,
+        (Promoted, Promoted) => Promoted,
+        (Promoted, _) => Unpromoted,
+    }
+}
+
+/// The action that takes a resource from one role to the next
+/// (`rsc_action_matrix`); `None` when nothing is needed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Stop,
+    Start,
+    Promote,
+    Demote,
+    Nothing,
+    Error,
+}
+
+fn step_fn(from: Role, to: Role) -> Step {
+    use Role::*;
+    match (from, to) {
+        (Unknown, Stopped) => Step::Stop,
+        (Unknown, _) => Step::Error,
+        (Stopped, Stopped) => Step::Nothing,
+        (Stopped, Started | Unpromoted) => Step::Start,
+        (Stopped, _) => Step::Error,
+        (Started, Stopped) => Step::Stop,
+        (Started, Started | Unpromoted) => Step::Nothing,
+        (Started, Promoted) => Step::Promote,
+        (Started, Unknown) => Step::Error,
+        (Unpromoted, Stopped | Started) => Step::Stop,
+        (Unpromoted, Unpromoted) => Step::Nothing,
+        (Unpromoted, Promoted) => Step::Promote,
+        (Unpromoted, Unknown) => Step::Error,
+        (Promoted, Promoted) => Step::Nothing,
+        (Promoted, Unknown) => Step::Error,
+        (Promoted, _) => Step::Demote,
+    }
+}
+
+fn run_step(ws: &mut WorkingSet, r: RscIdx, step: Step, node: Option<NodeIdx>, optional: bool, restarting: bool) {
+    match step {
+        Step::Stop => stop_resource(ws, r, optional, restarting),
+        Step::Start => start_resource(ws, r, node, optional),
+        Step::Promote => promote_resource(ws, r, node, optional),
+        Step::Demote => demote_resource(ws, r, optional),
+        Step::Nothing | Step::Error => {}
+    }
+}
+
+fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting: bool) {
+    for current in ws.rsc(r).running_on.clone() {
+        let rsc = ws.rsc(r);
+        if let Some(t) = rsc.partial_migration_target {
+            if t == current && rsc.assigned == Some(t) {
+                continue;
+            }
+            optional = false;
+        }
+        if rsc.recovery == Recovery::StopUnexpected && restarting && Some(current) == rsc.assigned {
+            // Expected node of a multiply active resource: keep it.
+            continue;
+        }
+        let stop = stop_action(ws, r, Some(current), optional);
+        let rsc = ws.rsc(r);
+        if rsc.assigned.is_none() {
+            ws.action_mut(stop).reason = Some("node availability".into());
+        } else if restarting && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 {
+            ws.action_mut(stop).reason = Some("being multiply active".into());
+        }
+        if !ws.rsc(r).managed {
+            ws.action_mut(stop).runnable = false;
+        }
+    }
+}
+
+fn start_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optional: bool) {
+    let start = start_action(ws, r, node, true);
+    if ws.action(start).runnable && !optional {
+        ws.action_mut(start).optional = false;
+    }
+    let rsc = ws.rsc(r);
+    if rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 && node.is_some_and(|n| rsc.running_on.contains(&n)) {
+        ws.action_mut(start).pseudo = true;
+    }
+}
+
+fn promote_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optional: bool) {
+    let starts: Vec<ActionIdx> = ws
+        .rsc(r)
+        .actions
+        .iter()
+        .copied()
+        .filter(|&a| ws.action(a).task == "start" && (node.is_none() || ws.action(a).node == node))
+        .collect();
+    let runnable = starts.iter().all(|&a| ws.action(a).runnable);
+    let promote = simple_action(ws, r, "promote", node, optional);
+    if !runnable {
+        ws.action_mut(promote).runnable = false;
+    }
+}
+
+fn demote_resource(ws: &mut WorkingSet, r: RscIdx, optional: bool) {
+    for current in ws.rsc(r).running_on.clone() {
+        simple_action(ws, r, "demote", Some(current), optional);
+    }
+}
+
+/// Creates a primitive's actions (`pcmk__primitive_create_actions`).
+pub fn primitive_create_actions(ws: &mut WorkingSet, r: RscIdx) {
+    if ws.rsc(r).next_role == Role::Unknown {
+        let next = if ws.rsc(r).assigned.is_some() {
+            Role::Started
+        } else {
+            Role::Stopped
+        };
+        ws.rsc_mut(r).next_role = next;
+    }
+    let current = ws.current_node(r);
+    let (num_all, num_clean) = ws.active_counts(r);
+    for n in ws.rsc(r).dangling_migrations.clone() {
+        let stop = stop_action(ws, r, Some(n), false);
+        ws.action_mut(stop).dangle = true;
+    }
+    let mut need_stop = false;
+    let mut is_moving = false;
+    let mut allow_migrate = false;
+    let assigned = ws.rsc(r).assigned;
+    if let (Some(cur), Some(to)) = (current, assigned) {
+        if cur != to && ws.rsc(r).next_role >= Role::Started {
+            is_moving = true;
+            allow_migrate = can_migrate(ws, r, current);
+            need_stop = true;
+        }
+    }
+    let rsc = ws.rsc(r);
+    let multiply_active;
+    if rsc.partial_migration_source.is_some()
+        && rsc.partial_migration_target.is_some()
+        && allow_migrate
+        && num_all == 2
+        && current == rsc.partial_migration_source
+        && assigned == rsc.partial_migration_target
+    {
+        multiply_active = false;
+    } else if rsc.partial_migration_source.is_some() || rsc.partial_migration_target.is_some() {
+        need_stop = true;
+        let rm = ws.rsc_mut(r);
+        rm.partial_migration_source = None;
+        rm.partial_migration_target = None;
+        allow_migrate = false;
+        multiply_active = false;
+    } else if rsc.needs_fencing {
+        multiply_active = num_all > 1;
+    } else {
+        multiply_active = num_clean > 1;
+    }
+    if multiply_active {
+        let id = ws.rsc(r).id.clone();
+        ws.warnings.push(format!("resource {id} might be active on {num_all} nodes"));
+        match ws.rsc(r).recovery {
+            Recovery::StopStart | Recovery::StopUnexpected => need_stop = true,
+            _ => {}
+        }
+    }
+    let mut need_promote = false;
+    let rsc = ws.rsc(r);
+    if is_moving {
+        // Remaining checks are for resources staying where they are.
+    } else if rsc.failed {
+        if rsc.stop_on_fail {
+            need_stop = true;
+        } else if rsc.next_role == Role::Promoted {
+            need_promote = true;
+        }
+    } else if rsc.blocked {
+        need_stop = true;
+    } else if rsc.role > Role::Started && current.is_some() && assigned.is_some() {
+        let start = start_action(ws, r, assigned, true);
+        if !ws.action(start).optional {
+            need_stop = true;
+        }
+    }
+
+    // Bring the resource down to stopped on its current node, then up to its
+    // current role on its next node (a restart when need_stop).
+    let role = ws.rsc(r).role;
+    let mut step_role = role;
+    while step_role != Role::Stopped {
+        let next = next_step(step_role, Role::Stopped);
+        let f = step_fn(step_role, next);
+        if f == Step::Error {
+            break;
+        }
+        run_step(ws, r, f, current, !need_stop, true);
+        step_role = next;
+    }
+    while ws.rsc(r).role <= ws.rsc(r).next_role && step_role != ws.rsc(r).role && !ws.rsc(r).blocked {
+        let mut required = need_stop;
+        let next = next_step(step_role, ws.rsc(r).role);
+        if next == Role::Promoted && need_promote {
+            required = true;
+        }
+        let f = step_fn(step_role, next);
+        if f == Step::Error {
+            break;
+        }
+        let to = ws.rsc(r).assigned;
+        run_step(ws, r, f, to, !required, true);
+        step_role = next;
+    }
+    // Then from the current role to the next role.
+    let mut step_role = ws.rsc(r).role;
+    while step_role != ws.rsc(r).next_role {
+        let next = next_step(step_role, ws.rsc(r).next_role);
+        let f = step_fn(step_role, next);
+        if f == Step::Error {
+            break;
+        }
+        let to = ws.rsc(r).assigned;
+        run_step(ws, r, f, to, false, false);
+        step_role = next;
+    }
+    create_recurring(ws, r);
+    if allow_migrate {
+        create_migration_actions(ws, r, current);
+    }
+}
+
+fn can_migrate(ws: &WorkingSet, r: RscIdx, current: Option<NodeIdx>) -> bool {
+    let rsc = ws.rsc(r);
+    rsc.allow_migrate
+        && rsc.managed
+        && !rsc.failed
+        && !rsc.start_pending
+        && current.is_some_and(|c| !ws.node(c).unclean)
+        && rsc.assigned.is_some_and(|a| !ws.node(a).unclean)
+}
+
+fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: Option<NodeIdx>) {
+    let to = ws.rsc(r).assigned;
+    let id = ws.rsc(r).id.clone();
+    let start = start_action(ws, r, to, true);
+    let stop = stop_action(ws, r, current, true);
+    let partial = ws.rsc(r).partial_migration_target.is_some();
+    let migrate_to = if !partial {
+        Some(custom_action(
+            ws,
+            ActionSpec {
+                rsc: Some(r),
+                key: op_key(&id, "migrate_to", 0),
+                task: "migrate_to".into(),
+                node: current,
+                optional: true,
+                interval_ms: 0,
+            },
+        ))
+    } else {
+        None
+    };
+    let migrate_from = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key: op_key(&id, "migrate_from", 0),
+            task: "migrate_from".into(),
+            node: to,
+            optional: true,
+            interval_ms: 0,
+        },
+    );
+    ws.action_mut(start).migrate_runnable = true;
+    ws.action_mut(stop).migrate_runnable = true;
+    ws.action_mut(start).pseudo = true;
+    ws.action_mut(migrate_from).migrate_runnable = true;
+    let k = |t: &str| Some(op_key(&id, t, 0));
+    if let Some(mt) = migrate_to {
+        ws.action_mut(mt).migrate_runnable = true;
+        new_ordering(ws, Some(r), k("monitor"), None, Some(r), k("migrate_to"), None, OPTIONAL);
+        new_ordering(
+            ws,
+            Some(r),
+            k("migrate_to"),
+            None,
+            Some(r),
+            k("migrate_from"),
+            None,
+            OPTIONAL | IMPLIES_FIRST_MIGRATABLE,
+        );
+        if let (Some(c), Some(t)) = (current, to) {
+            let (cn, tn) = (ws.node(c).uname.clone(), ws.node(t).uname.clone());
+            let m = &mut ws.action_mut(mt).meta;
+            m.insert("migrate_source".into(), cn);
+            m.insert("migrate_target".into(), tn);
+        }
+    } else {
+        new_ordering(ws, Some(r), k("monitor"), None, Some(r), k("migrate_from"), None, OPTIONAL);
+    }
+    new_ordering(
+        ws,
+        Some(r),
+        k("migrate_from"),
+        None,
+        Some(r),
+        k("stop"),
+        None,
+        OPTIONAL | IMPLIES_FIRST_MIGRATABLE,
+    );
+    new_ordering(
+        ws,
+        Some(r),
+        k("migrate_from"),
+        None,
+        Some(r),
+        k("start"),
+        None,
+        OPTIONAL | IMPLIES_FIRST_MIGRATABLE | PSEUDO_LEFT,
+    );
+}
+
+/// Creates the configured recurring monitors for the next role
+/// (`pcmk__create_recurring_actions`).
+fn create_recurring(ws: &mut WorkingSet, r: RscIdx) {
+    if !ws.rsc(r).managed && ws.rsc(r).running_on.is_empty() {
+        // Unmanaged and stopped: nothing to monitor.
+    }
+    let assigned = ws.rsc(r).assigned;
+    let start = ws
+        .rsc(r)
+        .actions
+        .iter()
+        .copied()
+        .find(|&a| ws.action(a).task == "start" && ws.action(a).node == assigned);
+    let ops = ws.rsc(r).ops.clone();
+    for op in ops {
+        if op.name != "monitor" || op.interval_ms == 0 || !op.enabled {
+            continue;
+        }
+        let is_stopped_op = op.role == Some(Role::Stopped);
+        if is_stopped_op {
+            // Monitors for the stopped role are not modelled yet.
+            continue;
+        }
+        let Some(start) = start else { continue };
+        recurring_for_active(ws, r, start, assigned, &op);
+    }
+}
+
+fn recurring_for_active(ws: &mut WorkingSet, r: RscIdx, start: ActionIdx, node: Option<NodeIdx>, op: &OpConfig) {
+    let id = ws.rsc(r).id.clone();
+    let key = op_key(&id, &op.name, op.interval_ms);
+    let is_optional = match node {
+        None => false,
+        Some(n) => {
+            ws.action(start).optional
+                && ws
+                    .rsc(r)
+                    .actions
+                    .iter()
+                    .any(|&a| ws.action(a).key == key && ws.action(a).node == Some(n))
+        }
+    };
+    let next_role = ws.rsc(r).next_role;
+    let role_mismatch = match op.role {
+        Some(role) => next_role != role,
+        None => next_role == Role::Promoted,
+    };
+    if role_mismatch {
+        return;
+    }
+    let mon = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key: key.clone(),
+            task: op.name.clone(),
+            node,
+            optional: is_optional,
+            interval_ms: op.interval_ms,
+        },
+    );
+    if !ws.action(start).runnable {
+        ws.action_mut(mon).runnable = false;
+    } else if node.is_none_or(|n| !ws.node(n).online || ws.node(n).unclean) {
+        ws.action_mut(mon).runnable = false;
+    }
+    if node.is_none() || ws.rsc(r).managed {
+        new_ordering(
+            ws,
+            Some(r),
+            Some(op_key(&id, "start", 0)),
+            None,
+            None,
+            Some(key.clone()),
+            Some(mon),
+            IMPLIES_THEN | RUNNABLE_LEFT,
+        );
+        new_ordering(
+            ws,
+            Some(r),
+            Some(op_key(&id, "reload-agent", 0)),
+            None,
+            None,
+            Some(key.clone()),
+            Some(mon),
+            IMPLIES_THEN | RUNNABLE_LEFT,
+        );
+        if next_role == Role::Promoted {
+            new_ordering(ws, Some(r), Some(op_key(&id, "promote", 0)), None, Some(r), None, Some(mon), OPTIONAL | RUNNABLE_LEFT);
+        } else if ws.rsc(r).role == Role::Promoted {
+            new_ordering(ws, Some(r), Some(op_key(&id, "demote", 0)), None, Some(r), None, Some(mon), OPTIONAL | RUNNABLE_LEFT);
+        }
+    }
+}
+
+/// Creates a group's actions: members first, then the group's pseudo
+/// actions (`pcmk__group_create_actions`).
+pub fn group_create_actions(ws: &mut WorkingSet, g: RscIdx) {
+    for m in ws.rsc(g).children.clone() {
+        primitive_create_actions(ws, m);
+    }
+    rsc_pseudo_action(ws, g, "start", true, true);
+    rsc_pseudo_action(ws, g, "running", true, false);
+    rsc_pseudo_action(ws, g, "stop", true, true);
+    rsc_pseudo_action(ws, g, "stopped", true, false);
+}
+
+/// Orderings every primitive has with itself
+/// (`pcmk__primitive_internal_constraints`).
+pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
+    if !ws.rsc(r).managed {
+        return;
+    }
+    order_rsc_actions(ws, r, "stop", r, "start", OPTIONAL | IMPLIES_THEN | RESTART);
+    let top = ws.top_parent(r);
+    let promotable = matches!(ws.rsc(top).variant, Variant::Clone { promotable: true });
+    if promotable || ws.rsc(r).role > Role::Unpromoted {
+        order_rsc_actions(ws, r, "demote", r, "stop", PROMOTED_IMPLIES_FIRST);
+        order_rsc_actions(ws, r, "start", r, "promote", RUNNABLE_LEFT);
+    }
+    order_rsc_actions(ws, r, "delete", r, "monitor", SAME_NODE | THEN_CANCELS_FIRST);
+}
+
+/// A group's orderings among its members and pseudo actions
+/// (`pcmk__group_internal_constraints`).
+pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
+    order_rsc_actions(ws, g, "stop", g, "stopped", OPTIONAL);
+    order_rsc_actions(ws, g, "stopped", g, "start", OPTIONAL);
+    order_rsc_actions(ws, g, "start", g, "running", OPTIONAL);
+    let ordered = ws.rsc(g).group_ordered;
+    let colocated = ws.rsc(g).group_colocated;
+    let mut previous: Option<RscIdx> = None;
+    let mut last_active: Option<RscIdx> = None;
+    for member in ws.rsc(g).children.clone() {
+        let mut down_flags = IMPLIES_FIRST_PRINTED;
+        let mut post_down_flags = IMPLIES_THEN_PRINTED;
+        primitive_internal_constraints(ws, member);
+        match previous {
+            None => {
+                if ordered {
+                    down_flags |= OPTIONAL;
+                    post_down_flags = IMPLIES_THEN;
+                }
+            }
+            Some(prev) if colocated => {
+                let critical = ws.rsc(member).meta.get("critical").map(|v| super::rules::is_true(v)).unwrap_or(true);
+                ws.colocations.push(Colocation {
+                    id: "group:internal_colocation".into(),
+                    dependent: member,
+                    primary: prev,
+                    dependent_role: Role::Unknown,
+                    primary_role: Role::Unknown,
+                    score: crate::cib::Score::INF,
+                    node_attribute: None,
+                    influence: critical,
+                });
+            }
+            Some(_) => {}
+        }
+        order_rsc_actions(ws, g, "stop", member, "stop", down_flags);
+        order_rsc_actions(ws, member, "stop", g, "stopped", post_down_flags);
+        order_rsc_actions(ws, g, "start", member, "start", IMPLIES_FIRST_PRINTED);
+        order_rsc_actions(
+            ws,
+            member,
+            "start",
+            g,
+            "running",
+            RUNNABLE_LEFT | IMPLIES_THEN | IMPLIES_THEN_PRINTED,
+        );
+        if !ordered {
+            order_rsc_actions(
+                ws,
+                g,
+                "start",
+                member,
+                "start",
+                IMPLIES_THEN | RUNNABLE_LEFT | IMPLIES_FIRST_PRINTED,
+            );
+        } else if let Some(prev) = previous {
+            order_rsc_actions(ws, prev, "start", member, "start", IMPLIES_THEN | RUNNABLE_LEFT);
+            order_rsc_actions(ws, member, "stop", prev, "stop", OPTIONAL | RESTART);
+            if !ws.rsc(member).running_on.is_empty() && ws.rsc(prev).running_on.is_empty() {
+                order_rsc_actions(ws, member, "stop", prev, "start", IMPLIES_FIRST | RUNNABLE_LEFT);
+            }
+        } else {
+            order_rsc_actions(ws, g, "start", member, "start", NONE);
+        }
+        if !ws.rsc(member).running_on.is_empty() {
+            if ordered {
+                if let (Some(prev), Some(last)) = (previous, last_active) {
+                    if ws.rsc(prev).running_on.is_empty() && !ws.rsc(last).running_on.is_empty() {
+                        order_rsc_actions(ws, member, "stop", last, "stop", OPTIONAL);
+                    }
+                }
+            }
+            last_active = Some(member);
+        }
+        previous = Some(member);
+    }
+}
+
+/// Schedules probes of every resource on every node that can run them
+/// (`pcmk__schedule_probes`).
+pub fn schedule_probes(ws: &mut WorkingSet) {
+    for n in 0..ws.nodes.len() {
+        let n = NodeIdx(n);
+        let node = ws.node(n);
+        if !node.online || node.unclean || !node.rsc_discovery {
+            continue;
+        }
+        if let Some(probed) = node.attrs.get("probe_complete") {
+            if !super::rules::is_true(probed) {
+                let key = format!("probe_nodes-{}", node.uname);
+                let a = custom_action(
+                    ws,
+                    ActionSpec {
+                        rsc: None,
+                        key,
+                        task: "probe_nodes".into(),
+                        node: Some(n),
+                        optional: false,
+                        interval_ms: 0,
+                    },
+                );
+                ws.action_mut(a).runnable = true;
+                continue;
+            }
+        }
+        for r in ws.top.clone() {
+            probe_rsc_on_node(ws, r, n);
+        }
+    }
+}
+
+fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
+    if !ws.config.startup_probes {
+        return false;
+    }
+    if !ws.rsc(r).children.is_empty() {
+        let mut any = false;
+        for c in ws.rsc(r).children.clone() {
+            any |= probe_rsc_on_node(ws, c, n);
+        }
+        return any;
+    }
+    let rsc = ws.rsc(r);
+    if rsc.orphan || rsc.known_on.contains(&n) {
+        return false;
+    }
+    let top = ws.top_parent(r);
+    let allowed = rsc.allowed.get(&n).copied();
+    if rsc.exclusive_discover || ws.rsc(top).exclusive_discover {
+        match allowed {
+            None => return false,
+            Some(a) if a.discover != Discover::Exclusive => return false,
+            _ => {}
+        }
+    }
+    if allowed.is_some_and(|a| a.discover == Discover::Never) {
+        return false;
+    }
+    let id = rsc.id.clone();
+    let probe = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key: op_key(&id, "monitor", 0),
+            task: "monitor".into(),
+            node: Some(n),
+            optional: false,
+            interval_ms: 0,
+        },
+    );
+    ws.action_mut(probe).optional = false;
+    ws.action_mut(probe).expected_rc = Some(7);
+    let top_is_clone = matches!(ws.rsc(top).variant, Variant::Clone { .. });
+    let order_target = if top_is_clone { top } else { r };
+    let mut flags = OPTIONAL;
+    if !ws.action(probe).runnable && ws.rsc(order_target).running_on.is_empty() {
+        flags |= RUNNABLE_LEFT;
+    }
+    let target_id = ws.rsc(order_target).id.clone();
+    new_ordering(
+        ws,
+        Some(r),
+        None,
+        Some(probe),
+        Some(order_target),
+        Some(op_key(&target_id, "start", 0)),
+        None,
+        flags,
+    );
+    new_ordering(
+        ws,
+        Some(r),
+        None,
+        Some(probe),
+        Some(order_target),
+        Some(op_key(&id, "reload-agent", 0)),
+        None,
+        OPTIONAL,
+    );
+    true
+}

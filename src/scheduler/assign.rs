@@ -1,0 +1,558 @@
+//! Assigning resources to nodes: stickiness and failure bans, colocation
+//! scores, and the choice of the best node (Pacemaker 2.1.5's
+//! `apply_node_criteria`, `pcmk__native_allocate`/`native_color`,
+//! `pcmk__group_allocate`, `pcmk__native_merge_weights` and `sort_nodes`).
+
+use std::cmp::Ordering as CmpOrdering;
+
+use super::status::{failcount, resource_location};
+use super::ws::*;
+use crate::cib::{Score, INFINITY};
+
+/// Applies stickiness and migration-threshold bans (`apply_node_criteria`).
+pub fn apply_node_criteria(ws: &mut WorkingSet) {
+    super::constraints::apply_locations(ws);
+    for r in ws.all_in_order() {
+        if ws.rsc(r).variant != Variant::Primitive {
+            continue;
+        }
+        let rsc = ws.rsc(r);
+        if !rsc.managed || rsc.stickiness < 1 || rsc.running_on.len() != 1 {
+            continue;
+        }
+        let n = rsc.running_on[0];
+        if !ws.config.symmetric && !rsc.allowed.contains_key(&n) {
+            continue;
+        }
+        let s = Score::new(rsc.stickiness as i64);
+        resource_location(ws, r, Some(n), s);
+    }
+    for n in 0..ws.nodes.len() {
+        let n = NodeIdx(n);
+        for r in ws.all_in_order() {
+            if ws.rsc(r).variant != Variant::Primitive {
+                continue;
+            }
+            let rsc = ws.rsc(r);
+            if rsc.migration_threshold == 0 || rsc.failure_ignored {
+                continue;
+            }
+            let fc = failcount(ws, r, n, true).value();
+            if fc <= 0 {
+                continue;
+            }
+            if rsc.migration_threshold - fc <= 0 {
+                resource_location(ws, r, Some(n), Score::NEG_INF);
+            }
+        }
+    }
+}
+
+/// Links each colocation into its resources' lists, sorted as Pacemaker
+/// inserts them (by the other resource's priority, variant, then id).
+pub fn index_colocations(ws: &mut WorkingSet) {
+    let variant_rank = |v: &Variant| match v {
+        Variant::Primitive => 0,
+        Variant::Group => 1,
+        Variant::Clone { .. } => 2,
+    };
+    for i in 0..ws.colocations.len() {
+        let c = ws.colocations[i].clone();
+        let key = |ws: &WorkingSet, r: RscIdx| {
+            let rsc = ws.rsc(r);
+            (-rsc.priority, -variant_rank(&rsc.variant), rsc.id.clone())
+        };
+        // this_with: sorted by primary.
+        let k = key(ws, c.primary);
+        let pos = ws
+            .rsc(c.dependent)
+            .this_with
+            .iter()
+            .position(|&j| key(ws, ws.colocations[j].primary) >= k)
+            .unwrap_or(ws.rsc(c.dependent).this_with.len());
+        ws.rsc_mut(c.dependent).this_with.insert(pos, i);
+        let k = key(ws, c.dependent);
+        let pos = ws
+            .rsc(c.primary)
+            .with_this
+            .iter()
+            .position(|&j| key(ws, ws.colocations[j].dependent) >= k)
+            .unwrap_or(ws.rsc(c.primary).with_this.len());
+        ws.rsc_mut(c.primary).with_this.insert(pos, i);
+    }
+    // A group's own colocations act through its members: "group with R" as
+    // the first member (or each member) with R; "R with group" as R with the
+    // last member, for influence.
+    for g in ws.all_in_order() {
+        if ws.rsc(g).variant != Variant::Group || ws.rsc(g).children.is_empty() {
+            continue;
+        }
+        let first = ws.rsc(g).children[0];
+        let last = *ws.rsc(g).children.last().expect("non-empty");
+        let colocated = ws.rsc(g).group_colocated;
+        for ci in ws.rsc(g).this_with.clone() {
+            if colocated {
+                ws.rsc_mut(first).this_with.push(ci);
+            } else if !ws.colocations[ci].score.is_inf() {
+                for m in ws.rsc(g).children.clone() {
+                    ws.rsc_mut(m).this_with.push(ci);
+                }
+            }
+        }
+        for ci in ws.rsc(g).with_this.clone() {
+            ws.rsc_mut(last).with_this.push(ci);
+        }
+    }
+}
+
+/// Assigns every resource, in list order (`allocate_resources`).
+pub fn assign_all(ws: &mut WorkingSet) {
+    for r in ws.top.clone() {
+        assign(ws, r, None);
+    }
+}
+
+/// Assigns one resource, by variant.
+pub fn assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> Option<NodeIdx> {
+    match ws.rsc(r).variant {
+        Variant::Primitive => primitive_assign(ws, r, prefer),
+        Variant::Group => group_assign(ws, r, prefer),
+        Variant::Clone { .. } => None,
+    }
+}
+
+fn group_assign(ws: &mut WorkingSet, g: RscIdx, prefer: Option<NodeIdx>) -> Option<NodeIdx> {
+    if !ws.rsc(g).provisional {
+        return ws.rsc(g).assigned;
+    }
+    if ws.rsc(g).allocating {
+        return None;
+    }
+    let children = ws.rsc(g).children.clone();
+    if children.is_empty() {
+        ws.rsc_mut(g).provisional = false;
+        return None;
+    }
+    ws.rsc_mut(g).allocating = true;
+    let first_role = ws.rsc(children[0]).role;
+    ws.rsc_mut(g).role = first_role;
+    let mut group_node = None;
+    for &m in &children {
+        let node = primitive_assign(ws, m, prefer);
+        if group_node.is_none() {
+            group_node = node;
+        }
+    }
+    let next = ws.rsc(children[0]).next_role;
+    let rg = ws.rsc_mut(g);
+    rg.next_role = next;
+    rg.allocating = false;
+    rg.provisional = false;
+    if rg.group_colocated {
+        rg.assigned = group_node;
+        group_node
+    } else {
+        None
+    }
+}
+
+fn primitive_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> Option<NodeIdx> {
+    if let Some(p) = ws.rsc(r).parent {
+        if !ws.rsc(p).allocating && ws.rsc(p).provisional {
+            assign(ws, p, prefer);
+        }
+    }
+    if !ws.rsc(r).provisional {
+        return ws.rsc(r).assigned;
+    }
+    if ws.rsc(r).allocating {
+        return None;
+    }
+    ws.rsc_mut(r).allocating = true;
+
+    for ci in ws.rsc(r).this_with.clone() {
+        let c = ws.colocations[ci].clone();
+        if c.dependent != r && ws.rsc(c.dependent).variant != Variant::Group {
+            continue;
+        }
+        let archive = if c.dependent_role >= Role::Promoted || (c.score.value() < 0 && !c.score.is_neg_inf()) {
+            Some(ws.rsc(r).allowed.clone())
+        } else {
+            None
+        };
+        assign(ws, c.primary, None);
+        apply_coloc_score(ws, r, c.primary, &c);
+        if let Some(archive) = archive {
+            if !any_node_available(ws, &ws.rsc(r).allowed) {
+                ws.rsc_mut(r).allowed = archive;
+            }
+        }
+    }
+    for ci in ws.rsc(r).with_this.clone() {
+        let c = ws.colocations[ci].clone();
+        if !c.influence {
+            continue;
+        }
+        let factor = c.score.value() as f64 / INFINITY as f64;
+        let nodes = ws.rsc(r).allowed.clone();
+        let merged = merge_weights(ws, c.dependent, nodes, c.node_attribute.as_deref(), factor, MergeFlags::ROLLBACK);
+        ws.rsc_mut(r).allowed = merged;
+    }
+
+    if ws.rsc(r).next_role == Role::Stopped {
+        resource_location(ws, r, None, Score::NEG_INF);
+    } else if ws.rsc(r).next_role > ws.rsc(r).role && !ws.config.have_quorum && ws.config.no_quorum_policy == NoQuorumPolicy::Freeze {
+        let role = ws.rsc(r).role;
+        ws.rsc_mut(r).next_role = role;
+    }
+    if ws.config.stonith_enabled && !ws.config.have_stonith_resource {
+        ws.rsc_mut(r).managed = false;
+    }
+    if !ws.rsc(r).managed {
+        let role = ws.rsc(r).role;
+        ws.rsc_mut(r).next_role = role;
+        let to = ws.current_node(r);
+        finalize_assignment(ws, r, to, true);
+    } else if ws.config.stop_all {
+        finalize_assignment(ws, r, None, true);
+    } else {
+        choose_node(ws, r, prefer);
+    }
+    ws.rsc_mut(r).allocating = false;
+    ws.rsc(r).assigned
+}
+
+/// Whether any node in a table can run resources with a non-negative score.
+fn any_node_available(ws: &WorkingSet, allowed: &std::collections::BTreeMap<NodeIdx, AllowedNode>) -> bool {
+    allowed
+        .iter()
+        .any(|(&n, a)| ws.node(n).available() && a.weight.value() >= 0)
+}
+
+/// Applies a colocation's score to the dependent's node scores once the
+/// primary is placed (`native_rsc_colocation_lh`/`_rh`, group variants).
+fn apply_coloc_score(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx, c: &Colocation) {
+    if ws.rsc(primary).variant == Variant::Group {
+        if ws.rsc(primary).provisional {
+            return;
+        }
+        let children = ws.rsc(primary).children.clone();
+        if ws.rsc(primary).group_colocated && !children.is_empty() {
+            let member = if c.score.is_inf() {
+                *children.last().expect("non-empty")
+            } else {
+                children[0]
+            };
+            apply_coloc_score(ws, dependent, member, c);
+        } else if !c.score.is_inf() {
+            for m in children {
+                apply_coloc_score(ws, dependent, m, c);
+            }
+        }
+        return;
+    }
+    if ws.rsc(primary).provisional {
+        return;
+    }
+    if !ws.rsc(dependent).provisional {
+        return;
+    }
+    let dep = ws.rsc(dependent);
+    let pri = ws.rsc(primary);
+    if c.score.value() > 0 && c.dependent_role != Role::Unknown && c.dependent_role != dep.next_role {
+        return;
+    }
+    if c.score.value() > 0 && c.primary_role != Role::Unknown && c.primary_role != pri.next_role {
+        return;
+    }
+    if c.score.value() < 0 && c.dependent_role != Role::Unknown && c.dependent_role == dep.next_role {
+        return;
+    }
+    if c.score.value() < 0 && c.primary_role != Role::Unknown && c.primary_role == pri.next_role {
+        return;
+    }
+    apply_coloc_to_weights(ws, dependent, primary, c);
+}
+
+fn node_attr<'a>(ws: &'a WorkingSet, n: NodeIdx, attr: &str) -> Option<&'a str> {
+    ws.node(n).attrs.get(attr).map(String::as_str)
+}
+
+/// `pcmk__apply_coloc_to_weights`.
+fn apply_coloc_to_weights(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx, c: &Colocation) {
+    let attr = c.node_attribute.clone().unwrap_or_else(|| "#uname".to_string());
+    let pri_node = ws.rsc(primary).assigned;
+    let value = pri_node.and_then(|n| node_attr(ws, n, &attr)).map(str::to_string);
+    let mut work = ws.rsc(dependent).allowed.clone();
+    for (&n, a) in work.iter_mut() {
+        if pri_node.is_none() {
+            a.weight = a.weight + Score::new(-(c.score.value() as i64));
+        } else if node_attr(ws, n, &attr).map(str::to_ascii_lowercase) == value.as_deref().map(str::to_ascii_lowercase) {
+            if c.score.value() < INFINITY {
+                a.weight += c.score;
+            }
+        } else if c.score.is_inf() {
+            a.weight = Score::NEG_INF;
+        }
+    }
+    if c.score.is_inf() || c.score.is_neg_inf() || any_node_available(ws, &work) {
+        ws.rsc_mut(dependent).allowed = work;
+    }
+}
+
+/// Flags of a weight merge.
+#[derive(Clone, Copy)]
+struct MergeFlags {
+    init: bool,
+    forward: bool,
+    rollback: bool,
+    positive: bool,
+}
+
+impl MergeFlags {
+    const ROLLBACK: MergeFlags = MergeFlags {
+        init: false,
+        forward: false,
+        rollback: true,
+        positive: false,
+    };
+}
+
+type NodeTable = std::collections::BTreeMap<NodeIdx, AllowedNode>;
+
+/// Folds another resource's node preferences into `nodes`, scaled by
+/// `factor`, following its own colocations (`pcmk__native_merge_weights`).
+fn merge_weights(ws: &mut WorkingSet, r: RscIdx, nodes: NodeTable, attr: Option<&str>, factor: f64, flags: MergeFlags) -> NodeTable {
+    if ws.rsc(r).variant == Variant::Group && !ws.rsc(r).children.is_empty() && !flags.init {
+        return group_merge_weights(ws, r, nodes, attr, factor, flags);
+    }
+    native_merge_weights(ws, r, nodes, attr, factor, flags)
+}
+
+fn group_merge_weights(ws: &mut WorkingSet, g: RscIdx, nodes: NodeTable, attr: Option<&str>, factor: f64, flags: MergeFlags) -> NodeTable {
+    if ws.rsc(g).merging {
+        return nodes;
+    }
+    ws.rsc_mut(g).merging = true;
+    let first = ws.rsc(g).children[0];
+    let mut nodes = merge_weights(ws, first, nodes, attr, factor, flags);
+    for ci in ws.rsc(g).with_this.clone() {
+        let c = ws.colocations[ci].clone();
+        if c.score == Score::ZERO {
+            continue;
+        }
+        let f = c.score.value() as f64 / INFINITY as f64;
+        nodes = native_merge_weights(ws, c.dependent, nodes, c.node_attribute.as_deref(), f, flags);
+    }
+    ws.rsc_mut(g).merging = false;
+    nodes
+}
+
+fn native_merge_weights(ws: &mut WorkingSet, r: RscIdx, nodes: NodeTable, attr: Option<&str>, factor: f64, flags: MergeFlags) -> NodeTable {
+    if ws.rsc(r).merging {
+        return nodes;
+    }
+    ws.rsc_mut(r).merging = true;
+    let is_group = ws.rsc(r).variant == Variant::Group && !ws.rsc(r).children.is_empty();
+    let last = ws.rsc(r).children.last().copied();
+    let mut flags = flags;
+    let mut work = if flags.init {
+        let w = if is_group {
+            let mut f = flags;
+            f.init = true;
+            native_merge_weights(ws, last.expect("group"), NodeTable::new(), attr, factor, f)
+        } else {
+            ws.rsc(r).allowed.clone()
+        };
+        flags.init = false;
+        w
+    } else if is_group {
+        native_merge_weights(ws, last.expect("group"), nodes.clone(), attr, factor, flags)
+    } else {
+        let mut w = nodes.clone();
+        add_node_scores_matching_attr(ws, &mut w, r, attr, factor, flags.positive);
+        w
+    };
+    if any_node_available(ws, &work) {
+        let list: Vec<usize> = if flags.forward {
+            ws.rsc(r).this_with.clone()
+        } else if is_group {
+            ws.rsc(last.expect("group")).with_this.clone()
+        } else {
+            ws.rsc(r).with_this.clone()
+        };
+        let multiplier = if factor < 0.0 { -1.0 } else { 1.0 };
+        for ci in list {
+            let c = ws.colocations[ci].clone();
+            let other = if flags.forward {
+                c.primary
+            } else if !c.influence {
+                continue;
+            } else {
+                c.dependent
+            };
+            let mut f = flags;
+            f.rollback = true;
+            let scaled = multiplier * c.score.value() as f64 / INFINITY as f64;
+            work = native_merge_weights(ws, other, work, c.node_attribute.as_deref(), scaled, f);
+        }
+    } else if flags.rollback {
+        ws.rsc_mut(r).merging = false;
+        return nodes;
+    }
+    if flags.positive {
+        for a in work.values_mut() {
+            if a.weight.value() == INFINITY_HACK {
+                a.weight = Score::new(1);
+            }
+        }
+    }
+    ws.rsc_mut(r).merging = false;
+    work
+}
+
+/// A marker score for "unusable" nodes during positive-only merging.
+const INFINITY_HACK: i32 = INFINITY * -100;
+
+fn add_node_scores_matching_attr(ws: &WorkingSet, work: &mut NodeTable, r: RscIdx, attr: Option<&str>, factor: f64, only_positive: bool) {
+    let attr = attr.unwrap_or("#uname");
+    for (&n, a) in work.iter_mut() {
+        let value = node_attr(ws, n, attr);
+        // Best score among the resource's usable nodes with the same value.
+        let mut best = -INFINITY;
+        for (&m, b) in &ws.rsc(r).allowed {
+            if b.weight.value() > best
+                && ws.node(m).available()
+                && node_attr(ws, m, attr).map(str::to_ascii_lowercase) == value.map(str::to_ascii_lowercase)
+            {
+                best = b.weight.value();
+            }
+        }
+        if factor < 0.0 && best < 0 {
+            continue;
+        }
+        if a.weight.value() == INFINITY_HACK {
+            continue;
+        }
+        let weight_f = factor * best as f64;
+        let mut weight = if weight_f < 0.0 {
+            (weight_f - 0.5) as i64
+        } else {
+            (weight_f + 0.5) as i64
+        };
+        if weight == 0 && best != 0 {
+            if factor > 0.0 {
+                weight = 1;
+            } else if factor < 0.0 {
+                weight = -1;
+            }
+        }
+        let new_score = Score::new(weight) + a.weight;
+        if only_positive && new_score.value() < 0 && a.weight.value() > 0 {
+            a.weight = Score::new(INFINITY_HACK as i64);
+            continue;
+        }
+        if only_positive && new_score.value() < 0 && a.weight.value() == 0 {
+            continue;
+        }
+        a.weight = new_score;
+    }
+}
+
+/// Sorts nodes best first (`sort_nodes`/`compare_nodes`).
+fn compare_nodes(ws: &WorkingSet, a: (NodeIdx, Score), b: (NodeIdx, Score), active: Option<NodeIdx>) -> CmpOrdering {
+    let score = |(n, w): (NodeIdx, Score)| if ws.node(n).available() { w.value() } else { -INFINITY };
+    let (s1, s2) = (score(a), score(b));
+    if s1 != s2 {
+        return s2.cmp(&s1);
+    }
+    if ws.config.placement_strategy == "minimal" {
+        return ws.node(a.0).uname.cmp(&ws.node(b.0).uname);
+    }
+    let (c1, c2) = (ws.node(a.0).num_resources, ws.node(b.0).num_resources);
+    if c1 != c2 {
+        return c1.cmp(&c2);
+    }
+    if let Some(act) = active {
+        if act == a.0 {
+            return CmpOrdering::Less;
+        } else if act == b.0 {
+            return CmpOrdering::Greater;
+        }
+    }
+    ws.node(a.0).uname.cmp(&ws.node(b.0).uname)
+}
+
+/// Chooses the best node for a primitive (`native_choose_node`).
+fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool {
+    if !ws.rsc(r).provisional {
+        return ws.rsc(r).assigned.is_some();
+    }
+    let current = ws.current_node(r);
+    let mut nodes: Vec<(NodeIdx, Score)> = ws.rsc(r).allowed.iter().map(|(&n, a)| (n, a.weight)).collect();
+    nodes.sort_by(|&a, &b| compare_nodes(ws, a, b, current));
+    let best = nodes.first().copied();
+    let mut chosen: Option<(NodeIdx, Score)> = None;
+    if let (Some(p), Some(best)) = (prefer, best) {
+        if let Some(a) = ws.rsc(r).allowed.get(&p) {
+            if a.weight >= best.1 && ws.node(p).available() && a.weight.value() >= 0 {
+                chosen = Some((p, a.weight));
+            }
+        }
+    }
+    if chosen.is_none() {
+        if let Some(b) = best {
+            chosen = Some(b);
+            if b.1.value() > 0 && ws.node(b.0).available() {
+                if let Some(running) = current {
+                    let running_ok = ws.node(running).available()
+                        && ws.rsc(r).allowed.get(&running).is_none_or(|a| a.weight.value() >= 0);
+                    if running_ok {
+                        for &(n, w) in nodes.iter().skip(1) {
+                            if w != b.1 {
+                                break;
+                            }
+                            if n == running {
+                                chosen = Some((n, w));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    finalize_assignment(ws, r, chosen.map(|c| c.0), false)
+}
+
+/// Records a resource's assignment (`native_assign_node`).
+pub fn finalize_assignment(ws: &mut WorkingSet, r: RscIdx, chosen: Option<NodeIdx>, force: bool) -> bool {
+    let mut chosen = chosen;
+    if !force {
+        if let Some(n) = chosen {
+            let w = ws.rsc(r).allowed.get(&n).map(|a| a.weight).unwrap_or(Score::NEG_INF);
+            if w.value() < 0 || !ws.node(n).available() {
+                ws.rsc_mut(r).next_role = Role::Stopped;
+                chosen = None;
+            }
+        }
+    }
+    ws.rsc_mut(r).assigned = None;
+    ws.rsc_mut(r).provisional = false;
+    let Some(n) = chosen else {
+        ws.rsc_mut(r).next_role = Role::Stopped;
+        for a in ws.rsc(r).actions.clone() {
+            let act = ws.action(a).clone();
+            if act.task == "stop" {
+                ws.action_mut(a).optional = false;
+            } else if act.task == "start" {
+                ws.action_mut(a).runnable = false;
+            } else if act.interval_ms > 0 && act.expected_rc != Some(7) {
+                ws.action_mut(a).runnable = false;
+            }
+        }
+        return false;
+    };
+    ws.rsc_mut(r).assigned = Some(n);
+    ws.nodes[n.0].num_resources += 1;
+    true
+}

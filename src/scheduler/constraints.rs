@@ -1,0 +1,528 @@
+//! Unpacking constraints into the working set: location constraints become
+//! node scores, colocations link resources for assignment, and orderings
+//! wait to be bound to actions (Pacemaker's `pcmk_sched_location.c`,
+//! `pcmk_sched_colocation.c`, `pcmk_sched_ordering.c`).
+
+use super::actions::order_rsc_actions;
+use super::rules::{eval_rule, is_true, RuleCtx};
+use super::ws::order::*;
+use super::ws::*;
+use crate::cib::{self, BoolOp, Cib, Constraint, ResourceSet, Rule, Score};
+
+/// Unpacks every constraint, in document order.
+pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
+    let tags = cib.configuration.tags.clone().unwrap_or_default();
+    for c in &cib.configuration.constraints {
+        match c {
+            Constraint::Location(l) => unpack_location(ws, l, &tags),
+            Constraint::Colocation(c) => unpack_colocation(ws, c, &tags),
+            Constraint::Order(o) => unpack_order(ws, o, &tags),
+            Constraint::Ticket(t) => ws
+                .warnings
+                .push(format!("constraint {}: tickets are not scheduled yet", t.id)),
+            Constraint::Unknown(_) => {}
+        }
+    }
+}
+
+/// Resolves a resource or tag name to resources.
+fn resolve(ws: &WorkingSet, name: &str, tags: &[cib::Tag]) -> Vec<RscIdx> {
+    if let Some(r) = ws.find_rsc(name) {
+        return vec![r];
+    }
+    if let Some(t) = tags.iter().find(|t| t.id == name) {
+        return t.refs.iter().filter_map(|id| ws.find_rsc(id)).collect();
+    }
+    Vec::new()
+}
+
+fn parse_role(s: Option<&str>) -> Role {
+    s.and_then(Role::parse)
+        .map(|r| if r == Role::Started { Role::Unknown } else { r })
+        .unwrap_or(Role::Unknown)
+}
+
+fn discover_mode(s: Option<&str>) -> Discover {
+    match s {
+        Some("never") => Discover::Never,
+        Some("exclusive") => Discover::Exclusive,
+        _ => Discover::Always,
+    }
+}
+
+fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
+    let mut targets: Vec<(RscIdx, Role)> = Vec::new();
+    if let Some(name) = &l.rsc {
+        for r in resolve(ws, name, tags) {
+            targets.push((r, parse_role(l.role.as_deref())));
+        }
+        if targets.is_empty() {
+            ws.warnings.push(format!("location {}: no resource {}", l.id, name));
+            return;
+        }
+    } else if l.rsc_pattern.is_some() {
+        ws.warnings
+            .push(format!("location {}: rsc-pattern is not supported yet", l.id));
+        return;
+    } else {
+        for set in &l.sets {
+            let role = parse_role(set.role.as_deref().or(l.role.as_deref()));
+            for id in &set.resources {
+                for r in resolve(ws, id, tags) {
+                    targets.push((r, role));
+                }
+            }
+        }
+    }
+    let discover = discover_mode(l.resource_discovery.as_deref());
+    for (r, role) in targets {
+        if let (Some(node), Some(score)) = (&l.node, l.score) {
+            let Some(n) = ws.find_node(node) else {
+                continue;
+            };
+            ws.locations.push(LocationCons {
+                id: l.id.clone(),
+                rsc: r,
+                role,
+                nodes: vec![(n, score)],
+                discover,
+            });
+        } else if let Some(node) = &l.node {
+            // A node without a score: Pacemaker treats a missing score as 0.
+            let Some(n) = ws.find_node(node) else { continue };
+            ws.locations.push(LocationCons {
+                id: l.id.clone(),
+                rsc: r,
+                role,
+                nodes: vec![(n, Score::ZERO)],
+                discover,
+            });
+        }
+        for rule in &l.rules {
+            let rule_role = rule.role.as_deref().map(|s| parse_role(Some(s))).unwrap_or(role);
+            let nodes = location_rule_nodes(ws, rule, r);
+            ws.locations.push(LocationCons {
+                id: l.id.clone(),
+                rsc: r,
+                role: rule_role,
+                nodes,
+                discover,
+            });
+        }
+    }
+}
+
+/// The node scores a location rule yields (`generate_location_rule`).
+fn location_rule_nodes(ws: &WorkingSet, rule: &Rule, r: RscIdx) -> Vec<(NodeIdx, Score)> {
+    let do_and = rule.boolean_op == BoolOp::And;
+    let node_score = |n: NodeIdx| -> Score {
+        match (&rule.score_attribute, rule.score) {
+            (Some(attr), _) => match ws.node(n).attrs.get(attr) {
+                Some(v) => Score::parse_with_colors(v, ws.config.colors).unwrap_or(Score::ZERO),
+                None => Score::NEG_INF,
+            },
+            (None, Some(s)) => s,
+            (None, None) => Score::ZERO,
+        }
+    };
+    let rsc = ws.rsc(r);
+    let mut list: Vec<(NodeIdx, Score)> = if do_and {
+        (0..ws.nodes.len()).map(|i| (NodeIdx(i), node_score(NodeIdx(i)))).collect()
+    } else {
+        Vec::new()
+    };
+    for i in 0..ws.nodes.len() {
+        let n = NodeIdx(i);
+        let ctx = RuleCtx {
+            node_attrs: Some(&ws.node(n).attrs),
+            now: ws.config.now,
+            params: Some(&rsc.params),
+            meta: Some(&rsc.meta),
+            ..Default::default()
+        };
+        let accept = eval_rule(rule, &ctx);
+        if accept {
+            if do_and {
+                continue;
+            }
+            match list.iter_mut().find(|(m, _)| *m == n) {
+                Some(entry) => entry.1 += node_score(n),
+                None => list.push((n, ws.node(n).weight + node_score(n))),
+            }
+        } else if do_and {
+            list.retain(|(m, _)| *m != n);
+        }
+    }
+    list
+}
+
+fn coloc_influence(ws: &WorkingSet, dependent: RscIdx, influence: Option<&str>) -> bool {
+    match influence {
+        Some(v) => is_true(v),
+        None => ws
+            .rsc(dependent)
+            .meta
+            .get("critical")
+            .map(|v| is_true(v))
+            .unwrap_or(true),
+    }
+}
+
+/// Adds a colocation (`pcmk__new_colocation`), with the anti-colocation
+/// orderings a -INFINITY one implies.
+#[allow(clippy::too_many_arguments)]
+pub fn new_colocation(
+    ws: &mut WorkingSet,
+    id: &str,
+    node_attribute: Option<String>,
+    score: Score,
+    dependent: RscIdx,
+    primary: RscIdx,
+    dependent_role: Role,
+    primary_role: Role,
+    influence: bool,
+) {
+    if score == Score::ZERO {
+        return;
+    }
+    ws.colocations.push(Colocation {
+        id: id.to_string(),
+        dependent,
+        primary,
+        dependent_role,
+        primary_role,
+        score,
+        node_attribute,
+        influence,
+    });
+    if score.is_neg_inf() {
+        anti_colocation_order(ws, dependent, dependent_role, primary, primary_role);
+        anti_colocation_order(ws, primary, primary_role, dependent, dependent_role);
+    }
+}
+
+fn anti_colocation_order(ws: &mut WorkingSet, first: RscIdx, first_role: Role, then: RscIdx, then_role: Role) {
+    let first_tasks: &[&str] = match first_role {
+        Role::Promoted => &["demote"],
+        Role::Unpromoted => &["stop", "promote"],
+        _ => &["stop"],
+    };
+    let then_tasks: &[&str] = match then_role {
+        Role::Promoted => &["promote"],
+        Role::Unpromoted => &["start", "demote"],
+        _ => &["start"],
+    };
+    for f in first_tasks {
+        for t in then_tasks {
+            order_rsc_actions(ws, first, f, then, t, ANTI_COLOCATION);
+        }
+    }
+}
+
+fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]) {
+    let score = c.score.unwrap_or(Score::ZERO);
+    if c.sets.is_empty() {
+        let (Some(d), Some(p)) = (&c.rsc, &c.with_rsc) else {
+            ws.warnings.push(format!("colocation {}: needs rsc and with-rsc", c.id));
+            return;
+        };
+        let ds = resolve(ws, d, tags);
+        let ps = resolve(ws, p, tags);
+        if ds.is_empty() || ps.is_empty() {
+            ws.warnings.push(format!("colocation {}: unknown resource", c.id));
+            return;
+        }
+        for &dep in &ds {
+            for &pri in &ps {
+                let influence = coloc_influence(ws, dep, c.influence.as_deref());
+                new_colocation(
+                    ws,
+                    &c.id,
+                    c.node_attribute.clone(),
+                    score,
+                    dep,
+                    pri,
+                    parse_role(c.rsc_role.as_deref()),
+                    parse_role(c.with_rsc_role.as_deref()),
+                    influence,
+                );
+            }
+        }
+        return;
+    }
+    // Resource sets (`unpack_colocation_set`, `colocate_rsc_sets`).
+    let sets: Vec<(&ResourceSet, Vec<RscIdx>)> = c
+        .sets
+        .iter()
+        .map(|s| {
+            let members = s.resources.iter().flat_map(|id| resolve(ws, id, tags)).collect();
+            (s, members)
+        })
+        .collect();
+    for (set, members) in &sets {
+        let set_score = set.score.unwrap_or(score);
+        let sequential = set.sequential.as_deref().map(is_true).unwrap_or(true);
+        if !sequential || set_score == Score::ZERO {
+            continue;
+        }
+        let role = parse_role(set.role.as_deref());
+        if set_score.is_neg_inf() {
+            for (i, &a) in members.iter().enumerate() {
+                for &b in &members[i + 1..] {
+                    let infl = coloc_influence(ws, a, c.influence.as_deref());
+                    new_colocation(ws, &set_id(set, &c.id), None, set_score, a, b, role, role, infl);
+                }
+            }
+        } else {
+            for w in members.windows(2) {
+                let infl = coloc_influence(ws, w[1], c.influence.as_deref());
+                new_colocation(ws, &set_id(set, &c.id), None, set_score, w[1], w[0], role, role, infl);
+            }
+        }
+    }
+    for i in 0..sets.len().saturating_sub(1) {
+        let (s1, m1) = &sets[i];
+        let (s2, m2) = &sets[i + 1];
+        let r1 = parse_role(s1.role.as_deref());
+        let r2 = parse_role(s2.role.as_deref());
+        let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
+        let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
+        let primaries: Vec<RscIdx> = if seq1 { m1.last().copied().into_iter().collect() } else { m1.clone() };
+        let dependents: Vec<RscIdx> = if seq2 { m2.first().copied().into_iter().collect() } else { m2.clone() };
+        for &d in &dependents {
+            for &p in &primaries {
+                let infl = coloc_influence(ws, d, c.influence.as_deref());
+                new_colocation(ws, &c.id, c.node_attribute.clone(), score, d, p, r2, r1, infl);
+            }
+        }
+    }
+}
+
+fn set_id(set: &ResourceSet, fallback: &str) -> String {
+    set.id.clone().unwrap_or_else(|| fallback.to_string())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Mandatory,
+    Optional,
+    Serialize,
+}
+
+fn order_kind(kind: Option<&str>, score: Option<Score>) -> Kind {
+    match kind.map(str::to_ascii_lowercase).as_deref() {
+        None => match score {
+            Some(s) if s == Score::ZERO => Kind::Optional,
+            _ => Kind::Mandatory,
+        },
+        Some("optional") => Kind::Optional,
+        Some("serialize") => Kind::Serialize,
+        _ => Kind::Mandatory,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Symmetry {
+    Asymmetric,
+    Symmetric,
+    Inverse,
+}
+
+fn symmetry(symmetrical: Option<&str>, kind: Kind) -> Symmetry {
+    match symmetrical {
+        Some(v) if is_true(v) && kind != Kind::Serialize => Symmetry::Symmetric,
+        Some(_) => Symmetry::Asymmetric,
+        None if kind == Kind::Serialize => Symmetry::Asymmetric,
+        None => Symmetry::Symmetric,
+    }
+}
+
+fn flags_for_kind(kind: Kind, first_action: &str, sym: Symmetry) -> u32 {
+    let mut flags = OPTIONAL;
+    match kind {
+        Kind::Optional => {}
+        Kind::Serialize => flags |= SERIALIZE_ONLY,
+        Kind::Mandatory => match sym {
+            Symmetry::Asymmetric => flags |= ASYMMETRICAL,
+            Symmetry::Symmetric => {
+                flags |= IMPLIES_THEN;
+                if first_action == "start" || first_action == "promote" {
+                    flags |= RUNNABLE_LEFT;
+                }
+            }
+            Symmetry::Inverse => flags |= IMPLIES_FIRST,
+        },
+    }
+    flags
+}
+
+fn invert_action(a: &str) -> Option<&'static str> {
+    Some(match a {
+        "start" => "stop",
+        "stop" => "start",
+        "promote" => "demote",
+        "demote" => "promote",
+        "promoted" => "demoted",
+        "demoted" => "promoted",
+        "running" => "stopped",
+        "stopped" => "running",
+        _ => return None,
+    })
+}
+
+fn restart_flag(ws: &WorkingSet, r: RscIdx, kind: Kind, flag: u32, flags: u32) -> u32 {
+    if kind == Kind::Optional && ws.rsc(r).meta.get("restart-type").map(String::as_str) == Some("restart") {
+        flags | flag
+    } else {
+        flags
+    }
+}
+
+fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
+    let kind = order_kind(o.kind.as_deref(), o.score);
+    if !o.sets.is_empty() {
+        unpack_order_sets(ws, o, kind, tags);
+        return;
+    }
+    let (Some(first), Some(then)) = (&o.first, &o.then) else {
+        ws.warnings.push(format!("order {}: needs first and then", o.id));
+        return;
+    };
+    let firsts = resolve(ws, first, tags);
+    let thens = resolve(ws, then, tags);
+    if firsts.is_empty() || thens.is_empty() {
+        ws.warnings.push(format!("order {}: unknown resource", o.id));
+        return;
+    }
+    let action_first = o.first_action.clone().unwrap_or_else(|| "start".into());
+    let action_then = o.then_action.clone().unwrap_or_else(|| action_first.clone());
+    let sym = symmetry(o.symmetrical.as_deref(), kind);
+    for &f in &firsts {
+        for &t in &thens {
+            let flags = flags_for_kind(kind, &action_first, sym);
+            let flags = restart_flag(ws, t, kind, IMPLIES_THEN, flags);
+            order_rsc_actions(ws, f, &action_first, t, &action_then, flags);
+            if sym == Symmetry::Symmetric {
+                let (Some(inv_first), Some(inv_then)) = (invert_action(&action_first), invert_action(&action_then)) else {
+                    continue;
+                };
+                let flags = flags_for_kind(kind, inv_first, Symmetry::Inverse);
+                let flags = restart_flag(ws, f, kind, IMPLIES_FIRST, flags);
+                order_rsc_actions(ws, t, inv_then, f, inv_first, flags);
+            }
+        }
+    }
+}
+
+/// Ordered resource sets: within a sequential set each member after the
+/// previous one; between sets, the members of one set before those of the next.
+fn unpack_order_sets(ws: &mut WorkingSet, o: &cib::Order, kind: Kind, tags: &[cib::Tag]) {
+    let sym = symmetry(o.symmetrical.as_deref(), kind);
+    let sets: Vec<(&ResourceSet, Vec<RscIdx>)> = o
+        .sets
+        .iter()
+        .map(|s| (s, s.resources.iter().flat_map(|id| resolve(ws, id, tags)).collect()))
+        .collect();
+    for (set, members) in &sets {
+        let set_kind = match set.kind.as_deref() {
+            Some(k) => order_kind(Some(k), None),
+            None => kind,
+        };
+        let sequential = set.sequential.as_deref().map(is_true).unwrap_or(true);
+        let action = set.action.clone().unwrap_or_else(|| "start".into());
+        if !sequential {
+            continue;
+        }
+        for w in members.windows(2) {
+            let flags = flags_for_kind(set_kind, &action, sym);
+            order_rsc_actions(ws, w[0], &action, w[1], &action, flags);
+        }
+        if sym == Symmetry::Symmetric {
+            if let Some(inv) = invert_action(&action) {
+                for w in members.windows(2).rev() {
+                    let flags = flags_for_kind(set_kind, inv, Symmetry::Inverse);
+                    order_rsc_actions(ws, w[1], inv, w[0], inv, flags);
+                }
+            }
+        }
+    }
+    for i in 0..sets.len().saturating_sub(1) {
+        let (s1, m1) = &sets[i];
+        let (s2, m2) = &sets[i + 1];
+        let a1 = s1.action.clone().unwrap_or_else(|| "start".into());
+        let a2 = s2.action.clone().unwrap_or_else(|| "start".into());
+        let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
+        let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
+        let firsts: Vec<RscIdx> = if seq1 { m1.last().copied().into_iter().collect() } else { m1.clone() };
+        let thens: Vec<RscIdx> = if seq2 { m2.first().copied().into_iter().collect() } else { m2.clone() };
+        for &f in &firsts {
+            for &t in &thens {
+                let flags = flags_for_kind(kind, &a1, sym);
+                order_rsc_actions(ws, f, &a1, t, &a2, flags);
+                if sym == Symmetry::Symmetric {
+                    if let (Some(i1), Some(i2)) = (invert_action(&a1), invert_action(&a2)) {
+                        let flags = flags_for_kind(kind, i1, Symmetry::Inverse);
+                        order_rsc_actions(ws, t, i2, f, i1, flags);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Applies location constraints to resources' allowed-node scores
+/// (`pcmk__apply_locations`).
+pub fn apply_locations(ws: &mut WorkingSet) {
+    for i in 0..ws.locations.len() {
+        let loc = ws.locations[i].clone();
+        apply_location(ws, loc.rsc, &loc, true);
+    }
+}
+
+fn apply_location(ws: &mut WorkingSet, r: RscIdx, loc: &LocationCons, first_of_group: bool) {
+    if ws.rsc(r).variant == Variant::Group {
+        // The group itself, then each member; in colocated groups only the
+        // first member keeps the scores, later ones see the nodes at 0.
+        apply_location_one(ws, r, loc, false);
+        let colocated = ws.rsc(r).group_colocated;
+        let mut reset = false;
+        for m in ws.rsc(r).children.clone() {
+            apply_location_one(ws, m, loc, reset);
+            if colocated {
+                reset = true;
+            }
+        }
+        let _ = first_of_group;
+        return;
+    }
+    apply_location_one(ws, r, loc, false);
+}
+
+fn apply_location_one(ws: &mut WorkingSet, r: RscIdx, loc: &LocationCons, zero: bool) {
+    if loc.role != Role::Unknown && loc.role != ws.rsc(r).next_role {
+        return;
+    }
+    for &(n, score) in &loc.nodes {
+        let score = if zero { Score::ZERO } else { score };
+        let rsc = ws.rsc_mut(r);
+        match rsc.allowed.get_mut(&n) {
+            Some(a) => a.weight += score,
+            None => {
+                rsc.allowed.insert(
+                    n,
+                    AllowedNode {
+                        weight: score,
+                        discover: Discover::Always,
+                    },
+                );
+            }
+        }
+        let a = ws.rsc_mut(r).allowed.get_mut(&n).expect("inserted above");
+        if a.discover < loc.discover {
+            a.discover = loc.discover;
+            if loc.discover == Discover::Exclusive {
+                ws.rsc_mut(r).exclusive_discover = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Fencing of unclean nodes and clean shutdowns (Pacemaker's
+//! `schedule_fencing_and_shutdowns`, `pe_fence_op`, `pcmk__order_vs_fence`
+//! and `pcmk__order_stops_before_shutdown`).
+
+use super::actions::{custom_action, new_ordering, ActionSpec};
+use super::orderings::order_actions;
+use super::ws::order::*;
+use super::ws::*;
+
+/// Whether the cluster may fence this node (`pe_can_fence`).
+pub fn can_fence(ws: &WorkingSet, n: NodeIdx) -> bool {
+    let c = &ws.config;
+    if !c.stonith_enabled || !c.have_stonith_resource {
+        return false;
+    }
+    c.have_quorum || c.no_quorum_policy == NoQuorumPolicy::Ignore || ws.node(n).online
+}
+
+/// Creates (or finds) the fencing action for a node (`pe_fence_op`).
+pub fn fence_op(ws: &mut WorkingSet, n: NodeIdx, op: Option<&str>, optional: bool, reason: &str) -> ActionIdx {
+    let op = op.map(str::to_string).unwrap_or_else(|| ws.config.stonith_action.clone());
+    let key = format!("stonith-{}-{}", ws.node(n).uname, op);
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: None,
+            key,
+            task: "stonith".into(),
+            node: Some(n),
+            optional: true,
+            interval_ms: 0,
+        },
+    );
+    ws.action_mut(a).meta.insert("stonith_action".into(), op);
+    if !optional && can_fence(ws, n) {
+        let act = ws.action_mut(a);
+        act.optional = false;
+        if act.reason.is_none() {
+            act.reason = Some(reason.to_string());
+        }
+    }
+    a
+}
+
+/// Schedules fencing of unclean nodes and shutdown of nodes leaving.
+pub fn schedule_fencing_and_shutdowns(ws: &mut WorkingSet) {
+    let have_managed = ws.rscs.iter().any(|r| r.managed);
+    let mut fencing_ops: Vec<ActionIdx> = Vec::new();
+    let mut dc_down: Option<ActionIdx> = None;
+    let mut shutdown_ops: Vec<ActionIdx> = Vec::new();
+    for i in 0..ws.nodes.len() {
+        let n = NodeIdx(i);
+        let node = ws.node(n);
+        if have_managed && node.unclean && can_fence(ws, n) {
+            let f = fence_op(ws, n, None, false, "node is unclean");
+            order_vs_fence(ws, f);
+            if ws.node(n).is_dc {
+                dc_down = Some(f);
+            } else {
+                if !ws.config.concurrent_fencing {
+                    if let Some(&last) = fencing_ops.first() {
+                        order_actions(ws, last, f, OPTIONAL);
+                    }
+                }
+                fencing_ops.insert(0, f);
+            }
+        } else if node.online && node.shutdown && node.kind == NodeKind::Member {
+            let key = format!("do_shutdown-{}", node.uname);
+            let s = custom_action(
+                ws,
+                ActionSpec {
+                    rsc: None,
+                    key,
+                    task: "do_shutdown".into(),
+                    node: Some(n),
+                    optional: false,
+                    interval_ms: 0,
+                },
+            );
+            ws.action_mut(s).runnable = true;
+            order_stops_before_shutdown(ws, n, s);
+            if ws.node(n).is_dc {
+                dc_down = Some(s);
+            } else {
+                shutdown_ops.insert(0, s);
+            }
+        }
+    }
+    if let Some(dc) = dc_down {
+        if ws.action(dc).task == "do_shutdown" {
+            for &s in &shutdown_ops {
+                order_actions(ws, s, dc, OPTIONAL);
+            }
+        }
+        if ws.config.concurrent_fencing {
+            for &f in &fencing_ops {
+                order_actions(ws, f, dc, OPTIONAL);
+            }
+        } else if let Some(&f) = fencing_ops.first() {
+            order_actions(ws, f, dc, OPTIONAL);
+        }
+    }
+}
+
+fn order_stops_before_shutdown(ws: &mut WorkingSet, n: NodeIdx, shutdown: ActionIdx) {
+    for a in (0..ws.actions.len()).rev().map(ActionIdx) {
+        let act = ws.action(a);
+        let Some(r) = act.rsc else { continue };
+        if act.node != Some(n) || act.task != "stop" {
+            continue;
+        }
+        let rsc = ws.rsc(r);
+        if rsc.maintenance || ws.node(n).maintenance || !(rsc.managed || rsc.blocked) {
+            continue;
+        }
+        ws.action_mut(a).optional = false;
+        new_ordering(
+            ws,
+            Some(r),
+            None,
+            Some(a),
+            None,
+            Some("do_shutdown".into()),
+            Some(shutdown),
+            OPTIONAL | RUNNABLE_LEFT,
+        );
+    }
+}
+
+/// Orders resource actions relative to fencing a node: stops there become
+/// pseudo actions implied by the fencing (`pcmk__order_vs_fence`).
+fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
+    let Some(target) = ws.action(fence).node else { return };
+    for r in ws.all_in_order() {
+        if ws.rsc(r).variant != Variant::Primitive || !ws.rsc(r).managed {
+            continue;
+        }
+        // Starts wait for the fencing when the resource needs it.
+        for a in ws.rsc(r).actions.clone() {
+            let act = ws.action(a);
+            let needs_fencing = ws.rsc(r).needs_fencing;
+            if act.task == "start" || act.task == "promote" {
+                if needs_fencing {
+                    order_actions(ws, fence, a, OPTIONAL);
+                } else if act.task == "start"
+                    && ws.rsc(r).needs_quorum
+                    && ws.rsc(r).allowed.contains_key(&target)
+                    && !ws.rsc(r).known_on.contains(&target)
+                {
+                    order_actions(ws, fence, a, OPTIONAL | RUNNABLE_LEFT);
+                }
+            }
+        }
+        let stops: Vec<ActionIdx> = ws
+            .rsc(r)
+            .actions
+            .iter()
+            .copied()
+            .filter(|&a| ws.action(a).task == "stop" && ws.action(a).node == Some(target))
+            .collect();
+        let order_implicit = ws.rsc(r).needs_fencing;
+        let top = ws.top_parent(r);
+        let parent_stop = if order_implicit && top != r {
+            ws.rsc(top).actions.iter().copied().find(|&a| ws.action(a).task == "stop")
+        } else {
+            None
+        };
+        for s in stops {
+            let act = ws.action_mut(s);
+            act.pseudo = true;
+            act.runnable = true;
+            if order_implicit {
+                order_actions(ws, fence, s, PRESERVE);
+                if let Some(ps) = parent_stop {
+                    order_actions(ws, fence, ps, PRESERVE);
+                }
+            }
+        }
+        let demotes: Vec<ActionIdx> = ws
+            .rsc(r)
+            .actions
+            .iter()
+            .copied()
+            .filter(|&a| ws.action(a).task == "demote" && ws.action(a).node == Some(target))
+            .collect();
+        for d in demotes {
+            let act = ws.action_mut(d);
+            act.pseudo = true;
+            act.runnable = true;
+            if order_implicit {
+                order_actions(ws, fence, d, PRESERVE);
+            }
+        }
+    }
+}

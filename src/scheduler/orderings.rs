@@ -1,0 +1,676 @@
+//! Binding orderings to actions and letting them change actions' flags:
+//! a required first makes its then required, an unrunnable first makes its
+//! then unrunnable, and so on until nothing changes (Pacemaker's
+//! `pcmk__apply_orderings`, `order_actions`, `pcmk__update_action_for_orderings`,
+//! `update_action_flags` and `pcmk__update_ordered_actions`).
+
+use std::collections::VecDeque;
+
+use super::actions::{custom_action, ActionSpec};
+use super::ws::order::*;
+use super::ws::*;
+
+/// Adds a first → then link between two actions unless an equivalent one
+/// exists (`order_actions`). Returns whether a link was added.
+pub fn order_actions(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, flags: u32) -> bool {
+    if flags == NONE || first == then {
+        return false;
+    }
+    if ws
+        .action(first)
+        .after
+        .iter()
+        .any(|&(a, f)| a == then && (f & flags) != 0)
+    {
+        return false;
+    }
+    ws.action_mut(first).after.insert(0, (then, flags));
+    ws.action_mut(then).before.insert(0, (first, flags));
+    true
+}
+
+/// Actions of a resource with a given key (any node).
+fn find_actions_by_key(ws: &WorkingSet, r: RscIdx, key: &str) -> Vec<ActionIdx> {
+    ws.rsc(r)
+        .actions
+        .iter()
+        .copied()
+        .filter(|&a| ws.action(a).key == key)
+        .collect()
+}
+
+fn task_of_key(key: &str) -> Option<(&str, u64)> {
+    // key = <rsc>_<task>_<interval>
+    let (rest, interval) = key.rsplit_once('_')?;
+    let interval: u64 = interval.parse().ok()?;
+    let tasks = [
+        "migrate_from",
+        "migrate_to",
+        "reload-agent",
+        "monitor",
+        "start",
+        "stop",
+        "promote",
+        "demote",
+        "running",
+        "stopped",
+        "promoted",
+        "demoted",
+        "notify",
+        "notified",
+        "delete",
+        "reload",
+    ];
+    for t in tasks {
+        if rest.ends_with(&format!("_{t}")) {
+            return Some((t, interval));
+        }
+    }
+    None
+}
+
+/// Binds every recorded ordering to actions, orders probes, and then updates
+/// all actions' flags until stable.
+pub fn apply_orderings(ws: &mut WorkingSet) {
+    let orderings = ws.orderings.clone();
+    for o in &orderings {
+        if let Some(fr) = o.first_rsc {
+            rsc_order_first(ws, fr, o);
+        } else if let (Some(fa), Some(tr)) = (o.first_action, o.then_rsc) {
+            rsc_order_then(ws, Some(fa), tr, o);
+        } else if let (Some(fa), Some(ta)) = (o.first_action, o.then_action) {
+            order_actions(ws, fa, ta, o.flags);
+        }
+    }
+    order_probes(ws);
+    // Pacemaker walks its action list newest first.
+    let all: Vec<ActionIdx> = (0..ws.actions.len()).rev().map(ActionIdx).collect();
+    for a in all {
+        update_action_for_orderings(ws, a);
+    }
+}
+
+fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
+    let mut first_actions: Vec<ActionIdx> = match o.first_action {
+        Some(a) => vec![a],
+        None => o
+            .first_task
+            .as_deref()
+            .map(|k| find_actions_by_key(ws, first_rsc, k))
+            .unwrap_or_default(),
+    };
+    if first_actions.is_empty() && Some(first_rsc) == o.then_rsc {
+        return;
+    }
+    if first_actions.is_empty() {
+        let Some(key) = o.first_task.as_deref() else { return };
+        let Some((task, interval)) = task_of_key(key) else { return };
+        let rsc = ws.rsc(first_rsc);
+        let state = rsc_state(ws, first_rsc);
+        if (state == Role::Stopped && task == "stop") || (state == Role::Unpromoted && task == "demote") {
+            return;
+        }
+        let _ = rsc;
+        let key = format!("{}_{}_{}", ws.rsc(first_rsc).id, task, interval);
+        let a = custom_action(
+            ws,
+            ActionSpec {
+                rsc: Some(first_rsc),
+                key,
+                task: task.to_string(),
+                node: None,
+                optional: true,
+                interval_ms: interval,
+            },
+        );
+        first_actions = vec![a];
+    }
+    let then_rsc = match o.then_rsc {
+        Some(r) => Some(r),
+        None => o.then_action.and_then(|a| ws.action(a).rsc),
+    };
+    for fa in first_actions {
+        match then_rsc {
+            None => {
+                if let Some(ta) = o.then_action {
+                    order_actions(ws, fa, ta, o.flags);
+                }
+            }
+            Some(tr) => rsc_order_then(ws, Some(fa), tr, o),
+        }
+    }
+}
+
+/// The role a resource will have (`fns->state(rsc, TRUE)`): its next role
+/// if known, else its current role.
+fn rsc_state(ws: &WorkingSet, r: RscIdx) -> Role {
+    let rsc = ws.rsc(r);
+    if !rsc.children.is_empty() {
+        return rsc
+            .children
+            .iter()
+            .map(|&c| rsc_state(ws, c))
+            .max()
+            .unwrap_or(Role::Stopped);
+    }
+    if rsc.next_role != Role::Unknown {
+        rsc.next_role
+    } else {
+        rsc.role
+    }
+}
+
+fn rsc_order_then(ws: &mut WorkingSet, first_action: Option<ActionIdx>, then_rsc: RscIdx, o: &Ordering) {
+    let then_actions: Vec<ActionIdx> = match o.then_action {
+        Some(a) => vec![a],
+        None => o
+            .then_task
+            .as_deref()
+            .map(|k| find_actions_by_key(ws, then_rsc, k))
+            .unwrap_or_default(),
+    };
+    if then_actions.is_empty() {
+        return;
+    }
+    let mut flags = o.flags;
+    if let Some(fa) = first_action {
+        if ws.action(fa).rsc == Some(then_rsc) && ws.action(fa).dangle {
+            flags &= !IMPLIES_THEN;
+        }
+    }
+    if first_action.is_none() && flags & IMPLIES_THEN == 0 {
+        return;
+    }
+    for ta in then_actions {
+        match first_action {
+            Some(fa) => {
+                order_actions(ws, fa, ta, flags);
+            }
+            None => ws.action_mut(ta).runnable = false,
+        }
+    }
+}
+
+/// Orders each probe of a resource before the stops and demotes that an
+/// ordering puts after that resource (`order_first_probes_imply_stops`).
+fn order_probes(ws: &mut WorkingSet) {
+    let orderings = ws.orderings.clone();
+    for o in &orderings {
+        if o.flags == NONE {
+            continue;
+        }
+        let (Some(first), Some(then)) = (o.first_rsc, o.then_rsc) else {
+            continue;
+        };
+        if first == then {
+            continue;
+        }
+        let (Some(ft), Some(tt)) = (o.first_task.as_deref(), o.then_task.as_deref()) else {
+            continue;
+        };
+        if !ft.ends_with("_start_0") && !ft.ends_with("_stop_0") {
+            continue;
+        }
+        if !tt.ends_with("_stop_0") && !tt.ends_with("_demote_0") {
+            continue;
+        }
+        // The then-resource must not be a member of the first (group) resource.
+        if ws.rsc(then).parent == Some(first) || ws.rsc(first).parent == Some(then) {
+            continue;
+        }
+        let mut flags = OPTIONAL;
+        if o.flags & APPLY_FIRST_NON_MIGRATABLE != 0 {
+            flags |= APPLY_FIRST_NON_MIGRATABLE;
+        }
+        if o.flags & SAME_NODE != 0 {
+            flags |= SAME_NODE;
+        }
+        if o.flags == ANTI_COLOCATION {
+            flags = ANTI_COLOCATION;
+        }
+        let probes: Vec<ActionIdx> = ws
+            .primitives_of(first)
+            .into_iter()
+            .flat_map(|p| ws.rsc(p).actions.clone())
+            .filter(|&a| ws.action(a).task == "monitor" && ws.action(a).interval_ms == 0)
+            .collect();
+        if probes.is_empty() {
+            continue;
+        }
+        let thens: Vec<ActionIdx> = match o.then_action {
+            Some(a) => vec![a],
+            None => find_actions_by_key(ws, then, tt),
+        };
+        for &p in &probes {
+            for &t in &thens {
+                order_actions(ws, p, t, flags);
+            }
+        }
+    }
+}
+
+/// Flags of an action as seen by an ordering (`action_flags_for_ordering`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Flags {
+    optional: bool,
+    runnable: bool,
+    migrate_runnable: bool,
+    pseudo: bool,
+}
+
+fn flags_of(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
+    let rsc = ws.action(a).rsc;
+    if let Some(r) = rsc {
+        if ws.rsc(r).variant == Variant::Group {
+            return group_action_flags(ws, a);
+        }
+    }
+    let act = ws.action(a);
+    Flags {
+        optional: act.optional,
+        runnable: act.runnable,
+        migrate_runnable: act.migrate_runnable,
+        pseudo: act.pseudo,
+    }
+}
+
+fn snapshot(ws: &WorkingSet, a: ActionIdx) -> Flags {
+    let act = ws.action(a);
+    Flags {
+        optional: act.optional,
+        runnable: act.runnable,
+        migrate_runnable: act.migrate_runnable,
+        pseudo: act.pseudo,
+    }
+}
+
+/// The task a group's member performs for a group task.
+fn member_task(task: &str) -> &str {
+    match task {
+        "running" => "start",
+        "stopped" => "stop",
+        "promoted" => "promote",
+        "demoted" => "demote",
+        t => t,
+    }
+}
+
+/// A group pseudo action is required if any member's is, and unrunnable
+/// unless every member's is runnable (`pcmk__group_action_flags`).
+fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
+    let r = ws.action(a).rsc.expect("group action");
+    let task = ws.action(a).task.clone();
+    let mtask = member_task(&task).to_string();
+    let mut flags = Flags {
+        optional: true,
+        runnable: true,
+        migrate_runnable: false,
+        pseudo: true,
+    };
+    for m in ws.rsc(r).children.clone() {
+        let ma = ws
+            .rsc(m)
+            .actions
+            .iter()
+            .copied()
+            .find(|&x| ws.action(x).task == mtask);
+        match ma {
+            Some(ma) => {
+                let mf = flags_of(ws, ma);
+                if flags.optional && !mf.optional {
+                    flags.optional = false;
+                    ws.action_mut(a).optional = false;
+                }
+                if mtask != task && flags.runnable && !mf.runnable {
+                    flags.runnable = false;
+                    ws.action_mut(a).runnable = false;
+                }
+            }
+            None => {
+                if mtask != "stop" && mtask != "demote" {
+                    flags.runnable = false;
+                }
+            }
+        }
+    }
+    flags
+}
+
+fn is_parent(ws: &WorkingSet, child: RscIdx, parent: RscIdx) -> bool {
+    let mut p = ws.rsc(child).parent;
+    while let Some(x) = p {
+        if x == parent {
+            return true;
+        }
+        p = ws.rsc(x).parent;
+    }
+    false
+}
+
+/// For a collective resource's start/stop used as a first action elsewhere,
+/// the completion pseudo action stands in (`action_for_ordering`).
+fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
+    let act = ws.action(a);
+    let Some(r) = act.rsc else { return a };
+    if ws.rsc(r).variant == Variant::Primitive {
+        return a;
+    }
+    let task = match act.task.as_str() {
+        "start" => "running",
+        "stop" => "stopped",
+        "promote" => "promoted",
+        "demote" => "demoted",
+        _ => return a,
+    };
+    let key = format!("{}_{}_0", ws.rsc(r).id, task);
+    ws.rsc(r)
+        .actions
+        .iter()
+        .copied()
+        .find(|&x| ws.action(x).key == key)
+        .unwrap_or(a)
+}
+
+fn group_location(ws: &WorkingSet, r: RscIdx) -> Option<NodeIdx> {
+    ws.rsc(r).assigned.or_else(|| ws.rsc(r).children.first().and_then(|&c| ws.rsc(c).assigned))
+}
+
+/// Re-evaluates one action against everything ordered before it, queueing
+/// whatever changed (`pcmk__update_action_for_orderings`).
+fn update_action_for_orderings(ws: &mut WorkingSet, start: ActionIdx) {
+    let mut queue: VecDeque<ActionIdx> = VecDeque::new();
+    queue.push_back(start);
+    let mut budget = 200 * (ws.actions.len() + 10) * (ws.actions.len() + 10);
+    while let Some(then) = queue.pop_front() {
+        if budget == 0 {
+            ws.warnings.push("ordering update did not settle".into());
+            return;
+        }
+        budget -= 1;
+        update_one(ws, then, &mut queue);
+    }
+}
+
+fn update_one(ws: &mut WorkingSet, then: ActionIdx, queue: &mut VecDeque<ActionIdx>) {
+    let last_flags = snapshot(ws, then);
+    let mut changed_then = false;
+    if ws.action(then).requires_any {
+        let act = ws.action_mut(then);
+        act.runnable_before = 0;
+        if act.required_runnable_before == 0 {
+            act.required_runnable_before = 1;
+        }
+        act.runnable = false;
+    }
+    let mut i = 0;
+    while i < ws.action(then).before.len() {
+        let (first, oflags) = ws.action(then).before[i];
+        i += 1;
+        if oflags == NONE {
+            continue;
+        }
+        let mut then_node = ws.action(then).node;
+        let mut first_node = ws.action(first).node;
+        if let Some(fr) = ws.action(first).rsc {
+            if ws.rsc(fr).variant == Variant::Group && ws.action(first).task == "start" {
+                first_node = group_location(ws, fr);
+            }
+        }
+        if let Some(tr) = ws.action(then).rsc {
+            if ws.rsc(tr).variant == Variant::Group && ws.action(then).task == "start" {
+                then_node = group_location(ws, tr);
+            }
+        }
+        if oflags & SAME_NODE != 0 {
+            if let (Some(f), Some(t)) = (first_node, then_node) {
+                if f != t {
+                    disable_link(ws, first, then);
+                    continue;
+                }
+            }
+        }
+        if ws.action(first).rsc.is_some() && oflags & THEN_CANCELS_FIRST != 0 && !ws.action(then).optional {
+            ws.action_mut(first).optional = true;
+        }
+        let mut real_first = first;
+        if let (Some(fr), Some(tr)) = (ws.action(first).rsc, ws.action(then).rsc) {
+            if fr != tr && !is_parent(ws, tr, fr) {
+                real_first = action_for_ordering(ws, first);
+            }
+        }
+        let mut changed_first = false;
+        if real_first == first {
+            let before_first = snapshot(ws, first);
+            let first_flags = flags_of(ws, first);
+            let then_flags = flags_of(ws, then);
+            let before_then = snapshot(ws, then);
+            update_action_flags(ws, first, then, first_flags, then_flags, oflags, &mut changed_first, &mut changed_then);
+            if snapshot(ws, first) != before_first {
+                changed_first = true;
+            }
+            if snapshot(ws, then) != before_then {
+                changed_then = true;
+            }
+        } else if order_actions(ws, real_first, then, oflags) {
+            changed_then = true;
+            disable_link(ws, first, then);
+        }
+        if changed_first {
+            for (a, _) in ws.action(real_first).after.clone() {
+                queue.push_back(a);
+            }
+            queue.push_back(real_first);
+        }
+    }
+    if ws.action(then).requires_any {
+        changed_then = snapshot(ws, then) != last_flags;
+    }
+    if changed_then {
+        queue.push_back(then);
+        for (a, _) in ws.action(then).after.clone() {
+            queue.push_back(a);
+        }
+    }
+}
+
+fn disable_link(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx) {
+    for l in ws.action_mut(then).before.iter_mut() {
+        if l.0 == first {
+            l.1 = NONE;
+        }
+    }
+    for l in ws.action_mut(first).after.iter_mut() {
+        if l.0 == then {
+            l.1 = NONE;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update_action_flags(
+    ws: &mut WorkingSet,
+    first: ActionIdx,
+    then: ActionIdx,
+    first_flags: Flags,
+    then_flags: Flags,
+    oflags: u32,
+    changed_first: &mut bool,
+    changed_then: &mut bool,
+) {
+    let then_rsc = ws.action(then).rsc;
+    let first_rsc = ws.action(first).rsc;
+    let node = ws.action(then).node;
+    let mut oflags = oflags;
+    if oflags & IMPLIES_THEN_ON_NODE != 0 {
+        oflags = (oflags & !IMPLIES_THEN_ON_NODE) | IMPLIES_THEN;
+    }
+    if oflags & IMPLIES_THEN != 0 {
+        if then_rsc.is_some() {
+            update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_THEN);
+        } else if !first_flags.optional && ws.action(then).optional {
+            ws.action_mut(then).optional = false;
+            *changed_then = true;
+        }
+    }
+    if oflags & RESTART != 0 && then_rsc.is_some() {
+        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL | FILTER_RUNNABLE, RESTART);
+    }
+    if oflags & IMPLIES_FIRST != 0 {
+        if first_rsc.is_some() {
+            update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_FIRST);
+        } else if !first_flags.optional && ws.action(first).runnable {
+            ws.action_mut(first).runnable = false;
+            *changed_first = true;
+        }
+    }
+    if oflags & PROMOTED_IMPLIES_FIRST != 0 && then_rsc.is_some() {
+        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, PROMOTED_IMPLIES_FIRST);
+    }
+    if oflags & ONE_OR_MORE != 0 {
+        if then_rsc.is_some() {
+            update_ordered(ws, first, then, node, first_flags, FILTER_RUNNABLE, ONE_OR_MORE);
+        } else if first_flags.runnable {
+            let act = ws.action_mut(then);
+            act.runnable_before += 1;
+            if act.runnable_before >= act.required_runnable_before && !act.runnable {
+                act.runnable = true;
+                *changed_then = true;
+            }
+        }
+    }
+    if oflags & RUNNABLE_LEFT != 0 {
+        if then_rsc.is_some() {
+            update_ordered(ws, first, then, node, first_flags, FILTER_RUNNABLE, RUNNABLE_LEFT);
+        } else if !first_flags.runnable && ws.action(then).runnable {
+            ws.action_mut(then).runnable = false;
+            *changed_then = true;
+        }
+    }
+    if oflags & IMPLIES_FIRST_MIGRATABLE != 0 && then_rsc.is_some() {
+        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_FIRST_MIGRATABLE);
+    }
+    if oflags & PSEUDO_LEFT != 0 && then_rsc.is_some() {
+        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, PSEUDO_LEFT);
+    }
+    if ws.action(first).runnable && oflags & IMPLIES_THEN_PRINTED != 0 && !first_flags.optional {
+        ws.action_mut(then).print_always = true;
+    }
+    if oflags & IMPLIES_FIRST_PRINTED != 0 && !then_flags.optional {
+        ws.action_mut(first).print_always = true;
+    }
+    if oflags & (IMPLIES_THEN | IMPLIES_FIRST | RESTART) != 0 {
+        if let Some(fr) = first_rsc {
+            let f = ws.action(first);
+            if !ws.rsc(fr).managed && ws.rsc(fr).blocked && !f.runnable && f.task == "stop" && ws.action(then).runnable {
+                ws.action_mut(then).runnable = false;
+                *changed_then = true;
+            }
+        }
+    }
+}
+
+const FILTER_OPTIONAL: u8 = 1;
+const FILTER_RUNNABLE: u8 = 2;
+
+/// Applies one ordering type between two actions; for a group's action,
+/// to the group's and each member's matching action
+/// (`pcmk__update_ordered_actions`, `pcmk__group_update_ordered_actions`).
+fn update_ordered(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, node: Option<NodeIdx>, flags: Flags, filter: u8, kind: u32) {
+    primitive_update_ordered(ws, first, then, flags, filter, kind);
+    let Some(tr) = ws.action(then).rsc else { return };
+    if ws.rsc(tr).variant != Variant::Group {
+        return;
+    }
+    let task = ws.action(then).task.clone();
+    for m in ws.rsc(tr).children.clone() {
+        let ma = ws
+            .rsc(m)
+            .actions
+            .iter()
+            .copied()
+            .find(|&x| ws.action(x).task == task && (node.is_none() || ws.action(x).node == node));
+        if let Some(ma) = ma {
+            primitive_update_ordered(ws, first, ma, flags, filter, kind);
+        }
+    }
+}
+
+fn primitive_update_ordered(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, flags: Flags, filter: u8, kind: u32) {
+    let then_flags = snapshot(ws, then);
+    let first_flags = snapshot(ws, first);
+    let f_opt = filter & FILTER_OPTIONAL != 0;
+    let f_run = filter & FILTER_RUNNABLE != 0;
+    if kind == IMPLIES_FIRST && !then_flags.optional {
+        if f_opt && !flags.optional && first_flags.optional {
+            ws.action_mut(first).optional = false;
+        }
+        if flags.migrate_runnable && !ws.action(then).migrate_runnable {
+            ws.action_mut(first).migrate_runnable = false;
+        }
+    }
+    if kind == PROMOTED_IMPLIES_FIRST {
+        if let Some(tr) = ws.action(then).rsc {
+            if ws.rsc(tr).role == Role::Promoted && f_opt && !ws.action(then).optional {
+                ws.action_mut(first).optional = false;
+                if ws.action(first).migrate_runnable && !ws.action(then).migrate_runnable {
+                    ws.action_mut(first).migrate_runnable = false;
+                }
+            }
+        }
+    }
+    if kind == IMPLIES_FIRST_MIGRATABLE && f_opt {
+        let t = ws.action(then);
+        if !(t.migrate_runnable && t.runnable) {
+            ws.action_mut(first).runnable = false;
+        }
+        if !ws.action(then).optional {
+            ws.action_mut(first).optional = false;
+        }
+    }
+    if kind == PSEUDO_LEFT && f_opt && !ws.action(first).runnable {
+        let t = ws.action_mut(then);
+        t.migrate_runnable = false;
+        t.pseudo = true;
+    }
+    if kind == RUNNABLE_LEFT && f_run && ws.action(then).runnable && !flags.runnable {
+        let t = ws.action_mut(then);
+        t.runnable = false;
+        t.migrate_runnable = false;
+    }
+    if kind == IMPLIES_THEN && f_opt && ws.action(then).optional && !flags.optional && !ws.action(first).migrate_runnable {
+        ws.action_mut(then).optional = false;
+    }
+    if kind == RESTART {
+        handle_restart_ordering(ws, first, then, filter);
+    }
+}
+
+fn handle_restart_ordering(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, filter: u8) {
+    let t = ws.action(then);
+    let mut reason = false;
+    if filter & FILTER_OPTIONAL != 0 && !t.optional {
+        reason = true;
+    }
+    if filter & FILTER_RUNNABLE != 0
+        && !t.runnable
+        && t.rsc.is_some_and(|r| ws.rsc(r).managed)
+        && ws.action(first).rsc == t.rsc
+    {
+        reason = true;
+    }
+    if !reason {
+        return;
+    }
+    if ws.action(first).runnable {
+        ws.action_mut(first).optional = false;
+    }
+    if !ws.action(then).optional {
+        ws.action_mut(first).optional = false;
+    }
+    if !ws.action(first).migrate_runnable {
+        ws.action_mut(then).migrate_runnable = false;
+    }
+    if !ws.action(first).optional && !ws.action(first).runnable {
+        ws.action_mut(then).runnable = false;
+    }
+}

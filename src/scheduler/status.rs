@@ -1,0 +1,889 @@
+//! Unpacking the status section: which nodes are up, and what each
+//! resource's operation history says about where it runs and how it failed
+//! (Pacemaker's `unpack_status`, `determine_online_status`, `unpack_lrm_resource`,
+//! `unpack_rsc_op`, `process_rsc_state` and `failcounts.c`).
+
+use std::collections::BTreeMap;
+
+use super::actions::{custom_action, ActionSpec};
+use super::rules::{is_true, unpack_nvsets, RuleCtx};
+use super::unpack::{find_nvset, new_orphan};
+use super::ws::*;
+use crate::cib::{Cib, LrmOp, LrmResource, NodeState, Score};
+
+/// Executor status codes (`enum pcmk_exec_status`).
+mod exec {
+    pub const PENDING: i32 = -1;
+    pub const DONE: i32 = 0;
+    pub const CANCELLED: i32 = 1;
+    #[allow(dead_code)]
+    pub const TIMEOUT: i32 = 2;
+    pub const NOT_SUPPORTED: i32 = 3;
+    pub const ERROR: i32 = 4;
+    pub const ERROR_HARD: i32 = 5;
+    pub const ERROR_FATAL: i32 = 6;
+    pub const NOT_INSTALLED: i32 = 7;
+}
+
+/// Marks a node for fencing (`pe_fence_node`).
+pub fn fence_node(ws: &mut WorkingSet, n: NodeIdx, reason: &str) {
+    let node = &mut ws.nodes[n.0];
+    if !node.unclean {
+        node.unclean = true;
+        node.fence_reason = Some(reason.to_string());
+    }
+}
+
+/// Unpacks the whole status section.
+pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
+    let states = &cib.status.node_states;
+    let mut state_nodes: Vec<Option<NodeIdx>> = Vec::new();
+    for st in states {
+        let idx = ws
+            .find_node_by_id(&st.id)
+            .or_else(|| st.uname.as_deref().and_then(|u| ws.find_node(u)));
+        state_nodes.push(idx);
+        let Some(n) = idx else { continue };
+        if ws.node(n).kind == NodeKind::Remote {
+            continue;
+        }
+        unpack_node_state(cib, ws, st, n);
+    }
+    for (st, idx) in states.iter().zip(&state_nodes) {
+        let Some(n) = *idx else { continue };
+        let node = ws.node(n);
+        if node.kind == NodeKind::Remote {
+            continue;
+        }
+        if node.online || ws.config.stonith_enabled {
+            if let Some(lrm) = &st.lrm {
+                for lr in lrm {
+                    unpack_lrm_resource(ws, n, lr);
+                }
+            }
+        }
+    }
+}
+
+fn unpack_node_state(cib: &Cib, ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) {
+    let resolve = |id: &str| find_nvset(cib, id);
+    let ctx = RuleCtx {
+        now: ws.config.now,
+        ..Default::default()
+    };
+    let mut transient = BTreeMap::new();
+    unpack_nvsets(&st.transient, &ctx, None, &resolve, &mut transient);
+    let have_quorum = ws.config.have_quorum;
+    let nqp = ws.config.no_quorum_policy;
+    let stonith = ws.config.stonith_enabled;
+    let node = &mut ws.nodes[n.0];
+    node.unclean = false;
+    node.unseen = false;
+    for (k, v) in transient {
+        node.attrs.insert(k, v);
+    }
+    if node.attrs.get("standby").map(|v| is_true(v)).unwrap_or(false) {
+        node.standby = true;
+    }
+    if node.attrs.get("maintenance").map(|v| is_true(v)).unwrap_or(false) {
+        node.maintenance = true;
+    }
+    if let Some(v) = node.attrs.get("resource-discovery-enabled") {
+        if !is_true(v) {
+            node.rsc_discovery = false;
+        }
+    }
+    determine_online_status(ws, st, n, stonith);
+    let node = ws.node(n);
+    if !have_quorum && node.online && nqp == NoQuorumPolicy::Suicide {
+        fence_node(ws, n, "cluster does not have quorum");
+    }
+}
+
+fn shutdown_requested(node: &Node) -> bool {
+    node.attrs
+        .get("shutdown")
+        .is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+fn determine_online_status(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx, stonith: bool) {
+    let exp_state = st.expected.as_deref();
+    {
+        let node = &mut ws.nodes[n.0];
+        node.shutdown = false;
+        node.expected_up = false;
+        if shutdown_requested(node) {
+            node.shutdown = true;
+        } else if exp_state == Some("member") {
+            node.expected_up = true;
+        }
+    }
+    let online = if ws.node(n).kind == NodeKind::Ping {
+        ws.nodes[n.0].unclean = false;
+        false
+    } else if !stonith {
+        online_no_fencing(ws, st, n)
+    } else {
+        online_fencing(ws, st, n)
+    };
+    let node = &mut ws.nodes[n.0];
+    if online {
+        node.online = true;
+    } else {
+        node.weight = Score::NEG_INF;
+    }
+    if online && node.shutdown {
+        node.weight = Score::NEG_INF;
+    }
+}
+
+/// `in_ccm` is "true"/"false" in 2.1.5 (later versions write a timestamp).
+fn in_cluster(st: &NodeState) -> Option<bool> {
+    st.in_ccm.as_deref().map(|v| is_true(v) || v.parse::<i64>().is_ok_and(|t| t > 0))
+}
+
+fn crmd_online(st: &NodeState) -> bool {
+    st.crmd
+        .as_deref()
+        .is_some_and(|v| v == "online" || v.parse::<i64>().is_ok_and(|t| t > 0))
+}
+
+fn online_no_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
+    let join = st.join.as_deref();
+    if in_cluster(st) != Some(true) {
+        false
+    } else if crmd_online(st) {
+        join == Some("member")
+    } else if !ws.node(n).expected_up {
+        false
+    } else {
+        fence_node(ws, n, "peer is unexpectedly down");
+        false
+    }
+}
+
+fn online_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
+    let join = st.join.as_deref();
+    let exp_state = st.expected.as_deref().unwrap_or("down");
+    let terminate = ws.node(n).attrs.get("terminate").cloned();
+    let do_terminate = terminate.as_deref().is_some_and(|t| {
+        is_true(t) || t.chars().next().is_some_and(|c| c != '0' && c.is_ascii_digit())
+    });
+    let in_ccm = in_cluster(st);
+    let crmd = crmd_online(st);
+    let mut online = in_ccm == Some(true);
+    if ws.node(n).shutdown {
+        online = crmd;
+    } else if in_ccm.is_none() {
+        fence_node(ws, n, "peer has not been seen by the cluster");
+    } else if join == Some("nack") {
+        fence_node(ws, n, "peer failed Pacemaker membership criteria");
+    } else if !do_terminate && exp_state == "down" {
+        if in_ccm == Some(true) || crmd {
+            let node = &mut ws.nodes[n.0];
+            node.standby = true;
+            node.pending = true;
+        }
+    } else if do_terminate && join == Some("down") && in_ccm != Some(true) && !crmd {
+        online = false;
+    } else if in_ccm != Some(true) {
+        fence_node(ws, n, "peer is no longer part of the cluster");
+    } else if !crmd {
+        fence_node(ws, n, "peer process is no longer available");
+    } else if do_terminate {
+        fence_node(ws, n, "termination was requested");
+    } else if join == Some("member") {
+        // active
+    } else if matches!(join, Some("pending") | Some("down")) {
+        let node = &mut ws.nodes[n.0];
+        node.standby = true;
+        node.pending = true;
+    } else {
+        fence_node(ws, n, "peer was in an unknown state");
+    }
+    online
+}
+
+/// The ops of one resource's history sorted as Pacemaker sorts them: by
+/// call id, pending ones last, ties in reverse document order.
+fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
+    let mut ops: Vec<&LrmOp> = lr.ops.iter().rev().collect();
+    ops.sort_by_key(|o| match o.call_id {
+        Some(c) if c >= 0 => c,
+        _ => i64::MAX,
+    });
+    ops
+}
+
+fn target_rc(op: &LrmOp) -> i32 {
+    let key = op
+        .transition_key
+        .as_deref()
+        .or_else(|| op.transition_magic.as_deref().and_then(|m| m.split_once(';').map(|(_, k)| k)));
+    key.and_then(|k| k.split(':').nth(2))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// Severity order of on-fail values (`cmp_on_fail`).
+fn on_fail_rank(f: OnFail) -> u8 {
+    match f {
+        OnFail::Ignore => 0,
+        OnFail::Demote => 1,
+        OnFail::Restart => 2,
+        OnFail::RestartContainer => 3,
+        OnFail::Migrate => 4,
+        OnFail::Block => 5,
+        OnFail::Stop => 6,
+        OnFail::Standby => 7,
+        OnFail::Fence => 8,
+    }
+}
+
+/// The on-fail and fail role of an operation (`unpack_operation`).
+pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (OnFail, Role) {
+    let rsc = ws.rsc(r);
+    let conf = rsc
+        .ops
+        .iter()
+        .find(|o| o.name == task && o.interval_ms == interval_ms);
+    let mut on_fail = conf.and_then(|c| c.on_fail);
+    if on_fail == Some(OnFail::Fence) && !ws.config.stonith_enabled {
+        on_fail = Some(OnFail::Block);
+    }
+    if on_fail == Some(OnFail::Demote) && task != "promote" && !(task == "monitor" && interval_ms > 0) {
+        on_fail = None;
+    }
+    let on_fail = on_fail.unwrap_or(if task == "stop" {
+        if ws.config.stonith_enabled {
+            OnFail::Fence
+        } else {
+            OnFail::Block
+        }
+    } else {
+        OnFail::Restart
+    });
+    let fail_role = match on_fail {
+        OnFail::Stop => Role::Stopped,
+        _ if task == "promote" => Role::Unpromoted,
+        _ => Role::Started,
+    };
+    (on_fail, fail_role)
+}
+
+fn set_active(ws: &mut WorkingSet, r: RscIdx) {
+    let top = ws.top_parent(r);
+    let promotable = matches!(ws.rsc(top).variant, Variant::Clone { promotable: true });
+    ws.rsc_mut(r).role = if promotable { Role::Unpromoted } else { Role::Started };
+}
+
+/// Bans a resource from a node with a -INFINITY score.
+pub fn ban(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
+    resource_location(ws, r, Some(n), Score::NEG_INF);
+}
+
+/// Adds a score for a resource on a node, or on every node (`resource_location`).
+pub fn resource_location(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, score: Score) {
+    match n {
+        Some(n) => node_score(ws, r, n, score),
+        None => {
+            for i in 0..ws.nodes.len() {
+                node_score(ws, r, NodeIdx(i), score);
+            }
+            if score.is_neg_inf() {
+                ws.rsc_mut(r).assigned = None;
+            }
+        }
+    }
+}
+
+fn node_score(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, score: Score) {
+    let children = ws.rsc(r).children.clone();
+    for c in children {
+        node_score(ws, c, n, score);
+    }
+    let base = ws.node(n).weight;
+    let entry = ws.rsc_mut(r).allowed.entry(n).or_insert(AllowedNode {
+        weight: base,
+        discover: Discover::Always,
+    });
+    entry.weight += score;
+}
+
+fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
+    if lr.ops.is_empty() {
+        return;
+    }
+    let r = match ws.find_rsc(&lr.id) {
+        Some(r) if ws.rsc(r).children.is_empty() => r,
+        _ => {
+            let agent = match (&lr.class, &lr.provider, &lr.agent) {
+                (Some(c), Some(p), Some(t)) => format!("{c}:{p}:{t}"),
+                (Some(c), None, Some(t)) => format!("{c}:{t}"),
+                _ => String::new(),
+            };
+            new_orphan(ws, &lr.id, agent)
+        }
+    };
+    let saved_role = ws.rsc(r).role;
+    ws.rsc_mut(r).role = Role::Unknown;
+    let ops = sorted_ops(lr);
+    let mut on_fail = OnFail::Ignore;
+    let mut last_failure: Option<&LrmOp> = None;
+    let mut migrate_from_seen = false;
+    for (i, op) in ops.iter().enumerate() {
+        if op.operation == "migrate_from" {
+            migrate_from_seen = true;
+        }
+        unpack_rsc_op(ws, r, n, op, &ops[i + 1..], &mut last_failure, &mut on_fail);
+    }
+    let _ = migrate_from_seen;
+    let (start_index, stop_index) = active_ops(&ops);
+    process_recurring(ws, r, n, start_index, stop_index, &ops);
+    process_rsc_state(ws, r, n, on_fail);
+    let rsc = ws.rsc_mut(r);
+    let target = match rsc.meta.get("target-role").and_then(|v| Role::parse(v)) {
+        Some(Role::Stopped) => Some(Role::Stopped),
+        Some(Role::Unpromoted) => Some(Role::Unpromoted),
+        _ => None,
+    };
+    if let Some(req) = target {
+        if rsc.next_role == Role::Unknown || req < rsc.next_role {
+            rsc.next_role = req;
+        }
+    }
+    if saved_role > rsc.role {
+        rsc.role = saved_role;
+    }
+}
+
+fn active_ops(ops: &[&LrmOp]) -> (isize, isize) {
+    let mut stop_index = -1isize;
+    let mut start_index = -1isize;
+    let mut implied_monitor_start = -1isize;
+    let mut implied_clone_start = -1isize;
+    for (i, op) in ops.iter().enumerate() {
+        let i = i as isize;
+        let status = op.status_and_rc().map(|(s, _)| s);
+        match op.operation.as_str() {
+            "stop" if status == Some(0) => stop_index = i,
+            "start" | "migrate_from" => start_index = i,
+            "monitor" if implied_monitor_start <= stop_index => {
+                if matches!(op.status_and_rc().map(|(_, rc)| rc), Some(0) | Some(8)) {
+                    implied_monitor_start = i;
+                }
+            }
+            "promote" | "demote" => implied_clone_start = i,
+            _ => {}
+        }
+    }
+    if start_index == -1 {
+        if implied_clone_start != -1 {
+            start_index = implied_clone_start;
+        } else if implied_monitor_start != -1 {
+            start_index = implied_monitor_start;
+        }
+    }
+    (start_index, stop_index)
+}
+
+/// Creates the active recurring monitors as optional actions, so later
+/// phases can tell a monitor that is already running (`process_recurring`).
+fn process_recurring(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, start: isize, stop: isize, ops: &[&LrmOp]) {
+    for (i, op) in ops.iter().enumerate() {
+        let i = i as isize;
+        if !ws.node(n).online {
+            break;
+        }
+        if start < stop && i <= stop {
+            continue;
+        }
+        if i < start {
+            continue;
+        }
+        if op.interval_ms == 0 {
+            continue;
+        }
+        if op.status_and_rc().map(|(s, _)| s) == Some(exec::PENDING) {
+            continue;
+        }
+        let key = format!("{}_{}_{}", ws.rsc(r).id, op.operation, op.interval_ms);
+        custom_action(
+            ws,
+            ActionSpec {
+                rsc: Some(r),
+                key,
+                task: op.operation.clone(),
+                node: Some(n),
+                optional: true,
+                interval_ms: op.interval_ms,
+            },
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn unpack_rsc_op<'a>(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    op: &'a LrmOp,
+    later: &[&'a LrmOp],
+    last_failure: &mut Option<&'a LrmOp>,
+    on_fail: &mut OnFail,
+) {
+    let task = op.operation.as_str();
+    if task == "notify" || task == "meta-data" {
+        return;
+    }
+    let Some((mut status, rc)) = op.status_and_rc() else {
+        return;
+    };
+    let interval_ms = op.interval_ms;
+    let target = target_rc(op);
+    let is_probe = task == "monitor" && interval_ms == 0;
+
+    // Failure expiry (failure-timeout).
+    let failure_timeout = ws.rsc(r).failure_timeout;
+    let mut expired = false;
+    if failure_timeout > 0 && status != exec::NOT_INSTALLED {
+        if let Some(changed) = op.last_rc_change.or(op.last_run) {
+            if changed + failure_timeout <= ws.config.now {
+                let fc = failcount(ws, r, n, false);
+                if fc.value() <= 0 || rc != target {
+                    expired = true;
+                }
+            }
+        }
+    }
+
+    // remap_operation
+    if status == exec::DONE || status == exec::ERROR {
+        status = exec::DONE;
+        if target >= 0 && rc != target {
+            status = exec::ERROR;
+        }
+        match rc {
+            0 => {
+                if is_probe && target == 7 {
+                    status = exec::DONE;
+                }
+            }
+            7 => {
+                if is_probe || target == rc || !ws.rsc(r).managed {
+                    status = exec::DONE;
+                    let rsc = ws.rsc_mut(r);
+                    rsc.role = Role::Stopped;
+                    *on_fail = OnFail::Ignore;
+                    rsc.next_role = Role::Unknown;
+                }
+            }
+            8 => {
+                if is_probe && rc != target {
+                    status = exec::DONE;
+                }
+                ws.rsc_mut(r).role = Role::Promoted;
+            }
+            9 => {
+                ws.rsc_mut(r).role = Role::Promoted;
+                status = exec::ERROR;
+            }
+            6 => status = exec::ERROR_FATAL,
+            3 => {
+                status = if interval_ms == 0 {
+                    exec::ERROR_HARD
+                } else {
+                    exec::NOT_SUPPORTED
+                }
+            }
+            5 | 2 | 4 => status = exec::ERROR_HARD,
+            _ => {
+                if status == exec::DONE {
+                    status = exec::ERROR;
+                }
+            }
+        }
+    }
+
+    if expired && rc != target && target >= 0 {
+        if interval_ms == 0 {
+            return;
+        } else if ws.node(n).online && !ws.node(n).unclean {
+            return;
+        }
+    }
+
+    // A failed probe for a result other than "running" is masked as "not running".
+    let masked_probe = is_probe && !matches!(rc, 0 | 7 | 8) && status != exec::PENDING;
+    if masked_probe {
+        if expired {
+            if ws.rsc(r).role <= Role::Stopped {
+                ws.rsc_mut(r).role = Role::Unknown;
+            }
+            return;
+        }
+        ws.rsc_mut(r).role = Role::Stopped;
+        ws.rsc_mut(r).failed_on.push(n);
+        ban(ws, r, n);
+        return;
+    }
+
+    match status {
+        exec::CANCELLED => return,
+        exec::PENDING => {
+            match task {
+                "start" => {
+                    ws.rsc_mut(r).start_pending = true;
+                    set_active(ws, r);
+                }
+                "promote" => ws.rsc_mut(r).role = Role::Promoted,
+                _ => {}
+            }
+            if ws.rsc(r).pending_task.is_none() && (interval_ms != 0 || task != "monitor") {
+                ws.rsc_mut(r).pending_task = Some(task.to_string());
+            }
+            return;
+        }
+        exec::DONE => {
+            update_resource_state(ws, r, n, op, task, rc, *last_failure, on_fail, later);
+            return;
+        }
+        exec::NOT_INSTALLED => {
+            let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
+            if strategy == OnFail::Ignore {
+                ws.rsc_mut(r).failed = true;
+            }
+            ban(ws, r, n);
+            rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
+            return;
+        }
+        _ => {}
+    }
+
+    let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
+    if strategy == OnFail::Ignore {
+        update_resource_state(ws, r, n, op, task, target.max(0), *last_failure, on_fail, later);
+        ws.rsc_mut(r).failure_ignored = true;
+        ws.rsc_mut(r).failed_on.push(n);
+    } else {
+        rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
+        if status == exec::ERROR_HARD {
+            ban(ws, r, n);
+        } else if status == exec::ERROR_FATAL {
+            resource_location(ws, r, None, Score::NEG_INF);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update_resource_state<'a>(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    op: &'a LrmOp,
+    task: &str,
+    rc: i32,
+    last_failure: Option<&'a LrmOp>,
+    on_fail: &mut OnFail,
+    later: &[&'a LrmOp],
+) {
+    let mut clear_past_failure = false;
+    if rc == 5 {
+        ws.rsc_mut(r).role = Role::Stopped;
+    } else if rc == 7 {
+        clear_past_failure = true;
+    } else if task == "monitor" {
+        if let Some(lf) = last_failure {
+            if lf.operation_key.is_some() && lf.operation_key == op.operation_key {
+                clear_past_failure = true;
+            }
+        }
+        if ws.rsc(r).role < Role::Started {
+            set_active(ws, r);
+        }
+    } else if task == "start" {
+        ws.rsc_mut(r).role = Role::Started;
+        clear_past_failure = true;
+    } else if task == "stop" {
+        ws.rsc_mut(r).role = Role::Stopped;
+        clear_past_failure = true;
+    } else if task == "promote" {
+        ws.rsc_mut(r).role = Role::Promoted;
+        clear_past_failure = true;
+    } else if task == "demote" {
+        if *on_fail == OnFail::Demote {
+            clear_past_failure = true;
+        }
+        ws.rsc_mut(r).role = Role::Unpromoted;
+    } else if task == "migrate_from" {
+        ws.rsc_mut(r).role = Role::Started;
+        clear_past_failure = true;
+    } else if task == "migrate_to" {
+        migrate_to_success(ws, r, n, op, later);
+    } else if ws.rsc(r).role < Role::Started {
+        set_active(ws, r);
+    }
+    if clear_past_failure {
+        match *on_fail {
+            OnFail::Stop | OnFail::Fence | OnFail::Migrate | OnFail::Standby => {}
+            _ => {
+                *on_fail = OnFail::Ignore;
+                ws.rsc_mut(r).next_role = Role::Unknown;
+            }
+        }
+    }
+}
+
+/// A successful migrate_to: where is the resource now? Simplified from
+/// Pacemaker's `unpack_migrate_to_success`: the target's history is not
+/// cross-checked beyond what this node's later operations show.
+fn migrate_to_success(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp, later: &[&LrmOp]) {
+    let newer_non_monitor = later.iter().any(|o| o.operation != "monitor");
+    let target = op.migrate_target.as_deref().and_then(|t| ws.find_node(t));
+    ws.rsc_mut(r).role = Role::Started;
+    if newer_non_monitor {
+        return;
+    }
+    // Without the target's record in hand, treat the migration as partial:
+    // active on the target (if up), to be continued or recovered.
+    if let Some(t) = target {
+        if ws.node(t).online {
+            add_running(ws, r, t);
+            if ws.node(n).online {
+                ws.rsc_mut(r).partial_migration_target = Some(t);
+                ws.rsc_mut(r).partial_migration_source = Some(n);
+            }
+        } else {
+            ws.rsc_mut(r).failed = true;
+            ws.rsc_mut(r).stop_on_fail = false;
+            ws.rsc_mut(r).allow_migrate = false;
+        }
+    }
+}
+
+fn rsc_op_failure<'a>(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    op: &'a LrmOp,
+    rc: i32,
+    last_failure: &mut Option<&'a LrmOp>,
+    on_fail: &mut OnFail,
+) {
+    let task = op.operation.as_str();
+    let is_probe = task == "monitor" && op.interval_ms == 0;
+    *last_failure = Some(op);
+    if !ws.rsc(r).failed_on.contains(&n) {
+        ws.rsc_mut(r).failed_on.push(n);
+    }
+    let (action_on_fail, fail_role) = op_on_fail(ws, r, task, op.interval_ms);
+    if on_fail_rank(*on_fail) < on_fail_rank(action_on_fail) {
+        *on_fail = action_on_fail;
+    }
+    match task {
+        "stop" => ban(ws, r, n),
+        "promote" => ws.rsc_mut(r).role = Role::Promoted,
+        "demote" => {
+            if action_on_fail == OnFail::Block {
+                ws.rsc_mut(r).role = Role::Promoted;
+                ws.rsc_mut(r).next_role = Role::Stopped;
+            } else if rc == 7 {
+                ws.rsc_mut(r).role = Role::Stopped;
+            } else {
+                ws.rsc_mut(r).role = Role::Unpromoted;
+            }
+        }
+        "migrate_to" | "migrate_from" => {
+            // Treat a failed migration as active on this node, needing recovery.
+        }
+        _ => {}
+    }
+    if is_probe && rc == 5 {
+        ws.rsc_mut(r).role = Role::Stopped;
+    } else if ws.rsc(r).role < Role::Started {
+        set_active(ws, r);
+    }
+    if fail_role != Role::Started && ws.rsc(r).next_role < fail_role {
+        ws.rsc_mut(r).next_role = fail_role;
+    }
+    if fail_role == Role::Stopped {
+        resource_location(ws, r, None, Score::NEG_INF);
+    }
+}
+
+/// Adds a node to where a resource runs (`native_add_running`).
+pub fn add_running(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
+    if ws.rsc(r).running_on.contains(&n) {
+        return;
+    }
+    ws.rsc_mut(r).running_on.push(n);
+    if ws.rsc(r).variant == Variant::Primitive && ws.node(n).maintenance {
+        ws.rsc_mut(r).managed = false;
+        ws.rsc_mut(r).maintenance = true;
+    }
+    if !ws.rsc(r).managed {
+        resource_location(ws, r, Some(n), Score::INF);
+        let mut p = ws.rsc(r).parent;
+        while let Some(pi) = p {
+            if !ws.node(n).online {
+                break;
+            }
+            if !ws.rsc(pi).running_on.contains(&n) {
+                ws.rsc_mut(pi).running_on.push(n);
+            }
+            p = ws.rsc(pi).parent;
+        }
+        return;
+    }
+    if ws.rsc(r).running_on.len() > 1 {
+        match ws.rsc(r).recovery {
+            Recovery::StopOnly => {
+                for i in 0..ws.nodes.len() {
+                    ws.rsc_mut(r).allowed.insert(
+                        NodeIdx(i),
+                        AllowedNode {
+                            weight: Score::NEG_INF,
+                            discover: Discover::Always,
+                        },
+                    );
+                }
+            }
+            Recovery::Block => {
+                ws.rsc_mut(r).managed = false;
+                ws.rsc_mut(r).blocked = true;
+                if let Some(p) = ws.rsc(r).parent {
+                    if ws.rsc(p).variant == Variant::Group && ws.rsc(p).recovery == Recovery::Block {
+                        for c in ws.rsc(p).children.clone() {
+                            ws.rsc_mut(c).managed = false;
+                            ws.rsc_mut(c).blocked = true;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = ws.rsc(r).parent {
+        if !ws.rsc(p).running_on.contains(&n) {
+            ws.rsc_mut(p).running_on.push(n);
+        }
+    }
+}
+
+fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail) {
+    if ws.rsc(r).role != Role::Unknown {
+        let mut iter = Some(r);
+        while let Some(i) = iter {
+            if !ws.rsc(i).known_on.contains(&n) {
+                ws.rsc_mut(i).known_on.push(n);
+            }
+            if ws.rsc(i).parent.is_none() || ws.rsc(i).variant == Variant::Primitive {
+                break;
+            }
+            iter = ws.rsc(i).parent;
+        }
+    }
+    let role = ws.rsc(r).role;
+    if role > Role::Stopped && !ws.node(n).online && !ws.node(n).maintenance && ws.rsc(r).managed && ws.config.stonith_enabled {
+        let reason = format!("{} is thought to be active there", ws.rsc(r).id);
+        fence_node(ws, n, &reason);
+    }
+    let save_on_fail = on_fail;
+    let on_fail = if ws.node(n).unclean { OnFail::Ignore } else { on_fail };
+    match on_fail {
+        OnFail::Ignore => {}
+        OnFail::Demote => {
+            ws.rsc_mut(r).failed = true;
+        }
+        OnFail::Fence => {
+            let reason = format!("{} failed there", ws.rsc(r).id);
+            fence_node(ws, n, &reason);
+        }
+        OnFail::Standby => {
+            ws.nodes[n.0].standby = true;
+        }
+        OnFail::Block => {
+            ws.rsc_mut(r).managed = false;
+            ws.rsc_mut(r).blocked = true;
+        }
+        OnFail::Migrate => {
+            ban(ws, r, n);
+        }
+        OnFail::Stop => {
+            ws.rsc_mut(r).next_role = Role::Stopped;
+        }
+        OnFail::Restart | OnFail::RestartContainer => {
+            if role != Role::Stopped && role != Role::Unknown {
+                ws.rsc_mut(r).failed = true;
+                ws.rsc_mut(r).stop_on_fail = true;
+                let key = format!("{}_stop_0", ws.rsc(r).id);
+                custom_action(
+                    ws,
+                    ActionSpec {
+                        rsc: Some(r),
+                        key,
+                        task: "stop".into(),
+                        node: Some(n),
+                        optional: false,
+                        interval_ms: 0,
+                    },
+                );
+            }
+        }
+    }
+    let _ = save_on_fail;
+    let role = ws.rsc(r).role;
+    if role != Role::Stopped && role != Role::Unknown {
+        add_running(ws, r, n);
+        match on_fail {
+            OnFail::Ignore => {}
+            OnFail::Demote | OnFail::Block => ws.rsc_mut(r).failed = true,
+            _ => {
+                ws.rsc_mut(r).failed = true;
+                ws.rsc_mut(r).stop_on_fail = true;
+            }
+        }
+    } else {
+        // Any stop found needed earlier is moot now.
+        let key = format!("{}_stop_0", ws.rsc(r).id);
+        for a in ws.rsc(r).actions.clone() {
+            let act = ws.action_mut(a);
+            if act.key == key && act.node == Some(n) {
+                act.optional = true;
+            }
+        }
+    }
+    let rsc = ws.rsc(r);
+    if rsc.role == Role::Stopped
+        && rsc.partial_migration_source == Some(n)
+        && rsc.partial_migration_target.is_some()
+        && !rsc.running_on.is_empty()
+    {
+        ws.rsc_mut(r).role = Role::Started;
+    }
+}
+
+/// The fail count of a resource on a node (`pe_get_failcount`), with
+/// expired failures dropped when `effective` is set.
+pub fn failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx, effective: bool) -> Score {
+    let rsc = ws.rsc(r);
+    let id = rsc.id.split(':').next().unwrap_or(&rsc.id);
+    let node = ws.node(n);
+    let mut count = Score::ZERO;
+    let mut last = 0i64;
+    let fc_plain = format!("fail-count-{id}");
+    let fc_prefix = format!("fail-count-{id}#");
+    let lf_plain = format!("last-failure-{id}");
+    let lf_prefix = format!("last-failure-{id}#");
+    for (k, v) in &node.attrs {
+        if *k == fc_plain || k.starts_with(&fc_prefix) {
+            count += Score::parse(v).unwrap_or(Score::ZERO);
+        } else if *k == lf_plain || k.starts_with(&lf_prefix) {
+            last = last.max(v.parse().unwrap_or(0));
+        }
+    }
+    if effective && count.value() > 0 && rsc.failure_timeout > 0 && last > 0 && last + rsc.failure_timeout <= ws.config.now {
+        return Score::ZERO;
+    }
+    count
+}

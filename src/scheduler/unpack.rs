@@ -1,0 +1,538 @@
+//! Unpacking the configuration: cluster options, nodes and resources
+//! (Pacemaker's `unpack_config`, `unpack_nodes`, `unpack_resources` and
+//! `pe__unpack_resource`). The status section is [`super::status`]'s job.
+
+use std::collections::BTreeMap;
+
+use super::rules::{is_true, parse_interval_ms, parse_ms, unpack_nvsets, RuleCtx};
+use super::ws::*;
+use crate::cib::{self, Cib, NvSet, Resource, Score};
+
+/// Finds the name/value set with a given id anywhere in the configuration,
+/// for `id-ref`.
+pub fn find_nvset<'a>(cib: &'a Cib, id: &str) -> Option<&'a NvSet> {
+    fn in_sets<'a>(sets: &'a [NvSet], id: &str) -> Option<&'a NvSet> {
+        sets.iter().find(|s| s.id.as_deref() == Some(id))
+    }
+    fn in_prim<'a>(p: &'a cib::Primitive, id: &str) -> Option<&'a NvSet> {
+        in_sets(&p.meta, id)
+            .or_else(|| in_sets(&p.instance, id))
+            .or_else(|| in_sets(&p.utilization, id))
+    }
+    fn in_rsc<'a>(r: &'a Resource, id: &str) -> Option<&'a NvSet> {
+        match r {
+            Resource::Primitive(p) | Resource::Template(p) => in_prim(p, id),
+            Resource::Group(g) => in_sets(&g.meta, id)
+                .or_else(|| in_sets(&g.instance, id))
+                .or_else(|| g.members.iter().find_map(|m| in_prim(m, id))),
+            Resource::Clone(c) => in_sets(&c.meta, id)
+                .or_else(|| in_sets(&c.instance, id))
+                .or_else(|| in_rsc(&c.child, id)),
+            Resource::Bundle(b) => in_sets(&b.meta, id).or_else(|| b.primitive.as_ref().and_then(|p| in_prim(p, id))),
+        }
+    }
+    let c = &cib.configuration;
+    in_sets(&c.crm_config, id)
+        .or_else(|| in_sets(&c.rsc_defaults, id))
+        .or_else(|| in_sets(&c.op_defaults, id))
+        .or_else(|| c.nodes.iter().find_map(|n| in_sets(&n.attributes, id).or_else(|| in_sets(&n.utilization, id))))
+        .or_else(|| c.resources.iter().find_map(|r| in_rsc(r, id)))
+}
+
+/// Reads the cluster options (`unpack_config`).
+pub fn unpack_config(cib: &Cib, now: i64) -> Config {
+    let mut props = BTreeMap::new();
+    let ctx = RuleCtx {
+        now,
+        ..Default::default()
+    };
+    let resolve = |id: &str| find_nvset(cib, id);
+    unpack_nvsets(
+        &cib.configuration.crm_config,
+        &ctx,
+        Some("cib-bootstrap-options"),
+        &resolve,
+        &mut props,
+    );
+    let get = |k: &str| props.get(k).map(String::as_str);
+    let flag = |k: &str, default: bool| get(k).map(is_true).unwrap_or(default);
+    let no_quorum_policy = match get("no-quorum-policy").unwrap_or("stop") {
+        "freeze" => NoQuorumPolicy::Freeze,
+        "ignore" => NoQuorumPolicy::Ignore,
+        "demote" => NoQuorumPolicy::Demote,
+        "suicide" => NoQuorumPolicy::Suicide,
+        _ => NoQuorumPolicy::Stop,
+    };
+    let stonith_enabled = flag("stonith-enabled", true);
+    let no_quorum_policy = if no_quorum_policy == NoQuorumPolicy::Suicide && !stonith_enabled {
+        NoQuorumPolicy::Stop
+    } else {
+        no_quorum_policy
+    };
+    let color = |k: &str, d: Score| get(k).and_then(Score::parse).unwrap_or(d);
+    Config {
+        stonith_enabled,
+        have_stonith_resource: false,
+        symmetric: flag("symmetric-cluster", true),
+        have_quorum: cib.attr("have-quorum").map(is_true).unwrap_or(false),
+        no_quorum_policy,
+        stop_orphan_resources: flag("stop-orphan-resources", true),
+        stop_orphan_actions: flag("stop-orphan-actions", true),
+        start_failure_is_fatal: flag("start-failure-is-fatal", true),
+        maintenance_mode: flag("maintenance-mode", false),
+        stop_all: flag("stop-all-resources", false),
+        startup_fencing: flag("startup-fencing", true),
+        startup_probes: flag("enable-startup-probes", true),
+        stonith_action: match get("stonith-action").unwrap_or("reboot") {
+            "poweroff" => "off".to_string(),
+            other => other.to_string(),
+        },
+        placement_strategy: get("placement-strategy").unwrap_or("default").to_string(),
+        concurrent_fencing: flag("concurrent-fencing", false),
+        default_stickiness: get("default-resource-stickiness")
+            .and_then(Score::parse)
+            .map(Score::value)
+            .unwrap_or(0),
+        managed_default: flag("is-managed-default", true),
+        now,
+        cluster_delay_ms: get("cluster-delay").and_then(parse_ms).unwrap_or(60_000),
+        stonith_timeout_ms: get("stonith-timeout").and_then(parse_ms).unwrap_or(60_000),
+        shutdown_lock: flag("shutdown-lock", false),
+        colors: [
+            color("node-score-red", Score::NEG_INF),
+            color("node-score-yellow", Score::ZERO),
+            color("node-score-green", Score::ZERO),
+        ],
+        dc_uuid: cib.attr("dc-uuid").map(str::to_string),
+        props,
+    }
+}
+
+/// Creates the nodes of the configuration (`unpack_nodes`).
+pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    let resolve = |id: &str| find_nvset(cib, id);
+    for n in &cib.configuration.nodes {
+        let kind = match n.kind.as_deref() {
+            Some("ping") => NodeKind::Ping,
+            Some("remote") => NodeKind::Remote,
+            _ => NodeKind::Member,
+        };
+        let mut attrs = BTreeMap::new();
+        attrs.insert("#uname".to_string(), n.uname.clone());
+        attrs.insert("#id".to_string(), n.id.clone());
+        attrs.insert("#kind".to_string(), match kind {
+            NodeKind::Remote => "remote".to_string(),
+            _ => "cluster".to_string(),
+        });
+        let is_dc = config.dc_uuid.as_deref() == Some(n.id.as_str());
+        attrs.insert("#is_dc".to_string(), if is_dc { "true" } else { "false" }.to_string());
+        if let Some(name) = config.props.get("cluster-name") {
+            attrs.insert("#cluster-name".to_string(), name.clone());
+        }
+        let ctx = RuleCtx {
+            now: config.now,
+            ..Default::default()
+        };
+        let mut own = BTreeMap::new();
+        unpack_nvsets(&n.attributes, &ctx, None, &resolve, &mut own);
+        for (k, v) in own {
+            attrs.entry(k).or_insert(v);
+        }
+        let startup_unclean = config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
+        nodes.push(Node {
+            id: n.id.clone(),
+            uname: n.uname.clone(),
+            kind,
+            weight: n.score.unwrap_or(Score::ZERO),
+            online: false,
+            unclean: startup_unclean,
+            unseen: true,
+            shutdown: false,
+            standby: false,
+            pending: false,
+            maintenance: false,
+            expected_up: false,
+            rsc_discovery: true,
+            is_dc,
+            attrs,
+            num_resources: 0,
+            fence_reason: None,
+        });
+    }
+    // Pacemaker keeps its node list sorted by name, digits compared as numbers.
+    nodes.sort_by(|a, b| numeric_strcasecmp(&a.uname, &b.uname));
+    nodes
+}
+
+/// Compares names case-insensitively, runs of digits by value
+/// (`pcmk__numeric_strcasecmp`).
+pub fn numeric_strcasecmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            let si = i;
+            while i < a.len() && a[i].is_ascii_digit() {
+                i += 1;
+            }
+            let sj = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let na = std::str::from_utf8(&a[si..i]).unwrap_or("0").trim_start_matches('0');
+            let nb = std::str::from_utf8(&b[sj..j]).unwrap_or("0").trim_start_matches('0');
+            let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+            continue;
+        }
+        let (x, y) = (a[i].to_ascii_lowercase(), b[j].to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 1;
+        j += 1;
+    }
+    (a.len() - i).cmp(&(b.len() - j))
+}
+
+/// The resource-level context handed from parent to child while unpacking.
+struct Inherited<'a> {
+    meta: &'a BTreeMap<String, String>,
+    params: &'a BTreeMap<String, String>,
+}
+
+/// Builds every resource of the configuration (`unpack_resources`).
+pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
+    let templates: BTreeMap<&str, &cib::Primitive> = cib
+        .configuration
+        .resources
+        .iter()
+        .filter_map(|r| match r {
+            Resource::Template(t) => Some((t.id.as_str(), t)),
+            _ => None,
+        })
+        .collect();
+    let empty = BTreeMap::new();
+    for r in &cib.configuration.resources {
+        let inherited = Inherited {
+            meta: &empty,
+            params: &empty,
+        };
+        let idx = match r {
+            Resource::Template(_) => continue,
+            Resource::Primitive(p) => unpack_primitive(cib, ws, p, &templates, None, &inherited),
+            Resource::Group(g) => unpack_group(cib, ws, g, &templates, None, &inherited),
+            Resource::Clone(_) | Resource::Bundle(_) => {
+                ws.warnings.push(format!(
+                    "resource {}: clones and bundles are not scheduled yet",
+                    r.id()
+                ));
+                continue;
+            }
+        };
+        ws.top.push(idx);
+    }
+}
+
+fn rsc_ctx(cib_now: i64) -> RuleCtx<'static> {
+    RuleCtx {
+        now: cib_now,
+        ..Default::default()
+    }
+}
+
+fn unpack_group(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    g: &cib::Group,
+    templates: &BTreeMap<&str, &cib::Primitive>,
+    parent: Option<RscIdx>,
+    inherited: &Inherited<'_>,
+) -> RscIdx {
+    let resolve = |id: &str| find_nvset(cib, id);
+    let ctx = rsc_ctx(ws.config.now);
+    let mut meta = BTreeMap::new();
+    unpack_nvsets(&g.meta, &ctx, None, &resolve, &mut meta);
+    for (k, v) in inherited.meta {
+        meta.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let mut params = BTreeMap::new();
+    unpack_nvsets(&g.instance, &ctx, None, &resolve, &mut params);
+    for (k, v) in inherited.params {
+        params.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    // Group meta is inherited by members before rsc_defaults apply, so keep
+    // the group's own view separately from the defaults.
+    let own_meta = meta.clone();
+    let mut full_meta = meta;
+    unpack_nvsets(&cib.configuration.rsc_defaults, &ctx, None, &resolve, &mut full_meta);
+    let idx = new_rsc(ws, &g.id, Variant::Group, parent, full_meta, params.clone(), String::new(), Vec::new());
+    {
+        let r = ws.rsc_mut(idx);
+        r.group_ordered = r.meta.get("ordered").map(|v| is_true(v)).unwrap_or(true);
+        r.group_colocated = r.meta.get("collocated").map(|v| is_true(v)).unwrap_or(true);
+    }
+    let child_inherited = Inherited {
+        meta: &own_meta,
+        params: &params,
+    };
+    for m in &g.members {
+        let c = unpack_primitive(cib, ws, m, templates, Some(idx), &child_inherited);
+        ws.rsc_mut(idx).children.push(c);
+    }
+    idx
+}
+
+fn unpack_primitive(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    p: &cib::Primitive,
+    templates: &BTreeMap<&str, &cib::Primitive>,
+    parent: Option<RscIdx>,
+    inherited: &Inherited<'_>,
+) -> RscIdx {
+    let template = p.template.as_deref().and_then(|t| templates.get(t).copied());
+    let class = p.class.as_deref().or(template.and_then(|t| t.class.as_deref())).unwrap_or("");
+    let provider = p.provider.as_deref().or(template.and_then(|t| t.provider.as_deref()));
+    let agent_type = p.agent.as_deref().or(template.and_then(|t| t.agent.as_deref())).unwrap_or("");
+    let agent = match provider {
+        Some(prov) => format!("{class}:{prov}:{agent_type}"),
+        None => format!("{class}:{agent_type}"),
+    };
+    let resolve = |id: &str| find_nvset(cib, id);
+    let ctx = RuleCtx {
+        now: ws.config.now,
+        rsc: Some((class, provider.unwrap_or(""), agent_type)),
+        ..Default::default()
+    };
+    let mut meta = BTreeMap::new();
+    let mut params = BTreeMap::new();
+    let meta_sets: Vec<&NvSet> = p.meta.iter().chain(template.into_iter().flat_map(|t| t.meta.iter())).collect();
+    unpack_nvsets(meta_sets, &ctx, None, &resolve, &mut meta);
+    for (k, v) in inherited.meta {
+        meta.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    unpack_nvsets(&cib.configuration.rsc_defaults, &ctx, None, &resolve, &mut meta);
+    let inst_sets: Vec<&NvSet> = p
+        .instance
+        .iter()
+        .chain(template.into_iter().flat_map(|t| t.instance.iter()))
+        .collect();
+    unpack_nvsets(inst_sets, &ctx, None, &resolve, &mut params);
+    for (k, v) in inherited.params {
+        params.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let mut ops = Vec::new();
+    let own_ops = p.operations.iter().flat_map(|o| o.ops.iter());
+    let tmpl_ops = template.into_iter().flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()));
+    let mut seen: Vec<(String, u64)> = Vec::new();
+    for op in own_ops.chain(tmpl_ops) {
+        let interval_ms = op.interval.as_deref().and_then(parse_interval_ms).unwrap_or(0);
+        if seen.contains(&(op.name.clone(), interval_ms)) {
+            continue;
+        }
+        seen.push((op.name.clone(), interval_ms));
+        let mut op_meta = BTreeMap::new();
+        let op_ctx = RuleCtx {
+            now: ws.config.now,
+            op: Some((op.name.as_str(), interval_ms)),
+            ..Default::default()
+        };
+        unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut op_meta);
+        for (k, v) in &op.attrs {
+            op_meta.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        unpack_nvsets(&cib.configuration.op_defaults, &op_ctx, None, &resolve, &mut op_meta);
+        ops.push(OpConfig {
+            id: op.id.clone(),
+            name: op.name.clone(),
+            interval_ms,
+            role: op.role.as_deref().and_then(Role::parse),
+            enabled: op_meta.get("enabled").map(|v| is_true(v)).unwrap_or(true),
+            on_fail: op_meta.get("on-fail").and_then(|v| parse_on_fail(v)),
+            timeout_ms: op_meta.get("timeout").and_then(|v| parse_ms(v)),
+        });
+    }
+    let is_fence_device = class == "stonith";
+    if is_fence_device {
+        ws.config.have_stonith_resource = true;
+    }
+    let idx = new_rsc(ws, &p.id, Variant::Primitive, parent, meta, params, agent, ops);
+    ws.rsc_mut(idx).is_fence_device = is_fence_device;
+    apply_requires(ws, idx);
+    idx
+}
+
+/// Parses an `on-fail` value.
+pub fn parse_on_fail(v: &str) -> Option<OnFail> {
+    Some(match v.to_ascii_lowercase().as_str() {
+        "ignore" => OnFail::Ignore,
+        "restart" => OnFail::Restart,
+        "demote" => OnFail::Demote,
+        "stop" => OnFail::Stop,
+        "block" => OnFail::Block,
+        "fence" => OnFail::Fence,
+        "standby" => OnFail::Standby,
+        "restart-container" => OnFail::RestartContainer,
+        "migrate" => OnFail::Migrate,
+        _ => return None,
+    })
+}
+
+/// Sets what starting the resource requires (`unpack_requires`).
+fn apply_requires(ws: &mut WorkingSet, idx: RscIdx) {
+    let cfg = &ws.config;
+    let value = ws.rsc(idx).meta.get("requires").cloned();
+    let value = match value.as_deref() {
+        Some(v @ ("nothing" | "quorum" | "fencing" | "unfencing")) => v.to_string(),
+        _ => {
+            if ws.rsc(idx).is_fence_device {
+                "quorum".into()
+            } else if cfg.stonith_enabled {
+                "fencing".into()
+            } else if cfg.no_quorum_policy == NoQuorumPolicy::Ignore {
+                "nothing".into()
+            } else {
+                "quorum".into()
+            }
+        }
+    };
+    let r = ws.rsc_mut(idx);
+    r.needs_fencing = value == "fencing" || value == "unfencing";
+    r.needs_quorum = value != "nothing";
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_rsc(
+    ws: &mut WorkingSet,
+    id: &str,
+    variant: Variant,
+    parent: Option<RscIdx>,
+    meta: BTreeMap<String, String>,
+    params: BTreeMap<String, String>,
+    agent: String,
+    ops: Vec<OpConfig>,
+) -> RscIdx {
+    let cfg = &ws.config;
+    let get = |k: &str| meta.get(k).map(String::as_str);
+    let mut managed = cfg.managed_default;
+    if let Some(v) = get("is-managed").filter(|v| *v != "default") {
+        managed = is_true(v);
+    }
+    let mut maintenance = false;
+    if get("maintenance").map(is_true).unwrap_or(false) || cfg.maintenance_mode {
+        managed = false;
+        maintenance = true;
+    }
+    let stickiness = match get("resource-stickiness").filter(|v| *v != "default") {
+        Some(v) => Score::parse_lenient(v).value(),
+        None => cfg.default_stickiness,
+    };
+    let migration_threshold = get("migration-threshold")
+        .map(|v| Score::parse_lenient(v).value().max(0))
+        .unwrap_or(crate::cib::INFINITY);
+    let failure_timeout = get("failure-timeout")
+        .and_then(parse_ms)
+        .map(|ms| (ms / 1000) as i64)
+        .unwrap_or(0);
+    let recovery = match get("multiple-active") {
+        Some("stop_only") => Recovery::StopOnly,
+        Some("block") => Recovery::Block,
+        Some("stop_unexpected") => Recovery::StopUnexpected,
+        _ => Recovery::StopStart,
+    };
+    let next_role = match get("target-role") {
+        None | Some("default") => Role::Unknown,
+        Some(v) => match Role::parse(v) {
+            Some(Role::Started) | None => Role::Unknown,
+            Some(r @ (Role::Stopped | Role::Unpromoted)) => r,
+            Some(_) => Role::Unknown,
+        },
+    };
+    let rsc = Rsc {
+        id: id.to_string(),
+        variant,
+        parent,
+        children: Vec::new(),
+        priority: get("priority").map(|v| Score::parse_lenient(v).value()).unwrap_or(0),
+        stickiness,
+        migration_threshold,
+        failure_timeout,
+        recovery,
+        managed,
+        failed: false,
+        failure_ignored: false,
+        blocked: false,
+        stop_on_fail: false,
+        orphan: false,
+        allow_migrate: get("allow-migrate").map(is_true).unwrap_or(false),
+        needs_fencing: false,
+        needs_quorum: true,
+        start_pending: false,
+        is_fence_device: false,
+        maintenance,
+        exclusive_discover: false,
+        role: Role::Stopped,
+        next_role,
+        next_role_reason: None,
+        running_on: Vec::new(),
+        known_on: Vec::new(),
+        allowed: BTreeMap::new(),
+        provisional: true,
+        allocating: false,
+        merging: false,
+        assigned: None,
+        actions: Vec::new(),
+        this_with: Vec::new(),
+        with_this: Vec::new(),
+        partial_migration_source: None,
+        partial_migration_target: None,
+        dangling_migrations: Vec::new(),
+        failed_on: Vec::new(),
+        pending_task: None,
+        lock_node: None,
+        ops,
+        group_colocated: true,
+        group_ordered: true,
+        meta,
+        params,
+        agent,
+    };
+    ws.rscs.push(rsc);
+    let idx = RscIdx(ws.rscs.len() - 1);
+    if ws.config.symmetric {
+        for n in 0..ws.nodes.len() {
+            let node = NodeIdx(n);
+            let w = ws.node(node).weight;
+            ws.rsc_mut(idx).allowed.insert(
+                node,
+                AllowedNode {
+                    weight: w,
+                    discover: Discover::Always,
+                },
+            );
+        }
+    }
+    idx
+}
+
+/// Creates an orphan: a resource known only from the status section.
+pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String) -> RscIdx {
+    let mut meta = BTreeMap::new();
+    meta.insert("is-managed".to_string(), String::new());
+    meta.clear();
+    let idx = new_rsc(ws, id, Variant::Primitive, None, meta, BTreeMap::new(), agent, Vec::new());
+    apply_requires(ws, idx);
+    let stop_orphans = ws.config.stop_orphan_resources;
+    let r = ws.rsc_mut(idx);
+    r.orphan = true;
+    if !stop_orphans {
+        r.managed = false;
+    }
+    ws.top.push(idx);
+    idx
+}

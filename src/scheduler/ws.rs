@@ -1,0 +1,702 @@
+//! The scheduler's working set: nodes, resources and actions as the phases
+//! fill them in (Pacemaker's `pe_working_set_t`, but indexed by newtypes).
+//!
+//! Phases run in Pacemaker's order (see [`super::schedule`]); each one reads
+//! what the earlier ones wrote. Lists keep Pacemaker's orders where those
+//! orders leak into output (resources in configuration order, each resource's
+//! actions newest first), because the transition graph is built from them.
+
+use std::collections::BTreeMap;
+
+use crate::cib::Score;
+
+/// Index of a node in [`WorkingSet::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeIdx(pub usize);
+
+/// Index of a resource in [`WorkingSet::rscs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RscIdx(pub usize);
+
+/// Index of an action in [`WorkingSet::actions`]; also its graph id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActionIdx(pub usize);
+
+/// A resource role, in Pacemaker's order (the order matters: comparisons
+/// such as "next role above current" are made on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Role {
+    /// Not known yet.
+    #[default]
+    Unknown,
+    /// Not running.
+    Stopped,
+    /// Running (non-promotable).
+    Started,
+    /// Running as a promotable instance, not promoted.
+    Unpromoted,
+    /// Running promoted.
+    Promoted,
+}
+
+impl Role {
+    /// Parses a role name, accepting the pre-2.1 names.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.to_ascii_lowercase().as_str() {
+            "stopped" => Some(Role::Stopped),
+            "started" => Some(Role::Started),
+            "unpromoted" | "slave" => Some(Role::Unpromoted),
+            "promoted" | "master" => Some(Role::Promoted),
+            "unknown" => Some(Role::Unknown),
+            _ => None,
+        }
+    }
+
+    /// The name Pacemaker 2.1 prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Unknown => "Unknown",
+            Role::Stopped => "Stopped",
+            Role::Started => "Started",
+            Role::Unpromoted => "Unpromoted",
+            Role::Promoted => "Promoted",
+        }
+    }
+}
+
+/// What kind of node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A full cluster member.
+    Member,
+    /// A `ping` node: never runs resources.
+    Ping,
+    /// A Pacemaker Remote node.
+    Remote,
+}
+
+/// A cluster node and what the status says of it.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Node id (`id` in the configuration).
+    pub id: String,
+    /// Node name.
+    pub uname: String,
+    /// Member, ping or remote.
+    pub kind: NodeKind,
+    /// Base score of the node (its `score` attribute; -INFINITY once found offline).
+    pub weight: Score,
+    /// The node runs resources now.
+    pub online: bool,
+    /// The node must be fenced before anything it ran can move.
+    pub unclean: bool,
+    /// No status entry was seen for the node.
+    pub unseen: bool,
+    /// A shutdown has been requested.
+    pub shutdown: bool,
+    /// The node is in standby (by attribute or because it is pending).
+    pub standby: bool,
+    /// The node is joining and not ready.
+    pub pending: bool,
+    /// The node is in maintenance mode.
+    pub maintenance: bool,
+    /// The node is expected to be up.
+    pub expected_up: bool,
+    /// Probes are allowed on this node.
+    pub rsc_discovery: bool,
+    /// The node is the DC.
+    pub is_dc: bool,
+    /// Node attributes (permanent then transient), incl. `#uname`, `#id`.
+    pub attrs: BTreeMap<String, String>,
+    /// Number of resources assigned here so far (balances placement).
+    pub num_resources: usize,
+    /// Why the node is to be fenced, when it is.
+    pub fence_reason: Option<String>,
+}
+
+impl Node {
+    /// Whether the node can run resources at all (`pcmk__node_available`
+    /// without the score check).
+    pub fn available(&self) -> bool {
+        self.online && !self.shutdown && !self.unclean && !self.standby && !self.maintenance
+    }
+}
+
+/// How a resource is recovered when found active on several nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Stop everywhere, start on one node.
+    StopStart,
+    /// Stop everywhere.
+    StopOnly,
+    /// Leave it and unmanage it.
+    Block,
+    /// Stop only the unexpected instances.
+    StopUnexpected,
+}
+
+/// What to do when an operation fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OnFail {
+    /// Ignore the failure.
+    Ignore,
+    /// Recover where it is, else move.
+    Restart,
+    /// Demote (promotable only).
+    Demote,
+    /// Move away (ban from the node).
+    Migrate,
+    /// Stop and leave stopped.
+    Stop,
+    /// Leave it alone, unmanaged.
+    Block,
+    /// Fence the node.
+    Fence,
+    /// Put the node in standby.
+    Standby,
+    /// Restart the container (bundles).
+    RestartContainer,
+}
+
+/// A resource of the working set (primitive, group or clone).
+#[derive(Debug, Clone)]
+pub struct Rsc {
+    /// Resource id (clone instances get `:N`).
+    pub id: String,
+    /// The variant and its data.
+    pub variant: Variant,
+    /// The enclosing group or clone.
+    pub parent: Option<RscIdx>,
+    /// Members or instances, in order.
+    pub children: Vec<RscIdx>,
+    /// Effective meta attributes (defaults, parent, own).
+    pub meta: BTreeMap<String, String>,
+    /// Effective instance attributes.
+    pub params: BTreeMap<String, String>,
+    /// `class`, `provider` and `type` for display, e.g. `ocf:heartbeat:IPaddr2`.
+    pub agent: String,
+    /// Allocation priority.
+    pub priority: i32,
+    /// Stickiness.
+    pub stickiness: i32,
+    /// Failures on a node before it is banned (0 = never).
+    pub migration_threshold: i32,
+    /// Seconds after which failures expire (0 = never).
+    pub failure_timeout: i64,
+    /// Recovery when active on several nodes.
+    pub recovery: Recovery,
+    /// The resource is managed.
+    pub managed: bool,
+    /// The resource was found failed.
+    pub failed: bool,
+    /// Failures were ignored (on-fail=ignore).
+    pub failure_ignored: bool,
+    /// Further actions are blocked after a failure (on-fail=block or a failed stop).
+    pub blocked: bool,
+    /// Stop after a failure rather than restart (on-fail=stop).
+    pub stop_on_fail: bool,
+    /// Not in the configuration any more: found only in the status.
+    pub orphan: bool,
+    /// The resource can live-migrate.
+    pub allow_migrate: bool,
+    /// Starting requires fencing of unclean nodes first.
+    pub needs_fencing: bool,
+    /// Starting requires quorum.
+    pub needs_quorum: bool,
+    /// A start was in flight when the status was written.
+    pub start_pending: bool,
+    /// The resource is a fence device.
+    pub is_fence_device: bool,
+    /// The resource is in maintenance mode.
+    pub maintenance: bool,
+    /// Exclusive discovery is on for some node.
+    pub exclusive_discover: bool,
+    /// Role now.
+    pub role: Role,
+    /// Role the transition aims at.
+    pub next_role: Role,
+    /// Why the next role was set, for logs.
+    pub next_role_reason: Option<String>,
+    /// Nodes it is active on now, in the order discovered.
+    pub running_on: Vec<NodeIdx>,
+    /// Nodes whose history for this resource is known (it was probed there).
+    pub known_on: Vec<NodeIdx>,
+    /// Node scores for placement.
+    pub allowed: BTreeMap<NodeIdx, AllowedNode>,
+    /// Assignment is not yet done.
+    pub provisional: bool,
+    /// Assignment is in progress (loop detection).
+    pub allocating: bool,
+    /// Score merging is in progress (loop detection).
+    pub merging: bool,
+    /// The node chosen.
+    pub assigned: Option<NodeIdx>,
+    /// Actions of this resource, newest first (as Pacemaker keeps them).
+    pub actions: Vec<ActionIdx>,
+    /// Colocations where this resource is the dependent.
+    pub this_with: Vec<usize>,
+    /// Colocations where this resource is the primary.
+    pub with_this: Vec<usize>,
+    /// A migration was interrupted: source node.
+    pub partial_migration_source: Option<NodeIdx>,
+    /// A migration was interrupted: target node.
+    pub partial_migration_target: Option<NodeIdx>,
+    /// Nodes where a migration left a stale half behind.
+    pub dangling_migrations: Vec<NodeIdx>,
+    /// Where the resource was last seen to fail (for display).
+    pub failed_on: Vec<NodeIdx>,
+    /// Pending operation per node, for display (e.g. "Starting").
+    pub pending_task: Option<String>,
+    /// Locked to a node by shutdown-lock.
+    pub lock_node: Option<NodeIdx>,
+    /// Configured operations.
+    pub ops: Vec<OpConfig>,
+    /// Group members colocated (`collocated`).
+    pub group_colocated: bool,
+    /// Group members ordered (`ordered`).
+    pub group_ordered: bool,
+}
+
+/// One node's entry in a resource's allowed-node table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowedNode {
+    /// The score.
+    pub weight: Score,
+    /// Discovery mode set by location constraints.
+    pub discover: Discover,
+}
+
+/// `resource-discovery` of a location constraint (ordered: exclusive beats never beats always).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Discover {
+    /// Probe (the default).
+    Always,
+    /// Never probe here.
+    Never,
+    /// Probe only where a constraint says so.
+    Exclusive,
+}
+
+/// The variant of a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Variant {
+    /// A primitive.
+    Primitive,
+    /// A group.
+    Group,
+    /// A clone (promotable or not).
+    Clone {
+        /// Promotable.
+        promotable: bool,
+    },
+}
+
+/// A configured operation of a primitive.
+#[derive(Debug, Clone)]
+pub struct OpConfig {
+    /// Operation id.
+    pub id: String,
+    /// Operation name.
+    pub name: String,
+    /// Interval in ms.
+    pub interval_ms: u64,
+    /// Role the op applies to.
+    pub role: Option<Role>,
+    /// Enabled.
+    pub enabled: bool,
+    /// on-fail.
+    pub on_fail: Option<OnFail>,
+    /// timeout in ms, when set.
+    pub timeout_ms: Option<u64>,
+}
+
+/// A scheduled (or considered) action.
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// Id, in creation order.
+    pub id: usize,
+    /// Resource the action is for.
+    pub rsc: Option<RscIdx>,
+    /// Task: start, stop, monitor, running, stonith, ...
+    pub task: String,
+    /// Key, e.g. `rsc_monitor_10000`.
+    pub key: String,
+    /// Interval of a recurring op.
+    pub interval_ms: u64,
+    /// Node it runs on (none for pseudo actions of collective resources).
+    pub node: Option<NodeIdx>,
+    /// Not required (may be dropped).
+    pub optional: bool,
+    /// Can run.
+    pub runnable: bool,
+    /// A pseudo action (no agent call).
+    pub pseudo: bool,
+    /// Shown in the graph even if optional.
+    pub print_always: bool,
+    /// Migration is possible.
+    pub migrate_runnable: bool,
+    /// Why the action is there (shown as "due to ...").
+    pub reason: Option<String>,
+    /// Extra attributes, e.g. `stonith_action`.
+    pub meta: BTreeMap<String, String>,
+    /// Orderings where this action comes second: (first, flags).
+    pub before: Vec<(ActionIdx, u32)>,
+    /// Orderings where this action comes first: (then, flags).
+    pub after: Vec<(ActionIdx, u32)>,
+    /// Expected result code for probes/monitors.
+    pub expected_rc: Option<i32>,
+    /// Requires any one of its inputs (clone-min style).
+    pub requires_any: bool,
+    /// Number of runnable inputs (with `requires_any`).
+    pub runnable_before: usize,
+    /// Needed runnable inputs (with `requires_any`).
+    pub required_runnable_before: usize,
+    /// Part of a dangling migration.
+    pub dangle: bool,
+}
+
+/// Ordering flags (Pacemaker's `pe_ordering`).
+pub mod order {
+    /// No effect.
+    pub const NONE: u32 = 0;
+    /// Plain ordering.
+    pub const OPTIONAL: u32 = 0x1;
+    /// Required first makes then required.
+    pub const IMPLIES_THEN: u32 = 0x10;
+    /// Required then makes first required.
+    pub const IMPLIES_FIRST: u32 = 0x20;
+    /// Like implies-first, when the then-resource is promoted.
+    pub const PROMOTED_IMPLIES_FIRST: u32 = 0x40;
+    /// Only for the same node.
+    pub const SAME_NODE: u32 = 0x80;
+    /// Unrunnable first makes then unrunnable.
+    pub const RUNNABLE_LEFT: u32 = 0x100;
+    /// Restart handling.
+    pub const RESTART: u32 = 0x200;
+    /// At least one input must be runnable.
+    pub const ONE_OR_MORE: u32 = 0x400;
+    /// Implies first, considering migration.
+    pub const IMPLIES_FIRST_MIGRATABLE: u32 = 0x800;
+    /// Probe ordering.
+    pub const PROBE: u32 = 0x1000;
+    /// Then becomes pseudo if first is unrunnable.
+    pub const PSEUDO_LEFT: u32 = 0x2000;
+    /// Only serialise.
+    pub const SERIALIZE_ONLY: u32 = 0x4000;
+    /// Asymmetric ordering.
+    pub const ASYMMETRICAL: u32 = 0x8000;
+    /// Then shown in graph when first required.
+    pub const IMPLIES_THEN_PRINTED: u32 = 0x10000;
+    /// First shown in graph when then required.
+    pub const IMPLIES_FIRST_PRINTED: u32 = 0x20000;
+    /// Apply only if first is not migratable.
+    pub const APPLY_FIRST_NON_MIGRATABLE: u32 = 0x40000;
+    /// A required then cancels first.
+    pub const THEN_CANCELS_FIRST: u32 = 0x80000;
+    /// Implies then only on the node of first.
+    pub const IMPLIES_THEN_ON_NODE: u32 = 0x100000;
+    /// Anti-colocation: only between actions on the same node.
+    pub const ANTI_COLOCATION: u32 = 0x200000;
+    /// Generated by the cluster (fencing orderings); no flag effect.
+    pub const PRESERVE: u32 = 0x400000;
+}
+
+/// An ordering constraint before it is bound to actions
+/// (Pacemaker's `pe__ordering_t`).
+#[derive(Debug, Clone)]
+pub struct Ordering {
+    /// First resource (or none with `first_action`).
+    pub first_rsc: Option<RscIdx>,
+    /// First action key, e.g. `A_start_0`.
+    pub first_task: Option<String>,
+    /// A specific first action.
+    pub first_action: Option<ActionIdx>,
+    /// Then resource.
+    pub then_rsc: Option<RscIdx>,
+    /// Then action key.
+    pub then_task: Option<String>,
+    /// A specific then action.
+    pub then_action: Option<ActionIdx>,
+    /// Flags from [`order`].
+    pub flags: u32,
+}
+
+/// A colocation constraint (Pacemaker's `pcmk__colocation_t`).
+#[derive(Debug, Clone)]
+pub struct Colocation {
+    /// Constraint id.
+    pub id: String,
+    /// The resource placed relative to the other.
+    pub dependent: RscIdx,
+    /// The resource placed first.
+    pub primary: RscIdx,
+    /// Role filter on the dependent.
+    pub dependent_role: Role,
+    /// Role filter on the primary.
+    pub primary_role: Role,
+    /// Score.
+    pub score: Score,
+    /// Node attribute compared (default `#uname`).
+    pub node_attribute: Option<String>,
+    /// The dependent influences the primary's placement.
+    pub influence: bool,
+}
+
+/// A location constraint, resolved to node scores.
+#[derive(Debug, Clone)]
+pub struct LocationCons {
+    /// Constraint id.
+    pub id: String,
+    /// The resource.
+    pub rsc: RscIdx,
+    /// Role filter.
+    pub role: Role,
+    /// Node scores.
+    pub nodes: Vec<(NodeIdx, Score)>,
+    /// Discovery mode.
+    pub discover: Discover,
+}
+
+/// Cluster-wide options.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// stonith-enabled.
+    pub stonith_enabled: bool,
+    /// A stonith resource exists.
+    pub have_stonith_resource: bool,
+    /// symmetric-cluster.
+    pub symmetric: bool,
+    /// The partition has quorum.
+    pub have_quorum: bool,
+    /// no-quorum-policy.
+    pub no_quorum_policy: NoQuorumPolicy,
+    /// stop-orphan-resources.
+    pub stop_orphan_resources: bool,
+    /// stop-orphan-actions.
+    pub stop_orphan_actions: bool,
+    /// start-failure-is-fatal.
+    pub start_failure_is_fatal: bool,
+    /// maintenance-mode.
+    pub maintenance_mode: bool,
+    /// stop-all-resources.
+    pub stop_all: bool,
+    /// startup-fencing.
+    pub startup_fencing: bool,
+    /// enable-startup-probes.
+    pub startup_probes: bool,
+    /// stonith-action.
+    pub stonith_action: String,
+    /// placement-strategy.
+    pub placement_strategy: String,
+    /// concurrent-fencing.
+    pub concurrent_fencing: bool,
+    /// Default resource stickiness (deprecated property).
+    pub default_stickiness: i32,
+    /// is-managed-default.
+    pub managed_default: bool,
+    /// Effective "now", seconds since the epoch.
+    pub now: i64,
+    /// cluster-delay in ms (for the graph).
+    pub cluster_delay_ms: u64,
+    /// stonith-timeout in ms (for the graph).
+    pub stonith_timeout_ms: u64,
+    /// shutdown-lock.
+    pub shutdown_lock: bool,
+    /// Node score for red/yellow/green.
+    pub colors: [Score; 3],
+    /// The DC's node id, from `dc-uuid`.
+    pub dc_uuid: Option<String>,
+    /// The remaining properties.
+    pub props: BTreeMap<String, String>,
+}
+
+/// `no-quorum-policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoQuorumPolicy {
+    /// Stop everything.
+    Stop,
+    /// Keep running, start nothing.
+    Freeze,
+    /// Carry on.
+    Ignore,
+    /// Demote promoted instances.
+    Demote,
+    /// Fence all nodes of the partition.
+    Suicide,
+}
+
+/// Everything the scheduler knows and has decided.
+#[derive(Debug, Clone)]
+pub struct WorkingSet {
+    /// Cluster options.
+    pub config: Config,
+    /// Nodes in configuration order.
+    pub nodes: Vec<Node>,
+    /// All resources (top-level and children); see `top` for the order.
+    pub rscs: Vec<Rsc>,
+    /// Top-level resources in configuration order.
+    pub top: Vec<RscIdx>,
+    /// All actions, by id.
+    pub actions: Vec<Action>,
+    /// Orderings, in creation order.
+    pub orderings: Vec<Ordering>,
+    /// Colocations.
+    pub colocations: Vec<Colocation>,
+    /// Location constraints.
+    pub locations: Vec<LocationCons>,
+    /// Fail counts: (resource id, node) → (count, last failure time).
+    pub failcounts: BTreeMap<(String, NodeIdx), (Score, i64)>,
+    /// Warnings and config errors met while unpacking, for stderr.
+    pub warnings: Vec<String>,
+    /// Counted for the "N of M resource instances DISABLED" header.
+    pub disabled_count: usize,
+    /// Same, blocked.
+    pub blocked_count: usize,
+}
+
+impl WorkingSet {
+    /// The resource at `i`.
+    pub fn rsc(&self, i: RscIdx) -> &Rsc {
+        &self.rscs[i.0]
+    }
+
+    /// Mutable access to the resource at `i`.
+    pub fn rsc_mut(&mut self, i: RscIdx) -> &mut Rsc {
+        &mut self.rscs[i.0]
+    }
+
+    /// The node at `i`.
+    pub fn node(&self, i: NodeIdx) -> &Node {
+        &self.nodes[i.0]
+    }
+
+    /// The action at `i`.
+    pub fn action(&self, i: ActionIdx) -> &Action {
+        &self.actions[i.0]
+    }
+
+    /// Mutable access to the action at `i`.
+    pub fn action_mut(&mut self, i: ActionIdx) -> &mut Action {
+        &mut self.actions[i.0]
+    }
+
+    /// Finds a node by name.
+    pub fn find_node(&self, uname: &str) -> Option<NodeIdx> {
+        self.nodes
+            .iter()
+            .position(|n| n.uname.eq_ignore_ascii_case(uname))
+            .map(NodeIdx)
+    }
+
+    /// Finds a node by id.
+    pub fn find_node_by_id(&self, id: &str) -> Option<NodeIdx> {
+        self.nodes.iter().position(|n| n.id == id).map(NodeIdx)
+    }
+
+    /// Finds a resource by id.
+    pub fn find_rsc(&self, id: &str) -> Option<RscIdx> {
+        self.rscs.iter().position(|r| r.id == id).map(RscIdx)
+    }
+
+    /// The top-most ancestor of a resource.
+    pub fn top_parent(&self, mut r: RscIdx) -> RscIdx {
+        while let Some(p) = self.rsc(r).parent {
+            r = p;
+        }
+        r
+    }
+
+    /// Every primitive below (or equal to) `r`, in order.
+    pub fn primitives_of(&self, r: RscIdx) -> Vec<RscIdx> {
+        let mut out = Vec::new();
+        self.collect_primitives(r, &mut out);
+        out
+    }
+
+    fn collect_primitives(&self, r: RscIdx, out: &mut Vec<RscIdx>) {
+        if self.rsc(r).children.is_empty() && self.rsc(r).variant == Variant::Primitive {
+            out.push(r);
+        }
+        for &c in &self.rsc(r).children {
+            self.collect_primitives(c, out);
+        }
+    }
+
+    /// All resources in Pacemaker's list order: each top-level resource
+    /// followed by its descendants.
+    pub fn all_in_order(&self) -> Vec<RscIdx> {
+        let mut out = Vec::new();
+        for &t in &self.top {
+            self.collect_all(t, &mut out);
+        }
+        out
+    }
+
+    fn collect_all(&self, r: RscIdx, out: &mut Vec<RscIdx>) {
+        out.push(r);
+        for &c in &self.rsc(r).children {
+            self.collect_all(c, out);
+        }
+    }
+
+    /// The node the resource is active on, preferring a clean one
+    /// (Pacemaker's `pe__find_active_on`).
+    pub fn current_node(&self, r: RscIdx) -> Option<NodeIdx> {
+        let rsc = self.rsc(r);
+        if !rsc.children.is_empty() {
+            for &c in &rsc.children {
+                if let Some(n) = self.current_node(c) {
+                    return Some(n);
+                }
+            }
+            return None;
+        }
+        let mut active: Option<NodeIdx> = None;
+        for &n in &rsc.running_on {
+            let node = self.node(n);
+            let happy = node.online && !node.unclean;
+            let mut keep_looking = false;
+            if let Some(src) = rsc.partial_migration_source {
+                if n == src {
+                    active = Some(n);
+                } else {
+                    keep_looking = true;
+                }
+            } else if !rsc.needs_fencing {
+                let active_clean = active.is_some_and(|a| {
+                    let a = self.node(a);
+                    a.online && !a.unclean
+                });
+                if happy && !active_clean {
+                    active = Some(n);
+                } else {
+                    keep_looking = true;
+                }
+            }
+            if active.is_none() {
+                active = Some(n);
+            }
+            if !keep_looking {
+                break;
+            }
+        }
+        active
+    }
+
+    /// Counts of nodes the resource is active on: (all, clean).
+    pub fn active_counts(&self, r: RscIdx) -> (usize, usize) {
+        let rsc = self.rsc(r);
+        let all = rsc.running_on.len();
+        let clean = rsc
+            .running_on
+            .iter()
+            .filter(|&&n| self.node(n).online && !self.node(n).unclean)
+            .count();
+        (all, clean)
+    }
+
+    /// Whether a node may run resources given a score (`pcmk__node_available`).
+    pub fn node_available(&self, n: NodeIdx, weight: Option<Score>) -> bool {
+        self.node(n).available() && weight.map(|w| w.value() >= 0).unwrap_or(true)
+    }
+}

@@ -1,1 +1,0 @@
-//! The `crm_simulate`-like front end.

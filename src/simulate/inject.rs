@@ -1,0 +1,191 @@
+//! Changes to a CIB's status section as `crm_simulate` makes them: node
+//! state changes, operation results recorded in the resource history, fail
+//! counts (Pacemaker's `pcmk_injections.c`).
+
+use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
+
+/// Finds (or creates) a node's `node_state` by name.
+pub fn node_state<'a>(cib: &'a mut Cib, uname: &str) -> Option<&'a mut NodeState> {
+    let id = cib
+        .configuration
+        .nodes
+        .iter()
+        .find(|n| n.uname == uname)
+        .map(|n| n.id.clone())?;
+    let pos = cib
+        .status
+        .node_states
+        .iter()
+        .position(|s| s.uname.as_deref() == Some(uname) || s.id == id);
+    let pos = match pos {
+        Some(p) => p,
+        None => {
+            cib.status.node_states.push(NodeState {
+                id: id.clone(),
+                uname: Some(uname.to_string()),
+                ..Default::default()
+            });
+            cib.status.node_states.len() - 1
+        }
+    };
+    Some(&mut cib.status.node_states[pos])
+}
+
+/// Marks a node up (member of the cluster and joined) or cleanly down
+/// (`pcmk__inject_node_state_change`).
+pub fn node_state_change(cib: &mut Cib, uname: &str, up: bool) -> bool {
+    let Some(st) = node_state(cib, uname) else {
+        return false;
+    };
+    let (ccm, crmd, join, expected) = if up {
+        ("true", "online", "member", "member")
+    } else {
+        ("false", "offline", "down", "down")
+    };
+    st.in_ccm = Some(ccm.into());
+    st.crmd = Some(crmd.into());
+    st.join = Some(join.into());
+    st.expected = Some(expected.into());
+    true
+}
+
+/// Forgets a node's resource history and transient attributes (as after fencing).
+pub fn clear_node_history(cib: &mut Cib, uname: &str) {
+    if let Some(st) = node_state(cib, uname) {
+        st.lrm = None;
+        st.transient.clear();
+    }
+}
+
+/// The agent of a configured resource (class, provider, type), looking
+/// through groups and clones.
+pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, String)> {
+    use crate::cib::Resource;
+    fn find(r: &Resource, id: &str) -> Option<(String, Option<String>, String)> {
+        let prim = |p: &crate::cib::Primitive| {
+            (
+                p.class.clone().unwrap_or_default(),
+                p.provider.clone(),
+                p.agent.clone().unwrap_or_default(),
+            )
+        };
+        match r {
+            Resource::Primitive(p) if p.id == id => Some(prim(p)),
+            Resource::Group(g) => g.members.iter().find(|m| m.id == id).map(prim),
+            Resource::Clone(c) => find(&c.child, id.split(':').next().unwrap_or(id)),
+            _ => None,
+        }
+    }
+    cib.configuration.resources.iter().find_map(|r| find(r, rsc_id))
+}
+
+/// Records an operation result in a node's history (`pcmk__inject_action_result`):
+/// `rsc_last_0` (or `rsc_last_failure_0`, or the recurring op's key), with a
+/// call id above every earlier one for that resource there.
+#[allow(clippy::too_many_arguments)]
+pub fn record_op(cib: &mut Cib, uname: &str, rsc_id: &str, task: &str, interval_ms: u64, rc: i32, target_rc: i32, now: i64) {
+    let agent = agent_of(cib, rsc_id);
+    let Some(st) = node_state(cib, uname) else { return };
+    let lrm = st.lrm.get_or_insert_with(Vec::new);
+    let pos = match lrm.iter().position(|r| r.id == rsc_id) {
+        Some(p) => p,
+        None => {
+            let (class, provider, agent) = agent.unwrap_or_default();
+            lrm.push(LrmResource {
+                id: rsc_id.to_string(),
+                class: Some(class),
+                provider,
+                agent: Some(agent),
+                ..Default::default()
+            });
+            lrm.len() - 1
+        }
+    };
+    let res = &mut lrm[pos];
+    let call_id = res.ops.iter().filter_map(|o| o.call_id).max().unwrap_or(0).max(0) + 1;
+    let key = format!("{rsc_id}_{task}_{interval_ms}");
+    let failed = rc != target_rc;
+    let mut ids = Vec::new();
+    if failed {
+        ids.push(format!("{rsc_id}_last_failure_0"));
+        if interval_ms == 0 {
+            ids.push(format!("{rsc_id}_last_0"));
+        }
+    } else if interval_ms > 0 {
+        ids.push(key.clone());
+    } else {
+        ids.push(format!("{rsc_id}_last_0"));
+    }
+    for id in ids {
+        let op = LrmOp {
+            id: id.clone(),
+            operation_key: Some(key.clone()),
+            operation: task.to_string(),
+            call_id: Some(call_id),
+            rc_code: Some(rc),
+            op_status: Some(0),
+            interval_ms,
+            last_rc_change: Some(now),
+            last_run: Some(now),
+            exec_time: Some(0),
+            queue_time: Some(0),
+            transition_key: Some(format!("0:0:{target_rc}:00000000-0000-0000-0000-000000000000")),
+            transition_magic: Some(format!("0:{rc};0:0:{target_rc}:00000000-0000-0000-0000-000000000000")),
+            on_node: Some(uname.to_string()),
+            ..Default::default()
+        };
+        match res.ops.iter_mut().find(|o| o.id == id) {
+            Some(existing) => *existing = op,
+            None => res.ops.push(op),
+        }
+    }
+}
+
+/// Records a migration's source and target on its history entry.
+pub fn record_migration(cib: &mut Cib, uname: &str, rsc_id: &str, source: &str, target: &str) {
+    let Some(st) = node_state(cib, uname) else { return };
+    let Some(lrm) = st.lrm.as_mut() else { return };
+    let Some(res) = lrm.iter_mut().find(|r| r.id == rsc_id) else { return };
+    if let Some(op) = res.ops.iter_mut().find(|o| o.id == format!("{rsc_id}_last_0")) {
+        op.migrate_source = Some(source.to_string());
+        op.migrate_target = Some(target.to_string());
+    }
+}
+
+/// Adds one to a failure count and sets the last-failure time
+/// (`pcmk__inject_failcount`).
+pub fn bump_failcount(cib: &mut Cib, uname: &str, rsc_id: &str, task: &str, interval_ms: u64, now: i64) {
+    let Some(st) = node_state(cib, uname) else { return };
+    if st.transient.is_empty() {
+        let id = st.id.clone();
+        st.transient.push(NvSet {
+            tag: "instance_attributes".into(),
+            id: Some(format!("status-{id}")),
+            ..Default::default()
+        });
+    }
+    let set = &mut st.transient[0];
+    let fc = format!("fail-count-{rsc_id}#{task}_{interval_ms}");
+    let lf = format!("last-failure-{rsc_id}#{task}_{interval_ms}");
+    let old = set
+        .pairs
+        .iter()
+        .find(|p| p.name == fc)
+        .and_then(|p| p.value.as_deref())
+        .map(|v| crate::cib::Score::parse_lenient(v).value() as i64)
+        .unwrap_or(0);
+    set_pair(set, &fc, crate::cib::Score::new(old + 1).to_string());
+    set_pair(set, &lf, now.to_string());
+}
+
+fn set_pair(set: &mut NvSet, name: &str, value: String) {
+    match set.pairs.iter_mut().find(|p| p.name == name) {
+        Some(p) => p.value = Some(value),
+        None => set.pairs.push(NvPair {
+            id: Some(format!("{}-{}", set.id.clone().unwrap_or_default(), name)),
+            name: name.to_string(),
+            value: Some(value),
+            ..Default::default()
+        }),
+    }
+}

@@ -1,0 +1,386 @@
+//! The `crm_simulate`-like what-if front end: read a CIB, apply requested
+//! changes, compute the transition, "execute" it as `crm_simulate -S` does
+//! (every action succeeds unless a failure is injected) and print the
+//! status before and after.
+
+pub mod display;
+pub mod inject;
+pub mod summary;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::cib::{self, Cib, CibError};
+use crate::scheduler::graph::{self, Outcome};
+use crate::scheduler::rules::{format_datetime, parse_datetime};
+use crate::scheduler::{self, ActionIdx, Transition};
+
+/// What to do, as `crm_simulate`'s options say it.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `-S`: run the transition and show the revised status.
+    pub simulate: bool,
+    /// `-R`: run the transition, showing the actions only.
+    pub run: bool,
+    /// `-s`: show allocation scores.
+    pub show_scores: bool,
+    /// `-D FILE`: write the graph as dot.
+    pub save_dot: Option<PathBuf>,
+    /// `-G FILE`: write the graph as XML.
+    pub save_graph: Option<PathBuf>,
+    /// `-u NODE`: bring nodes online.
+    pub node_up: Vec<String>,
+    /// `-d NODE`: take nodes offline.
+    pub node_down: Vec<String>,
+    /// `-f NODE`: fail nodes.
+    pub node_fail: Vec<String>,
+    /// `-i OPSPEC`: inject operation results before scheduling.
+    pub op_inject: Vec<String>,
+    /// `-F OPSPEC`: make actions fail while executing.
+    pub op_fail: Vec<String>,
+    /// `-q`: set quorum.
+    pub quorum: Option<bool>,
+    /// `-t DATE`: the time to use.
+    pub set_datetime: Option<String>,
+}
+
+/// Why a simulation could not run.
+#[derive(Debug)]
+pub enum SimulateError {
+    /// The CIB is bad.
+    Cib(CibError),
+    /// An option's value is bad.
+    Usage(String),
+    /// A file could not be written.
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for SimulateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimulateError::Cib(e) => write!(f, "{e}"),
+            SimulateError::Usage(m) => write!(f, "{m}"),
+            SimulateError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for SimulateError {}
+
+impl From<CibError> for SimulateError {
+    fn from(e: CibError) -> Self {
+        SimulateError::Cib(e)
+    }
+}
+
+/// An operation spec: `rsc_task_interval@node=rc`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpSpec {
+    /// Resource id.
+    pub rsc: String,
+    /// Task.
+    pub task: String,
+    /// Interval in ms.
+    pub interval_ms: u64,
+    /// Node name.
+    pub node: String,
+    /// Result code.
+    pub rc: i32,
+}
+
+impl OpSpec {
+    /// Parses `rsc_task_interval@node=rc`.
+    pub fn parse(s: &str) -> Result<OpSpec, SimulateError> {
+        let bad = || SimulateError::Usage(format!("invalid operation spec '{s}': expected rsc_task_interval@node=rc"));
+        let (key, rest) = s.split_once('@').ok_or_else(bad)?;
+        let (node, rc) = rest.rsplit_once('=').ok_or_else(bad)?;
+        let rc: i32 = rc.trim().parse().map_err(|_| bad())?;
+        let (rest, interval) = key.rsplit_once('_').ok_or_else(bad)?;
+        let interval_ms: u64 = interval.parse().map_err(|_| bad())?;
+        let (rsc, task) = split_task(rest).ok_or_else(bad)?;
+        Ok(OpSpec {
+            rsc: rsc.to_string(),
+            task: task.to_string(),
+            interval_ms,
+            node: node.to_string(),
+            rc,
+        })
+    }
+}
+
+fn split_task(s: &str) -> Option<(&str, &str)> {
+    for t in ["migrate_to", "migrate_from", "monitor", "start", "stop", "promote", "demote", "notify"] {
+        if let Some(rsc) = s.strip_suffix(&format!("_{t}")) {
+            return Some((rsc, t));
+        }
+    }
+    s.rsplit_once('_')
+}
+
+/// "Now" for a run: `-t`, else the CIB's `execution-date`, else `fallback`.
+fn now_for(cib: &Cib, opts: &Options, fallback: i64) -> Result<i64, SimulateError> {
+    if let Some(t) = &opts.set_datetime {
+        return parse_datetime(t).ok_or_else(|| SimulateError::Usage(format!("invalid date '{t}'")));
+    }
+    Ok(scheduler::effective_now(cib, fallback))
+}
+
+/// A fixed "now" for CIBs that carry no date, so output never depends on the
+/// wall clock: 2022-11-24, the release of Pacemaker 2.1.5.
+pub const DEFAULT_NOW: i64 = 1_669_248_000;
+
+/// Runs `crm_simulate` on a CIB file and returns what it prints.
+pub fn run_file(path: &Path, opts: &Options) -> Result<String, SimulateError> {
+    let cib = cib::load(path)?;
+    run(cib, opts)
+}
+
+/// Runs `crm_simulate` on a parsed CIB and returns what it prints.
+pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
+    let now = now_for(&cib, opts, DEFAULT_NOW)?;
+    let mut out = String::new();
+    if opts.set_datetime.is_none() {
+        if let Some(d) = cib.attr("execution-date").and_then(|v| v.parse::<i64>().ok()) {
+            let _ = writeln!(out, "Using the original execution date of: {}", format_datetime(d));
+        }
+    }
+    let ws = scheduler::unpack_cib(&cib, now);
+    let (n, disabled, blocked) = display::instance_counts(&ws);
+    if disabled > 0 || blocked > 0 {
+        let _ = writeln!(
+            out,
+            "{disabled} of {n} resource instances DISABLED and {blocked} BLOCKED from further action due to failure"
+        );
+    }
+    out.push_str("\nCurrent cluster status:\n");
+    out.push_str(&display::cluster_status(&ws));
+    out.push('\n');
+
+    let modified = apply_modifications(&mut cib, opts, now, &mut out)?;
+    let _ = modified;
+
+    if !opts.simulate && !opts.run && !opts.show_scores && opts.save_dot.is_none() && opts.save_graph.is_none() {
+        return Ok(out);
+    }
+    let t = scheduler::schedule(&cib, now);
+    if opts.show_scores {
+        out.push_str(&scores(&t));
+    }
+    if let Some(p) = &opts.save_dot {
+        std::fs::write(p, graph::to_dot(&t.ws, &t.graph)).map_err(|e| SimulateError::Io(p.clone(), e))?;
+    }
+    if let Some(p) = &opts.save_graph {
+        std::fs::write(p, graph::to_xml(&t.ws, &t.graph)).map_err(|e| SimulateError::Io(p.clone(), e))?;
+    }
+    if !opts.simulate && !opts.run {
+        return Ok(out);
+    }
+    out.push_str("Transition Summary:\n");
+    for l in summary::transition_summary(&t) {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str("Executing Cluster Transition:\n");
+    let fails: Vec<OpSpec> = opts.op_fail.iter().map(|s| OpSpec::parse(s)).collect::<Result<_, _>>()?;
+    let executed = execute(&mut cib, &t, &fails, now, &mut out);
+    let _ = executed;
+    out.push('\n');
+    if opts.simulate {
+        out.push_str("Revised Cluster Status:\n");
+        let ws2 = scheduler::unpack_cib(&cib, now);
+        out.push_str(&display::cluster_status(&ws2));
+    }
+    Ok(out)
+}
+
+fn apply_modifications(cib: &mut Cib, opts: &Options, now: i64, out: &mut String) -> Result<bool, SimulateError> {
+    let any = !opts.node_up.is_empty()
+        || !opts.node_down.is_empty()
+        || !opts.node_fail.is_empty()
+        || !opts.op_inject.is_empty()
+        || opts.quorum.is_some();
+    if !any {
+        return Ok(false);
+    }
+    out.push_str("Performing Requested Modifications:\n");
+    if let Some(q) = opts.quorum {
+        let _ = writeln!(out, "  * Setting quorum: {}", if q { "true" } else { "false" });
+        let v = if q { "1" } else { "0" };
+        match cib.attrs.iter_mut().find(|(k, _)| k == "have-quorum") {
+            Some((_, val)) => *val = v.into(),
+            None => cib.attrs.push(("have-quorum".into(), v.into())),
+        }
+    }
+    let known = |cib: &Cib, n: &str| cib.configuration.nodes.iter().any(|x| x.uname == n);
+    for n in &opts.node_up {
+        if !known(cib, n) {
+            return Err(SimulateError::Usage(format!("unknown node '{n}'")));
+        }
+        let _ = writeln!(out, "  * Bringing node {n} online");
+        inject::node_state_change(cib, n, true);
+    }
+    for n in &opts.node_down {
+        if !known(cib, n) {
+            return Err(SimulateError::Usage(format!("unknown node '{n}'")));
+        }
+        let _ = writeln!(out, "  * Taking node {n} offline");
+        inject::node_state_change(cib, n, false);
+        inject::clear_node_history(cib, n);
+    }
+    for n in &opts.node_fail {
+        if !known(cib, n) {
+            return Err(SimulateError::Usage(format!("unknown node '{n}'")));
+        }
+        let _ = writeln!(out, "  * Failing node {n}");
+        inject::node_state_change(cib, n, true);
+        if let Some(st) = inject::node_state(cib, n) {
+            st.in_ccm = Some("false".into());
+        }
+    }
+    for spec in &opts.op_inject {
+        let op = OpSpec::parse(spec)?;
+        if !known(cib, &op.node) {
+            return Err(SimulateError::Usage(format!("unknown node '{}' in '{spec}'", op.node)));
+        }
+        let _ = writeln!(out, "  * Injecting {spec} into the configuration");
+        let target = if op.task == "monitor" && op.interval_ms == 0 && op.rc == 7 { 7 } else { 0 };
+        inject::record_op(cib, &op.node, &op.rsc, &op.task, op.interval_ms, op.rc, target, now);
+        if op.rc != target {
+            inject::bump_failcount(cib, &op.node, &op.rsc, &op.task, op.interval_ms, now);
+        }
+    }
+    out.push('\n');
+    Ok(true)
+}
+
+/// Executes the graph, printing each action as `crm_simulate` does and
+/// recording results in the CIB's status.
+fn execute(cib: &mut Cib, t: &Transition, fails: &[OpSpec], now: i64, out: &mut String) -> Vec<(ActionIdx, Outcome)> {
+    let ws = &t.ws;
+    let outcome_of = |a: ActionIdx| {
+        let act = ws.action(a);
+        let (Some(r), Some(n)) = (act.rsc, act.node) else {
+            return Outcome::Done;
+        };
+        let rsc = &ws.rsc(r).id;
+        let node = &ws.node(n).uname;
+        let target = act.expected_rc.unwrap_or(0);
+        match fails
+            .iter()
+            .find(|f| &f.rsc == rsc && f.task == act.task && f.interval_ms == act.interval_ms && &f.node == node)
+        {
+            Some(f) if f.rc != target => Outcome::Failed,
+            _ => Outcome::Done,
+        }
+    };
+    let fired = graph::execute(ws, &t.graph, outcome_of);
+    for &(a, outcome) in &fired {
+        let act = ws.action(a);
+        let node = act.node.map(|n| ws.node(n).uname.clone()).unwrap_or_default();
+        if act.pseudo {
+            if act.task == "stonith" {
+                let _ = writeln!(out, "  * Pseudo action:   {} on {node}", act.key);
+            } else {
+                let _ = writeln!(out, "  * Pseudo action:   {}", act.key);
+            }
+            continue;
+        }
+        match (act.rsc, act.task.as_str()) {
+            (None, "stonith") => {
+                let op = act.meta.get("stonith_action").cloned().unwrap_or_else(|| "reboot".into());
+                let _ = writeln!(out, "  * Fencing {node} ({op})");
+                if op != "on" {
+                    inject::node_state_change(cib, &node, false);
+                    inject::clear_node_history(cib, &node);
+                }
+            }
+            (None, task) => {
+                let _ = writeln!(out, "  * Cluster action:  {task} on {node}");
+            }
+            (Some(r), task) => {
+                let rsc = ws.rsc(r).id.clone();
+                if act.interval_ms > 0 {
+                    let _ = writeln!(out, "  * Resource action: {rsc:<15} {task}={} on {node}", act.interval_ms);
+                } else {
+                    let _ = writeln!(out, "  * Resource action: {rsc:<15} {task} on {node}");
+                }
+                if task == "delete" || task == "meta-data" {
+                    continue;
+                }
+                let target = act.expected_rc.unwrap_or(0);
+                let rc = match outcome {
+                    Outcome::Done => target,
+                    Outcome::Failed => fails
+                        .iter()
+                        .find(|f| f.rsc == rsc && f.task == task && f.node == node)
+                        .map(|f| f.rc)
+                        .unwrap_or(1),
+                };
+                inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
+                if outcome == Outcome::Failed {
+                    inject::bump_failcount(cib, &node, &rsc, task, act.interval_ms, now);
+                }
+                if task == "migrate_to" || task == "migrate_from" {
+                    if let (Some(s), Some(tg)) = (act.meta.get("migrate_source"), act.meta.get("migrate_target")) {
+                        inject::record_migration(cib, &node, &rsc, s, tg);
+                    }
+                }
+            }
+        }
+    }
+    fired
+}
+
+/// Allocation scores in `crm_simulate -s` style (final node scores per resource).
+pub fn scores(t: &Transition) -> String {
+    let ws = &t.ws;
+    let mut out = String::from("Allocation scores:\n");
+    for r in ws.all_in_order() {
+        let rsc = ws.rsc(r);
+        let kind = match rsc.variant {
+            scheduler::ws::Variant::Group => "group_color",
+            _ => "native_color",
+        };
+        for (n, a) in &rsc.allowed {
+            let _ = writeln!(
+                out,
+                "pcmk__{kind}: {} allocation score on {}: {}",
+                rsc.id,
+                ws.node(*n).uname,
+                a.weight
+            );
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// Profiles every CIB in a directory in this process (`crm_simulate -P`):
+/// one line per file with the time it took.
+pub fn profile_dir(dir: &Path) -> Result<String, SimulateError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| SimulateError::Io(dir.to_path_buf(), e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    let mut out = String::new();
+    for f in files {
+        let start = std::time::Instant::now();
+        let result = cib::load(&f).map(|cib| {
+            let now = scheduler::effective_now(&cib, DEFAULT_NOW);
+            scheduler::schedule(&cib, now)
+        });
+        let secs = start.elapsed().as_secs_f64();
+        match result {
+            Ok(_) => {
+                let _ = writeln!(out, "  * Testing {} ... {secs:.2} secs", f.display());
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  * Testing {} ... error: {e}", f.display());
+            }
+        }
+    }
+    Ok(out)
+}
