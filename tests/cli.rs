@@ -1,0 +1,90 @@
+//! The `pacesim` binary: exit status and messages on good and bad input.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn pacesim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pacesim"))
+        .args(args)
+        .output()
+        .expect("pacesim runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Writes `text` to a fresh file under the target directory.
+fn file(name: &str, text: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const GOOD: &str = r#"<cib admin_epoch="0" epoch="1" num_updates="1" validate-with="pacemaker-3.0">
+  <configuration>
+    <crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+    <nodes><node id="1" uname="node1"/></nodes>
+    <resources><primitive id="r1" class="ocf" provider="pacemaker" type="Dummy"/></resources>
+    <constraints/>
+  </configuration>
+  <status><node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member"/></status>
+</cib>
+"#;
+
+#[test]
+fn a_good_cib_simulates_with_exit_zero() {
+    let f = file("good.xml", GOOD);
+    let (code, out, err) = pacesim(&["simulate", "-x", f.to_str().unwrap(), "-S"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Transition Summary:"), "{out}");
+    assert!(out.contains("* Start      r1"), "{out}");
+    assert!(out.contains("Revised Cluster Status:"), "{out}");
+}
+
+#[test]
+fn bad_cibs_exit_non_zero_naming_file_and_place() {
+    let cases = [
+        ("malformed.xml", GOOD.replace("</nodes>", "</node>"), "malformed.xml:"),
+        ("empty.xml", String::new(), "empty.xml:1:1"),
+        ("dup.xml", GOOD.replace("id=\"o1\"", "id=\"r1\""), "'r1'"),
+        (
+            "dangling.xml",
+            GOOD.replace("<constraints/>", "<constraints><rsc_location id=\"l1\" rsc=\"nope\" node=\"node1\" score=\"1\"/></constraints>"),
+            "nope",
+        ),
+        (
+            "score.xml",
+            GOOD.replace("<constraints/>", "<constraints><rsc_location id=\"l1\" rsc=\"r1\" node=\"node1\" score=\"lots\"/></constraints>"),
+            "'l1'",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let f = file(name, &text);
+        let (code, _, err) = pacesim(&["simulate", "-x", f.to_str().unwrap(), "-S"]);
+        assert_ne!(code, 0, "{name} was accepted");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(err.contains(needle), "{name}: expected {needle:?} in: {err}");
+    }
+}
+
+#[test]
+fn unknown_node_and_bad_op_spec_are_usage_errors() {
+    let f = file("good2.xml", GOOD);
+    let (code, _, err) = pacesim(&["simulate", "-x", f.to_str().unwrap(), "-S", "-u", "ghost"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("ghost"), "{err}");
+    let (code, _, err) = pacesim(&["simulate", "-x", f.to_str().unwrap(), "-S", "-i", "garbage"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("garbage"), "{err}");
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let (code, _, err) = pacesim(&["simulate", "-x", "/nonexistent/cib.xml"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("/nonexistent/cib.xml"), "{err}");
+}
