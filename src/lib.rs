@@ -5,5 +5,6 @@
 //! - [`simulate`]: the `crm_simulate`-like what-if front end.
 
 pub mod cib;
+pub mod quorum;
 pub mod scheduler;
 pub mod simulate;
