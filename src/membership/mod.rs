@@ -1,0 +1,761 @@
+//! Cluster membership as Corosync's totem protocol decides it, one state
+//! machine per node, with agreed ordered delivery of messages within a
+//! membership (what CPG gives Pacemaker's daemons).
+//!
+//! Where it sits: at the bottom of a node's stack. [`Totem`] talks to the
+//! totem of other nodes over the simulated network and tells the layers
+//! above (votequorum, the controller) of every new membership
+//! ([`Output::Membership`]) and of every cluster message, delivered in the
+//! same order on every member ([`Output::Deliver`]).
+//!
+//! The protocol, reduced to what its timing and outcomes depend on:
+//! - **Operational**: the members pass a token round the ring in node-id
+//!   order. Whoever holds it appends its queued messages with the next
+//!   sequence numbers, so every member delivers them in one order. When the
+//!   ring is idle the representative (lowest id) holds the token for `hold`.
+//!   A token not passed on is retransmitted every `token / (retransmits +
+//!   0.2)`, so one lost packet does not break the ring.
+//! - **Token loss**: a member that has not seen the token for the token
+//!   timeout (`token`, plus `token_coefficient` per node beyond two) starts
+//!   gathering.
+//! - **Gather**: nodes broadcast joins carrying the set of nodes they would
+//!   form a ring with and the set they consider failed, every `join`, and
+//!   merge what others say. When every candidate has sent identical sets,
+//!   the candidates agree (consensus) and the representative commits a new
+//!   ring with a higher ring id. Candidates that stay silent for `consensus`
+//!   are declared failed.
+//! - **Merge**: a representative advertises its ring every `merge` to the
+//!   nodes outside it; a node that hears of another ring gathers with it,
+//!   which is how partitions heal.
+//! - **Leave**: a node stopping cleanly tells the others it has failed
+//!   itself, so they re-form at once rather than after a token timeout.
+//!
+//! Simplified relative to corosync: no multicast retransmission or
+//! recovery of messages in flight at a membership change (messages the token
+//! had not carried round the whole ring when it broke may reach only some
+//! members); no flow control, encryption or multiple rings (knet links);
+//! the ring sequence is not kept on disk across restarts (corosync's
+//! `ringid_*` file), so a restarted node's first lone ring starts afresh.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use sim::{Duration, Instant, NodeId};
+
+#[cfg(test)]
+mod tests;
+
+/// `totem {}` of corosync.conf (corosync 3 defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `token`: silence after which the token is declared lost (3000 ms).
+    pub token: Duration,
+    /// `token_coefficient`: added per node beyond two (650 ms; zero turns it off).
+    pub token_coefficient: Duration,
+    /// `consensus`: unset means 1.2 × the token timeout.
+    pub consensus: Option<Duration>,
+    /// `join`: how often a gathering node repeats its join (50 ms).
+    pub join: Duration,
+    /// `merge`: how often a representative looks for other rings (200 ms).
+    pub merge: Duration,
+    /// `hold`: how long an idle representative keeps the token (180 ms).
+    pub hold: Duration,
+    /// `token_retransmits_before_loss_const` (4).
+    pub token_retransmits_before_loss_const: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            token: Duration::from_millis(3000),
+            token_coefficient: Duration::from_millis(650),
+            consensus: None,
+            join: Duration::from_millis(50),
+            merge: Duration::from_millis(200),
+            hold: Duration::from_millis(180),
+            token_retransmits_before_loss_const: 4,
+        }
+    }
+}
+
+impl Config {
+    /// The real token timeout for a nodelist of `nodes` nodes.
+    pub fn token_timeout(&self, nodes: usize) -> Duration {
+        let extra = nodes.saturating_sub(2) as u64;
+        Duration::from_nanos(self.token.as_nanos() + extra * self.token_coefficient.as_nanos())
+    }
+
+    /// The consensus timeout for a nodelist of `nodes` nodes.
+    pub fn consensus_timeout(&self, nodes: usize) -> Duration {
+        self.consensus
+            .unwrap_or_else(|| self.token_timeout(nodes).mul_f64(1.2))
+    }
+
+    /// How long a holder waits before sending the token again.
+    pub fn token_retransmit(&self, nodes: usize) -> Duration {
+        let n = self.token_retransmits_before_loss_const as f64 + 0.2;
+        self.token_timeout(nodes).mul_f64(1.0 / n)
+    }
+}
+
+/// A ring's identity: its representative and a sequence number that grows
+/// with every new ring (corosync's `ring_id`), ordered by sequence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RingId {
+    /// The sequence number.
+    pub seq: u64,
+    /// The representative (lowest node id of the ring).
+    pub rep: NodeId,
+}
+
+/// What totem instances send each other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Msg<P> {
+    /// The token of an operational ring.
+    Token(Token<P>),
+    /// A gathering node's view (also sent to leave: `fail` holds the sender).
+    Join {
+        /// Nodes the sender would form a ring with.
+        proc: BTreeSet<NodeId>,
+        /// Nodes the sender considers failed.
+        fail: BTreeSet<NodeId>,
+        /// The highest ring sequence the sender knows.
+        ring_seq: u64,
+    },
+    /// The representative's new ring.
+    Commit {
+        /// The ring.
+        ring: RingId,
+        /// Its members.
+        members: Vec<NodeId>,
+    },
+    /// A representative advertising its ring to nodes outside it.
+    MergeDetect {
+        /// The ring.
+        ring: RingId,
+    },
+}
+
+/// The token: it carries every message appended during the last rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Token<P> {
+    /// The ring it belongs to.
+    pub ring: RingId,
+    /// How many times it has been passed in this ring (duplicates are ignored).
+    pub hop: u64,
+    /// The last sequence number assigned.
+    pub seq: u64,
+    /// Messages not yet seen by every member, in sequence order.
+    pub log: Vec<(u64, NodeId, P)>,
+}
+
+/// An input to a node's totem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input<P> {
+    /// The stack starts: look for other nodes.
+    Start,
+    /// A message from another node's totem.
+    Message {
+        /// The sender.
+        from: NodeId,
+        /// The message.
+        msg: Msg<P>,
+    },
+    /// Send this to every member, in agreed order.
+    Cast(P),
+    /// The stack stops cleanly: tell the others.
+    Leave,
+    /// A timer may have expired.
+    Wake,
+}
+
+/// An effect of a node's totem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output<P> {
+    /// Send to one node.
+    Send {
+        /// The destination.
+        to: NodeId,
+        /// The message.
+        msg: Msg<P>,
+    },
+    /// Send to every other node.
+    Broadcast(Msg<P>),
+    /// A new membership (corosync's configuration change).
+    Membership {
+        /// The ring.
+        ring: RingId,
+        /// Its members, in id order.
+        members: Vec<NodeId>,
+    },
+    /// A cluster message, in agreed order.
+    Deliver {
+        /// Who cast it.
+        from: NodeId,
+        /// What was cast.
+        payload: P,
+    },
+}
+
+/// Timers, one of each at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Timer {
+    /// The token has not come round for the token timeout.
+    TokenLoss,
+    /// The token passed on has not been seen again: send it again.
+    TokenRetransmit,
+    /// The idle representative's hold is over: pass the token.
+    TokenHold,
+    /// Repeat this gathering node's join.
+    Join,
+    /// Gathering has gone on for the consensus timeout.
+    Consensus,
+    /// The representative advertises its ring.
+    Merge,
+}
+
+#[derive(Debug, Clone)]
+enum State<P> {
+    /// Not started, or left.
+    Down,
+    /// Agreeing on a new ring.
+    Gather {
+        proc: BTreeSet<NodeId>,
+        fail: BTreeSet<NodeId>,
+        /// The sets each candidate last sent.
+        joins: BTreeMap<NodeId, (BTreeSet<NodeId>, BTreeSet<NodeId>)>,
+    },
+    /// In a ring.
+    Operational {
+        ring: RingId,
+        members: Vec<NodeId>,
+        /// The last hop of this ring's token seen here.
+        last_hop: u64,
+        /// The token this node holds (idle representative) or last passed on.
+        token: Option<Token<P>>,
+        /// The last sequence number delivered here.
+        delivered: u64,
+    },
+}
+
+/// One node's totem.
+///
+/// Calling rules: `handle(now, Input::Start)` first; `handle(now,
+/// Input::Wake)` at `next_deadline()`; deliver every message addressed to
+/// this node. Casts made while no ring is operational wait for the next one.
+#[derive(Debug, Clone)]
+pub struct Totem<P> {
+    cfg: Config,
+    us: NodeId,
+    nodelist: Vec<NodeId>,
+    state: State<P>,
+    timers: BTreeMap<Timer, Instant>,
+    /// The highest ring sequence this node has heard of.
+    ring_seq: u64,
+    /// Casts not yet put on a token.
+    pending: Vec<P>,
+}
+
+impl<P: Clone> Totem<P> {
+    /// A node's totem for a cluster of `nodelist` nodes; it does nothing
+    /// until `Input::Start`.
+    pub fn new(cfg: &Config, us: NodeId, nodelist: &[NodeId]) -> Totem<P> {
+        assert!(nodelist.contains(&us), "a node is in its own nodelist");
+        Totem {
+            cfg: cfg.clone(),
+            us,
+            nodelist: nodelist.to_vec(),
+            state: State::Down,
+            timers: BTreeMap::new(),
+            ring_seq: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Takes one input and returns its effects.
+    pub fn handle(&mut self, now: Instant, input: Input<P>) -> Vec<Output<P>> {
+        let mut out = Vec::new();
+        match input {
+            Input::Start => {
+                if matches!(self.state, State::Down) {
+                    self.enter_gather(now, BTreeSet::from([self.us]), BTreeSet::new(), &mut out);
+                }
+            }
+            Input::Message { from, msg } => self.on_message(now, from, msg, &mut out),
+            Input::Cast(p) => {
+                if !matches!(self.state, State::Down) {
+                    self.pending.push(p);
+                }
+            }
+            Input::Leave => self.on_leave(&mut out),
+            Input::Wake => self.on_wake(now, &mut out),
+        }
+        self.check_invariants();
+        out
+    }
+
+    /// The earliest timer.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.timers.values().min().copied()
+    }
+
+    /// The current ring and its members, when operational.
+    pub fn membership(&self) -> Option<(RingId, &[NodeId])> {
+        match &self.state {
+            State::Operational { ring, members, .. } => Some((*ring, members)),
+            _ => None,
+        }
+    }
+
+    fn token_timeout(&self) -> Duration {
+        self.cfg.token_timeout(self.nodelist.len())
+    }
+
+    fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg<P>, out: &mut Vec<Output<P>>) {
+        if matches!(self.state, State::Down) || from == self.us {
+            return;
+        }
+        match msg {
+            Msg::Token(t) => self.on_token(now, t, out),
+            Msg::Join {
+                proc,
+                fail,
+                ring_seq,
+            } => self.on_join(now, from, proc, fail, ring_seq, out),
+            Msg::Commit { ring, members } => self.on_commit(now, ring, members, out),
+            Msg::MergeDetect { ring } => self.on_merge_detect(now, from, ring, out),
+        }
+    }
+
+    fn enter_gather(
+        &mut self,
+        now: Instant,
+        proc: BTreeSet<NodeId>,
+        fail: BTreeSet<NodeId>,
+        out: &mut Vec<Output<P>>,
+    ) {
+        self.timers.clear();
+        self.state = State::Gather {
+            proc,
+            fail,
+            joins: BTreeMap::new(),
+        };
+        self.timers.insert(
+            Timer::Consensus,
+            now + self.cfg.consensus_timeout(self.nodelist.len()),
+        );
+        self.send_join(now, out);
+        self.check_consensus(now, out);
+    }
+
+    fn send_join(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let State::Gather { proc, fail, .. } = &self.state else {
+            return;
+        };
+        out.push(Output::Broadcast(Msg::Join {
+            proc: proc.clone(),
+            fail: fail.clone(),
+            ring_seq: self.ring_seq,
+        }));
+        self.timers.insert(Timer::Join, now + self.cfg.join);
+    }
+
+    /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
+    /// into ours, and record it for consensus.
+    fn on_join(
+        &mut self,
+        now: Instant,
+        from: NodeId,
+        their_proc: BTreeSet<NodeId>,
+        their_fail: BTreeSet<NodeId>,
+        ring_seq: u64,
+        out: &mut Vec<Output<P>>,
+    ) {
+        if let State::Operational { ring, members, .. } = &self.state {
+            if members.contains(&from) && ring_seq < ring.seq {
+                // Sent while gathering for the ring we are now in: stale.
+                return;
+            }
+        }
+        self.ring_seq = self.ring_seq.max(ring_seq);
+        if let State::Operational { members, .. } = &self.state {
+            // A member gathering, or an outsider asking to merge: gather too.
+            let mut proc: BTreeSet<NodeId> = members.iter().copied().collect();
+            proc.insert(from);
+            let fail = if their_fail.contains(&from) {
+                BTreeSet::from([from])
+            } else {
+                BTreeSet::new()
+            };
+            self.enter_gather(now, proc, fail, out);
+        }
+        let us = self.us;
+        let State::Gather { proc, fail, joins } = &mut self.state else {
+            return;
+        };
+        let mut new_proc = proc.clone();
+        let mut new_fail = fail.clone();
+        if their_fail.contains(&us) {
+            // They consider us failed: the view is only consistent if we
+            // consider them failed too.
+            new_fail.insert(from);
+        } else if !fail.contains(&from) {
+            new_proc.extend(their_proc.iter().copied());
+            new_fail.extend(their_fail.iter().copied().filter(|&n| n != us));
+        }
+        new_proc.insert(from);
+        joins.insert(from, (their_proc, their_fail));
+        if new_proc != *proc || new_fail != *fail {
+            *proc = new_proc;
+            *fail = new_fail;
+            self.send_join(now, out);
+        }
+        self.check_consensus(now, out);
+    }
+
+    /// Consensus: every live candidate has sent our exact view. The
+    /// representative then commits the ring.
+    fn check_consensus(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let State::Gather { proc, fail, joins } = &self.state else {
+            return;
+        };
+        let live: Vec<NodeId> = proc.difference(fail).copied().collect();
+        let agreed = live
+            .iter()
+            .filter(|&&n| n != self.us)
+            .all(|n| joins.get(n).is_some_and(|(p, f)| p == proc && f == fail));
+        if !agreed || live.first() != Some(&self.us) {
+            return;
+        }
+        let ring = RingId {
+            seq: self.ring_seq + 4,
+            rep: self.us,
+        };
+        for &n in live.iter().filter(|&&n| n != self.us) {
+            out.push(Output::Send {
+                to: n,
+                msg: Msg::Commit {
+                    ring,
+                    members: live.clone(),
+                },
+            });
+        }
+        self.install(now, ring, live, out);
+    }
+
+    fn on_commit(
+        &mut self,
+        now: Instant,
+        ring: RingId,
+        members: Vec<NodeId>,
+        out: &mut Vec<Output<P>>,
+    ) {
+        // A commit older than the ring we are in is stale.
+        let stale = self
+            .membership()
+            .is_some_and(|(current, _)| current >= ring);
+        if stale || !members.contains(&self.us) {
+            return;
+        }
+        self.install(now, ring, members, out);
+    }
+
+    /// Installs a new ring and tells the layers above.
+    fn install(
+        &mut self,
+        now: Instant,
+        ring: RingId,
+        members: Vec<NodeId>,
+        out: &mut Vec<Output<P>>,
+    ) {
+        self.ring_seq = self.ring_seq.max(ring.seq);
+        self.timers.clear();
+        self.state = State::Operational {
+            ring,
+            members: members.clone(),
+            last_hop: 0,
+            token: None,
+            delivered: 0,
+        };
+        out.push(Output::Membership { ring, members });
+        self.timers
+            .insert(Timer::TokenLoss, now + self.token_timeout());
+        if ring.rep == self.us {
+            let token = Token {
+                ring,
+                hop: 0,
+                seq: 0,
+                log: Vec::new(),
+            };
+            self.timers.insert(Timer::Merge, now + self.cfg.merge);
+            self.take_token(now, token, out);
+        }
+    }
+
+    fn on_token(&mut self, now: Instant, token: Token<P>, out: &mut Vec<Output<P>>) {
+        let State::Operational { ring, last_hop, .. } = &self.state else {
+            return;
+        };
+        if token.ring != *ring || token.hop <= *last_hop {
+            return;
+        }
+        self.take_token(now, token, out);
+    }
+
+    /// Mirrors totemsrp's token processing: deliver what is new, drop what
+    /// has been round the ring, append our casts, pass it on (or hold it).
+    fn take_token(&mut self, now: Instant, mut token: Token<P>, out: &mut Vec<Output<P>>) {
+        let us = self.us;
+        let hold = self.cfg.hold;
+        let State::Operational {
+            members,
+            last_hop,
+            delivered,
+            token: held,
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        *last_hop = token.hop;
+        self.timers.insert(
+            Timer::TokenLoss,
+            now + self.cfg.token_timeout(self.nodelist.len()),
+        );
+        self.timers.remove(&Timer::TokenRetransmit);
+        for (seq, from, p) in &token.log {
+            if *seq > *delivered {
+                *delivered = *seq;
+                out.push(Output::Deliver {
+                    from: *from,
+                    payload: p.clone(),
+                });
+            }
+        }
+        token.log.retain(|(_, from, _)| *from != us);
+        for p in self.pending.drain(..) {
+            token.seq += 1;
+            *delivered = token.seq;
+            out.push(Output::Deliver {
+                from: us,
+                payload: p.clone(),
+            });
+            token.log.push((token.seq, us, p));
+        }
+        let idle = token.log.is_empty();
+        let is_rep = members.first() == Some(&us);
+        *held = Some(token);
+        if idle && is_rep && members.len() > 1 {
+            self.timers.insert(Timer::TokenHold, now + hold);
+        } else if members.len() > 1 {
+            self.pass_token(now, out);
+        } else {
+            // Alone: the token only carries our own casts.
+            self.timers.insert(Timer::TokenHold, now + hold);
+        }
+    }
+
+    fn pass_token(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let us = self.us;
+        let retransmit = self.cfg.token_retransmit(self.nodelist.len());
+        let State::Operational {
+            members,
+            token: Some(token),
+            last_hop,
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        let i = members
+            .iter()
+            .position(|&n| n == us)
+            .expect("a member of its ring");
+        let next = members[(i + 1) % members.len()];
+        token.hop += 1;
+        *last_hop = token.hop;
+        out.push(Output::Send {
+            to: next,
+            msg: Msg::Token(token.clone()),
+        });
+        self.timers.insert(Timer::TokenRetransmit, now + retransmit);
+    }
+
+    fn on_merge_detect(
+        &mut self,
+        now: Instant,
+        from: NodeId,
+        ring: RingId,
+        out: &mut Vec<Output<P>>,
+    ) {
+        match &self.state {
+            State::Operational {
+                ring: ours,
+                members,
+                ..
+            } if *ours != ring && !members.contains(&from) => {
+                let mut proc: BTreeSet<NodeId> = members.iter().copied().collect();
+                proc.insert(from);
+                self.enter_gather(now, proc, BTreeSet::new(), out);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_leave(&mut self, out: &mut Vec<Output<P>>) {
+        let proc: BTreeSet<NodeId> = match &self.state {
+            State::Down => return,
+            State::Gather { proc, .. } => proc.clone(),
+            State::Operational { members, .. } => members.iter().copied().collect(),
+        };
+        out.push(Output::Broadcast(Msg::Join {
+            proc,
+            fail: BTreeSet::from([self.us]),
+            ring_seq: self.ring_seq,
+        }));
+        self.state = State::Down;
+        self.timers.clear();
+        self.pending.clear();
+    }
+
+    fn on_wake(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let due: Vec<Timer> = self
+            .timers
+            .iter()
+            .filter(|(_, &t)| t <= now)
+            .map(|(k, _)| *k)
+            .collect();
+        for timer in due {
+            // An earlier timer of this wake may have changed state and timers.
+            if !matches!(self.timers.get(&timer), Some(&t) if t <= now) {
+                continue;
+            }
+            self.timers.remove(&timer);
+            match timer {
+                Timer::TokenLoss => self.on_token_loss(now, out),
+                Timer::TokenRetransmit => self.on_token_retransmit(now, out),
+                Timer::TokenHold => self.on_token_hold(now, out),
+                Timer::Join => self.send_join(now, out),
+                Timer::Consensus => self.on_consensus_timeout(now, out),
+                Timer::Merge => self.on_merge_timer(now, out),
+            }
+        }
+    }
+
+    fn on_token_loss(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let State::Operational { members, .. } = &self.state else {
+            return;
+        };
+        let proc = members.iter().copied().collect();
+        self.enter_gather(now, proc, BTreeSet::new(), out);
+    }
+
+    fn on_token_retransmit(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let State::Operational {
+            members,
+            token: Some(token),
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        let i = members.iter().position(|&n| n == self.us).expect("member");
+        let next = members[(i + 1) % members.len()];
+        out.push(Output::Send {
+            to: next,
+            msg: Msg::Token(token.clone()),
+        });
+        self.timers.insert(
+            Timer::TokenRetransmit,
+            now + self.cfg.token_retransmit(self.nodelist.len()),
+        );
+    }
+
+    fn on_token_hold(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let alone = matches!(&self.state, State::Operational { members, .. } if members.len() == 1);
+        if alone {
+            // A ring of one: take our own token again, which delivers our casts.
+            let held = match &mut self.state {
+                State::Operational { token, .. } => token.take(),
+                _ => None,
+            };
+            if let Some(mut t) = held {
+                t.hop += 1;
+                self.take_token(now, t, out);
+            }
+        } else {
+            self.pass_token(now, out);
+        }
+    }
+
+    /// Candidates that have not agreed within the consensus timeout are
+    /// declared failed.
+    fn on_consensus_timeout(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let us = self.us;
+        let State::Gather { proc, fail, joins } = &mut self.state else {
+            return;
+        };
+        let silent: Vec<NodeId> = proc
+            .difference(fail)
+            .copied()
+            .filter(|&n| n != us && !joins.get(&n).is_some_and(|(p, f)| p == proc && f == fail))
+            .collect();
+        fail.extend(silent);
+        self.timers.insert(
+            Timer::Consensus,
+            now + self.cfg.consensus_timeout(self.nodelist.len()),
+        );
+        self.send_join(now, out);
+        self.check_consensus(now, out);
+    }
+
+    fn on_merge_timer(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let State::Operational { ring, members, .. } = &self.state else {
+            return;
+        };
+        for &n in self.nodelist.iter().filter(|n| !members.contains(n)) {
+            out.push(Output::Send {
+                to: n,
+                msg: Msg::MergeDetect { ring: *ring },
+            });
+        }
+        self.timers.insert(Timer::Merge, now + self.cfg.merge);
+    }
+
+    fn check_invariants(&self) {
+        match &self.state {
+            State::Down => assert!(self.timers.is_empty(), "a stopped totem has no timers"),
+            State::Gather { proc, fail, .. } => {
+                assert!(proc.contains(&self.us), "a gathering node is a candidate");
+                assert!(
+                    !fail.contains(&self.us),
+                    "a gathering node never fails itself"
+                );
+                assert!(
+                    self.timers.contains_key(&Timer::Consensus),
+                    "gathering is bounded by consensus"
+                );
+            }
+            State::Operational { ring, members, .. } => {
+                assert!(
+                    members.contains(&self.us),
+                    "a node is a member of its own ring"
+                );
+                assert!(
+                    members.windows(2).all(|w| w[0] < w[1]),
+                    "members are sorted and distinct"
+                );
+                assert_eq!(
+                    members.first(),
+                    Some(&ring.rep),
+                    "the representative is the lowest id"
+                );
+                assert!(ring.seq <= self.ring_seq);
+                assert!(
+                    self.timers.contains_key(&Timer::TokenLoss),
+                    "an operational node watches the token"
+                );
+            }
+        }
+    }
+}
