@@ -7,5 +7,6 @@
 pub mod cib;
 pub mod membership;
 pub mod quorum;
+pub mod scenario;
 pub mod scheduler;
 pub mod simulate;
