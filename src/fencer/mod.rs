@@ -1,0 +1,403 @@
+//! The fencer: carries out fencing requests with the configured devices,
+//! one state machine per node (Pacemaker's `pacemaker-fenced`).
+//!
+//! Where it sits: the controller asks it to fence a node
+//! ([`Input::Fence`]); it picks the levels to try ([`devices::Registry::plan`]:
+//! the node's fencing topology, else every capable device by priority),
+//! drives the power switches behind the devices ([`Output::Power`]) and
+//! answers with one [`Output::Done`] per request.
+//!
+//! Within a level every device must succeed. `reboot` with a single device
+//! is the device's own reboot; with several devices it is `off` on each,
+//! then `on` on each, so that no node is powered back while one of its
+//! supplies is still on. A failing device ends its level and the next level
+//! is tried; when none is left the request fails. A second request for a
+//! target already being fenced joins the first (fenced merges them too).
+//! Retrying a failed request is the controller's business
+//! (`stonith-max-attempts`).
+//!
+//! Simplified: the fencer of one node does the whole job with switches it
+//! reaches itself (Pacemaker asks its peers which of them can fence, and may
+//! delegate); `pcmk_delay_max`'s random delay and watchdog (sbd) fencing are
+//! not modelled.
+
+pub mod devices;
+
+use sim::{DeviceId, Duration, Instant, PowerAction, PowerOutcome, PowerRequest, PowerResult};
+
+pub use devices::{FenceDevice, HostCheck, Level, Registry, RegistryError};
+
+#[cfg(test)]
+mod tests;
+
+/// What to do to the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FenceAction {
+    /// Off, then on.
+    Reboot,
+    /// Off.
+    Off,
+    /// On (unfencing).
+    On,
+}
+
+impl FenceAction {
+    /// Pacemaker's name of the action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FenceAction::Reboot => "reboot",
+            FenceAction::Off => "off",
+            FenceAction::On => "on",
+        }
+    }
+}
+
+/// How a fencing request ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum FenceResult {
+    /// Done, by these devices.
+    Success {
+        /// The devices of the level that succeeded.
+        devices: Vec<String>,
+    },
+    /// No configured device can fence the target.
+    NoDevice,
+    /// Every level failed; the last failure.
+    Failed {
+        /// What went wrong last.
+        reason: String,
+    },
+}
+
+/// An input to the fencer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Fence `target` (a node name); `op` identifies the request.
+    Fence {
+        /// The requester's id for this request.
+        op: u64,
+        /// The node.
+        target: String,
+        /// What to do.
+        action: FenceAction,
+    },
+    /// A power switch answered.
+    Power(PowerResult),
+    /// A timer may have expired.
+    Wake,
+}
+
+/// An effect of the fencer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Ask a power switch to act.
+    Power(PowerRequest),
+    /// A request is finished.
+    Done {
+        /// The requester's id.
+        op: u64,
+        /// The node.
+        target: String,
+        /// What was asked.
+        action: FenceAction,
+        /// How it ended.
+        result: FenceResult,
+    },
+}
+
+/// One device operation of a level.
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    device: String,
+    action: PowerAction,
+}
+
+/// A request in progress.
+#[derive(Debug, Clone)]
+struct Job {
+    /// Requester ids merged into this job.
+    ops: Vec<u64>,
+    target: String,
+    action: FenceAction,
+    levels: Vec<Level>,
+    level: usize,
+    steps: Vec<Step>,
+    step: usize,
+    /// The power request in flight, if any.
+    waiting_for: Option<u64>,
+    /// A `pcmk_delay_base` delay before the next step.
+    delayed_until: Option<Instant>,
+    last_failure: String,
+}
+
+/// One node's fencer.
+///
+/// Calling rules: answer every `Output::Power` with the matching
+/// `Input::Power`; call `handle(now, Input::Wake)` at `next_deadline()`.
+#[derive(Debug, Clone)]
+pub struct Fencer {
+    registry: Registry,
+    nodes: Vec<String>,
+    jobs: Vec<Job>,
+    next_request: u64,
+}
+
+impl Fencer {
+    /// A fencer for the devices of `registry`, in a cluster of `nodes`.
+    pub fn new(registry: Registry, nodes: Vec<String>) -> Fencer {
+        Fencer {
+            registry,
+            nodes,
+            jobs: Vec::new(),
+            next_request: 1,
+        }
+    }
+
+    /// The configuration the fencer works with.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Takes one input and returns its effects.
+    pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
+        let mut out = Vec::new();
+        match input {
+            Input::Fence { op, target, action } => self.on_fence(now, op, target, action, &mut out),
+            Input::Power(r) => self.on_power_result(now, r, &mut out),
+            Input::Wake => {
+                for i in 0..self.jobs.len() {
+                    if self.jobs[i].delayed_until.is_some_and(|t| t <= now) {
+                        self.jobs[i].delayed_until = None;
+                        self.issue(now, i, &mut out);
+                    }
+                }
+                self.reap(&mut out);
+            }
+        }
+        self.check_invariants();
+        out
+    }
+
+    /// The earliest delay to wake up for.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.jobs.iter().filter_map(|j| j.delayed_until).min()
+    }
+
+    /// Whether a request for `target` is in progress.
+    pub fn fencing(&self, target: &str) -> bool {
+        self.jobs.iter().any(|j| j.target == target)
+    }
+
+    fn on_fence(
+        &mut self,
+        now: Instant,
+        op: u64,
+        target: String,
+        action: FenceAction,
+        out: &mut Vec<Output>,
+    ) {
+        if let Some(job) = self
+            .jobs
+            .iter_mut()
+            .find(|j| j.target == target && j.action == action)
+        {
+            job.ops.push(op);
+            return;
+        }
+        let levels = self.registry.plan(&target, &self.nodes);
+        if levels.is_empty() {
+            out.push(Output::Done {
+                op,
+                target,
+                action,
+                result: FenceResult::NoDevice,
+            });
+            return;
+        }
+        self.jobs.push(Job {
+            ops: vec![op],
+            target,
+            action,
+            levels,
+            level: 0,
+            steps: Vec::new(),
+            step: 0,
+            waiting_for: None,
+            delayed_until: None,
+            last_failure: String::new(),
+        });
+        let i = self.jobs.len() - 1;
+        self.start_level(now, i, out);
+        self.reap(out);
+    }
+
+    /// The steps of a level for an action.
+    fn steps_for(level: &Level, action: FenceAction) -> Vec<Step> {
+        let each = |a: PowerAction| {
+            level
+                .devices
+                .iter()
+                .map(move |d| Step {
+                    device: d.clone(),
+                    action: a,
+                })
+                .collect::<Vec<_>>()
+        };
+        match action {
+            FenceAction::Off => each(PowerAction::Off),
+            FenceAction::On => each(PowerAction::On),
+            FenceAction::Reboot if level.devices.len() == 1 => each(PowerAction::Reboot),
+            FenceAction::Reboot => {
+                let mut s = each(PowerAction::Off);
+                s.extend(each(PowerAction::On));
+                s
+            }
+        }
+    }
+
+    fn start_level(&mut self, now: Instant, i: usize, out: &mut Vec<Output>) {
+        let job = &mut self.jobs[i];
+        job.steps = Self::steps_for(&job.levels[job.level], job.action);
+        job.step = 0;
+        self.begin_step(now, i, out);
+    }
+
+    /// Starts the current step, after its device's `pcmk_delay_base` when
+    /// the device is used for the first time in this level.
+    fn begin_step(&mut self, now: Instant, i: usize, out: &mut Vec<Output>) {
+        let job = &self.jobs[i];
+        let step = &job.steps[job.step];
+        let first_use = !job.steps[..job.step]
+            .iter()
+            .any(|s| s.device == step.device);
+        let delay = self
+            .registry
+            .device(&step.device)
+            .map_or(Duration::ZERO, |d| d.delay_base);
+        if first_use && delay > Duration::ZERO {
+            self.jobs[i].delayed_until = Some(now + delay);
+        } else {
+            self.issue(now, i, out);
+        }
+    }
+
+    fn issue(&mut self, _now: Instant, i: usize, out: &mut Vec<Output>) {
+        let id = self.next_request;
+        self.next_request += 1;
+        let job = &mut self.jobs[i];
+        let step = &job.steps[job.step];
+        let device = self.registry.device(&step.device);
+        let action_name = match step.action {
+            PowerAction::Reboot => "reboot",
+            PowerAction::Off => "off",
+            PowerAction::On => "on",
+            PowerAction::Status => "status",
+        };
+        let timeout = device.map_or(self.registry.stonith_timeout, |d| {
+            d.timeout(action_name, self.registry.stonith_timeout)
+        });
+        let outlet = device.map(|d| d.port_of(&job.target));
+        job.waiting_for = Some(id);
+        out.push(Output::Power(PowerRequest {
+            id,
+            device: DeviceId::new(step.device.clone()),
+            outlet,
+            action: step.action,
+            timeout,
+        }));
+    }
+
+    fn on_power_result(&mut self, now: Instant, r: PowerResult, out: &mut Vec<Output>) {
+        let Some(i) = self.jobs.iter().position(|j| j.waiting_for == Some(r.id)) else {
+            // An answer to a request this incarnation did not make.
+            return;
+        };
+        self.jobs[i].waiting_for = None;
+        if r.outcome.is_ok() {
+            let job = &mut self.jobs[i];
+            job.step += 1;
+            if job.step < job.steps.len() {
+                self.begin_step(now, i, out);
+            }
+        } else {
+            let job = &mut self.jobs[i];
+            job.last_failure = format!(
+                "{} {} of {} failed: {}",
+                r.device,
+                match r.action {
+                    PowerAction::Reboot => "reboot",
+                    PowerAction::Off => "off",
+                    PowerAction::On => "on",
+                    PowerAction::Status => "status",
+                },
+                job.target,
+                describe(r.outcome)
+            );
+            job.level += 1;
+            if job.level < job.levels.len() {
+                self.start_level(now, i, out);
+            }
+        }
+        self.reap(out);
+    }
+
+    /// Finishes jobs whose level succeeded or whose levels ran out.
+    fn reap(&mut self, out: &mut Vec<Output>) {
+        let mut k = 0;
+        while k < self.jobs.len() {
+            let job = &self.jobs[k];
+            let result = if job.level >= job.levels.len() {
+                Some(FenceResult::Failed {
+                    reason: job.last_failure.clone(),
+                })
+            } else if job.step >= job.steps.len() && !job.steps.is_empty() {
+                Some(FenceResult::Success {
+                    devices: job.levels[job.level].devices.clone(),
+                })
+            } else {
+                None
+            };
+            match result {
+                Some(result) => {
+                    let job = self.jobs.remove(k);
+                    for op in job.ops {
+                        out.push(Output::Done {
+                            op,
+                            target: job.target.clone(),
+                            action: job.action,
+                            result: result.clone(),
+                        });
+                    }
+                }
+                None => k += 1,
+            }
+        }
+    }
+
+    fn check_invariants(&self) {
+        for job in &self.jobs {
+            assert!(!job.ops.is_empty(), "a job serves at least one request");
+            assert!(
+                job.level < job.levels.len(),
+                "a live job has a level to work on"
+            );
+            assert!(job.step < job.steps.len(), "a live job has a step to do");
+            assert!(
+                job.waiting_for.is_some() != job.delayed_until.is_some(),
+                "a live job either waits for a switch or for its delay"
+            );
+        }
+    }
+}
+
+fn describe(o: PowerOutcome) -> &'static str {
+    match o {
+        PowerOutcome::Done { .. } => "done",
+        PowerOutcome::Unreachable => "device unreachable",
+        PowerOutcome::Refused => "device refused",
+        PowerOutcome::NoSuchDevice => "no such device",
+        PowerOutcome::NoSuchOutlet => "no such outlet",
+        PowerOutcome::TimedOut => "timed out",
+    }
+}
