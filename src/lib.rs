@@ -5,6 +5,7 @@
 //! - [`simulate`]: the `crm_simulate`-like what-if front end.
 
 pub mod cib;
+pub mod controller;
 pub mod fencer;
 pub mod membership;
 pub mod quorum;
