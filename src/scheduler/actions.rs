@@ -220,13 +220,82 @@ pub fn new_ordering(
     let then_task = then_task.or(then_action.map(|a| ws.action(a).key.clone()));
     ws.orderings.push(Ordering {
         first_rsc,
-        first_task,
+        first_task: first_task.clone(),
         first_action,
         then_rsc,
-        then_task,
+        then_task: then_task.clone(),
         then_action,
         flags,
     });
+    if let (Some(f), Some(t)) = (first_rsc, then_rsc) {
+        let task = |a: Option<ActionIdx>, k: &Option<String>| -> Option<String> {
+            match a {
+                Some(a) => Some(ws.action(a).task.clone()),
+                None => k
+                    .as_deref()
+                    .and_then(super::orderings::task_of_key)
+                    .map(|(t, _)| t.to_string()),
+            }
+        };
+        let ft = task(first_action, &first_task);
+        let tt = task(then_action, &then_task);
+        order_migration_equivalents(ws, f, ft.as_deref(), t, tt.as_deref());
+    }
+}
+
+/// Mirrors an ordering between two unrelated resources onto their live
+/// migration actions, so that a migration honours it just as a stop/start
+/// would (`pcmk__order_migration_equivalents`).
+fn order_migration_equivalents(
+    ws: &mut WorkingSet,
+    first: RscIdx,
+    first_task: Option<&str>,
+    then: RscIdx,
+    then_task: Option<&str>,
+) {
+    use super::orderings::is_parent;
+    if first == then || is_parent(ws, first, then) || is_parent(ws, then, first) {
+        return;
+    }
+    let first_mig = ws.rsc(first).allow_migrate;
+    let then_mig = ws.rsc(then).allow_migrate;
+    if !first_mig && !then_mig {
+        return;
+    }
+    match (first_task, then_task) {
+        (Some("start"), Some("start")) => {
+            let mut flags = OPTIONAL;
+            if first_mig && then_mig {
+                order_rsc_actions(ws, first, "migrate_from", then, "migrate_to", flags);
+            }
+            if then_mig {
+                if first_mig {
+                    flags |= APPLY_FIRST_NON_MIGRATABLE;
+                }
+                order_rsc_actions(ws, first, "start", then, "migrate_to", flags);
+            }
+        }
+        (Some("stop"), Some("stop")) if then_mig => {
+            let mut flags = OPTIONAL;
+            if first_mig {
+                flags |= APPLY_FIRST_NON_MIGRATABLE;
+            }
+            order_rsc_actions(ws, first, "stop", then, "migrate_to", flags);
+            if ws.rsc(then).partial_migration_target.is_some() {
+                order_rsc_actions(ws, first, "stop", then, "migrate_from", flags);
+            }
+        }
+        (Some("promote"), Some("start")) if then_mig => {
+            order_rsc_actions(ws, first, "promote", then, "migrate_to", OPTIONAL);
+        }
+        (Some("demote"), Some("stop")) if then_mig => {
+            order_rsc_actions(ws, first, "demote", then, "migrate_to", OPTIONAL);
+            if ws.rsc(then).partial_migration_target.is_some() {
+                order_rsc_actions(ws, first, "demote", then, "migrate_from", OPTIONAL);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Orders `first_task` of one resource before `then_task` of another
