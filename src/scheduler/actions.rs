@@ -174,7 +174,13 @@ fn effective_quorum_policy(ws: &mut WorkingSet, r: RscIdx) -> NoQuorumPolicy {
 
 /// Creates a pseudo action for a collective resource
 /// (`pe__new_rsc_pseudo_action`).
-pub fn rsc_pseudo_action(ws: &mut WorkingSet, r: RscIdx, task: &str, optional: bool, runnable: bool) -> ActionIdx {
+pub fn rsc_pseudo_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    task: &str,
+    optional: bool,
+    runnable: bool,
+) -> ActionIdx {
     let key = op_key(&ws.rsc(r).id, task, 0);
     let a = custom_action(
         ws,
@@ -225,10 +231,26 @@ pub fn new_ordering(
 
 /// Orders `first_task` of one resource before `then_task` of another
 /// (`pcmk__order_resource_actions`).
-pub fn order_rsc_actions(ws: &mut WorkingSet, first: RscIdx, first_task: &str, then: RscIdx, then_task: &str, flags: u32) {
+pub fn order_rsc_actions(
+    ws: &mut WorkingSet,
+    first: RscIdx,
+    first_task: &str,
+    then: RscIdx,
+    then_task: &str,
+    flags: u32,
+) {
     let fk = op_key(&ws.rsc(first).id, first_task, 0);
     let tk = op_key(&ws.rsc(then).id, then_task, 0);
-    new_ordering(ws, Some(first), Some(fk), None, Some(then), Some(tk), None, flags);
+    new_ordering(
+        ws,
+        Some(first),
+        Some(fk),
+        None,
+        Some(then),
+        Some(tk),
+        None,
+        flags,
+    );
 }
 
 fn start_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
@@ -247,7 +269,12 @@ fn start_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bo
 }
 
 /// The stop action of a resource on a node.
-pub fn stop_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
+pub fn stop_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: Option<NodeIdx>,
+    optional: bool,
+) -> ActionIdx {
     let key = op_key(&ws.rsc(r).id, "stop", 0);
     custom_action(
         ws,
@@ -262,7 +289,13 @@ pub fn stop_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional:
     )
 }
 
-fn simple_action(ws: &mut WorkingSet, r: RscIdx, task: &str, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
+fn simple_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    task: &str,
+    n: Option<NodeIdx>,
+    optional: bool,
+) -> ActionIdx {
     let key = op_key(&ws.rsc(r).id, task, 0);
     custom_action(
         ws,
@@ -333,7 +366,14 @@ fn step_fn(from: Role, to: Role) -> Step {
     }
 }
 
-fn run_step(ws: &mut WorkingSet, r: RscIdx, step: Step, node: Option<NodeIdx>, optional: bool, restarting: bool) {
+fn run_step(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    step: Step,
+    node: Option<NodeIdx>,
+    optional: bool,
+    restarting: bool,
+) {
     match step {
         Step::Stop => stop_resource(ws, r, optional, restarting),
         Step::Start => start_resource(ws, r, node, optional),
@@ -360,7 +400,8 @@ fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting:
         let rsc = ws.rsc(r);
         if rsc.assigned.is_none() {
             ws.action_mut(stop).reason = Some("node availability".into());
-        } else if restarting && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 {
+        } else if restarting && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1
+        {
             ws.action_mut(stop).reason = Some("being multiply active".into());
         }
         if !ws.rsc(r).managed {
@@ -375,7 +416,10 @@ fn start_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optiona
         ws.action_mut(start).optional = false;
     }
     let rsc = ws.rsc(r);
-    if rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 && node.is_some_and(|n| rsc.running_on.contains(&n)) {
+    if rsc.recovery == Recovery::StopUnexpected
+        && rsc.running_on.len() > 1
+        && node.is_some_and(|n| rsc.running_on.contains(&n))
+    {
         ws.action_mut(start).pseudo = true;
     }
 }
@@ -452,7 +496,8 @@ pub fn primitive_create_actions(ws: &mut WorkingSet, r: RscIdx) {
     }
     if multiply_active {
         let id = ws.rsc(r).id.clone();
-        ws.warnings.push(format!("resource {id} might be active on {num_all} nodes"));
+        ws.warnings
+            .push(format!("resource {id} might be active on {num_all} nodes"));
         match ws.rsc(r).recovery {
             Recovery::StopStart | Recovery::StopUnexpected => need_stop = true,
             _ => {}
@@ -490,7 +535,8 @@ pub fn primitive_create_actions(ws: &mut WorkingSet, r: RscIdx) {
         run_step(ws, r, f, current, !need_stop, true);
         step_role = next;
     }
-    while ws.rsc(r).role <= ws.rsc(r).next_role && step_role != ws.rsc(r).role && !ws.rsc(r).blocked {
+    while ws.rsc(r).role <= ws.rsc(r).next_role && step_role != ws.rsc(r).role && !ws.rsc(r).blocked
+    {
         let mut required = need_stop;
         let next = next_step(step_role, ws.rsc(r).role);
         if next == Role::Promoted && need_promote {
@@ -571,7 +617,16 @@ fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: Option<Node
     let k = |t: &str| Some(op_key(&id, t, 0));
     if let Some(mt) = migrate_to {
         ws.action_mut(mt).migrate_runnable = true;
-        new_ordering(ws, Some(r), k("monitor"), None, Some(r), k("migrate_to"), None, OPTIONAL);
+        new_ordering(
+            ws,
+            Some(r),
+            k("monitor"),
+            None,
+            Some(r),
+            k("migrate_to"),
+            None,
+            OPTIONAL,
+        );
         new_ordering(
             ws,
             Some(r),
@@ -589,7 +644,16 @@ fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: Option<Node
             m.insert("migrate_target".into(), tn);
         }
     } else {
-        new_ordering(ws, Some(r), k("monitor"), None, Some(r), k("migrate_from"), None, OPTIONAL);
+        new_ordering(
+            ws,
+            Some(r),
+            k("monitor"),
+            None,
+            Some(r),
+            k("migrate_from"),
+            None,
+            OPTIONAL,
+        );
     }
     new_ordering(
         ws,
@@ -641,7 +705,13 @@ fn create_recurring(ws: &mut WorkingSet, r: RscIdx) {
     }
 }
 
-fn recurring_for_active(ws: &mut WorkingSet, r: RscIdx, start: ActionIdx, node: Option<NodeIdx>, op: &OpConfig) {
+fn recurring_for_active(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    start: ActionIdx,
+    node: Option<NodeIdx>,
+    op: &OpConfig,
+) {
     let id = ws.rsc(r).id.clone();
     let key = op_key(&id, &op.name, op.interval_ms);
     let is_optional = match node {
@@ -701,9 +771,27 @@ fn recurring_for_active(ws: &mut WorkingSet, r: RscIdx, start: ActionIdx, node: 
             IMPLIES_THEN | RUNNABLE_LEFT,
         );
         if next_role == Role::Promoted {
-            new_ordering(ws, Some(r), Some(op_key(&id, "promote", 0)), None, Some(r), None, Some(mon), OPTIONAL | RUNNABLE_LEFT);
+            new_ordering(
+                ws,
+                Some(r),
+                Some(op_key(&id, "promote", 0)),
+                None,
+                Some(r),
+                None,
+                Some(mon),
+                OPTIONAL | RUNNABLE_LEFT,
+            );
         } else if ws.rsc(r).role == Role::Promoted {
-            new_ordering(ws, Some(r), Some(op_key(&id, "demote", 0)), None, Some(r), None, Some(mon), OPTIONAL | RUNNABLE_LEFT);
+            new_ordering(
+                ws,
+                Some(r),
+                Some(op_key(&id, "demote", 0)),
+                None,
+                Some(r),
+                None,
+                Some(mon),
+                OPTIONAL | RUNNABLE_LEFT,
+            );
         }
     }
 }
@@ -733,7 +821,14 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         order_rsc_actions(ws, r, "demote", r, "stop", PROMOTED_IMPLIES_FIRST);
         order_rsc_actions(ws, r, "start", r, "promote", RUNNABLE_LEFT);
     }
-    order_rsc_actions(ws, r, "delete", r, "monitor", SAME_NODE | THEN_CANCELS_FIRST);
+    order_rsc_actions(
+        ws,
+        r,
+        "delete",
+        r,
+        "monitor",
+        SAME_NODE | THEN_CANCELS_FIRST,
+    );
 }
 
 /// A group's orderings among its members and pseudo actions
@@ -758,7 +853,12 @@ pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
                 }
             }
             Some(prev) if colocated => {
-                let critical = ws.rsc(member).meta.get("critical").map(|v| super::rules::is_true(v)).unwrap_or(true);
+                let critical = ws
+                    .rsc(member)
+                    .meta
+                    .get("critical")
+                    .map(|v| super::rules::is_true(v))
+                    .unwrap_or(true);
                 ws.colocations.push(Colocation {
                     id: "group:internal_colocation".into(),
                     dependent: member,
@@ -793,10 +893,24 @@ pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
                 IMPLIES_THEN | RUNNABLE_LEFT | IMPLIES_FIRST_PRINTED,
             );
         } else if let Some(prev) = previous {
-            order_rsc_actions(ws, prev, "start", member, "start", IMPLIES_THEN | RUNNABLE_LEFT);
+            order_rsc_actions(
+                ws,
+                prev,
+                "start",
+                member,
+                "start",
+                IMPLIES_THEN | RUNNABLE_LEFT,
+            );
             order_rsc_actions(ws, member, "stop", prev, "stop", OPTIONAL | RESTART);
             if !ws.rsc(member).running_on.is_empty() && ws.rsc(prev).running_on.is_empty() {
-                order_rsc_actions(ws, member, "stop", prev, "start", IMPLIES_FIRST | RUNNABLE_LEFT);
+                order_rsc_actions(
+                    ws,
+                    member,
+                    "stop",
+                    prev,
+                    "start",
+                    IMPLIES_FIRST | RUNNABLE_LEFT,
+                );
             }
         } else {
             order_rsc_actions(ws, g, "start", member, "start", NONE);

@@ -17,9 +17,10 @@ pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
             Constraint::Location(l) => unpack_location(ws, l, &tags),
             Constraint::Colocation(c) => unpack_colocation(ws, c, &tags),
             Constraint::Order(o) => unpack_order(ws, o, &tags),
-            Constraint::Ticket(t) => ws
-                .warnings
-                .push(format!("constraint {}: tickets are not scheduled yet", t.id)),
+            Constraint::Ticket(t) => ws.warnings.push(format!(
+                "constraint {}: tickets are not scheduled yet",
+                t.id
+            )),
             Constraint::Unknown(_) => {}
         }
     }
@@ -57,12 +58,15 @@ fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
             targets.push((r, parse_role(l.role.as_deref())));
         }
         if targets.is_empty() {
-            ws.warnings.push(format!("location {}: no resource {}", l.id, name));
+            ws.warnings
+                .push(format!("location {}: no resource {}", l.id, name));
             return;
         }
     } else if l.rsc_pattern.is_some() {
-        ws.warnings
-            .push(format!("location {}: rsc-pattern is not supported yet", l.id));
+        ws.warnings.push(format!(
+            "location {}: rsc-pattern is not supported yet",
+            l.id
+        ));
         return;
     } else {
         for set in &l.sets {
@@ -89,7 +93,9 @@ fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
             });
         } else if let Some(node) = &l.node {
             // A node without a score: Pacemaker treats a missing score as 0.
-            let Some(n) = ws.find_node(node) else { continue };
+            let Some(n) = ws.find_node(node) else {
+                continue;
+            };
             ws.locations.push(LocationCons {
                 id: l.id.clone(),
                 rsc: r,
@@ -99,7 +105,11 @@ fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
             });
         }
         for rule in &l.rules {
-            let rule_role = rule.role.as_deref().map(|s| parse_role(Some(s))).unwrap_or(role);
+            let rule_role = rule
+                .role
+                .as_deref()
+                .map(|s| parse_role(Some(s)))
+                .unwrap_or(role);
             let nodes = location_rule_nodes(ws, rule, r);
             ws.locations.push(LocationCons {
                 id: l.id.clone(),
@@ -127,7 +137,9 @@ fn location_rule_nodes(ws: &WorkingSet, rule: &Rule, r: RscIdx) -> Vec<(NodeIdx,
     };
     let rsc = ws.rsc(r);
     let mut list: Vec<(NodeIdx, Score)> = if do_and {
-        (0..ws.nodes.len()).map(|i| (NodeIdx(i), node_score(NodeIdx(i)))).collect()
+        (0..ws.nodes.len())
+            .map(|i| (NodeIdx(i), node_score(NodeIdx(i))))
+            .collect()
     } else {
         Vec::new()
     };
@@ -201,7 +213,13 @@ pub fn new_colocation(
     }
 }
 
-fn anti_colocation_order(ws: &mut WorkingSet, first: RscIdx, first_role: Role, then: RscIdx, then_role: Role) {
+fn anti_colocation_order(
+    ws: &mut WorkingSet,
+    first: RscIdx,
+    first_role: Role,
+    then: RscIdx,
+    then_role: Role,
+) {
     let first_tasks: &[&str] = match first_role {
         Role::Promoted => &["demote"],
         Role::Unpromoted => &["stop", "promote"],
@@ -223,13 +241,15 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
     let score = c.score.unwrap_or(Score::ZERO);
     if c.sets.is_empty() {
         let (Some(d), Some(p)) = (&c.rsc, &c.with_rsc) else {
-            ws.warnings.push(format!("colocation {}: needs rsc and with-rsc", c.id));
+            ws.warnings
+                .push(format!("colocation {}: needs rsc and with-rsc", c.id));
             return;
         };
         let ds = resolve(ws, d, tags);
         let ps = resolve(ws, p, tags);
         if ds.is_empty() || ps.is_empty() {
-            ws.warnings.push(format!("colocation {}: unknown resource", c.id));
+            ws.warnings
+                .push(format!("colocation {}: unknown resource", c.id));
             return;
         }
         for &dep in &ds {
@@ -255,7 +275,11 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
         .sets
         .iter()
         .map(|s| {
-            let members = s.resources.iter().flat_map(|id| resolve(ws, id, tags)).collect();
+            let members = s
+                .resources
+                .iter()
+                .flat_map(|id| resolve(ws, id, tags))
+                .collect();
             (s, members)
         })
         .collect();
@@ -270,13 +294,33 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {
                     let infl = coloc_influence(ws, a, c.influence.as_deref());
-                    new_colocation(ws, &set_id(set, &c.id), None, set_score, a, b, role, role, infl);
+                    new_colocation(
+                        ws,
+                        &set_id(set, &c.id),
+                        None,
+                        set_score,
+                        a,
+                        b,
+                        role,
+                        role,
+                        infl,
+                    );
                 }
             }
         } else {
             for w in members.windows(2) {
                 let infl = coloc_influence(ws, w[1], c.influence.as_deref());
-                new_colocation(ws, &set_id(set, &c.id), None, set_score, w[1], w[0], role, role, infl);
+                new_colocation(
+                    ws,
+                    &set_id(set, &c.id),
+                    None,
+                    set_score,
+                    w[1],
+                    w[0],
+                    role,
+                    role,
+                    infl,
+                );
             }
         }
     }
@@ -287,12 +331,30 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
         let r2 = parse_role(s2.role.as_deref());
         let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
         let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
-        let primaries: Vec<RscIdx> = if seq1 { m1.last().copied().into_iter().collect() } else { m1.clone() };
-        let dependents: Vec<RscIdx> = if seq2 { m2.first().copied().into_iter().collect() } else { m2.clone() };
+        let primaries: Vec<RscIdx> = if seq1 {
+            m1.last().copied().into_iter().collect()
+        } else {
+            m1.clone()
+        };
+        let dependents: Vec<RscIdx> = if seq2 {
+            m2.first().copied().into_iter().collect()
+        } else {
+            m2.clone()
+        };
         for &d in &dependents {
             for &p in &primaries {
                 let infl = coloc_influence(ws, d, c.influence.as_deref());
-                new_colocation(ws, &c.id, c.node_attribute.clone(), score, d, p, r2, r1, infl);
+                new_colocation(
+                    ws,
+                    &c.id,
+                    c.node_attribute.clone(),
+                    score,
+                    d,
+                    p,
+                    r2,
+                    r1,
+                    infl,
+                );
             }
         }
     }
@@ -371,7 +433,9 @@ fn invert_action(a: &str) -> Option<&'static str> {
 }
 
 fn restart_flag(ws: &WorkingSet, r: RscIdx, kind: Kind, flag: u32, flags: u32) -> u32 {
-    if kind == Kind::Optional && ws.rsc(r).meta.get("restart-type").map(String::as_str) == Some("restart") {
+    if kind == Kind::Optional
+        && ws.rsc(r).meta.get("restart-type").map(String::as_str) == Some("restart")
+    {
         flags | flag
     } else {
         flags
@@ -385,17 +449,22 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
         return;
     }
     let (Some(first), Some(then)) = (&o.first, &o.then) else {
-        ws.warnings.push(format!("order {}: needs first and then", o.id));
+        ws.warnings
+            .push(format!("order {}: needs first and then", o.id));
         return;
     };
     let firsts = resolve(ws, first, tags);
     let thens = resolve(ws, then, tags);
     if firsts.is_empty() || thens.is_empty() {
-        ws.warnings.push(format!("order {}: unknown resource", o.id));
+        ws.warnings
+            .push(format!("order {}: unknown resource", o.id));
         return;
     }
     let action_first = o.first_action.clone().unwrap_or_else(|| "start".into());
-    let action_then = o.then_action.clone().unwrap_or_else(|| action_first.clone());
+    let action_then = o
+        .then_action
+        .clone()
+        .unwrap_or_else(|| action_first.clone());
     let sym = symmetry(o.symmetrical.as_deref(), kind);
     for &f in &firsts {
         for &t in &thens {
@@ -403,7 +472,9 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
             let flags = restart_flag(ws, t, kind, IMPLIES_THEN, flags);
             order_rsc_actions(ws, f, &action_first, t, &action_then, flags);
             if sym == Symmetry::Symmetric {
-                let (Some(inv_first), Some(inv_then)) = (invert_action(&action_first), invert_action(&action_then)) else {
+                let (Some(inv_first), Some(inv_then)) =
+                    (invert_action(&action_first), invert_action(&action_then))
+                else {
                     continue;
                 };
                 let flags = flags_for_kind(kind, inv_first, Symmetry::Inverse);
@@ -421,7 +492,15 @@ fn unpack_order_sets(ws: &mut WorkingSet, o: &cib::Order, kind: Kind, tags: &[ci
     let sets: Vec<(&ResourceSet, Vec<RscIdx>)> = o
         .sets
         .iter()
-        .map(|s| (s, s.resources.iter().flat_map(|id| resolve(ws, id, tags)).collect()))
+        .map(|s| {
+            (
+                s,
+                s.resources
+                    .iter()
+                    .flat_map(|id| resolve(ws, id, tags))
+                    .collect(),
+            )
+        })
         .collect();
     for (set, members) in &sets {
         let set_kind = match set.kind.as_deref() {
@@ -453,8 +532,16 @@ fn unpack_order_sets(ws: &mut WorkingSet, o: &cib::Order, kind: Kind, tags: &[ci
         let a2 = s2.action.clone().unwrap_or_else(|| "start".into());
         let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
         let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
-        let firsts: Vec<RscIdx> = if seq1 { m1.last().copied().into_iter().collect() } else { m1.clone() };
-        let thens: Vec<RscIdx> = if seq2 { m2.first().copied().into_iter().collect() } else { m2.clone() };
+        let firsts: Vec<RscIdx> = if seq1 {
+            m1.last().copied().into_iter().collect()
+        } else {
+            m1.clone()
+        };
+        let thens: Vec<RscIdx> = if seq2 {
+            m2.first().copied().into_iter().collect()
+        } else {
+            m2.clone()
+        };
         for &f in &firsts {
             for &t in &thens {
                 let flags = flags_for_kind(kind, &a1, sym);

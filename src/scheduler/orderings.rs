@@ -103,11 +103,18 @@ fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
         return;
     }
     if first_actions.is_empty() {
-        let Some(key) = o.first_task.as_deref() else { return };
-        let Some((task, interval)) = task_of_key(key) else { return };
+        let Some(key) = o.first_task.as_deref() else {
+            return;
+        };
+        let Some((task, interval)) = task_of_key(key) else {
+            return;
+        };
         let rsc = ws.rsc(first_rsc);
-        let state = rsc_state(ws, first_rsc);
-        if (state == Role::Stopped && task == "stop") || (state == Role::Unpromoted && task == "demote") {
+        // Pacemaker asks for the current role here.
+        let state = rsc_state(ws, first_rsc, true);
+        if (state == Role::Stopped && task == "stop")
+            || (state == Role::Unpromoted && task == "demote")
+        {
             return;
         }
         let _ = rsc;
@@ -141,26 +148,32 @@ fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
     }
 }
 
-/// The role a resource will have (`fns->state(rsc, TRUE)`): its next role
-/// if known, else its current role.
-fn rsc_state(ws: &WorkingSet, r: RscIdx) -> Role {
+/// A resource's role now (`current`) or after the transition
+/// (`fns->state(rsc, current)`); a collective resource reports the highest
+/// role among its children.
+pub(crate) fn rsc_state(ws: &WorkingSet, r: RscIdx, current: bool) -> Role {
     let rsc = ws.rsc(r);
     if !rsc.children.is_empty() {
         return rsc
             .children
             .iter()
-            .map(|&c| rsc_state(ws, c))
+            .map(|&c| rsc_state(ws, c, current))
             .max()
-            .unwrap_or(Role::Stopped);
+            .unwrap_or(Role::Unknown);
     }
-    if rsc.next_role != Role::Unknown {
-        rsc.next_role
-    } else {
+    if current {
         rsc.role
+    } else {
+        rsc.next_role
     }
 }
 
-fn rsc_order_then(ws: &mut WorkingSet, first_action: Option<ActionIdx>, then_rsc: RscIdx, o: &Ordering) {
+fn rsc_order_then(
+    ws: &mut WorkingSet,
+    first_action: Option<ActionIdx>,
+    then_rsc: RscIdx,
+    o: &Ordering,
+) {
     let then_actions: Vec<ActionIdx> = match o.then_action {
         Some(a) => vec![a],
         None => o
@@ -372,7 +385,9 @@ fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
 }
 
 fn group_location(ws: &WorkingSet, r: RscIdx) -> Option<NodeIdx> {
-    ws.rsc(r).assigned.or_else(|| ws.rsc(r).children.first().and_then(|&c| ws.rsc(c).assigned))
+    ws.rsc(r)
+        .assigned
+        .or_else(|| ws.rsc(r).children.first().and_then(|&c| ws.rsc(c).assigned))
 }
 
 /// Re-evaluates one action against everything ordered before it, queueing
@@ -429,7 +444,10 @@ fn update_one(ws: &mut WorkingSet, then: ActionIdx, queue: &mut VecDeque<ActionI
                 }
             }
         }
-        if ws.action(first).rsc.is_some() && oflags & THEN_CANCELS_FIRST != 0 && !ws.action(then).optional {
+        if ws.action(first).rsc.is_some()
+            && oflags & THEN_CANCELS_FIRST != 0
+            && !ws.action(then).optional
+        {
             ws.action_mut(first).optional = true;
         }
         let mut real_first = first;
@@ -444,7 +462,16 @@ fn update_one(ws: &mut WorkingSet, then: ActionIdx, queue: &mut VecDeque<ActionI
             let first_flags = flags_of(ws, first);
             let then_flags = flags_of(ws, then);
             let before_then = snapshot(ws, then);
-            update_action_flags(ws, first, then, first_flags, then_flags, oflags, &mut changed_first, &mut changed_then);
+            update_action_flags(
+                ws,
+                first,
+                then,
+                first_flags,
+                then_flags,
+                oflags,
+                &mut changed_first,
+                &mut changed_then,
+            );
             if snapshot(ws, first) != before_first {
                 changed_first = true;
             }
@@ -506,29 +533,69 @@ fn update_action_flags(
     }
     if oflags & IMPLIES_THEN != 0 {
         if then_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_THEN);
+            update_ordered(
+                ws,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_OPTIONAL,
+                IMPLIES_THEN,
+            );
         } else if !first_flags.optional && ws.action(then).optional {
             ws.action_mut(then).optional = false;
             *changed_then = true;
         }
     }
     if oflags & RESTART != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL | FILTER_RUNNABLE, RESTART);
+        update_ordered(
+            ws,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_OPTIONAL | FILTER_RUNNABLE,
+            RESTART,
+        );
     }
     if oflags & IMPLIES_FIRST != 0 {
         if first_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_FIRST);
+            update_ordered(
+                ws,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_OPTIONAL,
+                IMPLIES_FIRST,
+            );
         } else if !first_flags.optional && ws.action(first).runnable {
             ws.action_mut(first).runnable = false;
             *changed_first = true;
         }
     }
     if oflags & PROMOTED_IMPLIES_FIRST != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, PROMOTED_IMPLIES_FIRST);
+        update_ordered(
+            ws,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_OPTIONAL,
+            PROMOTED_IMPLIES_FIRST,
+        );
     }
     if oflags & ONE_OR_MORE != 0 {
         if then_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_RUNNABLE, ONE_OR_MORE);
+            update_ordered(
+                ws,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_RUNNABLE,
+                ONE_OR_MORE,
+            );
         } else if first_flags.runnable {
             let act = ws.action_mut(then);
             act.runnable_before += 1;
@@ -540,17 +607,41 @@ fn update_action_flags(
     }
     if oflags & RUNNABLE_LEFT != 0 {
         if then_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_RUNNABLE, RUNNABLE_LEFT);
+            update_ordered(
+                ws,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_RUNNABLE,
+                RUNNABLE_LEFT,
+            );
         } else if !first_flags.runnable && ws.action(then).runnable {
             ws.action_mut(then).runnable = false;
             *changed_then = true;
         }
     }
     if oflags & IMPLIES_FIRST_MIGRATABLE != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_FIRST_MIGRATABLE);
+        update_ordered(
+            ws,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_OPTIONAL,
+            IMPLIES_FIRST_MIGRATABLE,
+        );
     }
     if oflags & PSEUDO_LEFT != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, PSEUDO_LEFT);
+        update_ordered(
+            ws,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_OPTIONAL,
+            PSEUDO_LEFT,
+        );
     }
     if ws.action(first).runnable && oflags & IMPLIES_THEN_PRINTED != 0 && !first_flags.optional {
         ws.action_mut(then).print_always = true;
@@ -561,7 +652,12 @@ fn update_action_flags(
     if oflags & (IMPLIES_THEN | IMPLIES_FIRST | RESTART) != 0 {
         if let Some(fr) = first_rsc {
             let f = ws.action(first);
-            if !ws.rsc(fr).managed && ws.rsc(fr).blocked && !f.runnable && f.task == "stop" && ws.action(then).runnable {
+            if !ws.rsc(fr).managed
+                && ws.rsc(fr).blocked
+                && !f.runnable
+                && f.task == "stop"
+                && ws.action(then).runnable
+            {
                 ws.action_mut(then).runnable = false;
                 *changed_then = true;
             }
@@ -575,27 +671,42 @@ const FILTER_RUNNABLE: u8 = 2;
 /// Applies one ordering type between two actions; for a group's action,
 /// to the group's and each member's matching action
 /// (`pcmk__update_ordered_actions`, `pcmk__group_update_ordered_actions`).
-fn update_ordered(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, node: Option<NodeIdx>, flags: Flags, filter: u8, kind: u32) {
+fn update_ordered(
+    ws: &mut WorkingSet,
+    first: ActionIdx,
+    then: ActionIdx,
+    node: Option<NodeIdx>,
+    flags: Flags,
+    filter: u8,
+    kind: u32,
+) {
     primitive_update_ordered(ws, first, then, flags, filter, kind);
-    let Some(tr) = ws.action(then).rsc else { return };
+    let Some(tr) = ws.action(then).rsc else {
+        return;
+    };
     if ws.rsc(tr).variant != Variant::Group {
         return;
     }
     let task = ws.action(then).task.clone();
     for m in ws.rsc(tr).children.clone() {
-        let ma = ws
-            .rsc(m)
-            .actions
-            .iter()
-            .copied()
-            .find(|&x| ws.action(x).task == task && (node.is_none() || ws.action(x).node == node));
+        let ma =
+            ws.rsc(m).actions.iter().copied().find(|&x| {
+                ws.action(x).task == task && (node.is_none() || ws.action(x).node == node)
+            });
         if let Some(ma) = ma {
             primitive_update_ordered(ws, first, ma, flags, filter, kind);
         }
     }
 }
 
-fn primitive_update_ordered(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, flags: Flags, filter: u8, kind: u32) {
+fn primitive_update_ordered(
+    ws: &mut WorkingSet,
+    first: ActionIdx,
+    then: ActionIdx,
+    flags: Flags,
+    filter: u8,
+    kind: u32,
+) {
     let then_flags = snapshot(ws, then);
     let first_flags = snapshot(ws, first);
     let f_opt = filter & FILTER_OPTIONAL != 0;
@@ -637,7 +748,12 @@ fn primitive_update_ordered(ws: &mut WorkingSet, first: ActionIdx, then: ActionI
         t.runnable = false;
         t.migrate_runnable = false;
     }
-    if kind == IMPLIES_THEN && f_opt && ws.action(then).optional && !flags.optional && !ws.action(first).migrate_runnable {
+    if kind == IMPLIES_THEN
+        && f_opt
+        && ws.action(then).optional
+        && !flags.optional
+        && !ws.action(first).migrate_runnable
+    {
         ws.action_mut(then).optional = false;
     }
     if kind == RESTART {

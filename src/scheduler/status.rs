@@ -82,10 +82,20 @@ fn unpack_node_state(cib: &Cib, ws: &mut WorkingSet, st: &NodeState, n: NodeIdx)
     for (k, v) in transient {
         node.attrs.insert(k, v);
     }
-    if node.attrs.get("standby").map(|v| is_true(v)).unwrap_or(false) {
+    if node
+        .attrs
+        .get("standby")
+        .map(|v| is_true(v))
+        .unwrap_or(false)
+    {
         node.standby = true;
     }
-    if node.attrs.get("maintenance").map(|v| is_true(v)).unwrap_or(false) {
+    if node
+        .attrs
+        .get("maintenance")
+        .map(|v| is_true(v))
+        .unwrap_or(false)
+    {
         node.maintenance = true;
     }
     if let Some(v) = node.attrs.get("resource-discovery-enabled") {
@@ -139,7 +149,9 @@ fn determine_online_status(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx, ston
 
 /// `in_ccm` is "true"/"false" in 2.1.5 (later versions write a timestamp).
 fn in_cluster(st: &NodeState) -> Option<bool> {
-    st.in_ccm.as_deref().map(|v| is_true(v) || v.parse::<i64>().is_ok_and(|t| t > 0))
+    st.in_ccm
+        .as_deref()
+        .map(|v| is_true(v) || v.parse::<i64>().is_ok_and(|t| t > 0))
 }
 
 fn crmd_online(st: &NodeState) -> bool {
@@ -167,7 +179,10 @@ fn online_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
     let exp_state = st.expected.as_deref().unwrap_or("down");
     let terminate = ws.node(n).attrs.get("terminate").cloned();
     let do_terminate = terminate.as_deref().is_some_and(|t| {
-        is_true(t) || t.chars().next().is_some_and(|c| c != '0' && c.is_ascii_digit())
+        is_true(t)
+            || t.chars()
+                .next()
+                .is_some_and(|c| c != '0' && c.is_ascii_digit())
     });
     let in_ccm = in_cluster(st);
     let crmd = crmd_online(st);
@@ -216,10 +231,11 @@ fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
 }
 
 fn target_rc(op: &LrmOp) -> i32 {
-    let key = op
-        .transition_key
-        .as_deref()
-        .or_else(|| op.transition_magic.as_deref().and_then(|m| m.split_once(';').map(|(_, k)| k)));
+    let key = op.transition_key.as_deref().or_else(|| {
+        op.transition_magic
+            .as_deref()
+            .and_then(|m| m.split_once(';').map(|(_, k)| k))
+    });
     key.and_then(|k| k.split(':').nth(2))
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1)
@@ -251,7 +267,10 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
     if on_fail == Some(OnFail::Fence) && !ws.config.stonith_enabled {
         on_fail = Some(OnFail::Block);
     }
-    if on_fail == Some(OnFail::Demote) && task != "promote" && !(task == "monitor" && interval_ms > 0) {
+    if on_fail == Some(OnFail::Demote)
+        && task != "promote"
+        && !(task == "monitor" && interval_ms > 0)
+    {
         on_fail = None;
     }
     let on_fail = on_fail.unwrap_or(if task == "stop" {
@@ -274,7 +293,11 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
 fn set_active(ws: &mut WorkingSet, r: RscIdx) {
     let top = ws.top_parent(r);
     let promotable = matches!(ws.rsc(top).variant, Variant::Clone { promotable: true });
-    ws.rsc_mut(r).role = if promotable { Role::Unpromoted } else { Role::Started };
+    ws.rsc_mut(r).role = if promotable {
+        Role::Unpromoted
+    } else {
+        Role::Started
+    };
 }
 
 /// Bans a resource from a node with a -INFINITY score.
@@ -389,7 +412,14 @@ fn active_ops(ops: &[&LrmOp]) -> (isize, isize) {
 
 /// Creates the active recurring monitors as optional actions, so later
 /// phases can tell a monitor that is already running (`process_recurring`).
-fn process_recurring(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, start: isize, stop: isize, ops: &[&LrmOp]) {
+fn process_recurring(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    start: isize,
+    stop: isize,
+    ops: &[&LrmOp],
+) {
     for (i, op) in ops.iter().enumerate() {
         let i = i as isize;
         if !ws.node(n).online {
@@ -562,7 +592,17 @@ fn unpack_rsc_op<'a>(
 
     let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
     if strategy == OnFail::Ignore {
-        update_resource_state(ws, r, n, op, task, target.max(0), *last_failure, on_fail, later);
+        update_resource_state(
+            ws,
+            r,
+            n,
+            op,
+            task,
+            target.max(0),
+            *last_failure,
+            on_fail,
+            later,
+        );
         ws.rsc_mut(r).failure_ignored = true;
         ws.rsc_mut(r).failed_on.push(n);
     } else {
@@ -752,7 +792,8 @@ pub fn add_running(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
                 ws.rsc_mut(r).managed = false;
                 ws.rsc_mut(r).blocked = true;
                 if let Some(p) = ws.rsc(r).parent {
-                    if ws.rsc(p).variant == Variant::Group && ws.rsc(p).recovery == Recovery::Block {
+                    if ws.rsc(p).variant == Variant::Group && ws.rsc(p).recovery == Recovery::Block
+                    {
                         for c in ws.rsc(p).children.clone() {
                             ws.rsc_mut(c).managed = false;
                             ws.rsc_mut(c).blocked = true;
@@ -784,12 +825,21 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         }
     }
     let role = ws.rsc(r).role;
-    if role > Role::Stopped && !ws.node(n).online && !ws.node(n).maintenance && ws.rsc(r).managed && ws.config.stonith_enabled {
+    if role > Role::Stopped
+        && !ws.node(n).online
+        && !ws.node(n).maintenance
+        && ws.rsc(r).managed
+        && ws.config.stonith_enabled
+    {
         let reason = format!("{} is thought to be active there", ws.rsc(r).id);
         fence_node(ws, n, &reason);
     }
     let save_on_fail = on_fail;
-    let on_fail = if ws.node(n).unclean { OnFail::Ignore } else { on_fail };
+    let on_fail = if ws.node(n).unclean {
+        OnFail::Ignore
+    } else {
+        on_fail
+    };
     match on_fail {
         OnFail::Ignore => {}
         OnFail::Demote => {
@@ -882,7 +932,12 @@ pub fn failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx, effective: bool) -> Sco
             last = last.max(v.parse().unwrap_or(0));
         }
     }
-    if effective && count.value() > 0 && rsc.failure_timeout > 0 && last > 0 && last + rsc.failure_timeout <= ws.config.now {
+    if effective
+        && count.value() > 0
+        && rsc.failure_timeout > 0
+        && last > 0
+        && last + rsc.failure_timeout <= ws.config.now
+    {
         return Score::ZERO;
     }
     count

@@ -181,7 +181,11 @@ fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
         let _ = write!(s, " ({})", flags.join(", "));
     }
     if multiple {
-        let names: Vec<&str> = rsc.running_on.iter().map(|&n| ws.node(n).uname.as_str()).collect();
+        let names: Vec<&str> = rsc
+            .running_on
+            .iter()
+            .map(|&n| ws.node(n).uname.as_str())
+            .collect();
         let _ = write!(s, " [ {} ]", names.join(" "));
     }
     s
