@@ -802,10 +802,12 @@ pub fn group_create_actions(ws: &mut WorkingSet, g: RscIdx) {
     for m in ws.rsc(g).children.clone() {
         primitive_create_actions(ws, m);
     }
+    // Every group pseudo action starts out runnable (`create_group_pseudo_op`);
+    // orderings with the members take that away when needed.
     rsc_pseudo_action(ws, g, "start", true, true);
-    rsc_pseudo_action(ws, g, "running", true, false);
+    rsc_pseudo_action(ws, g, "running", true, true);
     rsc_pseudo_action(ws, g, "stop", true, true);
-    rsc_pseudo_action(ws, g, "stopped", true, false);
+    rsc_pseudo_action(ws, g, "stopped", true, true);
 }
 
 /// Orderings every primitive has with itself
