@@ -836,9 +836,10 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
 /// A group's orderings among its members and pseudo actions
 /// (`pcmk__group_internal_constraints`).
 pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
-    order_rsc_actions(ws, g, "stop", g, "stopped", OPTIONAL);
+    // stop group -> group stopped -> start group -> group running
+    order_rsc_actions(ws, g, "stop", g, "stopped", RUNNABLE_LEFT);
     order_rsc_actions(ws, g, "stopped", g, "start", OPTIONAL);
-    order_rsc_actions(ws, g, "start", g, "running", OPTIONAL);
+    order_rsc_actions(ws, g, "start", g, "running", RUNNABLE_LEFT);
     let ordered = ws.rsc(g).group_ordered;
     let colocated = ws.rsc(g).group_colocated;
     let mut previous: Option<RscIdx> = None;
@@ -904,16 +905,6 @@ pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
                 IMPLIES_THEN | RUNNABLE_LEFT,
             );
             order_rsc_actions(ws, member, "stop", prev, "stop", OPTIONAL | RESTART);
-            if !ws.rsc(member).running_on.is_empty() && ws.rsc(prev).running_on.is_empty() {
-                order_rsc_actions(
-                    ws,
-                    member,
-                    "stop",
-                    prev,
-                    "start",
-                    IMPLIES_FIRST | RUNNABLE_LEFT,
-                );
-            }
         } else {
             order_rsc_actions(ws, g, "start", member, "start", NONE);
         }
