@@ -1244,16 +1244,6 @@ pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
                 );
                 order_rsc_actions(ws, member, "demote", prev, "demote", OPTIONAL);
             }
-            if !ws.rsc(member).running_on.is_empty() && ws.rsc(prev).running_on.is_empty() {
-                order_rsc_actions(
-                    ws,
-                    member,
-                    "stop",
-                    prev,
-                    "start",
-                    IMPLIES_FIRST | RUNNABLE_LEFT,
-                );
-            }
         } else {
             order_rsc_actions(ws, g, "start", member, "start", NONE);
             if promotable {

@@ -543,8 +543,14 @@ fn unpack_rsc_op<'a>(
         }
     }
 
-    // A failed probe for a result other than "running" is masked as "not running".
-    let masked_probe = is_probe && !matches!(rc, 0 | 7 | 8) && status != exec::PENDING;
+    // A probe that found the agent not installed or its parameters invalid
+    // counts as "not running" there, and bans the node
+    // (`pcmk_xe_mask_probe_failure`, `mask_probe_failure`): other failed
+    // probes are ordinary failures. The recorded codes are what matter.
+    let raw_rc = op.rc_code.unwrap_or(0);
+    let raw_status = op.op_status.unwrap_or(-1);
+    let masked_probe =
+        is_probe && (raw_rc == 5 || raw_rc == 2 || raw_status == exec::NOT_INSTALLED);
     if masked_probe {
         if expired {
             if ws.rsc(r).role <= Role::Stopped {
@@ -552,8 +558,10 @@ fn unpack_rsc_op<'a>(
             }
             return;
         }
-        ws.rsc_mut(r).role = Role::Stopped;
-        ws.rsc_mut(r).failed_on.push(n);
+        update_resource_state(ws, r, n, op, task, 7, *last_failure, on_fail, later);
+        if !ws.rsc(r).failed_on.contains(&n) {
+            ws.rsc_mut(r).failed_on.push(n);
+        }
         ban(ws, r, n);
         return;
     }

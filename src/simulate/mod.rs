@@ -189,6 +189,29 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         return Ok(out);
     }
     let t = scheduler::schedule(&cib, now);
+    if std::env::var_os("PACESIM_DUMP").is_some() {
+        for a in &t.ws.actions {
+            let node = a
+                .node
+                .map(|n| t.ws.node(n).uname.clone())
+                .unwrap_or_default();
+            eprintln!(
+                "{:3} {} on {} opt={} run={} pseudo={} reason={:?} before={:?}",
+                a.id,
+                a.key,
+                node,
+                a.optional,
+                a.runnable,
+                a.pseudo,
+                a.reason,
+                a.before
+                    .iter()
+                    .filter(|b| b.1 != 0)
+                    .map(|b| format!("{}:{:x}", b.0 .0, b.1))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
     if opts.show_scores {
         out.push_str(&scores(&t));
     }

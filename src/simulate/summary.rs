@@ -29,9 +29,9 @@ pub fn transition_summary(t: &Transition) -> Vec<String> {
             ),
             _ => continue,
         };
-        match &act.reason {
-            Some(r) => lines.push(format!("  * {task} {node} '{r}'")),
-            None => lines.push(format!("  * {task} {node}")),
+        // `node-action` prints only actions with a reason; the rest go to the log.
+        if let Some(r) = &act.reason {
+            lines.push(format!("  * {task} {node} '{r}'"));
         }
     }
     for &r in &ws.top {
