@@ -287,7 +287,7 @@ fn action_xml(ws: &WorkingSet, a: ActionIdx, short: bool) -> String {
         .unwrap_or_default();
     let (tag, node_attrs) = if act.pseudo {
         ("pseudo_event", String::new())
-    } else if act.rsc.is_none() {
+    } else if act.rsc.is_none() || act.task == "clear_failcount" {
         ("crm_event", node_attrs)
     } else {
         ("rsc_op", node_attrs)

@@ -393,6 +393,14 @@ fn execute(
             (None, task) => {
                 let _ = writeln!(out, "  * Cluster action:  {task} on {node}");
             }
+            (Some(r), "clear_failcount") => {
+                // A controller (crm_event) action, not an agent call.
+                let rsc = &ws.rsc(r).id;
+                let _ = writeln!(
+                    out,
+                    "  * Cluster action:  clear_failcount for {rsc} on {node}"
+                );
+            }
             (Some(r), task) => {
                 let rsc = ws.rsc(r).id.clone();
                 if act.interval_ms > 0 {
