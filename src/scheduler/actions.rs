@@ -1291,13 +1291,13 @@ pub fn schedule_probes(ws: &mut WorkingSet) {
         }
         if let Some(probed) = node.attrs.get("probe_complete") {
             if !super::rules::is_true(probed) {
-                let key = format!("probe_nodes-{}", node.uname);
+                let key = format!("probe_again-{}", node.uname);
                 let a = custom_action(
                     ws,
                     ActionSpec {
                         rsc: None,
                         key,
-                        task: "probe_nodes".into(),
+                        task: "probe_again".into(),
                         node: Some(n),
                         optional: false,
                         interval_ms: 0,
