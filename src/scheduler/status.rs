@@ -58,7 +58,8 @@ pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
         if node.online || ws.config.stonith_enabled {
             if let Some(lrm) = &st.lrm {
                 for lr in lrm {
-                    unpack_lrm_resource(ws, n, lr);
+                    let collective = in_unscheduled_collective(cib, &lr.id);
+                    unpack_lrm_resource(ws, n, lr, collective);
                 }
             }
         }
@@ -423,7 +424,47 @@ fn node_score(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, score: Score) {
     entry.weight += score;
 }
 
-fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
+/// Whether a history entry belongs to a clone or bundle of the
+/// configuration (an instance `ID:N`, or a bundle's generated
+/// `BUNDLE-...` resources). Clones and bundles are not scheduled yet, so such
+/// entries are kept as unconstrained stand-ins rather than treated as
+/// orphans to be stopped.
+fn in_unscheduled_collective(cib: &Cib, id: &str) -> bool {
+    use crate::cib::Resource;
+    let base = id.split_once(':').map(|(b, _)| b).unwrap_or(id);
+    fn names(r: &Resource, out: &mut Vec<String>) {
+        match r {
+            Resource::Primitive(p) | Resource::Template(p) => out.push(p.id.clone()),
+            Resource::Group(g) => {
+                out.push(g.id.clone());
+                out.extend(g.members.iter().map(|m| m.id.clone()));
+            }
+            Resource::Clone(c) => {
+                out.push(c.id.clone());
+                names(&c.child, out);
+            }
+            Resource::Bundle(b) => {
+                out.push(b.id.clone());
+                out.extend(b.primitive.iter().map(|p| p.id.clone()));
+            }
+        }
+    }
+    cib.configuration.resources.iter().any(|r| match r {
+        Resource::Clone(_) => {
+            let mut ids = Vec::new();
+            names(r, &mut ids);
+            ids.iter().any(|i| i == base)
+        }
+        Resource::Bundle(b) => {
+            let mut ids = Vec::new();
+            names(r, &mut ids);
+            ids.iter().any(|i| i == base) || id.starts_with(&format!("{}-", b.id))
+        }
+        _ => false,
+    })
+}
+
+fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource, collective: bool) {
     if lr.ops.is_empty() {
         return;
     }
@@ -435,7 +476,7 @@ fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
                 (Some(c), None, Some(t)) => format!("{c}:{t}"),
                 _ => String::new(),
             };
-            new_orphan(ws, &lr.id, agent)
+            new_orphan(ws, &lr.id, agent, !collective)
         }
     };
     let saved_role = ws.rsc(r).role;
