@@ -37,7 +37,8 @@ fn find_actions_by_key(ws: &WorkingSet, r: RscIdx, key: &str) -> Vec<ActionIdx> 
         .collect()
 }
 
-fn task_of_key(key: &str) -> Option<(&str, u64)> {
+/// The task and interval of an operation key (`parse_op_key`).
+pub(crate) fn task_of_key(key: &str) -> Option<(&str, u64)> {
     // key = <rsc>_<task>_<interval>
     let (rest, interval) = key.rsplit_once('_')?;
     let interval: u64 = interval.parse().ok()?;
@@ -347,7 +348,7 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
     flags
 }
 
-fn is_parent(ws: &WorkingSet, child: RscIdx, parent: RscIdx) -> bool {
+pub(crate) fn is_parent(ws: &WorkingSet, child: RscIdx, parent: RscIdx) -> bool {
     let mut p = ws.rsc(child).parent;
     while let Some(x) = p {
         if x == parent {

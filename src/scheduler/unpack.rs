@@ -395,6 +395,14 @@ fn unpack_primitive(
             .and_then(parse_interval_ms)
             .unwrap_or(0);
         if seen.contains(&(op.name.clone(), interval_ms)) {
+            // The same name and interval twice: Pacemaker refuses to make
+            // either recurring (`is_op_dup`).
+            if let Some(first) = ops
+                .iter_mut()
+                .find(|o: &&mut OpConfig| o.name == op.name && o.interval_ms == interval_ms)
+            {
+                first.duplicate = true;
+            }
             continue;
         }
         seen.push((op.name.clone(), interval_ms));
@@ -423,6 +431,7 @@ fn unpack_primitive(
             enabled: op_meta.get("enabled").map(|v| is_true(v)).unwrap_or(true),
             on_fail: op_meta.get("on-fail").and_then(|v| parse_on_fail(v)),
             timeout_ms: op_meta.get("timeout").and_then(|v| parse_ms(v)),
+            duplicate: false,
         });
     }
     let is_fence_device = class == "stonith";

@@ -308,6 +308,8 @@ pub struct OpConfig {
     pub on_fail: Option<OnFail>,
     /// timeout in ms, when set.
     pub timeout_ms: Option<u64>,
+    /// Another op of the resource has the same name and interval.
+    pub duplicate: bool,
 }
 
 /// A scheduled (or considered) action.
