@@ -398,6 +398,14 @@ pub fn ban(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
 
 /// Adds a score for a resource on a node, or on every node (`resource_location`).
 pub fn resource_location(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, score: Score) {
+    if score.is_neg_inf() {
+        eprintln!(
+            "BAN {} {:?} {}",
+            ws.rsc(r).id,
+            n,
+            std::backtrace::Backtrace::force_capture()
+        );
+    }
     match n {
         Some(n) => node_score(ws, r, n, score),
         None => {
@@ -620,13 +628,15 @@ fn unpack_rsc_op<'a>(
 
     // remap_operation
     if status == exec::DONE || status == exec::ERROR {
-        // Degraded results count as their successful counterparts
-        // (`pcmk__effective_rc`).
-        rc = match rc {
-            190 => 0,
-            191 => 8,
-            other => other,
-        };
+        // Degraded monitor results are informational: they count as their
+        // error-free counterparts.
+        if task == "monitor" {
+            rc = match rc {
+                190 => 0,
+                191 => 8,
+                other => other,
+            };
+        }
         status = exec::DONE;
         if target >= 0 && rc != target {
             status = exec::ERROR;
