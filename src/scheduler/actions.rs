@@ -223,6 +223,33 @@ pub fn rsc_pseudo_action(
     a
 }
 
+/// Finds or creates a cluster-wide pseudo action by name (`get_pseudo_op`):
+/// it needs no node and starts out runnable.
+pub fn get_pseudo_op(ws: &mut WorkingSet, name: &str) -> ActionIdx {
+    if let Some(a) = ws
+        .actions
+        .iter()
+        .position(|a| a.rsc.is_none() && a.key == name)
+    {
+        return ActionIdx(a);
+    }
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: None,
+            key: name.to_string(),
+            task: name.to_string(),
+            node: None,
+            optional: true,
+            interval_ms: 0,
+        },
+    );
+    let act = ws.action_mut(a);
+    act.pseudo = true;
+    act.runnable = true;
+    a
+}
+
 /// Records an ordering to be applied later (`pcmk__new_ordering`).
 pub fn new_ordering(
     ws: &mut WorkingSet,

@@ -390,9 +390,12 @@ enum Symmetry {
     Inverse,
 }
 
+/// A constraint's symmetry (`get_ordering_symmetry`): an explicit
+/// `symmetrical` wins (a serialization is never symmetrical), else only
+/// serializations are asymmetrical.
 fn symmetry(symmetrical: Option<&str>, kind: Kind) -> Symmetry {
-    match symmetrical {
-        Some(v) if is_true(v) && kind != Kind::Serialize => Symmetry::Symmetric,
+    match parse_bool(symmetrical) {
+        Some(true) if kind != Kind::Serialize => Symmetry::Symmetric,
         Some(_) => Symmetry::Asymmetric,
         None if kind == Kind::Serialize => Symmetry::Asymmetric,
         None => Symmetry::Symmetric,
@@ -485,75 +488,205 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
     }
 }
 
-/// Ordered resource sets: within a sequential set each member after the
-/// previous one; between sets, the members of one set before those of the next.
-fn unpack_order_sets(ws: &mut WorkingSet, o: &cib::Order, kind: Kind, tags: &[cib::Tag]) {
-    let sym = symmetry(o.symmetrical.as_deref(), kind);
-    let sets: Vec<(&ResourceSet, Vec<RscIdx>)> = o
-        .sets
+/// A boolean attribute as `pcmk__xe_get_bool_attr` reads it: `None` when
+/// absent or not a boolean.
+fn parse_bool(v: Option<&str>) -> Option<bool> {
+    match v?.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "y" | "1" => Some(true),
+        "false" | "off" | "no" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The symmetry of a set within an ordering (`get_ordering_symmetry` with
+/// the constraint's kind and `symmetrical` as defaults).
+fn set_symmetry(
+    set: &ResourceSet,
+    parent_kind: Kind,
+    parent_symmetrical: Option<&str>,
+) -> Symmetry {
+    let kind = if set.kind.is_some() || set.score.is_some() {
+        order_kind(set.kind.as_deref(), set.score)
+    } else {
+        parent_kind
+    };
+    let own = set
+        .extra
         .iter()
-        .map(|s| {
-            (
-                s,
-                s.resources
-                    .iter()
-                    .flat_map(|id| resolve(ws, id, tags))
-                    .collect(),
-            )
-        })
-        .collect();
-    for (set, members) in &sets {
-        let set_kind = match set.kind.as_deref() {
-            Some(k) => order_kind(Some(k), None),
-            None => kind,
-        };
-        let sequential = set.sequential.as_deref().map(is_true).unwrap_or(true);
-        let action = set.action.clone().unwrap_or_else(|| "start".into());
-        if !sequential {
-            continue;
-        }
-        for w in members.windows(2) {
-            let flags = flags_for_kind(set_kind, &action, sym);
-            order_rsc_actions(ws, w[0], &action, w[1], &action, flags);
-        }
-        if sym == Symmetry::Symmetric {
-            if let Some(inv) = invert_action(&action) {
-                for w in members.windows(2).rev() {
-                    let flags = flags_for_kind(set_kind, inv, Symmetry::Inverse);
-                    order_rsc_actions(ws, w[1], inv, w[0], inv, flags);
-                }
+        .find(|(k, _)| k == "symmetrical")
+        .map(|(_, v)| v.as_str());
+    let explicit = parse_bool(own).or_else(|| parent_symmetrical.map(is_true));
+    match explicit {
+        Some(true) if kind != Kind::Serialize => Symmetry::Symmetric,
+        Some(_) => Symmetry::Asymmetric,
+        None if kind == Kind::Serialize => Symmetry::Asymmetric,
+        None => Symmetry::Symmetric,
+    }
+}
+
+/// Orderings within one set (`unpack_order_set`): a sequential set orders
+/// each member after the previous one (and, if symmetrical, the inverse
+/// actions the other way round); a serialized set orders each member before
+/// every later one. A set of one resource orders nothing.
+fn unpack_order_set(
+    ws: &mut WorkingSet,
+    set: &ResourceSet,
+    members: &[RscIdx],
+    parent_kind: Kind,
+    parent_symmetrical: Option<&str>,
+) {
+    let action = set.action.clone().unwrap_or_else(|| "start".into());
+    let local_kind = match set.kind.as_deref() {
+        Some(k) => order_kind(Some(k), None),
+        None => parent_kind,
+    };
+    let sequential = is_true(set.sequential.as_deref().unwrap_or("1"));
+    let sym = set_symmetry(set, parent_kind, parent_symmetrical);
+    let flags = flags_for_kind(local_kind, &action, sym);
+    if members.len() == 1 {
+        return;
+    }
+    let mut last: Option<RscIdx> = None;
+    for (i, &r) in members.iter().enumerate() {
+        if local_kind == Kind::Serialize {
+            for &then in &members[i + 1..] {
+                order_rsc_actions(ws, r, &action, then, &action, flags);
             }
+        } else if sequential {
+            if let Some(l) = last {
+                order_rsc_actions(ws, l, &action, r, &action, flags);
+            }
+            last = Some(r);
         }
     }
-    for i in 0..sets.len().saturating_sub(1) {
-        let (s1, m1) = &sets[i];
-        let (s2, m2) = &sets[i + 1];
-        let a1 = s1.action.clone().unwrap_or_else(|| "start".into());
-        let a2 = s2.action.clone().unwrap_or_else(|| "start".into());
-        let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
-        let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
-        let firsts: Vec<RscIdx> = if seq1 {
-            m1.last().copied().into_iter().collect()
-        } else {
-            m1.clone()
+    if sym == Symmetry::Asymmetric {
+        return;
+    }
+    let Some(inv) = invert_action(&action) else {
+        return;
+    };
+    let flags = flags_for_kind(local_kind, inv, Symmetry::Inverse);
+    let mut last: Option<RscIdx> = None;
+    for &r in members {
+        if sequential {
+            if let Some(l) = last {
+                order_rsc_actions(ws, r, inv, l, inv, flags);
+            }
+            last = Some(r);
+        }
+    }
+}
+
+/// Orders one set relative to the next (`order_rsc_sets`). Only a set
+/// explicitly marked sequential is represented by its last (first, for the
+/// inverse) member; otherwise every member takes part. A first set with
+/// `require-all=false` starts or promotes through a pseudo action that needs
+/// just one of its members.
+#[allow(clippy::too_many_arguments)]
+fn order_rsc_sets(
+    ws: &mut WorkingSet,
+    set1: &ResourceSet,
+    m1: &[RscIdx],
+    set2: &ResourceSet,
+    m2: &[RscIdx],
+    kind: Kind,
+    sym: Symmetry,
+) {
+    let mut a1 = set1.action.clone().unwrap_or_else(|| "start".into());
+    let mut a2 = set2.action.clone().unwrap_or_else(|| "start".into());
+    let mut require_all = parse_bool(set1.require_all.as_deref()).unwrap_or(true);
+    if sym == Symmetry::Inverse {
+        let (Some(i1), Some(i2)) = (invert_action(&a1), invert_action(&a2)) else {
+            return;
         };
-        let thens: Vec<RscIdx> = if seq2 {
-            m2.first().copied().into_iter().collect()
+        a1 = i1.to_string();
+        a2 = i2.to_string();
+    }
+    if a1 == "stop" || a1 == "demote" {
+        // One-or-more applies only while starting or promoting.
+        require_all = true;
+    }
+    let flags = flags_for_kind(kind, &a1, sym);
+    if !require_all {
+        let task = format!("one-or-more:{}", set1.id.as_deref().unwrap_or(""));
+        let pseudo = super::actions::get_pseudo_op(ws, &task);
+        ws.action_mut(pseudo).requires_any = true;
+        for &r1 in m1 {
+            let key = super::actions::op_key(&ws.rsc(r1).id, &a1, 0);
+            super::actions::new_ordering(
+                ws,
+                Some(r1),
+                Some(key),
+                None,
+                None,
+                None,
+                Some(pseudo),
+                ONE_OR_MORE | IMPLIES_THEN_PRINTED,
+            );
+        }
+        for &r2 in m2 {
+            let key = super::actions::op_key(&ws.rsc(r2).id, &a2, 0);
+            super::actions::new_ordering(
+                ws,
+                None,
+                None,
+                Some(pseudo),
+                Some(r2),
+                Some(key),
+                None,
+                flags | RUNNABLE_LEFT,
+            );
+        }
+        return;
+    }
+    let explicit_seq = |s: &ResourceSet| s.sequential.as_deref().is_some_and(is_true);
+    let r1 = if explicit_seq(set1) {
+        if sym == Symmetry::Inverse {
+            m1.first().copied()
         } else {
-            m2.clone()
-        };
-        for &f in &firsts {
-            for &t in &thens {
-                let flags = flags_for_kind(kind, &a1, sym);
-                order_rsc_actions(ws, f, &a1, t, &a2, flags);
-                if sym == Symmetry::Symmetric {
-                    if let (Some(i1), Some(i2)) = (invert_action(&a1), invert_action(&a2)) {
-                        let flags = flags_for_kind(kind, i1, Symmetry::Inverse);
-                        order_rsc_actions(ws, t, i2, f, i1, flags);
-                    }
-                }
+            m1.last().copied()
+        }
+    } else {
+        None
+    };
+    let r2 = if explicit_seq(set2) {
+        if sym == Symmetry::Inverse {
+            m2.last().copied()
+        } else {
+            m2.first().copied()
+        }
+    } else {
+        None
+    };
+    let firsts: Vec<RscIdx> = r1.map(|r| vec![r]).unwrap_or_else(|| m1.to_vec());
+    let thens: Vec<RscIdx> = r2.map(|r| vec![r]).unwrap_or_else(|| m2.to_vec());
+    for &f in &firsts {
+        for &t in &thens {
+            order_rsc_actions(ws, f, &a1, t, &a2, flags);
+        }
+    }
+}
+
+/// Ordered resource sets (`pcmk__unpack_ordering` with sets): each set's
+/// own orderings, then each set relative to the one before it (and the
+/// inverse, when symmetrical).
+fn unpack_order_sets(ws: &mut WorkingSet, o: &cib::Order, kind: Kind, tags: &[cib::Tag]) {
+    let sym = symmetry(o.symmetrical.as_deref(), kind);
+    let mut last: Option<(&ResourceSet, Vec<RscIdx>)> = None;
+    for set in &o.sets {
+        let members: Vec<RscIdx> = set
+            .resources
+            .iter()
+            .flat_map(|id| resolve(ws, id, tags))
+            .collect();
+        unpack_order_set(ws, set, &members, kind, o.symmetrical.as_deref());
+        if let Some((lset, lmembers)) = &last {
+            order_rsc_sets(ws, lset, lmembers, set, &members, kind, sym);
+            if sym == Symmetry::Symmetric {
+                order_rsc_sets(ws, set, &members, lset, lmembers, kind, Symmetry::Inverse);
             }
         }
+        last = Some((set, members));
     }
 }
 

@@ -493,14 +493,17 @@ fn parse_iso_duration_ms(s: &str) -> Option<u64> {
             _ => {
                 let v: f64 = num.parse().ok()?;
                 num.clear();
+                // Only 'M' depends on the 'T' separator (minutes or months);
+                // the other units are read alike on both sides of it, as
+                // `crm_time_parse_duration` does.
                 total += v * match (c, in_time) {
-                    ('Y', false) => 365.0 * 86400.0,
+                    ('Y', _) => 365.0 * 86400.0,
                     ('M', false) => 30.0 * 86400.0,
-                    ('W', false) => 7.0 * 86400.0,
-                    ('D', false) => 86400.0,
-                    ('H', true) => 3600.0,
+                    ('W', _) => 7.0 * 86400.0,
+                    ('D', _) => 86400.0,
+                    ('H', _) => 3600.0,
                     ('M', true) => 60.0,
-                    ('S', true) => 1.0,
+                    ('S', _) => 1.0,
                     _ => return None,
                 };
             }

@@ -67,7 +67,8 @@ pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
         if node.online || ws.config.stonith_enabled {
             if let Some(lrm) = &st.lrm {
                 for lr in lrm {
-                    unpack_lrm_resource(ws, n, lr);
+                    let collective = in_unscheduled_collective(cib, &lr.id);
+                    unpack_lrm_resource(ws, n, lr, collective);
                 }
             }
         }
@@ -228,15 +229,105 @@ fn online_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
     online
 }
 
-/// The ops of one resource's history sorted as Pacemaker sorts them: by
-/// call id, pending ones last, ties in reverse document order.
+/// The ops of one resource's history sorted as Pacemaker sorts them:
+/// collected in reverse document order, then merge-sorted (stable, as
+/// `g_list_sort`) with `sort_op_by_callid`.
 pub(crate) fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
-    let mut ops: Vec<&LrmOp> = lr.ops.iter().rev().collect();
-    ops.sort_by_key(|o| match o.call_id {
-        Some(c) if c >= 0 => c,
-        _ => i64::MAX,
-    });
-    ops
+    let ops: Vec<&LrmOp> = lr.ops.iter().rev().collect();
+    merge_sort(ops, &compare_ops)
+}
+
+/// A stable top-down merge sort splitting as `g_list_sort` does (the left
+/// half gets the smaller share). Unlike the standard library's sort it
+/// tolerates comparisons that are not a total order, which
+/// `sort_op_by_callid` is not.
+fn merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> std::cmp::Ordering) -> Vec<T> {
+    if v.len() < 2 {
+        return v;
+    }
+    let mut left = v;
+    let right = left.split_off(left.len() / 2);
+    let left = merge_sort(left, cmp);
+    let right = merge_sort(right, cmp);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if cmp(left[i], right[j]) != std::cmp::Ordering::Greater {
+            out.push(left[i]);
+            i += 1;
+        } else {
+            out.push(right[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    out
+}
+
+/// Transition id and uuid from an op's `transition-magic`
+/// (`decode_transition_magic`): `status:rc;action:transition:target:uuid`.
+fn magic_transition(op: &LrmOp) -> Option<(i64, String)> {
+    let magic = op.transition_magic.as_deref()?;
+    let (codes, key) = magic.split_once(';')?;
+    let (status, rc) = codes.split_once(':')?;
+    status.trim().parse::<i64>().ok()?;
+    rc.trim().parse::<i64>().ok()?;
+    let mut parts = key.splitn(4, ':');
+    parts.next()?.parse::<i64>().ok()?;
+    let transition = parts.next()?.parse::<i64>().ok()?;
+    parts.next()?.parse::<i64>().ok()?;
+    let uuid = parts.next()?.to_string();
+    Some((transition, uuid))
+}
+
+/// Which of two history entries is older (`sort_op_by_callid`): by call id,
+/// equal call ids (an op and its last failure) by last-rc-change, pending
+/// ones (call id -1) by the transition that scheduled them.
+fn compare_ops(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    if a.id.eq_ignore_ascii_case(&b.id) {
+        return Equal;
+    }
+    let ac = a.call_id.unwrap_or(-1);
+    let bc = b.call_id.unwrap_or(-1);
+    if ac == -1 && bc == -1 {
+        return Equal;
+    }
+    if ac >= 0 && ac < bc {
+        return Less;
+    }
+    if bc >= 0 && ac > bc {
+        return Greater;
+    }
+    if bc >= 0 && ac == bc {
+        let la = a.last_rc_change.unwrap_or(-1);
+        let lb = b.last_rc_change.unwrap_or(-1);
+        if la >= 0 && la < lb {
+            return Less;
+        }
+        if lb >= 0 && la > lb {
+            return Greater;
+        }
+        return Equal;
+    }
+    let (Some((aid, auuid)), Some((bid, buuid))) = (magic_transition(a), magic_transition(b))
+    else {
+        return Equal;
+    };
+    if !auuid.eq_ignore_ascii_case(&buuid) || aid == bid {
+        if bc == -1 {
+            return Less;
+        }
+        if ac == -1 {
+            return Greater;
+        }
+    } else if (aid >= 0 && aid < bid) || bid == -1 {
+        return Less;
+    } else if (bid >= 0 && aid > bid) || aid == -1 {
+        return Greater;
+    }
+    Equal
 }
 
 fn target_rc(op: &LrmOp) -> i32 {
@@ -316,6 +407,14 @@ pub fn ban(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
 
 /// Adds a score for a resource on a node, or on every node (`resource_location`).
 pub fn resource_location(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, score: Score) {
+    if score.is_neg_inf() {
+        eprintln!(
+            "BAN {} {:?} {}",
+            ws.rsc(r).id,
+            n,
+            std::backtrace::Backtrace::force_capture()
+        );
+    }
     match n {
         Some(n) => node_score(ws, r, n, score),
         None => {
@@ -342,7 +441,47 @@ fn node_score(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, score: Score) {
     entry.weight += score;
 }
 
-fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
+/// Whether a history entry belongs to a clone or bundle of the
+/// configuration (an instance `ID:N`, or a bundle's generated
+/// `BUNDLE-...` resources). Clones and bundles are not scheduled yet, so such
+/// entries are kept as unconstrained stand-ins rather than treated as
+/// orphans to be stopped.
+fn in_unscheduled_collective(cib: &Cib, id: &str) -> bool {
+    use crate::cib::Resource;
+    let base = id.split_once(':').map(|(b, _)| b).unwrap_or(id);
+    fn names(r: &Resource, out: &mut Vec<String>) {
+        match r {
+            Resource::Primitive(p) | Resource::Template(p) => out.push(p.id.clone()),
+            Resource::Group(g) => {
+                out.push(g.id.clone());
+                out.extend(g.members.iter().map(|m| m.id.clone()));
+            }
+            Resource::Clone(c) => {
+                out.push(c.id.clone());
+                names(&c.child, out);
+            }
+            Resource::Bundle(b) => {
+                out.push(b.id.clone());
+                out.extend(b.primitive.iter().map(|p| p.id.clone()));
+            }
+        }
+    }
+    cib.configuration.resources.iter().any(|r| match r {
+        Resource::Clone(_) => {
+            let mut ids = Vec::new();
+            names(r, &mut ids);
+            ids.iter().any(|i| i == base)
+        }
+        Resource::Bundle(b) => {
+            let mut ids = Vec::new();
+            names(r, &mut ids);
+            ids.iter().any(|i| i == base) || id.starts_with(&format!("{}-", b.id))
+        }
+        _ => false,
+    })
+}
+
+fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource, collective: bool) {
     if lr.ops.is_empty() {
         return;
     }
@@ -354,7 +493,7 @@ fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
                 (Some(c), None, Some(t)) => format!("{c}:{t}"),
                 _ => String::new(),
             };
-            new_orphan(ws, &lr.id, agent)
+            new_orphan(ws, &lr.id, agent, !collective)
         }
     };
     let saved_role = ws.rsc(r).role;
@@ -475,7 +614,7 @@ fn unpack_rsc_op<'a>(
     if task == "notify" || task == "meta-data" {
         return;
     }
-    let Some((mut status, rc)) = op.status_and_rc() else {
+    let Some((mut status, mut rc)) = op.status_and_rc() else {
         return;
     };
     let interval_ms = op.interval_ms;
@@ -487,6 +626,15 @@ fn unpack_rsc_op<'a>(
 
     // remap_operation
     if status == exec::DONE || status == exec::ERROR {
+        // Degraded monitor results are informational: they count as their
+        // error-free counterparts.
+        if task == "monitor" {
+            rc = match rc {
+                190 => 0,
+                191 => 8,
+                other => other,
+            };
+        }
         status = exec::DONE;
         if target >= 0 && rc != target {
             status = exec::ERROR;

@@ -614,7 +614,8 @@ fn new_rsc(
 }
 
 /// Creates an orphan: a resource known only from the status section.
-pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String) -> RscIdx {
+/// `ban` keeps it from running anywhere when orphans are to be stopped.
+pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String, ban: bool) -> RscIdx {
     let mut meta = BTreeMap::new();
     meta.insert("is-managed".to_string(), String::new());
     meta.clear();
@@ -634,6 +635,9 @@ pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String) -> RscIdx {
     r.orphan = true;
     if !stop_orphans {
         r.managed = false;
+    } else if ban {
+        // An orphan to be stopped may run nowhere (`process_orphan_resource`).
+        super::status::resource_location(ws, idx, None, crate::cib::Score::NEG_INF);
     }
     ws.top.push(idx);
     idx
