@@ -81,6 +81,7 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
                 runnable_before: 0,
                 required_runnable_before: 0,
                 dangle: false,
+                reschedule: false,
             });
             if let Some(r) = spec.rsc {
                 // Pacemaker prepends, so a resource's actions are newest first.
@@ -89,7 +90,16 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
             ActionIdx(id)
         }
     };
-    if !spec.optional {
+    // `update_action_optional`: a non-recurring action of an unmanaged
+    // resource is always optional; otherwise a required request wins.
+    let act = ws.action(idx);
+    let unmanaged_one_shot = act.node.is_some()
+        && !act.pseudo
+        && act.interval_ms == 0
+        && act.rsc.is_some_and(|r| !ws.rsc(r).managed);
+    if unmanaged_one_shot {
+        ws.action_mut(idx).optional = true;
+    } else if !spec.optional {
         ws.action_mut(idx).optional = false;
     }
     if spec.rsc.is_some() {
@@ -120,7 +130,10 @@ fn update_runnable(ws: &mut WorkingSet, a: ActionIdx) {
     } else if node.pending {
         ws.action_mut(a).runnable = false;
     } else if needs == Needs::Nothing {
-        ws.action_mut(a).runnable = true;
+        // Pacemaker also forgets any reason given so far.
+        let act = ws.action_mut(a);
+        act.runnable = true;
+        act.reason = None;
     } else {
         match effective_quorum_policy(ws, r) {
             NoQuorumPolicy::Stop => {
@@ -911,8 +924,11 @@ fn recurring_for_active(
     let id = ws.rsc(r).id.clone();
     let key = op_key(&id, &op.name, op.interval_ms);
     // `active_recurring_should_be_optional`
-    let is_optional =
-        node.is_some() && ws.action(start).optional && !find_exact(ws, r, &key, node).is_empty();
+    let running = find_exact(ws, r, &key, node);
+    let is_optional = node.is_some()
+        && ws.action(start).optional
+        && !running.is_empty()
+        && !running.iter().any(|&a| ws.action(a).reschedule);
     let next_role = ws.rsc(r).next_role;
     let role_mismatch = match op.role {
         Some(role) => next_role != role,
@@ -1302,13 +1318,13 @@ pub fn schedule_probes(ws: &mut WorkingSet) {
         }
         if let Some(probed) = node.attrs.get("probe_complete") {
             if !super::rules::is_true(probed) {
-                let key = format!("probe_nodes-{}", node.uname);
+                let key = format!("probe_again-{}", node.uname);
                 let a = custom_action(
                     ws,
                     ActionSpec {
                         rsc: None,
                         key,
-                        task: "probe_nodes".into(),
+                        task: "probe_again".into(),
                         node: Some(n),
                         optional: false,
                         interval_ms: 0,

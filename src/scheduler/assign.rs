@@ -37,11 +37,11 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
             if rsc.migration_threshold == 0 || rsc.failure_ignored {
                 continue;
             }
-            let fc = failcount(ws, r, n, true).value();
+            let fc = failcount(ws, r, n, true, None).value();
             if fc <= 0 {
                 continue;
             }
-            if rsc.migration_threshold - fc <= 0 {
+            if ws.rsc(r).migration_threshold - fc <= 0 {
                 resource_location(ws, r, Some(n), Score::NEG_INF);
             }
         }

@@ -287,7 +287,10 @@ fn action_xml(ws: &WorkingSet, a: ActionIdx, short: bool) -> String {
         .unwrap_or_default();
     let (tag, node_attrs) = if act.pseudo {
         ("pseudo_event", String::new())
-    } else if act.rsc.is_none() {
+    } else if matches!(
+        act.task.as_str(),
+        "stonith" | "do_shutdown" | "clear_failcount" | "lrm_refresh" | "lrm_delete"
+    ) {
         ("crm_event", node_attrs)
     } else {
         ("rsc_op", node_attrs)

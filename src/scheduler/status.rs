@@ -37,6 +37,15 @@ pub fn fence_node(ws: &mut WorkingSet, n: NodeIdx, reason: &str) {
 /// Unpacks the whole status section.
 pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
     let states = &cib.status.node_states;
+    // Pacemaker searches the whole status for some checks (`block_failure`).
+    for st in states {
+        for lr in st.lrm.iter().flatten() {
+            let entries = ws.history.entry(lr.id.clone()).or_default();
+            for op in &lr.ops {
+                entries.push(hist_entry(op));
+            }
+        }
+    }
     let mut state_nodes: Vec<Option<NodeIdx>> = Vec::new();
     for st in states {
         let idx = ws
@@ -223,7 +232,7 @@ fn online_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
 /// The ops of one resource's history sorted as Pacemaker sorts them:
 /// collected in reverse document order, then merge-sorted (stable, as
 /// `g_list_sort`) with `sort_op_by_callid`.
-fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
+pub(crate) fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
     let ops: Vec<&LrmOp> = lr.ops.iter().rev().collect();
     merge_sort(ops, &compare_ops)
 }
@@ -519,7 +528,7 @@ fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource, collec
     }
 }
 
-fn active_ops(ops: &[&LrmOp]) -> (isize, isize) {
+pub(crate) fn active_ops(ops: &[&LrmOp]) -> (isize, isize) {
     let mut stop_index = -1isize;
     let mut start_index = -1isize;
     let mut implied_monitor_start = -1isize;
@@ -613,18 +622,7 @@ fn unpack_rsc_op<'a>(
     let is_probe = task == "monitor" && interval_ms == 0;
 
     // Failure expiry (failure-timeout).
-    let failure_timeout = ws.rsc(r).failure_timeout;
-    let mut expired = false;
-    if failure_timeout > 0 && status != exec::NOT_INSTALLED {
-        if let Some(changed) = op.last_rc_change.or(op.last_run) {
-            if changed + failure_timeout <= ws.config.now {
-                let fc = failcount(ws, r, n, false);
-                if fc.value() <= 0 || rc != target {
-                    expired = true;
-                }
-            }
-        }
-    }
+    let expired = status != exec::NOT_INSTALLED && check_operation_expiry(ws, r, n, op, rc);
 
     // remap_operation
     if status == exec::DONE || status == exec::ERROR {
@@ -687,6 +685,9 @@ fn unpack_rsc_op<'a>(
         if interval_ms == 0 {
             return;
         } else if ws.node(n).online && !ws.node(n).unclean {
+            // The expired failure of a recurring op: have it rescheduled,
+            // which Pacemaker does by faking a changed restart digest.
+            ws.forced_restarts.insert((r, n, op.id.clone()));
             return;
         }
     }
@@ -1069,9 +1070,145 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
     }
 }
 
+/// Whether a history entry's failure has expired by the resource's
+/// failure-timeout, scheduling the clearing of the fail count when the whole
+/// fail count has expired (`check_operation_expiry`).
+fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp, rc: i32) -> bool {
+    let entry = hist_entry(op);
+    let is_last_failure = op.id.ends_with("_last_failure_0");
+    let mut expired = false;
+    let mut unexpired = Score::ZERO;
+    if ws.rsc(r).failure_timeout > 0 {
+        if let Some(changed) = op.last_rc_change {
+            if ws.config.now >= changed + ws.rsc(r).failure_timeout {
+                expired = true;
+            }
+            unexpired = failcount(ws, r, n, true, Some(&entry));
+        }
+    }
+    let mut clear = false;
+    if expired {
+        if failcount(ws, r, n, false, Some(&entry)).value() != 0 {
+            if unexpired.value() == 0 {
+                clear = true;
+            } else {
+                expired = false;
+            }
+        }
+        let _ = is_last_failure;
+    }
+    if clear {
+        clear_failcount(ws, r, n);
+    }
+    if expired
+        && op.interval_ms == 0
+        && op.operation == "monitor"
+        && matches!(rc, 0 | 7 | 8 | 190 | 191)
+    {
+        // Probes that found the resource in a known state never expire.
+        expired = false;
+    }
+    expired
+}
+
+/// Schedules clearing a resource's fail count on a node (`pe__clear_failcount`).
+pub fn clear_failcount(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> ActionIdx {
+    let key = format!("{}_clear_failcount_0", ws.rsc(r).id);
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: "clear_failcount".into(),
+            node: Some(n),
+            optional: false,
+            interval_ms: 0,
+        },
+    );
+    ws.action_mut(a)
+        .meta
+        .insert("op_no_wait".into(), "true".into());
+    a
+}
+
+fn hist_entry(op: &LrmOp) -> HistEntry {
+    HistEntry {
+        id: op.id.clone(),
+        operation: op.operation.clone(),
+        interval_ms: op.interval_ms,
+        rc: op.rc_code,
+        target: op
+            .transition_key
+            .as_deref()
+            .and_then(|k| k.split(':').nth(2))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1),
+    }
+}
+
+/// Whether a history entry is a failure of an op configured with
+/// `on-fail="block"` (`is_matched_failure`).
+fn is_matched_failure(rsc_id: &str, op: &OpConfig, entry: &HistEntry) -> bool {
+    if op.interval_ms != entry.interval_ms || !op.name.eq_ignore_ascii_case(&entry.operation) {
+        return false;
+    }
+    if entry
+        .id
+        .eq_ignore_ascii_case(&format!("{rsc_id}_last_failure_0"))
+    {
+        return true;
+    }
+    entry
+        .id
+        .eq_ignore_ascii_case(&format!("{rsc_id}_{}_{}", op.name, op.interval_ms))
+        && entry.rc.unwrap_or(0) != entry.target
+}
+
+/// Whether a failure of the resource (the given history entry, or any in
+/// the status) is one its configuration says should block (`block_failure`).
+fn block_failure(ws: &WorkingSet, r: RscIdx, entry: Option<&HistEntry>) -> bool {
+    let rsc = ws.rsc(r);
+    let id = rsc.id.split(':').next().unwrap_or(&rsc.id);
+    rsc.ops
+        .iter()
+        .filter(|o| o.on_fail_block_attr)
+        .any(|o| match entry {
+            Some(e) => is_matched_failure(id, o, e),
+            None => ws.history.get(id).into_iter().flatten().any(|e| {
+                e.operation == o.name
+                    && e.interval_ms == o.interval_ms
+                    && is_matched_failure(id, o, e)
+            }),
+        })
+}
+
 /// The fail count of a resource on a node (`pe_get_failcount`), with
-/// expired failures dropped when `effective` is set.
-pub fn failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx, effective: bool) -> Score {
+/// expired failures dropped when `effective` is set. As in Pacemaker, a
+/// failure configured to block makes the resource's failure-timeout void.
+pub fn failcount(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    effective: bool,
+    entry: Option<&HistEntry>,
+) -> Score {
+    let (count, last) = raw_failcount(ws, r, n);
+    if count.value() > 0 && ws.rsc(r).failure_timeout > 0 && block_failure(ws, r, entry) {
+        ws.warnings.push(format!(
+            "Ignoring failure timeout for {} because it conflicts with on-fail=block",
+            ws.rsc(r).id
+        ));
+        ws.rsc_mut(r).failure_timeout = 0;
+    }
+    let timeout = ws.rsc(r).failure_timeout;
+    if effective && count.value() > 0 && last > 0 && timeout > 0 && ws.config.now > last + timeout {
+        return Score::ZERO;
+    }
+    count
+}
+
+/// The summed fail count and latest failure time on a node.
+fn raw_failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> (Score, i64) {
     let rsc = ws.rsc(r);
     let id = rsc.id.split(':').next().unwrap_or(&rsc.id);
     let node = ws.node(n);
@@ -1088,13 +1225,5 @@ pub fn failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx, effective: bool) -> Sco
             last = last.max(v.parse().unwrap_or(0));
         }
     }
-    if effective
-        && count.value() > 0
-        && rsc.failure_timeout > 0
-        && last > 0
-        && last + rsc.failure_timeout <= ws.config.now
-    {
-        return Score::ZERO;
-    }
-    count
+    (count, last)
 }

@@ -423,6 +423,8 @@ fn unpack_primitive(
             &resolve,
             &mut op_meta,
         );
+        let mut op_params = BTreeMap::new();
+        unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
         ops.push(OpConfig {
             id: op.id.clone(),
             name: op.name.clone(),
@@ -432,6 +434,8 @@ fn unpack_primitive(
             on_fail: op_meta.get("on-fail").and_then(|v| parse_on_fail(v)),
             timeout_ms: op_meta.get("timeout").and_then(|v| parse_ms(v)),
             duplicate: false,
+            on_fail_block_attr: op.attrs.iter().any(|(k, v)| k == "on-fail" && v == "block"),
+            params: op_params,
         });
     }
     let is_fence_device = class == "stonith";
@@ -561,6 +565,7 @@ fn new_rsc(
         needs_fencing: false,
         needs_quorum: true,
         start_pending: false,
+        reload: false,
         is_fence_device: false,
         maintenance,
         exclusive_discover: false,

@@ -166,6 +166,10 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         }
     }
     let ws = scheduler::unpack_cib(&cib, now);
+    if ws.config.maintenance_mode {
+        out.push_str("\n              *** Resource management is DISABLED ***\n");
+        out.push_str("  The cluster will not attempt to start, stop or recover services\n");
+    }
     let (n, disabled, blocked) = display::instance_counts(&ws);
     if disabled > 0 || blocked > 0 {
         let _ = writeln!(
@@ -390,8 +394,19 @@ fn execute(
                     inject::clear_node_history(cib, &node);
                 }
             }
+            (None, "probe_again") => {
+                // A re-probe request: crm_simulate neither shows nor records it.
+            }
             (None, task) => {
                 let _ = writeln!(out, "  * Cluster action:  {task} on {node}");
+            }
+            (Some(r), "clear_failcount") => {
+                // A controller (crm_event) action, not an agent call.
+                let rsc = &ws.rsc(r).id;
+                let _ = writeln!(
+                    out,
+                    "  * Cluster action:  clear_failcount for {rsc} on {node}"
+                );
             }
             (Some(r), task) => {
                 let rsc = ws.rsc(r).id.clone();

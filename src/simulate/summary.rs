@@ -115,6 +115,11 @@ fn rsc_action(
                 return Some(vec![item("Migrate", Some(c), Some(next), start?, None)]);
             }
         }
+        if rsc.reload {
+            if let Some(s) = start {
+                return Some(vec![item("Reload", current, Some(next), s, None)]);
+            }
+        }
         match start {
             None => {
                 if let (Some(d), Some(p)) = (demote, promote) {
