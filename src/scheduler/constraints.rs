@@ -11,7 +11,8 @@ use crate::cib::{self, BoolOp, Cib, Constraint, ResourceSet, Rule, Score};
 
 /// Unpacks every constraint, in document order.
 pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
-    let tags = cib.configuration.tags.clone().unwrap_or_default();
+    let mut tags = cib.configuration.tags.clone().unwrap_or_default();
+    tags.extend(template_tags(cib));
     for c in &cib.configuration.constraints {
         match c {
             Constraint::Location(l) => unpack_location(ws, l, &tags),
@@ -24,6 +25,56 @@ pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
             Constraint::Unknown(_) => {}
         }
     }
+}
+
+/// A template stands, in constraints, for every primitive made from it,
+/// in configuration order (the scheduler's `template_rsc_sets`).
+fn template_tags(cib: &Cib) -> Vec<cib::Tag> {
+    fn walk(r: &cib::Resource, out: &mut Vec<(String, String)>) {
+        match r {
+            cib::Resource::Primitive(p) => {
+                if let Some(t) = &p.template {
+                    out.push((t.clone(), p.id.clone()));
+                }
+            }
+            cib::Resource::Group(g) => {
+                for m in &g.members {
+                    if let Some(t) = &m.template {
+                        out.push((t.clone(), m.id.clone()));
+                    }
+                }
+            }
+            cib::Resource::Clone(c) => walk(&c.child, out),
+            cib::Resource::Bundle(b) => {
+                if let Some(p) = &b.primitive {
+                    if let Some(t) = &p.template {
+                        out.push((t.clone(), p.id.clone()));
+                    }
+                }
+            }
+            cib::Resource::Template(_) => {}
+        }
+    }
+    let mut uses = Vec::new();
+    for r in &cib.configuration.resources {
+        walk(r, &mut uses);
+    }
+    cib.configuration
+        .resources
+        .iter()
+        .filter_map(|r| match r {
+            cib::Resource::Template(t) => Some(cib::Tag {
+                id: t.id.clone(),
+                refs: uses
+                    .iter()
+                    .filter(|(tp, _)| *tp == t.id)
+                    .map(|(_, id)| id.clone())
+                    .collect(),
+                extra: Vec::new(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Resolves a resource or tag name to resources.
@@ -245,6 +296,15 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
                 .push(format!("colocation {}: needs rsc and with-rsc", c.id));
             return;
         };
+        // Pacemaker 2.1.5 creates no colocation when both sides name a tag
+        // or template (what crm_simulate shows); one side may.
+        if ws.find_rsc(d).is_none() && ws.find_rsc(p).is_none() {
+            ws.warnings.push(format!(
+                "colocation {}: both sides are tags or templates",
+                c.id
+            ));
+            return;
+        }
         let ds = resolve(ws, d, tags);
         let ps = resolve(ws, p, tags);
         if ds.is_empty() || ps.is_empty() {
