@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use pacesim::simulate::{self, Options};
 
 #[derive(Parser)]
-#[command(name = "pacesim", version, about = "Deterministic simulation testbed for Pacemaker/Corosync clusters")]
+#[command(
+    name = "pacesim",
+    version,
+    about = "Deterministic simulation testbed for Pacemaker/Corosync clusters"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -32,21 +32,32 @@ pub fn op_key(rsc: &str, task: &str, interval_ms: u64) -> String {
 /// Finds or creates an action (Pacemaker's `custom_action` with
 /// `save_action`), then refreshes whether it can run.
 pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
+    // Pacemaker's `find_existing_action`/`find_actions`: without a node any
+    // action with the key matches; with one, an action on that node or one
+    // not yet placed (which is then placed there).
+    let matches = |act: &Action| {
+        act.key == spec.key && (spec.node.is_none() || act.node.is_none() || act.node == spec.node)
+    };
     let existing = match spec.rsc {
         Some(r) => ws
             .rsc(r)
             .actions
             .iter()
             .copied()
-            .find(|&a| ws.action(a).key == spec.key && ws.action(a).node == spec.node),
+            .find(|&a| matches(ws.action(a))),
         None => ws
             .actions
             .iter()
-            .position(|a| a.rsc.is_none() && a.key == spec.key && a.node == spec.node)
+            .position(|a| a.rsc.is_none() && matches(a))
             .map(ActionIdx),
     };
     let idx = match existing {
-        Some(a) => a,
+        Some(a) => {
+            if ws.action(a).node.is_none() && spec.node.is_some() {
+                ws.action_mut(a).node = spec.node;
+            }
+            a
+        }
         None => {
             let id = ws.actions.len();
             ws.actions.push(Action {
@@ -70,6 +81,7 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
                 runnable_before: 0,
                 required_runnable_before: 0,
                 dangle: false,
+                reschedule: false,
             });
             if let Some(r) = spec.rsc {
                 // Pacemaker prepends, so a resource's actions are newest first.
@@ -78,7 +90,16 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
             ActionIdx(id)
         }
     };
-    if !spec.optional {
+    // `update_action_optional`: a non-recurring action of an unmanaged
+    // resource is always optional; otherwise a required request wins.
+    let act = ws.action(idx);
+    let unmanaged_one_shot = act.node.is_some()
+        && !act.pseudo
+        && act.interval_ms == 0
+        && act.rsc.is_some_and(|r| !ws.rsc(r).managed);
+    if unmanaged_one_shot {
+        ws.action_mut(idx).optional = true;
+    } else if !spec.optional {
         ws.action_mut(idx).optional = false;
     }
     if spec.rsc.is_some() {
@@ -109,7 +130,10 @@ fn update_runnable(ws: &mut WorkingSet, a: ActionIdx) {
     } else if node.pending {
         ws.action_mut(a).runnable = false;
     } else if needs == Needs::Nothing {
-        ws.action_mut(a).runnable = true;
+        // Pacemaker also forgets any reason given so far.
+        let act = ws.action_mut(a);
+        act.runnable = true;
+        act.reason = None;
     } else {
         match effective_quorum_policy(ws, r) {
             NoQuorumPolicy::Stop => {
@@ -174,7 +198,13 @@ fn effective_quorum_policy(ws: &mut WorkingSet, r: RscIdx) -> NoQuorumPolicy {
 
 /// Creates a pseudo action for a collective resource
 /// (`pe__new_rsc_pseudo_action`).
-pub fn rsc_pseudo_action(ws: &mut WorkingSet, r: RscIdx, task: &str, optional: bool, runnable: bool) -> ActionIdx {
+pub fn rsc_pseudo_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    task: &str,
+    optional: bool,
+    runnable: bool,
+) -> ActionIdx {
     let key = op_key(&ws.rsc(r).id, task, 0);
     let a = custom_action(
         ws,
@@ -190,6 +220,33 @@ pub fn rsc_pseudo_action(ws: &mut WorkingSet, r: RscIdx, task: &str, optional: b
     let act = ws.action_mut(a);
     act.pseudo = true;
     act.runnable = runnable;
+    a
+}
+
+/// Finds or creates a cluster-wide pseudo action by name (`get_pseudo_op`):
+/// it needs no node and starts out runnable.
+pub fn get_pseudo_op(ws: &mut WorkingSet, name: &str) -> ActionIdx {
+    if let Some(a) = ws
+        .actions
+        .iter()
+        .position(|a| a.rsc.is_none() && a.key == name)
+    {
+        return ActionIdx(a);
+    }
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: None,
+            key: name.to_string(),
+            task: name.to_string(),
+            node: None,
+            optional: true,
+            interval_ms: 0,
+        },
+    );
+    let act = ws.action_mut(a);
+    act.pseudo = true;
+    act.runnable = true;
     a
 }
 
@@ -214,21 +271,106 @@ pub fn new_ordering(
     let then_task = then_task.or(then_action.map(|a| ws.action(a).key.clone()));
     ws.orderings.push(Ordering {
         first_rsc,
-        first_task,
+        first_task: first_task.clone(),
         first_action,
         then_rsc,
-        then_task,
+        then_task: then_task.clone(),
         then_action,
         flags,
     });
+    if let (Some(f), Some(t)) = (first_rsc, then_rsc) {
+        let task = |a: Option<ActionIdx>, k: &Option<String>| -> Option<String> {
+            match a {
+                Some(a) => Some(ws.action(a).task.clone()),
+                None => k
+                    .as_deref()
+                    .and_then(super::orderings::task_of_key)
+                    .map(|(t, _)| t.to_string()),
+            }
+        };
+        let ft = task(first_action, &first_task);
+        let tt = task(then_action, &then_task);
+        order_migration_equivalents(ws, f, ft.as_deref(), t, tt.as_deref());
+    }
+}
+
+/// Mirrors an ordering between two unrelated resources onto their live
+/// migration actions, so that a migration honours it just as a stop/start
+/// would (`pcmk__order_migration_equivalents`).
+fn order_migration_equivalents(
+    ws: &mut WorkingSet,
+    first: RscIdx,
+    first_task: Option<&str>,
+    then: RscIdx,
+    then_task: Option<&str>,
+) {
+    use super::orderings::is_parent;
+    if first == then || is_parent(ws, first, then) || is_parent(ws, then, first) {
+        return;
+    }
+    let first_mig = ws.rsc(first).allow_migrate;
+    let then_mig = ws.rsc(then).allow_migrate;
+    if !first_mig && !then_mig {
+        return;
+    }
+    match (first_task, then_task) {
+        (Some("start"), Some("start")) => {
+            let mut flags = OPTIONAL;
+            if first_mig && then_mig {
+                order_rsc_actions(ws, first, "migrate_from", then, "migrate_to", flags);
+            }
+            if then_mig {
+                if first_mig {
+                    flags |= APPLY_FIRST_NON_MIGRATABLE;
+                }
+                order_rsc_actions(ws, first, "start", then, "migrate_to", flags);
+            }
+        }
+        (Some("stop"), Some("stop")) if then_mig => {
+            let mut flags = OPTIONAL;
+            if first_mig {
+                flags |= APPLY_FIRST_NON_MIGRATABLE;
+            }
+            order_rsc_actions(ws, first, "stop", then, "migrate_to", flags);
+            if ws.rsc(then).partial_migration_target.is_some() {
+                order_rsc_actions(ws, first, "stop", then, "migrate_from", flags);
+            }
+        }
+        (Some("promote"), Some("start")) if then_mig => {
+            order_rsc_actions(ws, first, "promote", then, "migrate_to", OPTIONAL);
+        }
+        (Some("demote"), Some("stop")) if then_mig => {
+            order_rsc_actions(ws, first, "demote", then, "migrate_to", OPTIONAL);
+            if ws.rsc(then).partial_migration_target.is_some() {
+                order_rsc_actions(ws, first, "demote", then, "migrate_from", OPTIONAL);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Orders `first_task` of one resource before `then_task` of another
 /// (`pcmk__order_resource_actions`).
-pub fn order_rsc_actions(ws: &mut WorkingSet, first: RscIdx, first_task: &str, then: RscIdx, then_task: &str, flags: u32) {
+pub fn order_rsc_actions(
+    ws: &mut WorkingSet,
+    first: RscIdx,
+    first_task: &str,
+    then: RscIdx,
+    then_task: &str,
+    flags: u32,
+) {
     let fk = op_key(&ws.rsc(first).id, first_task, 0);
     let tk = op_key(&ws.rsc(then).id, then_task, 0);
-    new_ordering(ws, Some(first), Some(fk), None, Some(then), Some(tk), None, flags);
+    new_ordering(
+        ws,
+        Some(first),
+        Some(fk),
+        None,
+        Some(then),
+        Some(tk),
+        None,
+        flags,
+    );
 }
 
 fn start_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
@@ -247,7 +389,12 @@ fn start_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bo
 }
 
 /// The stop action of a resource on a node.
-pub fn stop_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
+pub fn stop_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: Option<NodeIdx>,
+    optional: bool,
+) -> ActionIdx {
     let key = op_key(&ws.rsc(r).id, "stop", 0);
     custom_action(
         ws,
@@ -262,7 +409,13 @@ pub fn stop_action(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, optional:
     )
 }
 
-fn simple_action(ws: &mut WorkingSet, r: RscIdx, task: &str, n: Option<NodeIdx>, optional: bool) -> ActionIdx {
+fn simple_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    task: &str,
+    n: Option<NodeIdx>,
+    optional: bool,
+) -> ActionIdx {
     let key = op_key(&ws.rsc(r).id, task, 0);
     custom_action(
         ws,
@@ -333,7 +486,14 @@ fn step_fn(from: Role, to: Role) -> Step {
     }
 }
 
-fn run_step(ws: &mut WorkingSet, r: RscIdx, step: Step, node: Option<NodeIdx>, optional: bool, restarting: bool) {
+fn run_step(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    step: Step,
+    node: Option<NodeIdx>,
+    optional: bool,
+    restarting: bool,
+) {
     match step {
         Step::Stop => stop_resource(ws, r, optional, restarting),
         Step::Start => start_resource(ws, r, node, optional),
@@ -360,7 +520,8 @@ fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting:
         let rsc = ws.rsc(r);
         if rsc.assigned.is_none() {
             ws.action_mut(stop).reason = Some("node availability".into());
-        } else if restarting && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 {
+        } else if restarting && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1
+        {
             ws.action_mut(stop).reason = Some("being multiply active".into());
         }
         if !ws.rsc(r).managed {
@@ -375,7 +536,10 @@ fn start_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optiona
         ws.action_mut(start).optional = false;
     }
     let rsc = ws.rsc(r);
-    if rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 && node.is_some_and(|n| rsc.running_on.contains(&n)) {
+    if rsc.recovery == Recovery::StopUnexpected
+        && rsc.running_on.len() > 1
+        && node.is_some_and(|n| rsc.running_on.contains(&n))
+    {
         ws.action_mut(start).pseudo = true;
     }
 }
@@ -452,7 +616,8 @@ pub fn primitive_create_actions(ws: &mut WorkingSet, r: RscIdx) {
     }
     if multiply_active {
         let id = ws.rsc(r).id.clone();
-        ws.warnings.push(format!("resource {id} might be active on {num_all} nodes"));
+        ws.warnings
+            .push(format!("resource {id} might be active on {num_all} nodes"));
         match ws.rsc(r).recovery {
             Recovery::StopStart | Recovery::StopUnexpected => need_stop = true,
             _ => {}
@@ -490,7 +655,8 @@ pub fn primitive_create_actions(ws: &mut WorkingSet, r: RscIdx) {
         run_step(ws, r, f, current, !need_stop, true);
         step_role = next;
     }
-    while ws.rsc(r).role <= ws.rsc(r).next_role && step_role != ws.rsc(r).role && !ws.rsc(r).blocked {
+    while ws.rsc(r).role <= ws.rsc(r).next_role && step_role != ws.rsc(r).role && !ws.rsc(r).blocked
+    {
         let mut required = need_stop;
         let next = next_step(step_role, ws.rsc(r).role);
         if next == Role::Promoted && need_promote {
@@ -571,7 +737,16 @@ fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: Option<Node
     let k = |t: &str| Some(op_key(&id, t, 0));
     if let Some(mt) = migrate_to {
         ws.action_mut(mt).migrate_runnable = true;
-        new_ordering(ws, Some(r), k("monitor"), None, Some(r), k("migrate_to"), None, OPTIONAL);
+        new_ordering(
+            ws,
+            Some(r),
+            k("monitor"),
+            None,
+            Some(r),
+            k("migrate_to"),
+            None,
+            OPTIONAL,
+        );
         new_ordering(
             ws,
             Some(r),
@@ -589,7 +764,16 @@ fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: Option<Node
             m.insert("migrate_target".into(), tn);
         }
     } else {
-        new_ordering(ws, Some(r), k("monitor"), None, Some(r), k("migrate_from"), None, OPTIONAL);
+        new_ordering(
+            ws,
+            Some(r),
+            k("monitor"),
+            None,
+            Some(r),
+            k("migrate_from"),
+            None,
+            OPTIONAL,
+        );
     }
     new_ordering(
         ws,
@@ -613,54 +797,169 @@ fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: Option<Node
     );
 }
 
-/// Creates the configured recurring monitors for the next role
-/// (`pcmk__create_recurring_actions`).
+/// Creates the configured recurring actions for the role the resource will
+/// have: monitors for an active role on its node, and monitors for the
+/// Stopped role on every other node (`pcmk__create_recurring_actions`).
 fn create_recurring(ws: &mut WorkingSet, r: RscIdx) {
-    if !ws.rsc(r).managed && ws.rsc(r).running_on.is_empty() {
-        // Unmanaged and stopped: nothing to monitor.
+    if ws.rsc(r).blocked || ws.rsc(r).maintenance {
+        return;
     }
     let assigned = ws.rsc(r).assigned;
-    let start = ws
-        .rsc(r)
-        .actions
-        .iter()
-        .copied()
-        .find(|&a| ws.action(a).task == "start" && ws.action(a).node == assigned);
+    let mut start = None;
+    if let Some(n) = assigned {
+        if !ws.node(n).maintenance && (ws.rsc(r).next_role != Role::Stopped || !ws.rsc(r).managed) {
+            start = Some(start_action(ws, r, Some(n), true));
+        }
+    }
     let ops = ws.rsc(r).ops.clone();
-    for op in ops {
-        if op.name != "monitor" || op.interval_ms == 0 || !op.enabled {
-            continue;
+    for op in &ops {
+        if let Some(start) = start {
+            recurring_for_active(ws, r, start, assigned, op, &ops);
         }
-        let is_stopped_op = op.role == Some(Role::Stopped);
-        if is_stopped_op {
-            // Monitors for the stopped role are not modelled yet.
-            continue;
-        }
-        let Some(start) = start else { continue };
-        recurring_for_active(ws, r, start, assigned, &op);
+        recurring_for_inactive(ws, r, assigned, op, &ops);
     }
 }
 
-fn recurring_for_active(ws: &mut WorkingSet, r: RscIdx, start: ActionIdx, node: Option<NodeIdx>, op: &OpConfig) {
+/// Whether a configured op is a usable recurring action: it has an
+/// interval, is of a kind that can recur, is configured once only and is
+/// enabled (`is_recurring_history`).
+fn is_recurring_op(op: &OpConfig, ops: &[OpConfig]) -> bool {
+    if op.interval_ms == 0 {
+        return false;
+    }
+    const CANNOT_RECUR: [&str; 7] = [
+        "stop",
+        "start",
+        "demote",
+        "promote",
+        "reload-agent",
+        "migrate_to",
+        "migrate_from",
+    ];
+    if CANNOT_RECUR.contains(&op.name.as_str()) {
+        return false;
+    }
+    if op.duplicate {
+        return false;
+    }
+    // A disabled op is not found in the configuration (`find_rsc_op_entry`).
+    ops.iter()
+        .any(|o| o.enabled && o.name == op.name && o.interval_ms == op.interval_ms)
+}
+
+/// Actions of a resource with a key on exactly this node (`find_actions_exact`).
+fn find_exact(ws: &WorkingSet, r: RscIdx, key: &str, node: Option<NodeIdx>) -> Vec<ActionIdx> {
+    let Some(n) = node else { return Vec::new() };
+    ws.rsc(r)
+        .actions
+        .iter()
+        .copied()
+        .filter(|&a| ws.action(a).key == key && ws.action(a).node == Some(n))
+        .collect()
+}
+
+/// Turns the action with a recurring op's key on a node into a cancellation
+/// of it (`pcmk__new_cancel_action`): the history-derived monitor action, if
+/// there is one, becomes the cancel, keeping its key.
+pub fn new_cancel_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    task: &str,
+    interval_ms: u64,
+    node: NodeIdx,
+) -> ActionIdx {
+    let key = op_key(&ws.rsc(r).id, task, interval_ms);
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: "cancel".into(),
+            node: Some(node),
+            optional: false,
+            interval_ms,
+        },
+    );
+    let act = ws.action_mut(a);
+    act.task = "cancel".into();
+    act.interval_ms = interval_ms;
+    act.meta.insert("cancel_task".into(), task.to_string());
+    a
+}
+
+/// Cancels a recurring op found in the history, after any stop of the
+/// resource (`pcmk__schedule_cancel`).
+pub fn schedule_cancel(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    task: &str,
+    interval_ms: u64,
+    node: NodeIdx,
+) {
+    let cancel = new_cancel_action(ws, r, task, interval_ms, node);
+    let stop = op_key(&ws.rsc(r).id, "stop", 0);
+    new_ordering(
+        ws,
+        Some(r),
+        Some(stop),
+        None,
+        Some(r),
+        None,
+        Some(cancel),
+        OPTIONAL,
+    );
+}
+
+fn recurring_for_active(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    start: ActionIdx,
+    node: Option<NodeIdx>,
+    op: &OpConfig,
+    ops: &[OpConfig],
+) {
+    if op.role == Some(Role::Stopped) || !is_recurring_op(op, ops) {
+        return;
+    }
     let id = ws.rsc(r).id.clone();
     let key = op_key(&id, &op.name, op.interval_ms);
-    let is_optional = match node {
-        None => false,
-        Some(n) => {
-            ws.action(start).optional
-                && ws
-                    .rsc(r)
-                    .actions
-                    .iter()
-                    .any(|&a| ws.action(a).key == key && ws.action(a).node == Some(n))
-        }
-    };
+    // `active_recurring_should_be_optional`
+    let running = find_exact(ws, r, &key, node);
+    let is_optional = node.is_some()
+        && ws.action(start).optional
+        && !running.is_empty()
+        && !running.iter().any(|&a| ws.action(a).reschedule);
     let next_role = ws.rsc(r).next_role;
     let role_mismatch = match op.role {
         Some(role) => next_role != role,
         None => next_role == Role::Promoted,
     };
     if role_mismatch {
+        // Configured for another role: if it is running, cancel it.
+        if let (true, Some(n)) = (is_optional, node) {
+            let cancel = new_cancel_action(ws, r, &op.name, op.interval_ms, n);
+            let after = match ws.rsc(r).role {
+                Role::Unpromoted | Role::Started => match next_role {
+                    Role::Promoted => Some("promote"),
+                    Role::Stopped => Some("stop"),
+                    _ => None,
+                },
+                Role::Promoted => Some("demote"),
+                _ => None,
+            };
+            if let Some(t) = after {
+                new_ordering(
+                    ws,
+                    Some(r),
+                    None,
+                    Some(cancel),
+                    Some(r),
+                    Some(op_key(&id, t, 0)),
+                    None,
+                    RUNNABLE_LEFT,
+                );
+            }
+        }
         return;
     }
     let mon = custom_action(
@@ -674,10 +973,11 @@ fn recurring_for_active(ws: &mut WorkingSet, r: RscIdx, start: ActionIdx, node: 
             interval_ms: op.interval_ms,
         },
     );
-    if !ws.action(start).runnable {
+    if !ws.action(start).runnable || node.is_none_or(|n| !ws.node(n).online || ws.node(n).unclean) {
         ws.action_mut(mon).runnable = false;
-    } else if node.is_none_or(|n| !ws.node(n).online || ws.node(n).unclean) {
-        ws.action_mut(mon).runnable = false;
+    }
+    if next_role == Role::Promoted {
+        ws.action_mut(mon).expected_rc = Some(8);
     }
     if node.is_none() || ws.rsc(r).managed {
         new_ordering(
@@ -701,9 +1001,135 @@ fn recurring_for_active(ws: &mut WorkingSet, r: RscIdx, start: ActionIdx, node: 
             IMPLIES_THEN | RUNNABLE_LEFT,
         );
         if next_role == Role::Promoted {
-            new_ordering(ws, Some(r), Some(op_key(&id, "promote", 0)), None, Some(r), None, Some(mon), OPTIONAL | RUNNABLE_LEFT);
+            new_ordering(
+                ws,
+                Some(r),
+                Some(op_key(&id, "promote", 0)),
+                None,
+                Some(r),
+                None,
+                Some(mon),
+                OPTIONAL | RUNNABLE_LEFT,
+            );
         } else if ws.rsc(r).role == Role::Promoted {
-            new_ordering(ws, Some(r), Some(op_key(&id, "demote", 0)), None, Some(r), None, Some(mon), OPTIONAL | RUNNABLE_LEFT);
+            new_ordering(
+                ws,
+                Some(r),
+                Some(op_key(&id, "demote", 0)),
+                None,
+                Some(r),
+                None,
+                Some(mon),
+                OPTIONAL | RUNNABLE_LEFT,
+            );
+        }
+    }
+}
+
+/// Creates a monitor for the Stopped role on every node where the resource
+/// will not be active, after any stop there, and cancels such a monitor on
+/// the node where it will be active (`recurring_op_for_inactive`).
+fn recurring_for_inactive(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    node: Option<NodeIdx>,
+    op: &OpConfig,
+    ops: &[OpConfig],
+) {
+    if op.role != Some(Role::Stopped) || !is_recurring_op(op, ops) {
+        return;
+    }
+    let top = ws.top_parent(r);
+    let anonymous_clone = matches!(ws.rsc(top).variant, Variant::Clone { .. })
+        && !ws
+            .rsc(top)
+            .meta
+            .get("globally-unique")
+            .is_some_and(|v| super::rules::is_true(v));
+    if anonymous_clone {
+        // Pacemaker does not support Stopped-role monitors for anonymous clones.
+        return;
+    }
+    let id = ws.rsc(r).id.clone();
+    let key = op_key(&id, &op.name, op.interval_ms);
+    for i in 0..ws.nodes.len() {
+        let stop_node = NodeIdx(i);
+        if Some(stop_node) == node {
+            // `cancel_if_running`
+            if find_exact(ws, r, &key, Some(stop_node)).is_empty() {
+                continue;
+            }
+            let cancel = new_cancel_action(ws, r, &op.name, op.interval_ms, stop_node);
+            if matches!(ws.rsc(r).next_role, Role::Started | Role::Unpromoted) {
+                new_ordering(
+                    ws,
+                    Some(r),
+                    None,
+                    Some(cancel),
+                    Some(r),
+                    Some(op_key(&id, "start", 0)),
+                    None,
+                    RUNNABLE_LEFT,
+                );
+            }
+            continue;
+        }
+        let is_optional = !find_exact(ws, r, &key, Some(stop_node)).is_empty();
+        let mon = custom_action(
+            ws,
+            ActionSpec {
+                rsc: Some(r),
+                key: key.clone(),
+                task: op.name.clone(),
+                node: Some(stop_node),
+                optional: is_optional,
+                interval_ms: op.interval_ms,
+            },
+        );
+        ws.action_mut(mon).expected_rc = Some(7);
+        let managed = ws.rsc(r).managed;
+        if managed {
+            // `order_after_probes`
+            let probe_key = op_key(&id, "monitor", 0);
+            let probes: Vec<ActionIdx> = ws
+                .rsc(r)
+                .actions
+                .iter()
+                .copied()
+                .filter(|&a| {
+                    let act = ws.action(a);
+                    act.key == probe_key && (act.node.is_none() || act.node == Some(stop_node))
+                })
+                .collect();
+            for p in probes {
+                super::orderings::order_actions(ws, p, mon, RUNNABLE_LEFT);
+            }
+        }
+        // `order_after_stops`
+        let stop_key = op_key(&id, "stop", 0);
+        for stop in find_exact(ws, r, &stop_key, Some(stop_node)) {
+            if !ws.action(stop).optional && !ws.action(mon).optional && !managed {
+                ws.action_mut(mon).optional = true;
+            }
+            if !ws.action(stop).runnable {
+                ws.action_mut(mon).runnable = false;
+            }
+            if managed {
+                new_ordering(
+                    ws,
+                    Some(r),
+                    Some(stop_key.clone()),
+                    Some(stop),
+                    None,
+                    None,
+                    Some(mon),
+                    IMPLIES_THEN | RUNNABLE_LEFT,
+                );
+            }
+        }
+        let n = ws.node(stop_node);
+        if !n.online || n.unclean {
+            ws.action_mut(mon).runnable = false;
         }
     }
 }
@@ -714,10 +1140,21 @@ pub fn group_create_actions(ws: &mut WorkingSet, g: RscIdx) {
     for m in ws.rsc(g).children.clone() {
         primitive_create_actions(ws, m);
     }
-    rsc_pseudo_action(ws, g, "start", true, true);
-    rsc_pseudo_action(ws, g, "running", true, false);
-    rsc_pseudo_action(ws, g, "stop", true, true);
-    rsc_pseudo_action(ws, g, "stopped", true, false);
+    // A group's pseudo actions start out optional and runnable; whether they
+    // are needed and can run follows from their members through the
+    // orderings (`create_group_pseudo_op`).
+    let mut tasks = vec!["start", "running", "stop", "stopped"];
+    if ws
+        .rsc(g)
+        .meta
+        .get("promotable")
+        .is_some_and(|v| super::rules::is_true(v))
+    {
+        tasks.extend(["demote", "demoted", "promote", "promoted"]);
+    }
+    for task in tasks {
+        rsc_pseudo_action(ws, g, task, true, true);
+    }
 }
 
 /// Orderings every primitive has with itself
@@ -733,17 +1170,26 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         order_rsc_actions(ws, r, "demote", r, "stop", PROMOTED_IMPLIES_FIRST);
         order_rsc_actions(ws, r, "start", r, "promote", RUNNABLE_LEFT);
     }
-    order_rsc_actions(ws, r, "delete", r, "monitor", SAME_NODE | THEN_CANCELS_FIRST);
+    order_rsc_actions(
+        ws,
+        r,
+        "delete",
+        r,
+        "monitor",
+        SAME_NODE | THEN_CANCELS_FIRST,
+    );
 }
 
 /// A group's orderings among its members and pseudo actions
 /// (`pcmk__group_internal_constraints`).
 pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
-    order_rsc_actions(ws, g, "stop", g, "stopped", OPTIONAL);
+    order_rsc_actions(ws, g, "stop", g, "stopped", RUNNABLE_LEFT);
     order_rsc_actions(ws, g, "stopped", g, "start", OPTIONAL);
-    order_rsc_actions(ws, g, "start", g, "running", OPTIONAL);
+    order_rsc_actions(ws, g, "start", g, "running", RUNNABLE_LEFT);
     let ordered = ws.rsc(g).group_ordered;
     let colocated = ws.rsc(g).group_colocated;
+    let top = ws.top_parent(g);
+    let promotable = matches!(ws.rsc(top).variant, Variant::Clone { promotable: true });
     let mut previous: Option<RscIdx> = None;
     let mut last_active: Option<RscIdx> = None;
     for member in ws.rsc(g).children.clone() {
@@ -758,7 +1204,12 @@ pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
                 }
             }
             Some(prev) if colocated => {
-                let critical = ws.rsc(member).meta.get("critical").map(|v| super::rules::is_true(v)).unwrap_or(true);
+                let critical = ws
+                    .rsc(member)
+                    .meta
+                    .get("critical")
+                    .map(|v| super::rules::is_true(v))
+                    .unwrap_or(true);
                 ws.colocations.push(Colocation {
                     id: "group:internal_colocation".into(),
                     dependent: member,
@@ -771,6 +1222,19 @@ pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
                 });
             }
             Some(_) => {}
+        }
+        if promotable {
+            order_rsc_actions(ws, g, "demote", member, "demote", down_flags);
+            order_rsc_actions(ws, member, "demote", g, "demoted", post_down_flags);
+            order_rsc_actions(
+                ws,
+                member,
+                "promote",
+                g,
+                "promoted",
+                RUNNABLE_LEFT | IMPLIES_THEN | IMPLIES_THEN_PRINTED,
+            );
+            order_rsc_actions(ws, g, "promote", member, "promote", IMPLIES_FIRST_PRINTED);
         }
         order_rsc_actions(ws, g, "stop", member, "stop", down_flags);
         order_rsc_actions(ws, member, "stop", g, "stopped", post_down_flags);
@@ -792,14 +1256,42 @@ pub fn group_internal_constraints(ws: &mut WorkingSet, g: RscIdx) {
                 "start",
                 IMPLIES_THEN | RUNNABLE_LEFT | IMPLIES_FIRST_PRINTED,
             );
+            if promotable {
+                order_rsc_actions(
+                    ws,
+                    g,
+                    "promote",
+                    member,
+                    "promote",
+                    IMPLIES_THEN | RUNNABLE_LEFT | IMPLIES_FIRST_PRINTED,
+                );
+            }
         } else if let Some(prev) = previous {
-            order_rsc_actions(ws, prev, "start", member, "start", IMPLIES_THEN | RUNNABLE_LEFT);
+            order_rsc_actions(
+                ws,
+                prev,
+                "start",
+                member,
+                "start",
+                IMPLIES_THEN | RUNNABLE_LEFT,
+            );
             order_rsc_actions(ws, member, "stop", prev, "stop", OPTIONAL | RESTART);
-            if !ws.rsc(member).running_on.is_empty() && ws.rsc(prev).running_on.is_empty() {
-                order_rsc_actions(ws, member, "stop", prev, "start", IMPLIES_FIRST | RUNNABLE_LEFT);
+            if promotable {
+                order_rsc_actions(
+                    ws,
+                    prev,
+                    "promote",
+                    member,
+                    "promote",
+                    IMPLIES_THEN | RUNNABLE_LEFT,
+                );
+                order_rsc_actions(ws, member, "demote", prev, "demote", OPTIONAL);
             }
         } else {
             order_rsc_actions(ws, g, "start", member, "start", NONE);
+            if promotable {
+                order_rsc_actions(ws, g, "promote", member, "promote", NONE);
+            }
         }
         if !ws.rsc(member).running_on.is_empty() {
             if ordered {
@@ -826,13 +1318,13 @@ pub fn schedule_probes(ws: &mut WorkingSet) {
         }
         if let Some(probed) = node.attrs.get("probe_complete") {
             if !super::rules::is_true(probed) {
-                let key = format!("probe_nodes-{}", node.uname);
+                let key = format!("probe_again-{}", node.uname);
                 let a = custom_action(
                     ws,
                     ActionSpec {
                         rsc: None,
                         key,
-                        task: "probe_nodes".into(),
+                        task: "probe_again".into(),
                         node: Some(n),
                         optional: false,
                         interval_ms: 0,

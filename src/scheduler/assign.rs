@@ -37,11 +37,11 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
             if rsc.migration_threshold == 0 || rsc.failure_ignored {
                 continue;
             }
-            let fc = failcount(ws, r, n, true).value();
+            let fc = failcount(ws, r, n, true, None).value();
             if fc <= 0 {
                 continue;
             }
-            if rsc.migration_threshold - fc <= 0 {
+            if ws.rsc(r).migration_threshold - fc <= 0 {
                 resource_location(ws, r, Some(n), Score::NEG_INF);
             }
         }
@@ -175,7 +175,9 @@ fn primitive_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
         if c.dependent != r && ws.rsc(c.dependent).variant != Variant::Group {
             continue;
         }
-        let archive = if c.dependent_role >= Role::Promoted || (c.score.value() < 0 && !c.score.is_neg_inf()) {
+        let archive = if c.dependent_role >= Role::Promoted
+            || (c.score.value() < 0 && !c.score.is_neg_inf())
+        {
             Some(ws.rsc(r).allowed.clone())
         } else {
             None
@@ -195,13 +197,23 @@ fn primitive_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
         }
         let factor = c.score.value() as f64 / INFINITY as f64;
         let nodes = ws.rsc(r).allowed.clone();
-        let merged = merge_weights(ws, c.dependent, nodes, c.node_attribute.as_deref(), factor, MergeFlags::ROLLBACK);
+        let merged = merge_weights(
+            ws,
+            c.dependent,
+            nodes,
+            c.node_attribute.as_deref(),
+            factor,
+            MergeFlags::ROLLBACK,
+        );
         ws.rsc_mut(r).allowed = merged;
     }
 
     if ws.rsc(r).next_role == Role::Stopped {
         resource_location(ws, r, None, Score::NEG_INF);
-    } else if ws.rsc(r).next_role > ws.rsc(r).role && !ws.config.have_quorum && ws.config.no_quorum_policy == NoQuorumPolicy::Freeze {
+    } else if ws.rsc(r).next_role > ws.rsc(r).role
+        && !ws.config.have_quorum
+        && ws.config.no_quorum_policy == NoQuorumPolicy::Freeze
+    {
         let role = ws.rsc(r).role;
         ws.rsc_mut(r).next_role = role;
     }
@@ -223,7 +235,10 @@ fn primitive_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
 }
 
 /// Whether any node in a table can run resources with a non-negative score.
-fn any_node_available(ws: &WorkingSet, allowed: &std::collections::BTreeMap<NodeIdx, AllowedNode>) -> bool {
+fn any_node_available(
+    ws: &WorkingSet,
+    allowed: &std::collections::BTreeMap<NodeIdx, AllowedNode>,
+) -> bool {
     allowed
         .iter()
         .any(|(&n, a)| ws.node(n).available() && a.weight.value() >= 0)
@@ -259,13 +274,15 @@ fn apply_coloc_score(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx, c:
     }
     let dep = ws.rsc(dependent);
     let pri = ws.rsc(primary);
-    if c.score.value() > 0 && c.dependent_role != Role::Unknown && c.dependent_role != dep.next_role {
+    if c.score.value() > 0 && c.dependent_role != Role::Unknown && c.dependent_role != dep.next_role
+    {
         return;
     }
     if c.score.value() > 0 && c.primary_role != Role::Unknown && c.primary_role != pri.next_role {
         return;
     }
-    if c.score.value() < 0 && c.dependent_role != Role::Unknown && c.dependent_role == dep.next_role {
+    if c.score.value() < 0 && c.dependent_role != Role::Unknown && c.dependent_role == dep.next_role
+    {
         return;
     }
     if c.score.value() < 0 && c.primary_role != Role::Unknown && c.primary_role == pri.next_role {
@@ -280,14 +297,21 @@ fn node_attr<'a>(ws: &'a WorkingSet, n: NodeIdx, attr: &str) -> Option<&'a str> 
 
 /// `pcmk__apply_coloc_to_weights`.
 fn apply_coloc_to_weights(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx, c: &Colocation) {
-    let attr = c.node_attribute.clone().unwrap_or_else(|| "#uname".to_string());
+    let attr = c
+        .node_attribute
+        .clone()
+        .unwrap_or_else(|| "#uname".to_string());
     let pri_node = ws.rsc(primary).assigned;
-    let value = pri_node.and_then(|n| node_attr(ws, n, &attr)).map(str::to_string);
+    let value = pri_node
+        .and_then(|n| node_attr(ws, n, &attr))
+        .map(str::to_string);
     let mut work = ws.rsc(dependent).allowed.clone();
     for (&n, a) in work.iter_mut() {
         if pri_node.is_none() {
             a.weight = a.weight + Score::new(-(c.score.value() as i64));
-        } else if node_attr(ws, n, &attr).map(str::to_ascii_lowercase) == value.as_deref().map(str::to_ascii_lowercase) {
+        } else if node_attr(ws, n, &attr).map(str::to_ascii_lowercase)
+            == value.as_deref().map(str::to_ascii_lowercase)
+        {
             if c.score.value() < INFINITY {
                 a.weight += c.score;
             }
@@ -322,14 +346,28 @@ type NodeTable = std::collections::BTreeMap<NodeIdx, AllowedNode>;
 
 /// Folds another resource's node preferences into `nodes`, scaled by
 /// `factor`, following its own colocations (`pcmk__native_merge_weights`).
-fn merge_weights(ws: &mut WorkingSet, r: RscIdx, nodes: NodeTable, attr: Option<&str>, factor: f64, flags: MergeFlags) -> NodeTable {
+fn merge_weights(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    nodes: NodeTable,
+    attr: Option<&str>,
+    factor: f64,
+    flags: MergeFlags,
+) -> NodeTable {
     if ws.rsc(r).variant == Variant::Group && !ws.rsc(r).children.is_empty() && !flags.init {
         return group_merge_weights(ws, r, nodes, attr, factor, flags);
     }
     native_merge_weights(ws, r, nodes, attr, factor, flags)
 }
 
-fn group_merge_weights(ws: &mut WorkingSet, g: RscIdx, nodes: NodeTable, attr: Option<&str>, factor: f64, flags: MergeFlags) -> NodeTable {
+fn group_merge_weights(
+    ws: &mut WorkingSet,
+    g: RscIdx,
+    nodes: NodeTable,
+    attr: Option<&str>,
+    factor: f64,
+    flags: MergeFlags,
+) -> NodeTable {
     if ws.rsc(g).merging {
         return nodes;
     }
@@ -342,13 +380,27 @@ fn group_merge_weights(ws: &mut WorkingSet, g: RscIdx, nodes: NodeTable, attr: O
             continue;
         }
         let f = c.score.value() as f64 / INFINITY as f64;
-        nodes = native_merge_weights(ws, c.dependent, nodes, c.node_attribute.as_deref(), f, flags);
+        nodes = native_merge_weights(
+            ws,
+            c.dependent,
+            nodes,
+            c.node_attribute.as_deref(),
+            f,
+            flags,
+        );
     }
     ws.rsc_mut(g).merging = false;
     nodes
 }
 
-fn native_merge_weights(ws: &mut WorkingSet, r: RscIdx, nodes: NodeTable, attr: Option<&str>, factor: f64, flags: MergeFlags) -> NodeTable {
+fn native_merge_weights(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    nodes: NodeTable,
+    attr: Option<&str>,
+    factor: f64,
+    flags: MergeFlags,
+) -> NodeTable {
     if ws.rsc(r).merging {
         return nodes;
     }
@@ -414,7 +466,14 @@ fn native_merge_weights(ws: &mut WorkingSet, r: RscIdx, nodes: NodeTable, attr: 
 /// A marker score for "unusable" nodes during positive-only merging.
 const INFINITY_HACK: i32 = INFINITY * -100;
 
-fn add_node_scores_matching_attr(ws: &WorkingSet, work: &mut NodeTable, r: RscIdx, attr: Option<&str>, factor: f64, only_positive: bool) {
+fn add_node_scores_matching_attr(
+    ws: &WorkingSet,
+    work: &mut NodeTable,
+    r: RscIdx,
+    attr: Option<&str>,
+    factor: f64,
+    only_positive: bool,
+) {
     let attr = attr.unwrap_or("#uname");
     for (&n, a) in work.iter_mut() {
         let value = node_attr(ws, n, attr);
@@ -423,7 +482,8 @@ fn add_node_scores_matching_attr(ws: &WorkingSet, work: &mut NodeTable, r: RscId
         for (&m, b) in &ws.rsc(r).allowed {
             if b.weight.value() > best
                 && ws.node(m).available()
-                && node_attr(ws, m, attr).map(str::to_ascii_lowercase) == value.map(str::to_ascii_lowercase)
+                && node_attr(ws, m, attr).map(str::to_ascii_lowercase)
+                    == value.map(str::to_ascii_lowercase)
             {
                 best = b.weight.value();
             }
@@ -460,8 +520,19 @@ fn add_node_scores_matching_attr(ws: &WorkingSet, work: &mut NodeTable, r: RscId
 }
 
 /// Sorts nodes best first (`sort_nodes`/`compare_nodes`).
-fn compare_nodes(ws: &WorkingSet, a: (NodeIdx, Score), b: (NodeIdx, Score), active: Option<NodeIdx>) -> CmpOrdering {
-    let score = |(n, w): (NodeIdx, Score)| if ws.node(n).available() { w.value() } else { -INFINITY };
+fn compare_nodes(
+    ws: &WorkingSet,
+    a: (NodeIdx, Score),
+    b: (NodeIdx, Score),
+    active: Option<NodeIdx>,
+) -> CmpOrdering {
+    let score = |(n, w): (NodeIdx, Score)| {
+        if ws.node(n).available() {
+            w.value()
+        } else {
+            -INFINITY
+        }
+    };
     let (s1, s2) = (score(a), score(b));
     if s1 != s2 {
         return s2.cmp(&s1);
@@ -489,7 +560,12 @@ fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool 
         return ws.rsc(r).assigned.is_some();
     }
     let current = ws.current_node(r);
-    let mut nodes: Vec<(NodeIdx, Score)> = ws.rsc(r).allowed.iter().map(|(&n, a)| (n, a.weight)).collect();
+    let mut nodes: Vec<(NodeIdx, Score)> = ws
+        .rsc(r)
+        .allowed
+        .iter()
+        .map(|(&n, a)| (n, a.weight))
+        .collect();
     nodes.sort_by(|&a, &b| compare_nodes(ws, a, b, current));
     let best = nodes.first().copied();
     let mut chosen: Option<(NodeIdx, Score)> = None;
@@ -506,7 +582,11 @@ fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool 
             if b.1.value() > 0 && ws.node(b.0).available() {
                 if let Some(running) = current {
                     let running_ok = ws.node(running).available()
-                        && ws.rsc(r).allowed.get(&running).is_none_or(|a| a.weight.value() >= 0);
+                        && ws
+                            .rsc(r)
+                            .allowed
+                            .get(&running)
+                            .is_none_or(|a| a.weight.value() >= 0);
                     if running_ok {
                         for &(n, w) in nodes.iter().skip(1) {
                             if w != b.1 {
@@ -525,11 +605,21 @@ fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool 
 }
 
 /// Records a resource's assignment (`native_assign_node`).
-pub fn finalize_assignment(ws: &mut WorkingSet, r: RscIdx, chosen: Option<NodeIdx>, force: bool) -> bool {
+pub fn finalize_assignment(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    chosen: Option<NodeIdx>,
+    force: bool,
+) -> bool {
     let mut chosen = chosen;
     if !force {
         if let Some(n) = chosen {
-            let w = ws.rsc(r).allowed.get(&n).map(|a| a.weight).unwrap_or(Score::NEG_INF);
+            let w = ws
+                .rsc(r)
+                .allowed
+                .get(&n)
+                .map(|a| a.weight)
+                .unwrap_or(Score::NEG_INF);
             if w.value() < 0 || !ws.node(n).available() {
                 ws.rsc_mut(r).next_role = Role::Stopped;
                 chosen = None;

@@ -11,18 +11,70 @@ use crate::cib::{self, BoolOp, Cib, Constraint, ResourceSet, Rule, Score};
 
 /// Unpacks every constraint, in document order.
 pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
-    let tags = cib.configuration.tags.clone().unwrap_or_default();
+    let mut tags = cib.configuration.tags.clone().unwrap_or_default();
+    tags.extend(template_tags(cib));
     for c in &cib.configuration.constraints {
         match c {
             Constraint::Location(l) => unpack_location(ws, l, &tags),
             Constraint::Colocation(c) => unpack_colocation(ws, c, &tags),
             Constraint::Order(o) => unpack_order(ws, o, &tags),
-            Constraint::Ticket(t) => ws
-                .warnings
-                .push(format!("constraint {}: tickets are not scheduled yet", t.id)),
+            Constraint::Ticket(t) => ws.warnings.push(format!(
+                "constraint {}: tickets are not scheduled yet",
+                t.id
+            )),
             Constraint::Unknown(_) => {}
         }
     }
+}
+
+/// A template stands, in constraints, for every primitive made from it,
+/// in configuration order (the scheduler's `template_rsc_sets`).
+fn template_tags(cib: &Cib) -> Vec<cib::Tag> {
+    fn walk(r: &cib::Resource, out: &mut Vec<(String, String)>) {
+        match r {
+            cib::Resource::Primitive(p) => {
+                if let Some(t) = &p.template {
+                    out.push((t.clone(), p.id.clone()));
+                }
+            }
+            cib::Resource::Group(g) => {
+                for m in &g.members {
+                    if let Some(t) = &m.template {
+                        out.push((t.clone(), m.id.clone()));
+                    }
+                }
+            }
+            cib::Resource::Clone(c) => walk(&c.child, out),
+            cib::Resource::Bundle(b) => {
+                if let Some(p) = &b.primitive {
+                    if let Some(t) = &p.template {
+                        out.push((t.clone(), p.id.clone()));
+                    }
+                }
+            }
+            cib::Resource::Template(_) => {}
+        }
+    }
+    let mut uses = Vec::new();
+    for r in &cib.configuration.resources {
+        walk(r, &mut uses);
+    }
+    cib.configuration
+        .resources
+        .iter()
+        .filter_map(|r| match r {
+            cib::Resource::Template(t) => Some(cib::Tag {
+                id: t.id.clone(),
+                refs: uses
+                    .iter()
+                    .filter(|(tp, _)| *tp == t.id)
+                    .map(|(_, id)| id.clone())
+                    .collect(),
+                extra: Vec::new(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Resolves a resource or tag name to resources.
@@ -57,12 +109,15 @@ fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
             targets.push((r, parse_role(l.role.as_deref())));
         }
         if targets.is_empty() {
-            ws.warnings.push(format!("location {}: no resource {}", l.id, name));
+            ws.warnings
+                .push(format!("location {}: no resource {}", l.id, name));
             return;
         }
     } else if l.rsc_pattern.is_some() {
-        ws.warnings
-            .push(format!("location {}: rsc-pattern is not supported yet", l.id));
+        ws.warnings.push(format!(
+            "location {}: rsc-pattern is not supported yet",
+            l.id
+        ));
         return;
     } else {
         for set in &l.sets {
@@ -89,7 +144,9 @@ fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
             });
         } else if let Some(node) = &l.node {
             // A node without a score: Pacemaker treats a missing score as 0.
-            let Some(n) = ws.find_node(node) else { continue };
+            let Some(n) = ws.find_node(node) else {
+                continue;
+            };
             ws.locations.push(LocationCons {
                 id: l.id.clone(),
                 rsc: r,
@@ -99,7 +156,11 @@ fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
             });
         }
         for rule in &l.rules {
-            let rule_role = rule.role.as_deref().map(|s| parse_role(Some(s))).unwrap_or(role);
+            let rule_role = rule
+                .role
+                .as_deref()
+                .map(|s| parse_role(Some(s)))
+                .unwrap_or(role);
             let nodes = location_rule_nodes(ws, rule, r);
             ws.locations.push(LocationCons {
                 id: l.id.clone(),
@@ -127,7 +188,9 @@ fn location_rule_nodes(ws: &WorkingSet, rule: &Rule, r: RscIdx) -> Vec<(NodeIdx,
     };
     let rsc = ws.rsc(r);
     let mut list: Vec<(NodeIdx, Score)> = if do_and {
-        (0..ws.nodes.len()).map(|i| (NodeIdx(i), node_score(NodeIdx(i)))).collect()
+        (0..ws.nodes.len())
+            .map(|i| (NodeIdx(i), node_score(NodeIdx(i))))
+            .collect()
     } else {
         Vec::new()
     };
@@ -201,7 +264,13 @@ pub fn new_colocation(
     }
 }
 
-fn anti_colocation_order(ws: &mut WorkingSet, first: RscIdx, first_role: Role, then: RscIdx, then_role: Role) {
+fn anti_colocation_order(
+    ws: &mut WorkingSet,
+    first: RscIdx,
+    first_role: Role,
+    then: RscIdx,
+    then_role: Role,
+) {
     let first_tasks: &[&str] = match first_role {
         Role::Promoted => &["demote"],
         Role::Unpromoted => &["stop", "promote"],
@@ -223,13 +292,24 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
     let score = c.score.unwrap_or(Score::ZERO);
     if c.sets.is_empty() {
         let (Some(d), Some(p)) = (&c.rsc, &c.with_rsc) else {
-            ws.warnings.push(format!("colocation {}: needs rsc and with-rsc", c.id));
+            ws.warnings
+                .push(format!("colocation {}: needs rsc and with-rsc", c.id));
             return;
         };
+        // Pacemaker 2.1.5 creates no colocation when both sides name a tag
+        // or template (what crm_simulate shows); one side may.
+        if ws.find_rsc(d).is_none() && ws.find_rsc(p).is_none() {
+            ws.warnings.push(format!(
+                "colocation {}: both sides are tags or templates",
+                c.id
+            ));
+            return;
+        }
         let ds = resolve(ws, d, tags);
         let ps = resolve(ws, p, tags);
         if ds.is_empty() || ps.is_empty() {
-            ws.warnings.push(format!("colocation {}: unknown resource", c.id));
+            ws.warnings
+                .push(format!("colocation {}: unknown resource", c.id));
             return;
         }
         for &dep in &ds {
@@ -255,7 +335,11 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
         .sets
         .iter()
         .map(|s| {
-            let members = s.resources.iter().flat_map(|id| resolve(ws, id, tags)).collect();
+            let members = s
+                .resources
+                .iter()
+                .flat_map(|id| resolve(ws, id, tags))
+                .collect();
             (s, members)
         })
         .collect();
@@ -270,13 +354,33 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {
                     let infl = coloc_influence(ws, a, c.influence.as_deref());
-                    new_colocation(ws, &set_id(set, &c.id), None, set_score, a, b, role, role, infl);
+                    new_colocation(
+                        ws,
+                        &set_id(set, &c.id),
+                        None,
+                        set_score,
+                        a,
+                        b,
+                        role,
+                        role,
+                        infl,
+                    );
                 }
             }
         } else {
             for w in members.windows(2) {
                 let infl = coloc_influence(ws, w[1], c.influence.as_deref());
-                new_colocation(ws, &set_id(set, &c.id), None, set_score, w[1], w[0], role, role, infl);
+                new_colocation(
+                    ws,
+                    &set_id(set, &c.id),
+                    None,
+                    set_score,
+                    w[1],
+                    w[0],
+                    role,
+                    role,
+                    infl,
+                );
             }
         }
     }
@@ -287,12 +391,30 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
         let r2 = parse_role(s2.role.as_deref());
         let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
         let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
-        let primaries: Vec<RscIdx> = if seq1 { m1.last().copied().into_iter().collect() } else { m1.clone() };
-        let dependents: Vec<RscIdx> = if seq2 { m2.first().copied().into_iter().collect() } else { m2.clone() };
+        let primaries: Vec<RscIdx> = if seq1 {
+            m1.last().copied().into_iter().collect()
+        } else {
+            m1.clone()
+        };
+        let dependents: Vec<RscIdx> = if seq2 {
+            m2.first().copied().into_iter().collect()
+        } else {
+            m2.clone()
+        };
         for &d in &dependents {
             for &p in &primaries {
                 let infl = coloc_influence(ws, d, c.influence.as_deref());
-                new_colocation(ws, &c.id, c.node_attribute.clone(), score, d, p, r2, r1, infl);
+                new_colocation(
+                    ws,
+                    &c.id,
+                    c.node_attribute.clone(),
+                    score,
+                    d,
+                    p,
+                    r2,
+                    r1,
+                    infl,
+                );
             }
         }
     }
@@ -328,9 +450,12 @@ enum Symmetry {
     Inverse,
 }
 
+/// A constraint's symmetry (`get_ordering_symmetry`): an explicit
+/// `symmetrical` wins (a serialization is never symmetrical), else only
+/// serializations are asymmetrical.
 fn symmetry(symmetrical: Option<&str>, kind: Kind) -> Symmetry {
-    match symmetrical {
-        Some(v) if is_true(v) && kind != Kind::Serialize => Symmetry::Symmetric,
+    match parse_bool(symmetrical) {
+        Some(true) if kind != Kind::Serialize => Symmetry::Symmetric,
         Some(_) => Symmetry::Asymmetric,
         None if kind == Kind::Serialize => Symmetry::Asymmetric,
         None => Symmetry::Symmetric,
@@ -371,7 +496,9 @@ fn invert_action(a: &str) -> Option<&'static str> {
 }
 
 fn restart_flag(ws: &WorkingSet, r: RscIdx, kind: Kind, flag: u32, flags: u32) -> u32 {
-    if kind == Kind::Optional && ws.rsc(r).meta.get("restart-type").map(String::as_str) == Some("restart") {
+    if kind == Kind::Optional
+        && ws.rsc(r).meta.get("restart-type").map(String::as_str) == Some("restart")
+    {
         flags | flag
     } else {
         flags
@@ -385,17 +512,22 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
         return;
     }
     let (Some(first), Some(then)) = (&o.first, &o.then) else {
-        ws.warnings.push(format!("order {}: needs first and then", o.id));
+        ws.warnings
+            .push(format!("order {}: needs first and then", o.id));
         return;
     };
     let firsts = resolve(ws, first, tags);
     let thens = resolve(ws, then, tags);
     if firsts.is_empty() || thens.is_empty() {
-        ws.warnings.push(format!("order {}: unknown resource", o.id));
+        ws.warnings
+            .push(format!("order {}: unknown resource", o.id));
         return;
     }
     let action_first = o.first_action.clone().unwrap_or_else(|| "start".into());
-    let action_then = o.then_action.clone().unwrap_or_else(|| action_first.clone());
+    let action_then = o
+        .then_action
+        .clone()
+        .unwrap_or_else(|| action_first.clone());
     let sym = symmetry(o.symmetrical.as_deref(), kind);
     for &f in &firsts {
         for &t in &thens {
@@ -403,7 +535,9 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
             let flags = restart_flag(ws, t, kind, IMPLIES_THEN, flags);
             order_rsc_actions(ws, f, &action_first, t, &action_then, flags);
             if sym == Symmetry::Symmetric {
-                let (Some(inv_first), Some(inv_then)) = (invert_action(&action_first), invert_action(&action_then)) else {
+                let (Some(inv_first), Some(inv_then)) =
+                    (invert_action(&action_first), invert_action(&action_then))
+                else {
                     continue;
                 };
                 let flags = flags_for_kind(kind, inv_first, Symmetry::Inverse);
@@ -414,59 +548,205 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
     }
 }
 
-/// Ordered resource sets: within a sequential set each member after the
-/// previous one; between sets, the members of one set before those of the next.
-fn unpack_order_sets(ws: &mut WorkingSet, o: &cib::Order, kind: Kind, tags: &[cib::Tag]) {
-    let sym = symmetry(o.symmetrical.as_deref(), kind);
-    let sets: Vec<(&ResourceSet, Vec<RscIdx>)> = o
-        .sets
+/// A boolean attribute as `pcmk__xe_get_bool_attr` reads it: `None` when
+/// absent or not a boolean.
+fn parse_bool(v: Option<&str>) -> Option<bool> {
+    match v?.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "y" | "1" => Some(true),
+        "false" | "off" | "no" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The symmetry of a set within an ordering (`get_ordering_symmetry` with
+/// the constraint's kind and `symmetrical` as defaults).
+fn set_symmetry(
+    set: &ResourceSet,
+    parent_kind: Kind,
+    parent_symmetrical: Option<&str>,
+) -> Symmetry {
+    let kind = if set.kind.is_some() || set.score.is_some() {
+        order_kind(set.kind.as_deref(), set.score)
+    } else {
+        parent_kind
+    };
+    let own = set
+        .extra
         .iter()
-        .map(|s| (s, s.resources.iter().flat_map(|id| resolve(ws, id, tags)).collect()))
-        .collect();
-    for (set, members) in &sets {
-        let set_kind = match set.kind.as_deref() {
-            Some(k) => order_kind(Some(k), None),
-            None => kind,
-        };
-        let sequential = set.sequential.as_deref().map(is_true).unwrap_or(true);
-        let action = set.action.clone().unwrap_or_else(|| "start".into());
-        if !sequential {
-            continue;
-        }
-        for w in members.windows(2) {
-            let flags = flags_for_kind(set_kind, &action, sym);
-            order_rsc_actions(ws, w[0], &action, w[1], &action, flags);
-        }
-        if sym == Symmetry::Symmetric {
-            if let Some(inv) = invert_action(&action) {
-                for w in members.windows(2).rev() {
-                    let flags = flags_for_kind(set_kind, inv, Symmetry::Inverse);
-                    order_rsc_actions(ws, w[1], inv, w[0], inv, flags);
-                }
+        .find(|(k, _)| k == "symmetrical")
+        .map(|(_, v)| v.as_str());
+    let explicit = parse_bool(own).or_else(|| parent_symmetrical.map(is_true));
+    match explicit {
+        Some(true) if kind != Kind::Serialize => Symmetry::Symmetric,
+        Some(_) => Symmetry::Asymmetric,
+        None if kind == Kind::Serialize => Symmetry::Asymmetric,
+        None => Symmetry::Symmetric,
+    }
+}
+
+/// Orderings within one set (`unpack_order_set`): a sequential set orders
+/// each member after the previous one (and, if symmetrical, the inverse
+/// actions the other way round); a serialized set orders each member before
+/// every later one. A set of one resource orders nothing.
+fn unpack_order_set(
+    ws: &mut WorkingSet,
+    set: &ResourceSet,
+    members: &[RscIdx],
+    parent_kind: Kind,
+    parent_symmetrical: Option<&str>,
+) {
+    let action = set.action.clone().unwrap_or_else(|| "start".into());
+    let local_kind = match set.kind.as_deref() {
+        Some(k) => order_kind(Some(k), None),
+        None => parent_kind,
+    };
+    let sequential = is_true(set.sequential.as_deref().unwrap_or("1"));
+    let sym = set_symmetry(set, parent_kind, parent_symmetrical);
+    let flags = flags_for_kind(local_kind, &action, sym);
+    if members.len() == 1 {
+        return;
+    }
+    let mut last: Option<RscIdx> = None;
+    for (i, &r) in members.iter().enumerate() {
+        if local_kind == Kind::Serialize {
+            for &then in &members[i + 1..] {
+                order_rsc_actions(ws, r, &action, then, &action, flags);
             }
+        } else if sequential {
+            if let Some(l) = last {
+                order_rsc_actions(ws, l, &action, r, &action, flags);
+            }
+            last = Some(r);
         }
     }
-    for i in 0..sets.len().saturating_sub(1) {
-        let (s1, m1) = &sets[i];
-        let (s2, m2) = &sets[i + 1];
-        let a1 = s1.action.clone().unwrap_or_else(|| "start".into());
-        let a2 = s2.action.clone().unwrap_or_else(|| "start".into());
-        let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
-        let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
-        let firsts: Vec<RscIdx> = if seq1 { m1.last().copied().into_iter().collect() } else { m1.clone() };
-        let thens: Vec<RscIdx> = if seq2 { m2.first().copied().into_iter().collect() } else { m2.clone() };
-        for &f in &firsts {
-            for &t in &thens {
-                let flags = flags_for_kind(kind, &a1, sym);
-                order_rsc_actions(ws, f, &a1, t, &a2, flags);
-                if sym == Symmetry::Symmetric {
-                    if let (Some(i1), Some(i2)) = (invert_action(&a1), invert_action(&a2)) {
-                        let flags = flags_for_kind(kind, i1, Symmetry::Inverse);
-                        order_rsc_actions(ws, t, i2, f, i1, flags);
-                    }
-                }
+    if sym == Symmetry::Asymmetric {
+        return;
+    }
+    let Some(inv) = invert_action(&action) else {
+        return;
+    };
+    let flags = flags_for_kind(local_kind, inv, Symmetry::Inverse);
+    let mut last: Option<RscIdx> = None;
+    for &r in members {
+        if sequential {
+            if let Some(l) = last {
+                order_rsc_actions(ws, r, inv, l, inv, flags);
+            }
+            last = Some(r);
+        }
+    }
+}
+
+/// Orders one set relative to the next (`order_rsc_sets`). Only a set
+/// explicitly marked sequential is represented by its last (first, for the
+/// inverse) member; otherwise every member takes part. A first set with
+/// `require-all=false` starts or promotes through a pseudo action that needs
+/// just one of its members.
+#[allow(clippy::too_many_arguments)]
+fn order_rsc_sets(
+    ws: &mut WorkingSet,
+    set1: &ResourceSet,
+    m1: &[RscIdx],
+    set2: &ResourceSet,
+    m2: &[RscIdx],
+    kind: Kind,
+    sym: Symmetry,
+) {
+    let mut a1 = set1.action.clone().unwrap_or_else(|| "start".into());
+    let mut a2 = set2.action.clone().unwrap_or_else(|| "start".into());
+    let mut require_all = parse_bool(set1.require_all.as_deref()).unwrap_or(true);
+    if sym == Symmetry::Inverse {
+        let (Some(i1), Some(i2)) = (invert_action(&a1), invert_action(&a2)) else {
+            return;
+        };
+        a1 = i1.to_string();
+        a2 = i2.to_string();
+    }
+    if a1 == "stop" || a1 == "demote" {
+        // One-or-more applies only while starting or promoting.
+        require_all = true;
+    }
+    let flags = flags_for_kind(kind, &a1, sym);
+    if !require_all {
+        let task = format!("one-or-more:{}", set1.id.as_deref().unwrap_or(""));
+        let pseudo = super::actions::get_pseudo_op(ws, &task);
+        ws.action_mut(pseudo).requires_any = true;
+        for &r1 in m1 {
+            let key = super::actions::op_key(&ws.rsc(r1).id, &a1, 0);
+            super::actions::new_ordering(
+                ws,
+                Some(r1),
+                Some(key),
+                None,
+                None,
+                None,
+                Some(pseudo),
+                ONE_OR_MORE | IMPLIES_THEN_PRINTED,
+            );
+        }
+        for &r2 in m2 {
+            let key = super::actions::op_key(&ws.rsc(r2).id, &a2, 0);
+            super::actions::new_ordering(
+                ws,
+                None,
+                None,
+                Some(pseudo),
+                Some(r2),
+                Some(key),
+                None,
+                flags | RUNNABLE_LEFT,
+            );
+        }
+        return;
+    }
+    let explicit_seq = |s: &ResourceSet| s.sequential.as_deref().is_some_and(is_true);
+    let r1 = if explicit_seq(set1) {
+        if sym == Symmetry::Inverse {
+            m1.first().copied()
+        } else {
+            m1.last().copied()
+        }
+    } else {
+        None
+    };
+    let r2 = if explicit_seq(set2) {
+        if sym == Symmetry::Inverse {
+            m2.last().copied()
+        } else {
+            m2.first().copied()
+        }
+    } else {
+        None
+    };
+    let firsts: Vec<RscIdx> = r1.map(|r| vec![r]).unwrap_or_else(|| m1.to_vec());
+    let thens: Vec<RscIdx> = r2.map(|r| vec![r]).unwrap_or_else(|| m2.to_vec());
+    for &f in &firsts {
+        for &t in &thens {
+            order_rsc_actions(ws, f, &a1, t, &a2, flags);
+        }
+    }
+}
+
+/// Ordered resource sets (`pcmk__unpack_ordering` with sets): each set's
+/// own orderings, then each set relative to the one before it (and the
+/// inverse, when symmetrical).
+fn unpack_order_sets(ws: &mut WorkingSet, o: &cib::Order, kind: Kind, tags: &[cib::Tag]) {
+    let sym = symmetry(o.symmetrical.as_deref(), kind);
+    let mut last: Option<(&ResourceSet, Vec<RscIdx>)> = None;
+    for set in &o.sets {
+        let members: Vec<RscIdx> = set
+            .resources
+            .iter()
+            .flat_map(|id| resolve(ws, id, tags))
+            .collect();
+        unpack_order_set(ws, set, &members, kind, o.symmetrical.as_deref());
+        if let Some((lset, lmembers)) = &last {
+            order_rsc_sets(ws, lset, lmembers, set, &members, kind, sym);
+            if sym == Symmetry::Symmetric {
+                order_rsc_sets(ws, set, &members, lset, lmembers, kind, Symmetry::Inverse);
             }
         }
+        last = Some((set, members));
     }
 }
 

@@ -17,8 +17,16 @@ pub fn can_fence(ws: &WorkingSet, n: NodeIdx) -> bool {
 }
 
 /// Creates (or finds) the fencing action for a node (`pe_fence_op`).
-pub fn fence_op(ws: &mut WorkingSet, n: NodeIdx, op: Option<&str>, optional: bool, reason: &str) -> ActionIdx {
-    let op = op.map(str::to_string).unwrap_or_else(|| ws.config.stonith_action.clone());
+pub fn fence_op(
+    ws: &mut WorkingSet,
+    n: NodeIdx,
+    op: Option<&str>,
+    optional: bool,
+    reason: &str,
+) -> ActionIdx {
+    let op = op
+        .map(str::to_string)
+        .unwrap_or_else(|| ws.config.stonith_action.clone());
     let key = format!("stonith-{}-{}", ws.node(n).uname, op);
     let a = custom_action(
         ws,
@@ -130,7 +138,9 @@ fn order_stops_before_shutdown(ws: &mut WorkingSet, n: NodeIdx, shutdown: Action
 /// Orders resource actions relative to fencing a node: stops there become
 /// pseudo actions implied by the fencing (`pcmk__order_vs_fence`).
 fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
-    let Some(target) = ws.action(fence).node else { return };
+    let Some(target) = ws.action(fence).node else {
+        return;
+    };
     for r in ws.all_in_order() {
         if ws.rsc(r).variant != Variant::Primitive || !ws.rsc(r).managed {
             continue;
@@ -161,7 +171,11 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
         let order_implicit = ws.rsc(r).needs_fencing;
         let top = ws.top_parent(r);
         let parent_stop = if order_implicit && top != r {
-            ws.rsc(top).actions.iter().copied().find(|&a| ws.action(a).task == "stop")
+            ws.rsc(top)
+                .actions
+                .iter()
+                .copied()
+                .find(|&a| ws.action(a).task == "stop")
         } else {
             None
         };

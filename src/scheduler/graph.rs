@@ -166,7 +166,11 @@ pub fn execute(
             }
             fired[s.id] = true;
             progress = true;
-            let outcome = if act.pseudo { Outcome::Done } else { outcome_of(s.action) };
+            let outcome = if act.pseudo {
+                Outcome::Done
+            } else {
+                outcome_of(s.action)
+            };
             if outcome == Outcome::Failed {
                 aborted = true;
             }
@@ -191,7 +195,8 @@ pub fn action_label(ws: &WorkingSet, a: ActionIdx) -> String {
 
 /// Writes the graph as dot, in the style of `crm_simulate -D`.
 pub fn to_dot(ws: &WorkingSet, graph: &Graph) -> String {
-    let in_graph: std::collections::BTreeSet<usize> = graph.synapses.iter().map(|s| s.action.0).collect();
+    let in_graph: std::collections::BTreeSet<usize> =
+        graph.synapses.iter().map(|s| s.action.0).collect();
     let mut lines: Vec<String> = Vec::new();
     for (i, act) in ws.actions.iter().enumerate() {
         let a = ActionIdx(i);
@@ -206,7 +211,9 @@ pub fn to_dot(ws: &WorkingSet, graph: &Graph) -> String {
             ("dashed", "blue")
         };
         let font = if act.pseudo { "orange" } else { "black" };
-        lines.push(format!("\"{label}\" [ style={style} color=\"{color}\" fontcolor=\"{font}\"]"));
+        lines.push(format!(
+            "\"{label}\" [ style={style} color=\"{color}\" fontcolor=\"{font}\"]"
+        ));
         for &(f, flags) in &act.before {
             if flags == NONE || !in_graph.contains(&f.0) && ws.action(f).optional {
                 continue;
@@ -216,7 +223,10 @@ pub fn to_dot(ws: &WorkingSet, graph: &Graph) -> String {
             } else {
                 "dashed"
             };
-            lines.push(format!("\"{}\" -> \"{label}\" [ style = {style}]", action_label(ws, f)));
+            lines.push(format!(
+                "\"{}\" -> \"{label}\" [ style = {style}]",
+                action_label(ws, f)
+            ));
         }
     }
     lines.sort();
@@ -248,7 +258,11 @@ pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
         } else {
             out.push_str("    <inputs>\n");
             for &i in &s.inputs {
-                let _ = writeln!(out, "      <trigger>\n        {}\n      </trigger>", action_xml(ws, i, true));
+                let _ = writeln!(
+                    out,
+                    "      <trigger>\n        {}\n      </trigger>",
+                    action_xml(ws, i, true)
+                );
             }
             out.push_str("    </inputs>\n");
         }
@@ -273,7 +287,10 @@ fn action_xml(ws: &WorkingSet, a: ActionIdx, short: bool) -> String {
         .unwrap_or_default();
     let (tag, node_attrs) = if act.pseudo {
         ("pseudo_event", String::new())
-    } else if act.rsc.is_none() {
+    } else if matches!(
+        act.task.as_str(),
+        "stonith" | "do_shutdown" | "clear_failcount" | "lrm_refresh" | "lrm_delete"
+    ) {
         ("crm_event", node_attrs)
     } else {
         ("rsc_op", node_attrs)

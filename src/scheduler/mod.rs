@@ -15,8 +15,10 @@
 pub mod actions;
 pub mod assign;
 pub mod constraints;
+pub mod digest;
 pub mod fencing;
 pub mod graph;
+pub mod history;
 pub mod orderings;
 pub mod rules;
 pub mod status;
@@ -63,6 +65,8 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         warnings: Vec::new(),
         disabled_count: 0,
         blocked_count: 0,
+        history: Default::default(),
+        forced_restarts: Default::default(),
     };
     unpack::unpack_resources(cib, &mut ws);
     // Pacemaker sorts resources by priority (stable) right after unpacking them.
@@ -88,6 +92,7 @@ pub fn schedule(cib: &Cib, now: i64) -> Transition {
             _ => {}
         }
     }
+    history::handle_rsc_config_changes(cib, &mut ws);
     assign::index_colocations(&mut ws);
     assign::assign_all(&mut ws);
     if ws.config.startup_probes {

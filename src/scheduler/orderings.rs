@@ -4,8 +4,6 @@
 //! `pcmk__apply_orderings`, `order_actions`, `pcmk__update_action_for_orderings`,
 //! `update_action_flags` and `pcmk__update_ordered_actions`).
 
-use std::collections::VecDeque;
-
 use super::actions::{custom_action, ActionSpec};
 use super::ws::order::*;
 use super::ws::*;
@@ -39,7 +37,8 @@ fn find_actions_by_key(ws: &WorkingSet, r: RscIdx, key: &str) -> Vec<ActionIdx> 
         .collect()
 }
 
-fn task_of_key(key: &str) -> Option<(&str, u64)> {
+/// The task and interval of an operation key (`parse_op_key`).
+pub(crate) fn task_of_key(key: &str) -> Option<(&str, u64)> {
     // key = <rsc>_<task>_<interval>
     let (rest, interval) = key.rsplit_once('_')?;
     let interval: u64 = interval.parse().ok()?;
@@ -103,11 +102,18 @@ fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
         return;
     }
     if first_actions.is_empty() {
-        let Some(key) = o.first_task.as_deref() else { return };
-        let Some((task, interval)) = task_of_key(key) else { return };
+        let Some(key) = o.first_task.as_deref() else {
+            return;
+        };
+        let Some((task, interval)) = task_of_key(key) else {
+            return;
+        };
         let rsc = ws.rsc(first_rsc);
-        let state = rsc_state(ws, first_rsc);
-        if (state == Role::Stopped && task == "stop") || (state == Role::Unpromoted && task == "demote") {
+        // Pacemaker asks for the current role here.
+        let state = rsc_state(ws, first_rsc, true);
+        if (state == Role::Stopped && task == "stop")
+            || (state == Role::Unpromoted && task == "demote")
+        {
             return;
         }
         let _ = rsc;
@@ -141,26 +147,32 @@ fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
     }
 }
 
-/// The role a resource will have (`fns->state(rsc, TRUE)`): its next role
-/// if known, else its current role.
-fn rsc_state(ws: &WorkingSet, r: RscIdx) -> Role {
+/// A resource's role now (`current`) or after the transition
+/// (`fns->state(rsc, current)`); a collective resource reports the highest
+/// role among its children.
+pub(crate) fn rsc_state(ws: &WorkingSet, r: RscIdx, current: bool) -> Role {
     let rsc = ws.rsc(r);
     if !rsc.children.is_empty() {
         return rsc
             .children
             .iter()
-            .map(|&c| rsc_state(ws, c))
+            .map(|&c| rsc_state(ws, c, current))
             .max()
-            .unwrap_or(Role::Stopped);
+            .unwrap_or(Role::Unknown);
     }
-    if rsc.next_role != Role::Unknown {
-        rsc.next_role
-    } else {
+    if current {
         rsc.role
+    } else {
+        rsc.next_role
     }
 }
 
-fn rsc_order_then(ws: &mut WorkingSet, first_action: Option<ActionIdx>, then_rsc: RscIdx, o: &Ordering) {
+fn rsc_order_then(
+    ws: &mut WorkingSet,
+    first_action: Option<ActionIdx>,
+    then_rsc: RscIdx,
+    o: &Ordering,
+) {
     let then_actions: Vec<ActionIdx> = match o.then_action {
         Some(a) => vec![a],
         None => o
@@ -336,7 +348,7 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
     flags
 }
 
-fn is_parent(ws: &WorkingSet, child: RscIdx, parent: RscIdx) -> bool {
+pub(crate) fn is_parent(ws: &WorkingSet, child: RscIdx, parent: RscIdx) -> bool {
     let mut p = ws.rsc(child).parent;
     while let Some(x) = p {
         if x == parent {
@@ -372,28 +384,39 @@ fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
 }
 
 fn group_location(ws: &WorkingSet, r: RscIdx) -> Option<NodeIdx> {
-    ws.rsc(r).assigned.or_else(|| ws.rsc(r).children.first().and_then(|&c| ws.rsc(c).assigned))
+    ws.rsc(r)
+        .assigned
+        .or_else(|| ws.rsc(r).children.first().and_then(|&c| ws.rsc(c).assigned))
 }
 
-/// Re-evaluates one action against everything ordered before it, queueing
-/// whatever changed (`pcmk__update_action_for_orderings`).
-fn update_action_for_orderings(ws: &mut WorkingSet, start: ActionIdx) {
-    let mut queue: VecDeque<ActionIdx> = VecDeque::new();
-    queue.push_back(start);
-    let mut budget = 200 * (ws.actions.len() + 10) * (ws.actions.len() + 10);
-    while let Some(then) = queue.pop_front() {
-        if budget == 0 {
+/// What an ordering update changed (`enum pcmk__updated`).
+const UPDATED_FIRST: u8 = 1;
+const UPDATED_THEN: u8 = 2;
+
+/// How deep the re-evaluation may recurse before it is cut short; Pacemaker
+/// recurses without a bound, this only guards against pathological inputs.
+const MAX_UPDATE_DEPTH: usize = 20_000;
+
+/// Re-evaluates one action against everything ordered before it and,
+/// depth first, everything affected by a change
+/// (`pcmk__update_action_for_orderings`).
+fn update_action_for_orderings(ws: &mut WorkingSet, then: ActionIdx) {
+    update_for_orderings(ws, then, 0);
+}
+
+fn update_for_orderings(ws: &mut WorkingSet, then: ActionIdx, depth: usize) {
+    if depth > MAX_UPDATE_DEPTH {
+        if !ws
+            .warnings
+            .iter()
+            .any(|w| w == "ordering update did not settle")
+        {
             ws.warnings.push("ordering update did not settle".into());
-            return;
         }
-        budget -= 1;
-        update_one(ws, then, &mut queue);
+        return;
     }
-}
-
-fn update_one(ws: &mut WorkingSet, then: ActionIdx, queue: &mut VecDeque<ActionIdx>) {
     let last_flags = snapshot(ws, then);
-    let mut changed_then = false;
+    let mut changed: u8 = 0;
     if ws.action(then).requires_any {
         let act = ws.action_mut(then);
         act.runnable_before = 0;
@@ -405,10 +428,8 @@ fn update_one(ws: &mut WorkingSet, then: ActionIdx, queue: &mut VecDeque<ActionI
     let mut i = 0;
     while i < ws.action(then).before.len() {
         let (first, oflags) = ws.action(then).before[i];
+        let link = i;
         i += 1;
-        if oflags == NONE {
-            continue;
-        }
         let mut then_node = ws.action(then).node;
         let mut first_node = ws.action(first).node;
         if let Some(fr) = ws.action(first).rsc {
@@ -424,12 +445,17 @@ fn update_one(ws: &mut WorkingSet, then: ActionIdx, queue: &mut VecDeque<ActionI
         if oflags & SAME_NODE != 0 {
             if let (Some(f), Some(t)) = (first_node, then_node) {
                 if f != t {
-                    disable_link(ws, first, then);
+                    ws.action_mut(then).before[link].1 = NONE;
                     continue;
                 }
             }
         }
-        if ws.action(first).rsc.is_some() && oflags & THEN_CANCELS_FIRST != 0 && !ws.action(then).optional {
+        changed &= !UPDATED_FIRST;
+        if ws.action(first).rsc.is_some()
+            && oflags & THEN_CANCELS_FIRST != 0
+            && !ws.action(then).optional
+        {
+            // A required then abandons first (a required stop cancels a reload).
             ws.action_mut(first).optional = true;
         }
         let mut real_first = first;
@@ -438,119 +464,243 @@ fn update_one(ws: &mut WorkingSet, then: ActionIdx, queue: &mut VecDeque<ActionI
                 real_first = action_for_ordering(ws, first);
             }
         }
-        let mut changed_first = false;
         if real_first == first {
-            let before_first = snapshot(ws, first);
             let first_flags = flags_of(ws, first);
             let then_flags = flags_of(ws, then);
-            let before_then = snapshot(ws, then);
-            update_action_flags(ws, first, then, first_flags, then_flags, oflags, &mut changed_first, &mut changed_then);
-            if snapshot(ws, first) != before_first {
-                changed_first = true;
-            }
-            if snapshot(ws, then) != before_then {
-                changed_then = true;
-            }
+            changed |= update_action_flags(ws, first, then, first_flags, then_flags, link);
         } else if order_actions(ws, real_first, then, oflags) {
-            changed_then = true;
-            disable_link(ws, first, then);
+            // First time these two were linked: start over with the new list.
+            changed |= UPDATED_THEN;
+            // order_actions prepended the new link, so ours moved down by one;
+            // the remapped one takes its place.
+            ws.action_mut(then).before[link + 1].1 = NONE;
+            i += 1;
         }
-        if changed_first {
+        if changed & UPDATED_FIRST != 0 {
             for (a, _) in ws.action(real_first).after.clone() {
-                queue.push_back(a);
+                update_for_orderings(ws, a, depth + 1);
             }
-            queue.push_back(real_first);
+            update_for_orderings(ws, real_first, depth + 1);
         }
     }
     if ws.action(then).requires_any {
-        changed_then = snapshot(ws, then) != last_flags;
+        if snapshot(ws, then) == last_flags {
+            changed &= !UPDATED_THEN;
+        } else {
+            changed |= UPDATED_THEN;
+        }
     }
-    if changed_then {
-        queue.push_back(then);
+    if changed & UPDATED_THEN != 0 {
+        update_for_orderings(ws, then, depth + 1);
         for (a, _) in ws.action(then).after.clone() {
-            queue.push_back(a);
+            update_for_orderings(ws, a, depth + 1);
         }
     }
 }
 
-fn disable_link(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx) {
-    for l in ws.action_mut(then).before.iter_mut() {
-        if l.0 == first {
-            l.1 = NONE;
-        }
-    }
-    for l in ws.action_mut(first).after.iter_mut() {
-        if l.0 == then {
-            l.1 = NONE;
-        }
-    }
+/// Which resource's method handles an update (`rsc->cmds->update_ordered_actions`):
+/// a group also updates its members' matching actions.
+#[derive(Clone, Copy)]
+enum Via {
+    Then,
+    First,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Applies an ordering's flags to its two actions
+/// (`update_action_for_ordering_flags`); returns what changed.
 fn update_action_flags(
     ws: &mut WorkingSet,
     first: ActionIdx,
     then: ActionIdx,
     first_flags: Flags,
     then_flags: Flags,
-    oflags: u32,
-    changed_first: &mut bool,
-    changed_then: &mut bool,
-) {
+    link: usize,
+) -> u8 {
+    let mut changed = 0u8;
     let then_rsc = ws.action(then).rsc;
     let first_rsc = ws.action(first).rsc;
-    let node = ws.action(then).node;
-    let mut oflags = oflags;
+    let mut node = ws.action(then).node;
+    let mut oflags = ws.action(then).before[link].1;
     if oflags & IMPLIES_THEN_ON_NODE != 0 {
+        // Unfencing: only the instances on first's node restart.
         oflags = (oflags & !IMPLIES_THEN_ON_NODE) | IMPLIES_THEN;
+        ws.action_mut(then).before[link].1 = oflags;
+        node = ws.action(first).node;
     }
     if oflags & IMPLIES_THEN != 0 {
         if then_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_THEN);
+            let f = Flags {
+                optional: first_flags.optional,
+                runnable: false,
+                migrate_runnable: false,
+                pseudo: false,
+            };
+            changed |= update_ordered(
+                ws,
+                Via::Then,
+                first,
+                then,
+                node,
+                f,
+                FILTER_OPTIONAL,
+                IMPLIES_THEN,
+            );
         } else if !first_flags.optional && ws.action(then).optional {
             ws.action_mut(then).optional = false;
-            *changed_then = true;
+            changed |= UPDATED_THEN;
         }
     }
     if oflags & RESTART != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL | FILTER_RUNNABLE, RESTART);
+        changed |= update_ordered(
+            ws,
+            Via::Then,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_OPTIONAL | FILTER_RUNNABLE,
+            RESTART,
+        );
     }
     if oflags & IMPLIES_FIRST != 0 {
         if first_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_FIRST);
+            changed |= update_ordered(
+                ws,
+                Via::First,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_OPTIONAL,
+                IMPLIES_FIRST,
+            );
         } else if !first_flags.optional && ws.action(first).runnable {
             ws.action_mut(first).runnable = false;
-            *changed_first = true;
+            changed |= UPDATED_FIRST;
         }
     }
     if oflags & PROMOTED_IMPLIES_FIRST != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, PROMOTED_IMPLIES_FIRST);
+        let f = Flags {
+            optional: first_flags.optional,
+            runnable: false,
+            migrate_runnable: false,
+            pseudo: false,
+        };
+        changed |= update_ordered(
+            ws,
+            Via::Then,
+            first,
+            then,
+            node,
+            f,
+            FILTER_OPTIONAL,
+            PROMOTED_IMPLIES_FIRST,
+        );
     }
     if oflags & ONE_OR_MORE != 0 {
         if then_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_RUNNABLE, ONE_OR_MORE);
+            changed |= update_ordered(
+                ws,
+                Via::Then,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_RUNNABLE,
+                ONE_OR_MORE,
+            );
         } else if first_flags.runnable {
             let act = ws.action_mut(then);
             act.runnable_before += 1;
             if act.runnable_before >= act.required_runnable_before && !act.runnable {
                 act.runnable = true;
-                *changed_then = true;
+                changed |= UPDATED_THEN;
             }
+        }
+    }
+    if oflags & PROBE != 0 && then_rsc.is_some() {
+        let first_running = first_rsc.is_some_and(|r| !ws.rsc(r).running_on.is_empty());
+        if !first_flags.runnable && first_running {
+            // First is stopping: the probe ordering does not matter.
+            ws.action_mut(then).before[link].1 = NONE;
+            oflags = NONE;
+        } else {
+            changed |= update_ordered(
+                ws,
+                Via::Then,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_RUNNABLE,
+                RUNNABLE_LEFT,
+            );
         }
     }
     if oflags & RUNNABLE_LEFT != 0 {
         if then_rsc.is_some() {
-            update_ordered(ws, first, then, node, first_flags, FILTER_RUNNABLE, RUNNABLE_LEFT);
+            changed |= update_ordered(
+                ws,
+                Via::Then,
+                first,
+                then,
+                node,
+                first_flags,
+                FILTER_RUNNABLE,
+                RUNNABLE_LEFT,
+            );
         } else if !first_flags.runnable && ws.action(then).runnable {
             ws.action_mut(then).runnable = false;
-            *changed_then = true;
+            changed |= UPDATED_THEN;
         }
     }
     if oflags & IMPLIES_FIRST_MIGRATABLE != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, IMPLIES_FIRST_MIGRATABLE);
+        changed |= update_ordered(
+            ws,
+            Via::Then,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_OPTIONAL,
+            IMPLIES_FIRST_MIGRATABLE,
+        );
     }
     if oflags & PSEUDO_LEFT != 0 && then_rsc.is_some() {
-        update_ordered(ws, first, then, node, first_flags, FILTER_OPTIONAL, PSEUDO_LEFT);
+        changed |= update_ordered(
+            ws,
+            Via::Then,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_OPTIONAL,
+            PSEUDO_LEFT,
+        );
+    }
+    if oflags & OPTIONAL != 0 && then_rsc.is_some() {
+        changed |= update_ordered(
+            ws,
+            Via::Then,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_RUNNABLE,
+            OPTIONAL,
+        );
+    }
+    if oflags & ASYMMETRICAL != 0 && then_rsc.is_some() {
+        changed |= update_ordered(
+            ws,
+            Via::Then,
+            first,
+            then,
+            node,
+            first_flags,
+            FILTER_RUNNABLE,
+            ASYMMETRICAL,
+        );
     }
     if ws.action(first).runnable && oflags & IMPLIES_THEN_PRINTED != 0 && !first_flags.optional {
         ws.action_mut(then).print_always = true;
@@ -561,90 +711,220 @@ fn update_action_flags(
     if oflags & (IMPLIES_THEN | IMPLIES_FIRST | RESTART) != 0 {
         if let Some(fr) = first_rsc {
             let f = ws.action(first);
-            if !ws.rsc(fr).managed && ws.rsc(fr).blocked && !f.runnable && f.task == "stop" && ws.action(then).runnable {
+            if !ws.rsc(fr).managed
+                && ws.rsc(fr).blocked
+                && !f.runnable
+                && f.task == "stop"
+                && ws.action(then).runnable
+            {
                 ws.action_mut(then).runnable = false;
-                *changed_then = true;
+                changed |= UPDATED_THEN;
             }
         }
     }
+    changed
 }
 
 const FILTER_OPTIONAL: u8 = 1;
 const FILTER_RUNNABLE: u8 = 2;
 
-/// Applies one ordering type between two actions; for a group's action,
-/// to the group's and each member's matching action
-/// (`pcmk__update_ordered_actions`, `pcmk__group_update_ordered_actions`).
-fn update_ordered(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, node: Option<NodeIdx>, flags: Flags, filter: u8, kind: u32) {
-    primitive_update_ordered(ws, first, then, flags, filter, kind);
-    let Some(tr) = ws.action(then).rsc else { return };
-    if ws.rsc(tr).variant != Variant::Group {
+/// One action flag, for [`clear_flag_because`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flag {
+    Optional,
+    Runnable,
+    MigrateRunnable,
+}
+
+/// Clears a flag of `action` and, when the cause is another resource's
+/// action, records why (`clear_action_flag_because` with
+/// `pe__action2reason`): "required X start", "unrunnable X start". The first
+/// reason recorded stays.
+fn clear_flag_because(ws: &mut WorkingSet, action: ActionIdx, flag: Flag, because: ActionIdx) {
+    let act = ws.action(action);
+    let set = match flag {
+        Flag::Optional => act.optional,
+        Flag::Runnable => act.runnable,
+        Flag::MigrateRunnable => act.migrate_runnable,
+    };
+    if !set {
         return;
     }
-    let task = ws.action(then).task.clone();
-    for m in ws.rsc(tr).children.clone() {
-        let ma = ws
-            .rsc(m)
-            .actions
-            .iter()
-            .copied()
-            .find(|&x| ws.action(x).task == task && (node.is_none() || ws.action(x).node == node));
-        if let Some(ma) = ma {
-            primitive_update_ordered(ws, first, ma, flags, filter, kind);
-        }
+    let cause = ws.action(because);
+    let text = if act.rsc != cause.rsc && act.reason.is_none() {
+        let change = if flag == Flag::Optional {
+            "required"
+        } else {
+            "unrunnable"
+        };
+        Some(match cause.rsc {
+            Some(r) => format!("{change} {} {}", ws.rsc(r).id, cause.task),
+            None => format!("{change} {}", cause.task),
+        })
+    } else {
+        None
+    };
+    let act = ws.action_mut(action);
+    match flag {
+        Flag::Optional => act.optional = false,
+        Flag::Runnable => act.runnable = false,
+        Flag::MigrateRunnable => act.migrate_runnable = false,
+    }
+    if text.is_some() {
+        act.reason = text;
     }
 }
 
-fn primitive_update_ordered(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, flags: Flags, filter: u8, kind: u32) {
-    let then_flags = snapshot(ws, then);
-    let first_flags = snapshot(ws, first);
-    let f_opt = filter & FILTER_OPTIONAL != 0;
-    let f_run = filter & FILTER_RUNNABLE != 0;
-    if kind == IMPLIES_FIRST && !then_flags.optional {
-        if f_opt && !flags.optional && first_flags.optional {
-            ws.action_mut(first).optional = false;
-        }
-        if flags.migrate_runnable && !ws.action(then).migrate_runnable {
-            ws.action_mut(first).migrate_runnable = false;
+/// Applies one ordering type between two actions; a group's method also
+/// applies it to each member's matching action (`pcmk__update_ordered_actions`,
+/// `pcmk__group_update_ordered_actions`). Returns what changed.
+#[allow(clippy::too_many_arguments)]
+fn update_ordered(
+    ws: &mut WorkingSet,
+    via: Via,
+    first: ActionIdx,
+    then: ActionIdx,
+    node: Option<NodeIdx>,
+    flags: Flags,
+    filter: u8,
+    kind: u32,
+) -> u8 {
+    let mut changed = primitive_update_ordered(ws, first, then, flags, filter, kind);
+    let method_rsc = match via {
+        Via::Then => ws.action(then).rsc,
+        Via::First => ws.action(first).rsc,
+    };
+    let Some(mr) = method_rsc else { return changed };
+    if ws.rsc(mr).variant != Variant::Group {
+        return changed;
+    }
+    // The group method walks the members of then's resource.
+    let Some(tr) = ws.action(then).rsc else {
+        return changed;
+    };
+    let task = ws.action(then).task.clone();
+    for m in ws.rsc(tr).children.clone() {
+        let ma =
+            ws.rsc(m).actions.iter().copied().find(|&x| {
+                ws.action(x).task == task && (node.is_none() || ws.action(x).node == node)
+            });
+        if let Some(ma) = ma {
+            changed |= primitive_update_ordered(ws, first, ma, flags, filter, kind);
         }
     }
-    if kind == PROMOTED_IMPLIES_FIRST {
-        if let Some(tr) = ws.action(then).rsc {
-            if ws.rsc(tr).role == Role::Promoted && f_opt && !ws.action(then).optional {
-                ws.action_mut(first).optional = false;
-                if ws.action(first).migrate_runnable && !ws.action(then).migrate_runnable {
-                    ws.action_mut(first).migrate_runnable = false;
-                }
+    changed
+}
+
+/// If first is unrunnable, an asymmetric then cannot run either, unless it
+/// is an optional no-op (`handle_asymmetric_ordering`).
+fn handle_asymmetric_ordering(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx) {
+    let Some(tr) = ws.action(then).rsc else {
+        return;
+    };
+    if ws.action(first).runnable {
+        return;
+    }
+    if ws.action(then).optional {
+        let role = rsc_state(ws, tr, true);
+        let task = ws.action(then).task.as_str();
+        if role == Role::Stopped && task == "stop" {
+            return;
+        }
+        let node = ws.action(then).node;
+        let running = &ws.rsc(tr).running_on;
+        let only_there = running.len() == 1 && node.is_some_and(|n| running[0] == n);
+        if role >= Role::Started && task == "start" && only_there {
+            return;
+        }
+    }
+    clear_flag_because(ws, then, Flag::Optional, first);
+    clear_flag_because(ws, then, Flag::Runnable, first);
+}
+
+fn primitive_update_ordered(
+    ws: &mut WorkingSet,
+    first: ActionIdx,
+    then: ActionIdx,
+    flags: Flags,
+    filter: u8,
+    kind: u32,
+) -> u8 {
+    let then_before = snapshot(ws, then);
+    let first_before = snapshot(ws, first);
+    let f_opt = filter & FILTER_OPTIONAL != 0;
+    let f_run = filter & FILTER_RUNNABLE != 0;
+    if kind & ASYMMETRICAL != 0 {
+        handle_asymmetric_ordering(ws, first, then);
+    }
+    if kind & IMPLIES_FIRST != 0 && !then_before.optional {
+        if f_opt && !flags.optional && first_before.optional {
+            clear_flag_because(ws, first, Flag::Optional, then);
+        }
+        if flags.migrate_runnable && !ws.action(then).migrate_runnable {
+            clear_flag_because(ws, first, Flag::MigrateRunnable, then);
+        }
+    }
+    if kind & PROMOTED_IMPLIES_FIRST != 0 {
+        let promoted = ws
+            .action(then)
+            .rsc
+            .is_some_and(|tr| ws.rsc(tr).role == Role::Promoted);
+        if promoted && f_opt && !ws.action(then).optional {
+            clear_flag_because(ws, first, Flag::Optional, then);
+            if ws.action(first).migrate_runnable && !ws.action(then).migrate_runnable {
+                clear_flag_because(ws, first, Flag::MigrateRunnable, then);
             }
         }
     }
-    if kind == IMPLIES_FIRST_MIGRATABLE && f_opt {
+    if kind & IMPLIES_FIRST_MIGRATABLE != 0 && f_opt {
         let t = ws.action(then);
         if !(t.migrate_runnable && t.runnable) {
-            ws.action_mut(first).runnable = false;
+            clear_flag_because(ws, first, Flag::Runnable, then);
         }
         if !ws.action(then).optional {
-            ws.action_mut(first).optional = false;
+            clear_flag_because(ws, first, Flag::Optional, then);
         }
     }
-    if kind == PSEUDO_LEFT && f_opt && !ws.action(first).runnable {
-        let t = ws.action_mut(then);
-        t.migrate_runnable = false;
-        t.pseudo = true;
+    if kind & PSEUDO_LEFT != 0 && f_opt && !ws.action(first).runnable {
+        clear_flag_because(ws, then, Flag::MigrateRunnable, first);
+        ws.action_mut(then).pseudo = false;
     }
-    if kind == RUNNABLE_LEFT && f_run && ws.action(then).runnable && !flags.runnable {
-        let t = ws.action_mut(then);
-        t.runnable = false;
-        t.migrate_runnable = false;
+    if kind & RUNNABLE_LEFT != 0 && f_run && ws.action(then).runnable && !flags.runnable {
+        clear_flag_because(ws, then, Flag::Runnable, first);
+        clear_flag_because(ws, then, Flag::MigrateRunnable, first);
     }
-    if kind == IMPLIES_THEN && f_opt && ws.action(then).optional && !flags.optional && !ws.action(first).migrate_runnable {
-        ws.action_mut(then).optional = false;
+    if kind & IMPLIES_THEN != 0
+        && f_opt
+        && ws.action(then).optional
+        && !flags.optional
+        && !ws.action(first).migrate_runnable
+    {
+        clear_flag_because(ws, then, Flag::Optional, first);
     }
-    if kind == RESTART {
+    if kind & RESTART != 0 {
         handle_restart_ordering(ws, first, then, filter);
     }
+    let mut changed = 0;
+    if snapshot(ws, then) != then_before {
+        changed |= UPDATED_THEN;
+        if ws
+            .action(then)
+            .rsc
+            .is_some_and(|r| ws.rsc(r).parent.is_some())
+        {
+            // Needed for "X_stop then X_start" of cloned groups.
+            update_for_orderings(ws, then, 1);
+        }
+    }
+    if snapshot(ws, first) != first_before {
+        changed |= UPDATED_FIRST;
+    }
+    changed
 }
 
+/// A resource's stop before its own start (and a later group member's stop
+/// before an earlier one's): a required or unrunnable then drags first along
+/// (`handle_restart_ordering`).
 fn handle_restart_ordering(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, filter: u8) {
     let t = ws.action(then);
     let mut reason = false;
@@ -662,15 +942,15 @@ fn handle_restart_ordering(ws: &mut WorkingSet, first: ActionIdx, then: ActionId
         return;
     }
     if ws.action(first).runnable {
-        ws.action_mut(first).optional = false;
+        clear_flag_because(ws, first, Flag::Optional, then);
     }
     if !ws.action(then).optional {
-        ws.action_mut(first).optional = false;
+        clear_flag_because(ws, first, Flag::Optional, then);
     }
-    if !ws.action(first).migrate_runnable {
-        ws.action_mut(then).migrate_runnable = false;
+    if !ws.action(then).migrate_runnable {
+        clear_flag_because(ws, first, Flag::MigrateRunnable, then);
     }
     if !ws.action(first).optional && !ws.action(first).runnable {
-        ws.action_mut(then).runnable = false;
+        clear_flag_because(ws, then, Flag::Runnable, first);
     }
 }

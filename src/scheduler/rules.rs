@@ -49,7 +49,10 @@ pub fn eval_rule(rule: &Rule, ctx: &RuleCtx<'_>) -> bool {
 }
 
 fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn eval_op_expr(attrs: &[(String, String)], ctx: &RuleCtx<'_>) -> bool {
@@ -109,7 +112,12 @@ fn eval_expr(e: &Expression, ctx: &RuleCtx<'_>) -> bool {
         // Comparisons with a missing side: only "ne" can hold.
         return op == "ne" && (lhs.is_some() || rhs.is_some());
     };
-    let vtype = match e.value_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let vtype = match e
+        .value_type
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("integer") => ValueType::Integer,
         Some("number") => ValueType::Number,
         Some("version") => ValueType::Version,
@@ -179,8 +187,16 @@ fn compare_version(a: &str, b: &str) -> std::cmp::Ordering {
 fn eval_date(d: &DateExpression, now: i64) -> bool {
     let op = d.operation.as_deref().unwrap_or("in_range");
     match op {
-        "gt" => d.start.as_deref().and_then(parse_datetime).is_some_and(|s| now > s),
-        "lt" => d.end.as_deref().and_then(parse_datetime).is_some_and(|e| now < e),
+        "gt" => d
+            .start
+            .as_deref()
+            .and_then(parse_datetime)
+            .is_some_and(|s| now > s),
+        "lt" => d
+            .end
+            .as_deref()
+            .and_then(parse_datetime)
+            .is_some_and(|e| now < e),
         "in_range" => {
             let start = d.start.as_deref().and_then(parse_datetime);
             let mut end = d.end.as_deref().and_then(parse_datetime);
@@ -194,7 +210,10 @@ fn eval_date(d: &DateExpression, now: i64) -> bool {
             }
             start.is_none_or(|s| now >= s) && end.is_none_or(|e| now <= e)
         }
-        "date_spec" => d.date_spec.as_ref().is_some_and(|spec| date_spec_matches(spec, now)),
+        "date_spec" => d
+            .date_spec
+            .as_ref()
+            .is_some_and(|spec| date_spec_matches(spec, now)),
         _ => false,
     }
 }
@@ -208,7 +227,10 @@ fn add_duration(start: i64, dur: &[(String, String)]) -> i64 {
                 let (y, m, d, rest) = split_epoch(t);
                 return add_duration(
                     civil_to_epoch(y + n, m, d) + rest,
-                    &dur.iter().filter(|(k, _)| k != "years").cloned().collect::<Vec<_>>(),
+                    &dur.iter()
+                        .filter(|(k, _)| k != "years")
+                        .cloned()
+                        .collect::<Vec<_>>(),
                 ) - (t - start);
             }
             "months" => {
@@ -361,8 +383,14 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
         let (clock, offset) = split_offset(t);
         let parts: Vec<&str> = clock.split(':').collect();
         let h: i64 = parts.first()?.trim().parse().ok()?;
-        let mi: i64 = parts.get(1).map(|x| x.trim().parse().ok()).unwrap_or(Some(0))?;
-        let se: f64 = parts.get(2).map(|x| x.trim().parse().ok()).unwrap_or(Some(0.0))?;
+        let mi: i64 = parts
+            .get(1)
+            .map(|x| x.trim().parse().ok())
+            .unwrap_or(Some(0))?;
+        let se: f64 = parts
+            .get(2)
+            .map(|x| x.trim().parse().ok())
+            .unwrap_or(Some(0.0))?;
         secs = h * 3600 + mi * 60 + se as i64 - offset;
     }
     Some(days * 86400 + secs)
@@ -433,7 +461,9 @@ pub fn parse_ms(s: &str) -> Option<u64> {
     if s.starts_with('P') {
         return parse_iso_duration_ms(s);
     }
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let v: f64 = num.parse().ok()?;
     let mult = match unit.trim().to_ascii_lowercase().as_str() {
@@ -463,14 +493,17 @@ fn parse_iso_duration_ms(s: &str) -> Option<u64> {
             _ => {
                 let v: f64 = num.parse().ok()?;
                 num.clear();
+                // Only 'M' depends on the 'T' separator (minutes or months);
+                // the other units are read alike on both sides of it, as
+                // `crm_time_parse_duration` does.
                 total += v * match (c, in_time) {
-                    ('Y', false) => 365.0 * 86400.0,
+                    ('Y', _) => 365.0 * 86400.0,
                     ('M', false) => 30.0 * 86400.0,
-                    ('W', false) => 7.0 * 86400.0,
-                    ('D', false) => 86400.0,
-                    ('H', true) => 3600.0,
+                    ('W', _) => 7.0 * 86400.0,
+                    ('D', _) => 86400.0,
+                    ('H', _) => 3600.0,
                     ('M', true) => 60.0,
-                    ('S', true) => 1.0,
+                    ('S', _) => 1.0,
                     _ => return None,
                 };
             }
@@ -546,6 +579,9 @@ mod tests {
         assert_eq!(parse_datetime("1970-01-01 00:00:00Z"), Some(0));
         assert_eq!(parse_datetime("2019-10-22 20:53:06Z"), Some(1_571_777_586));
         assert_eq!(format_datetime(1_571_777_586), "2019-10-22 20:53:06Z");
-        assert_eq!(parse_datetime("2019-10-22T22:53:06+02:00"), Some(1_571_777_586));
+        assert_eq!(
+            parse_datetime("2019-10-22T22:53:06+02:00"),
+            Some(1_571_777_586)
+        );
     }
 }

@@ -37,6 +37,15 @@ pub fn fence_node(ws: &mut WorkingSet, n: NodeIdx, reason: &str) {
 /// Unpacks the whole status section.
 pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
     let states = &cib.status.node_states;
+    // Pacemaker searches the whole status for some checks (`block_failure`).
+    for st in states {
+        for lr in st.lrm.iter().flatten() {
+            let entries = ws.history.entry(lr.id.clone()).or_default();
+            for op in &lr.ops {
+                entries.push(hist_entry(op));
+            }
+        }
+    }
     let mut state_nodes: Vec<Option<NodeIdx>> = Vec::new();
     for st in states {
         let idx = ws
@@ -58,7 +67,8 @@ pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
         if node.online || ws.config.stonith_enabled {
             if let Some(lrm) = &st.lrm {
                 for lr in lrm {
-                    unpack_lrm_resource(ws, n, lr);
+                    let collective = in_unscheduled_collective(cib, &lr.id);
+                    unpack_lrm_resource(ws, n, lr, collective);
                 }
             }
         }
@@ -82,10 +92,20 @@ fn unpack_node_state(cib: &Cib, ws: &mut WorkingSet, st: &NodeState, n: NodeIdx)
     for (k, v) in transient {
         node.attrs.insert(k, v);
     }
-    if node.attrs.get("standby").map(|v| is_true(v)).unwrap_or(false) {
+    if node
+        .attrs
+        .get("standby")
+        .map(|v| is_true(v))
+        .unwrap_or(false)
+    {
         node.standby = true;
     }
-    if node.attrs.get("maintenance").map(|v| is_true(v)).unwrap_or(false) {
+    if node
+        .attrs
+        .get("maintenance")
+        .map(|v| is_true(v))
+        .unwrap_or(false)
+    {
         node.maintenance = true;
     }
     if let Some(v) = node.attrs.get("resource-discovery-enabled") {
@@ -139,7 +159,9 @@ fn determine_online_status(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx, ston
 
 /// `in_ccm` is "true"/"false" in 2.1.5 (later versions write a timestamp).
 fn in_cluster(st: &NodeState) -> Option<bool> {
-    st.in_ccm.as_deref().map(|v| is_true(v) || v.parse::<i64>().is_ok_and(|t| t > 0))
+    st.in_ccm
+        .as_deref()
+        .map(|v| is_true(v) || v.parse::<i64>().is_ok_and(|t| t > 0))
 }
 
 fn crmd_online(st: &NodeState) -> bool {
@@ -167,7 +189,10 @@ fn online_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
     let exp_state = st.expected.as_deref().unwrap_or("down");
     let terminate = ws.node(n).attrs.get("terminate").cloned();
     let do_terminate = terminate.as_deref().is_some_and(|t| {
-        is_true(t) || t.chars().next().is_some_and(|c| c != '0' && c.is_ascii_digit())
+        is_true(t)
+            || t.chars()
+                .next()
+                .is_some_and(|c| c != '0' && c.is_ascii_digit())
     });
     let in_ccm = in_cluster(st);
     let crmd = crmd_online(st);
@@ -204,22 +229,113 @@ fn online_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
     online
 }
 
-/// The ops of one resource's history sorted as Pacemaker sorts them: by
-/// call id, pending ones last, ties in reverse document order.
-fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
-    let mut ops: Vec<&LrmOp> = lr.ops.iter().rev().collect();
-    ops.sort_by_key(|o| match o.call_id {
-        Some(c) if c >= 0 => c,
-        _ => i64::MAX,
-    });
-    ops
+/// The ops of one resource's history sorted as Pacemaker sorts them:
+/// collected in reverse document order, then merge-sorted (stable, as
+/// `g_list_sort`) with `sort_op_by_callid`.
+pub(crate) fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
+    let ops: Vec<&LrmOp> = lr.ops.iter().rev().collect();
+    merge_sort(ops, &compare_ops)
+}
+
+/// A stable top-down merge sort splitting as `g_list_sort` does (the left
+/// half gets the smaller share). Unlike the standard library's sort it
+/// tolerates comparisons that are not a total order, which
+/// `sort_op_by_callid` is not.
+fn merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> std::cmp::Ordering) -> Vec<T> {
+    if v.len() < 2 {
+        return v;
+    }
+    let mut left = v;
+    let right = left.split_off(left.len() / 2);
+    let left = merge_sort(left, cmp);
+    let right = merge_sort(right, cmp);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if cmp(left[i], right[j]) != std::cmp::Ordering::Greater {
+            out.push(left[i]);
+            i += 1;
+        } else {
+            out.push(right[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    out
+}
+
+/// Transition id and uuid from an op's `transition-magic`
+/// (`decode_transition_magic`): `status:rc;action:transition:target:uuid`.
+fn magic_transition(op: &LrmOp) -> Option<(i64, String)> {
+    let magic = op.transition_magic.as_deref()?;
+    let (codes, key) = magic.split_once(';')?;
+    let (status, rc) = codes.split_once(':')?;
+    status.trim().parse::<i64>().ok()?;
+    rc.trim().parse::<i64>().ok()?;
+    let mut parts = key.splitn(4, ':');
+    parts.next()?.parse::<i64>().ok()?;
+    let transition = parts.next()?.parse::<i64>().ok()?;
+    parts.next()?.parse::<i64>().ok()?;
+    let uuid = parts.next()?.to_string();
+    Some((transition, uuid))
+}
+
+/// Which of two history entries is older (`sort_op_by_callid`): by call id,
+/// equal call ids (an op and its last failure) by last-rc-change, pending
+/// ones (call id -1) by the transition that scheduled them.
+fn compare_ops(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    if a.id.eq_ignore_ascii_case(&b.id) {
+        return Equal;
+    }
+    let ac = a.call_id.unwrap_or(-1);
+    let bc = b.call_id.unwrap_or(-1);
+    if ac == -1 && bc == -1 {
+        return Equal;
+    }
+    if ac >= 0 && ac < bc {
+        return Less;
+    }
+    if bc >= 0 && ac > bc {
+        return Greater;
+    }
+    if bc >= 0 && ac == bc {
+        let la = a.last_rc_change.unwrap_or(-1);
+        let lb = b.last_rc_change.unwrap_or(-1);
+        if la >= 0 && la < lb {
+            return Less;
+        }
+        if lb >= 0 && la > lb {
+            return Greater;
+        }
+        return Equal;
+    }
+    let (Some((aid, auuid)), Some((bid, buuid))) = (magic_transition(a), magic_transition(b))
+    else {
+        return Equal;
+    };
+    if !auuid.eq_ignore_ascii_case(&buuid) || aid == bid {
+        if bc == -1 {
+            return Less;
+        }
+        if ac == -1 {
+            return Greater;
+        }
+    } else if (aid >= 0 && aid < bid) || bid == -1 {
+        return Less;
+    } else if (bid >= 0 && aid > bid) || aid == -1 {
+        return Greater;
+    }
+    Equal
 }
 
 fn target_rc(op: &LrmOp) -> i32 {
-    let key = op
-        .transition_key
-        .as_deref()
-        .or_else(|| op.transition_magic.as_deref().and_then(|m| m.split_once(';').map(|(_, k)| k)));
+    let key = op.transition_key.as_deref().or_else(|| {
+        op.transition_magic
+            .as_deref()
+            .and_then(|m| m.split_once(';').map(|(_, k)| k))
+    });
     key.and_then(|k| k.split(':').nth(2))
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1)
@@ -251,7 +367,10 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
     if on_fail == Some(OnFail::Fence) && !ws.config.stonith_enabled {
         on_fail = Some(OnFail::Block);
     }
-    if on_fail == Some(OnFail::Demote) && task != "promote" && !(task == "monitor" && interval_ms > 0) {
+    if on_fail == Some(OnFail::Demote)
+        && task != "promote"
+        && !(task == "monitor" && interval_ms > 0)
+    {
         on_fail = None;
     }
     let on_fail = on_fail.unwrap_or(if task == "stop" {
@@ -274,7 +393,11 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
 fn set_active(ws: &mut WorkingSet, r: RscIdx) {
     let top = ws.top_parent(r);
     let promotable = matches!(ws.rsc(top).variant, Variant::Clone { promotable: true });
-    ws.rsc_mut(r).role = if promotable { Role::Unpromoted } else { Role::Started };
+    ws.rsc_mut(r).role = if promotable {
+        Role::Unpromoted
+    } else {
+        Role::Started
+    };
 }
 
 /// Bans a resource from a node with a -INFINITY score.
@@ -284,6 +407,14 @@ pub fn ban(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
 
 /// Adds a score for a resource on a node, or on every node (`resource_location`).
 pub fn resource_location(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, score: Score) {
+    if score.is_neg_inf() {
+        eprintln!(
+            "BAN {} {:?} {}",
+            ws.rsc(r).id,
+            n,
+            std::backtrace::Backtrace::force_capture()
+        );
+    }
     match n {
         Some(n) => node_score(ws, r, n, score),
         None => {
@@ -310,7 +441,47 @@ fn node_score(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, score: Score) {
     entry.weight += score;
 }
 
-fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
+/// Whether a history entry belongs to a clone or bundle of the
+/// configuration (an instance `ID:N`, or a bundle's generated
+/// `BUNDLE-...` resources). Clones and bundles are not scheduled yet, so such
+/// entries are kept as unconstrained stand-ins rather than treated as
+/// orphans to be stopped.
+fn in_unscheduled_collective(cib: &Cib, id: &str) -> bool {
+    use crate::cib::Resource;
+    let base = id.split_once(':').map(|(b, _)| b).unwrap_or(id);
+    fn names(r: &Resource, out: &mut Vec<String>) {
+        match r {
+            Resource::Primitive(p) | Resource::Template(p) => out.push(p.id.clone()),
+            Resource::Group(g) => {
+                out.push(g.id.clone());
+                out.extend(g.members.iter().map(|m| m.id.clone()));
+            }
+            Resource::Clone(c) => {
+                out.push(c.id.clone());
+                names(&c.child, out);
+            }
+            Resource::Bundle(b) => {
+                out.push(b.id.clone());
+                out.extend(b.primitive.iter().map(|p| p.id.clone()));
+            }
+        }
+    }
+    cib.configuration.resources.iter().any(|r| match r {
+        Resource::Clone(_) => {
+            let mut ids = Vec::new();
+            names(r, &mut ids);
+            ids.iter().any(|i| i == base)
+        }
+        Resource::Bundle(b) => {
+            let mut ids = Vec::new();
+            names(r, &mut ids);
+            ids.iter().any(|i| i == base) || id.starts_with(&format!("{}-", b.id))
+        }
+        _ => false,
+    })
+}
+
+fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource, collective: bool) {
     if lr.ops.is_empty() {
         return;
     }
@@ -322,7 +493,7 @@ fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
                 (Some(c), None, Some(t)) => format!("{c}:{t}"),
                 _ => String::new(),
             };
-            new_orphan(ws, &lr.id, agent)
+            new_orphan(ws, &lr.id, agent, !collective)
         }
     };
     let saved_role = ws.rsc(r).role;
@@ -357,7 +528,7 @@ fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
     }
 }
 
-fn active_ops(ops: &[&LrmOp]) -> (isize, isize) {
+pub(crate) fn active_ops(ops: &[&LrmOp]) -> (isize, isize) {
     let mut stop_index = -1isize;
     let mut start_index = -1isize;
     let mut implied_monitor_start = -1isize;
@@ -389,7 +560,14 @@ fn active_ops(ops: &[&LrmOp]) -> (isize, isize) {
 
 /// Creates the active recurring monitors as optional actions, so later
 /// phases can tell a monitor that is already running (`process_recurring`).
-fn process_recurring(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, start: isize, stop: isize, ops: &[&LrmOp]) {
+fn process_recurring(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    start: isize,
+    stop: isize,
+    ops: &[&LrmOp],
+) {
     for (i, op) in ops.iter().enumerate() {
         let i = i as isize;
         if !ws.node(n).online {
@@ -436,7 +614,7 @@ fn unpack_rsc_op<'a>(
     if task == "notify" || task == "meta-data" {
         return;
     }
-    let Some((mut status, rc)) = op.status_and_rc() else {
+    let Some((mut status, mut rc)) = op.status_and_rc() else {
         return;
     };
     let interval_ms = op.interval_ms;
@@ -444,21 +622,19 @@ fn unpack_rsc_op<'a>(
     let is_probe = task == "monitor" && interval_ms == 0;
 
     // Failure expiry (failure-timeout).
-    let failure_timeout = ws.rsc(r).failure_timeout;
-    let mut expired = false;
-    if failure_timeout > 0 && status != exec::NOT_INSTALLED {
-        if let Some(changed) = op.last_rc_change.or(op.last_run) {
-            if changed + failure_timeout <= ws.config.now {
-                let fc = failcount(ws, r, n, false);
-                if fc.value() <= 0 || rc != target {
-                    expired = true;
-                }
-            }
-        }
-    }
+    let expired = status != exec::NOT_INSTALLED && check_operation_expiry(ws, r, n, op, rc);
 
     // remap_operation
     if status == exec::DONE || status == exec::ERROR {
+        // Degraded monitor results are informational: they count as their
+        // error-free counterparts.
+        if task == "monitor" {
+            rc = match rc {
+                190 => 0,
+                191 => 8,
+                other => other,
+            };
+        }
         status = exec::DONE;
         if target >= 0 && rc != target {
             status = exec::ERROR;
@@ -509,12 +685,21 @@ fn unpack_rsc_op<'a>(
         if interval_ms == 0 {
             return;
         } else if ws.node(n).online && !ws.node(n).unclean {
+            // The expired failure of a recurring op: have it rescheduled,
+            // which Pacemaker does by faking a changed restart digest.
+            ws.forced_restarts.insert((r, n, op.id.clone()));
             return;
         }
     }
 
-    // A failed probe for a result other than "running" is masked as "not running".
-    let masked_probe = is_probe && !matches!(rc, 0 | 7 | 8) && status != exec::PENDING;
+    // A probe that found the agent not installed or its parameters invalid
+    // counts as "not running" there, and bans the node
+    // (`pcmk_xe_mask_probe_failure`, `mask_probe_failure`): other failed
+    // probes are ordinary failures. The recorded codes are what matter.
+    let raw_rc = op.rc_code.unwrap_or(0);
+    let raw_status = op.op_status.unwrap_or(-1);
+    let masked_probe =
+        is_probe && (raw_rc == 5 || raw_rc == 2 || raw_status == exec::NOT_INSTALLED);
     if masked_probe {
         if expired {
             if ws.rsc(r).role <= Role::Stopped {
@@ -522,8 +707,10 @@ fn unpack_rsc_op<'a>(
             }
             return;
         }
-        ws.rsc_mut(r).role = Role::Stopped;
-        ws.rsc_mut(r).failed_on.push(n);
+        update_resource_state(ws, r, n, op, task, 7, *last_failure, on_fail, later);
+        if !ws.rsc(r).failed_on.contains(&n) {
+            ws.rsc_mut(r).failed_on.push(n);
+        }
         ban(ws, r, n);
         return;
     }
@@ -562,7 +749,17 @@ fn unpack_rsc_op<'a>(
 
     let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
     if strategy == OnFail::Ignore {
-        update_resource_state(ws, r, n, op, task, target.max(0), *last_failure, on_fail, later);
+        update_resource_state(
+            ws,
+            r,
+            n,
+            op,
+            task,
+            target.max(0),
+            *last_failure,
+            on_fail,
+            later,
+        );
         ws.rsc_mut(r).failure_ignored = true;
         ws.rsc_mut(r).failed_on.push(n);
     } else {
@@ -752,7 +949,8 @@ pub fn add_running(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
                 ws.rsc_mut(r).managed = false;
                 ws.rsc_mut(r).blocked = true;
                 if let Some(p) = ws.rsc(r).parent {
-                    if ws.rsc(p).variant == Variant::Group && ws.rsc(p).recovery == Recovery::Block {
+                    if ws.rsc(p).variant == Variant::Group && ws.rsc(p).recovery == Recovery::Block
+                    {
                         for c in ws.rsc(p).children.clone() {
                             ws.rsc_mut(c).managed = false;
                             ws.rsc_mut(c).blocked = true;
@@ -784,12 +982,21 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         }
     }
     let role = ws.rsc(r).role;
-    if role > Role::Stopped && !ws.node(n).online && !ws.node(n).maintenance && ws.rsc(r).managed && ws.config.stonith_enabled {
+    if role > Role::Stopped
+        && !ws.node(n).online
+        && !ws.node(n).maintenance
+        && ws.rsc(r).managed
+        && ws.config.stonith_enabled
+    {
         let reason = format!("{} is thought to be active there", ws.rsc(r).id);
         fence_node(ws, n, &reason);
     }
     let save_on_fail = on_fail;
-    let on_fail = if ws.node(n).unclean { OnFail::Ignore } else { on_fail };
+    let on_fail = if ws.node(n).unclean {
+        OnFail::Ignore
+    } else {
+        on_fail
+    };
     match on_fail {
         OnFail::Ignore => {}
         OnFail::Demote => {
@@ -863,9 +1070,145 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
     }
 }
 
+/// Whether a history entry's failure has expired by the resource's
+/// failure-timeout, scheduling the clearing of the fail count when the whole
+/// fail count has expired (`check_operation_expiry`).
+fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp, rc: i32) -> bool {
+    let entry = hist_entry(op);
+    let is_last_failure = op.id.ends_with("_last_failure_0");
+    let mut expired = false;
+    let mut unexpired = Score::ZERO;
+    if ws.rsc(r).failure_timeout > 0 {
+        if let Some(changed) = op.last_rc_change {
+            if ws.config.now >= changed + ws.rsc(r).failure_timeout {
+                expired = true;
+            }
+            unexpired = failcount(ws, r, n, true, Some(&entry));
+        }
+    }
+    let mut clear = false;
+    if expired {
+        if failcount(ws, r, n, false, Some(&entry)).value() != 0 {
+            if unexpired.value() == 0 {
+                clear = true;
+            } else {
+                expired = false;
+            }
+        }
+        let _ = is_last_failure;
+    }
+    if clear {
+        clear_failcount(ws, r, n);
+    }
+    if expired
+        && op.interval_ms == 0
+        && op.operation == "monitor"
+        && matches!(rc, 0 | 7 | 8 | 190 | 191)
+    {
+        // Probes that found the resource in a known state never expire.
+        expired = false;
+    }
+    expired
+}
+
+/// Schedules clearing a resource's fail count on a node (`pe__clear_failcount`).
+pub fn clear_failcount(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> ActionIdx {
+    let key = format!("{}_clear_failcount_0", ws.rsc(r).id);
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: "clear_failcount".into(),
+            node: Some(n),
+            optional: false,
+            interval_ms: 0,
+        },
+    );
+    ws.action_mut(a)
+        .meta
+        .insert("op_no_wait".into(), "true".into());
+    a
+}
+
+fn hist_entry(op: &LrmOp) -> HistEntry {
+    HistEntry {
+        id: op.id.clone(),
+        operation: op.operation.clone(),
+        interval_ms: op.interval_ms,
+        rc: op.rc_code,
+        target: op
+            .transition_key
+            .as_deref()
+            .and_then(|k| k.split(':').nth(2))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1),
+    }
+}
+
+/// Whether a history entry is a failure of an op configured with
+/// `on-fail="block"` (`is_matched_failure`).
+fn is_matched_failure(rsc_id: &str, op: &OpConfig, entry: &HistEntry) -> bool {
+    if op.interval_ms != entry.interval_ms || !op.name.eq_ignore_ascii_case(&entry.operation) {
+        return false;
+    }
+    if entry
+        .id
+        .eq_ignore_ascii_case(&format!("{rsc_id}_last_failure_0"))
+    {
+        return true;
+    }
+    entry
+        .id
+        .eq_ignore_ascii_case(&format!("{rsc_id}_{}_{}", op.name, op.interval_ms))
+        && entry.rc.unwrap_or(0) != entry.target
+}
+
+/// Whether a failure of the resource (the given history entry, or any in
+/// the status) is one its configuration says should block (`block_failure`).
+fn block_failure(ws: &WorkingSet, r: RscIdx, entry: Option<&HistEntry>) -> bool {
+    let rsc = ws.rsc(r);
+    let id = rsc.id.split(':').next().unwrap_or(&rsc.id);
+    rsc.ops
+        .iter()
+        .filter(|o| o.on_fail_block_attr)
+        .any(|o| match entry {
+            Some(e) => is_matched_failure(id, o, e),
+            None => ws.history.get(id).into_iter().flatten().any(|e| {
+                e.operation == o.name
+                    && e.interval_ms == o.interval_ms
+                    && is_matched_failure(id, o, e)
+            }),
+        })
+}
+
 /// The fail count of a resource on a node (`pe_get_failcount`), with
-/// expired failures dropped when `effective` is set.
-pub fn failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx, effective: bool) -> Score {
+/// expired failures dropped when `effective` is set. As in Pacemaker, a
+/// failure configured to block makes the resource's failure-timeout void.
+pub fn failcount(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    effective: bool,
+    entry: Option<&HistEntry>,
+) -> Score {
+    let (count, last) = raw_failcount(ws, r, n);
+    if count.value() > 0 && ws.rsc(r).failure_timeout > 0 && block_failure(ws, r, entry) {
+        ws.warnings.push(format!(
+            "Ignoring failure timeout for {} because it conflicts with on-fail=block",
+            ws.rsc(r).id
+        ));
+        ws.rsc_mut(r).failure_timeout = 0;
+    }
+    let timeout = ws.rsc(r).failure_timeout;
+    if effective && count.value() > 0 && last > 0 && timeout > 0 && ws.config.now > last + timeout {
+        return Score::ZERO;
+    }
+    count
+}
+
+/// The summed fail count and latest failure time on a node.
+fn raw_failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> (Score, i64) {
     let rsc = ws.rsc(r);
     let id = rsc.id.split(':').next().unwrap_or(&rsc.id);
     let node = ws.node(n);
@@ -882,8 +1225,5 @@ pub fn failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx, effective: bool) -> Sco
             last = last.max(v.parse().unwrap_or(0));
         }
     }
-    if effective && count.value() > 0 && rsc.failure_timeout > 0 && last > 0 && last + rsc.failure_timeout <= ws.config.now {
-        return Score::ZERO;
-    }
-    count
+    (count, last)
 }

@@ -28,14 +28,20 @@ pub fn find_nvset<'a>(cib: &'a Cib, id: &str) -> Option<&'a NvSet> {
             Resource::Clone(c) => in_sets(&c.meta, id)
                 .or_else(|| in_sets(&c.instance, id))
                 .or_else(|| in_rsc(&c.child, id)),
-            Resource::Bundle(b) => in_sets(&b.meta, id).or_else(|| b.primitive.as_ref().and_then(|p| in_prim(p, id))),
+            Resource::Bundle(b) => {
+                in_sets(&b.meta, id).or_else(|| b.primitive.as_ref().and_then(|p| in_prim(p, id)))
+            }
         }
     }
     let c = &cib.configuration;
     in_sets(&c.crm_config, id)
         .or_else(|| in_sets(&c.rsc_defaults, id))
         .or_else(|| in_sets(&c.op_defaults, id))
-        .or_else(|| c.nodes.iter().find_map(|n| in_sets(&n.attributes, id).or_else(|| in_sets(&n.utilization, id))))
+        .or_else(|| {
+            c.nodes
+                .iter()
+                .find_map(|n| in_sets(&n.attributes, id).or_else(|| in_sets(&n.utilization, id)))
+        })
         .or_else(|| c.resources.iter().find_map(|r| in_rsc(r, id)))
 }
 
@@ -121,12 +127,18 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
         let mut attrs = BTreeMap::new();
         attrs.insert("#uname".to_string(), n.uname.clone());
         attrs.insert("#id".to_string(), n.id.clone());
-        attrs.insert("#kind".to_string(), match kind {
-            NodeKind::Remote => "remote".to_string(),
-            _ => "cluster".to_string(),
-        });
+        attrs.insert(
+            "#kind".to_string(),
+            match kind {
+                NodeKind::Remote => "remote".to_string(),
+                _ => "cluster".to_string(),
+            },
+        );
         let is_dc = config.dc_uuid.as_deref() == Some(n.id.as_str());
-        attrs.insert("#is_dc".to_string(), if is_dc { "true" } else { "false" }.to_string());
+        attrs.insert(
+            "#is_dc".to_string(),
+            if is_dc { "true" } else { "false" }.to_string(),
+        );
         if let Some(name) = config.props.get("cluster-name") {
             attrs.insert("#cluster-name".to_string(), name.clone());
         }
@@ -139,7 +151,8 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
         for (k, v) in own {
             attrs.entry(k).or_insert(v);
         }
-        let startup_unclean = config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
+        let startup_unclean =
+            config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
         nodes.push(Node {
             id: n.id.clone(),
             uname: n.uname.clone(),
@@ -181,8 +194,12 @@ pub fn numeric_strcasecmp(a: &str, b: &str) -> std::cmp::Ordering {
             while j < b.len() && b[j].is_ascii_digit() {
                 j += 1;
             }
-            let na = std::str::from_utf8(&a[si..i]).unwrap_or("0").trim_start_matches('0');
-            let nb = std::str::from_utf8(&b[sj..j]).unwrap_or("0").trim_start_matches('0');
+            let na = std::str::from_utf8(&a[si..i])
+                .unwrap_or("0")
+                .trim_start_matches('0');
+            let nb = std::str::from_utf8(&b[sj..j])
+                .unwrap_or("0")
+                .trim_start_matches('0');
             let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
             if ord != Ordering::Equal {
                 return ord;
@@ -269,8 +286,23 @@ fn unpack_group(
     // the group's own view separately from the defaults.
     let own_meta = meta.clone();
     let mut full_meta = meta;
-    unpack_nvsets(&cib.configuration.rsc_defaults, &ctx, None, &resolve, &mut full_meta);
-    let idx = new_rsc(ws, &g.id, Variant::Group, parent, full_meta, params.clone(), String::new(), Vec::new());
+    unpack_nvsets(
+        &cib.configuration.rsc_defaults,
+        &ctx,
+        None,
+        &resolve,
+        &mut full_meta,
+    );
+    let idx = new_rsc(
+        ws,
+        &g.id,
+        Variant::Group,
+        parent,
+        full_meta,
+        params.clone(),
+        String::new(),
+        Vec::new(),
+    );
     {
         let r = ws.rsc_mut(idx);
         r.group_ordered = r.meta.get("ordered").map(|v| is_true(v)).unwrap_or(true);
@@ -295,10 +327,24 @@ fn unpack_primitive(
     parent: Option<RscIdx>,
     inherited: &Inherited<'_>,
 ) -> RscIdx {
-    let template = p.template.as_deref().and_then(|t| templates.get(t).copied());
-    let class = p.class.as_deref().or(template.and_then(|t| t.class.as_deref())).unwrap_or("");
-    let provider = p.provider.as_deref().or(template.and_then(|t| t.provider.as_deref()));
-    let agent_type = p.agent.as_deref().or(template.and_then(|t| t.agent.as_deref())).unwrap_or("");
+    let template = p
+        .template
+        .as_deref()
+        .and_then(|t| templates.get(t).copied());
+    let class = p
+        .class
+        .as_deref()
+        .or(template.and_then(|t| t.class.as_deref()))
+        .unwrap_or("");
+    let provider = p
+        .provider
+        .as_deref()
+        .or(template.and_then(|t| t.provider.as_deref()));
+    let agent_type = p
+        .agent
+        .as_deref()
+        .or(template.and_then(|t| t.agent.as_deref()))
+        .unwrap_or("");
     let agent = match provider {
         Some(prov) => format!("{class}:{prov}:{agent_type}"),
         None => format!("{class}:{agent_type}"),
@@ -311,12 +357,22 @@ fn unpack_primitive(
     };
     let mut meta = BTreeMap::new();
     let mut params = BTreeMap::new();
-    let meta_sets: Vec<&NvSet> = p.meta.iter().chain(template.into_iter().flat_map(|t| t.meta.iter())).collect();
+    let meta_sets: Vec<&NvSet> = p
+        .meta
+        .iter()
+        .chain(template.into_iter().flat_map(|t| t.meta.iter()))
+        .collect();
     unpack_nvsets(meta_sets, &ctx, None, &resolve, &mut meta);
     for (k, v) in inherited.meta {
         meta.entry(k.clone()).or_insert_with(|| v.clone());
     }
-    unpack_nvsets(&cib.configuration.rsc_defaults, &ctx, None, &resolve, &mut meta);
+    unpack_nvsets(
+        &cib.configuration.rsc_defaults,
+        &ctx,
+        None,
+        &resolve,
+        &mut meta,
+    );
     let inst_sets: Vec<&NvSet> = p
         .instance
         .iter()
@@ -328,11 +384,25 @@ fn unpack_primitive(
     }
     let mut ops = Vec::new();
     let own_ops = p.operations.iter().flat_map(|o| o.ops.iter());
-    let tmpl_ops = template.into_iter().flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()));
+    let tmpl_ops = template
+        .into_iter()
+        .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()));
     let mut seen: Vec<(String, u64)> = Vec::new();
     for op in own_ops.chain(tmpl_ops) {
-        let interval_ms = op.interval.as_deref().and_then(parse_interval_ms).unwrap_or(0);
+        let interval_ms = op
+            .interval
+            .as_deref()
+            .and_then(parse_interval_ms)
+            .unwrap_or(0);
         if seen.contains(&(op.name.clone(), interval_ms)) {
+            // The same name and interval twice: Pacemaker refuses to make
+            // either recurring (`is_op_dup`).
+            if let Some(first) = ops
+                .iter_mut()
+                .find(|o: &&mut OpConfig| o.name == op.name && o.interval_ms == interval_ms)
+            {
+                first.duplicate = true;
+            }
             continue;
         }
         seen.push((op.name.clone(), interval_ms));
@@ -346,7 +416,15 @@ fn unpack_primitive(
         for (k, v) in &op.attrs {
             op_meta.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        unpack_nvsets(&cib.configuration.op_defaults, &op_ctx, None, &resolve, &mut op_meta);
+        unpack_nvsets(
+            &cib.configuration.op_defaults,
+            &op_ctx,
+            None,
+            &resolve,
+            &mut op_meta,
+        );
+        let mut op_params = BTreeMap::new();
+        unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
         ops.push(OpConfig {
             id: op.id.clone(),
             name: op.name.clone(),
@@ -355,13 +433,25 @@ fn unpack_primitive(
             enabled: op_meta.get("enabled").map(|v| is_true(v)).unwrap_or(true),
             on_fail: op_meta.get("on-fail").and_then(|v| parse_on_fail(v)),
             timeout_ms: op_meta.get("timeout").and_then(|v| parse_ms(v)),
+            duplicate: false,
+            on_fail_block_attr: op.attrs.iter().any(|(k, v)| k == "on-fail" && v == "block"),
+            params: op_params,
         });
     }
     let is_fence_device = class == "stonith";
     if is_fence_device {
         ws.config.have_stonith_resource = true;
     }
-    let idx = new_rsc(ws, &p.id, Variant::Primitive, parent, meta, params, agent, ops);
+    let idx = new_rsc(
+        ws,
+        &p.id,
+        Variant::Primitive,
+        parent,
+        meta,
+        params,
+        agent,
+        ops,
+    );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
     apply_requires(ws, idx);
     idx
@@ -458,7 +548,9 @@ fn new_rsc(
         variant,
         parent,
         children: Vec::new(),
-        priority: get("priority").map(|v| Score::parse_lenient(v).value()).unwrap_or(0),
+        priority: get("priority")
+            .map(|v| Score::parse_lenient(v).value())
+            .unwrap_or(0),
         stickiness,
         migration_threshold,
         failure_timeout,
@@ -473,6 +565,7 @@ fn new_rsc(
         needs_fencing: false,
         needs_quorum: true,
         start_pending: false,
+        reload: false,
         is_fence_device: false,
         maintenance,
         exclusive_discover: false,
@@ -521,17 +614,30 @@ fn new_rsc(
 }
 
 /// Creates an orphan: a resource known only from the status section.
-pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String) -> RscIdx {
+/// `ban` keeps it from running anywhere when orphans are to be stopped.
+pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String, ban: bool) -> RscIdx {
     let mut meta = BTreeMap::new();
     meta.insert("is-managed".to_string(), String::new());
     meta.clear();
-    let idx = new_rsc(ws, id, Variant::Primitive, None, meta, BTreeMap::new(), agent, Vec::new());
+    let idx = new_rsc(
+        ws,
+        id,
+        Variant::Primitive,
+        None,
+        meta,
+        BTreeMap::new(),
+        agent,
+        Vec::new(),
+    );
     apply_requires(ws, idx);
     let stop_orphans = ws.config.stop_orphan_resources;
     let r = ws.rsc_mut(idx);
     r.orphan = true;
     if !stop_orphans {
         r.managed = false;
+    } else if ban {
+        // An orphan to be stopped may run nowhere (`process_orphan_resource`).
+        super::status::resource_location(ws, idx, None, crate::cib::Score::NEG_INF);
     }
     ws.top.push(idx);
     idx

@@ -205,6 +205,8 @@ pub struct Rsc {
     pub needs_quorum: bool,
     /// A start was in flight when the status was written.
     pub start_pending: bool,
+    /// The agent will be reloaded with new parameters.
+    pub reload: bool,
     /// The resource is a fence device.
     pub is_fence_device: bool,
     /// The resource is in maintenance mode.
@@ -308,6 +310,29 @@ pub struct OpConfig {
     pub on_fail: Option<OnFail>,
     /// timeout in ms, when set.
     pub timeout_ms: Option<u64>,
+    /// Another op of the resource has the same name and interval.
+    pub duplicate: bool,
+    /// The `<op>` element itself says `on-fail="block"` (what Pacemaker's
+    /// `block_failure` looks for, ignoring meta-attributes and defaults).
+    pub on_fail_block_attr: bool,
+    /// The op's own instance attributes (extra agent parameters).
+    pub params: BTreeMap<String, String>,
+}
+
+/// One operation recorded in the status for a resource, on any node, as
+/// needed to tell whether a failure is one configured to block.
+#[derive(Debug, Clone)]
+pub struct HistEntry {
+    /// The entry's id, e.g. `rsc_last_failure_0`.
+    pub id: String,
+    /// The operation, e.g. `monitor`.
+    pub operation: String,
+    /// Its interval in ms.
+    pub interval_ms: u64,
+    /// The recorded `rc-code`.
+    pub rc: Option<i32>,
+    /// The expected result from the transition key (-1 if none).
+    pub target: i32,
 }
 
 /// A scheduled (or considered) action.
@@ -353,6 +378,8 @@ pub struct Action {
     pub required_runnable_before: usize,
     /// Part of a dangling migration.
     pub dangle: bool,
+    /// A recurring op to be sent again with new parameters.
+    pub reschedule: bool,
 }
 
 /// Ordering flags (Pacemaker's `pe_ordering`).
@@ -552,6 +579,11 @@ pub struct WorkingSet {
     pub disabled_count: usize,
     /// Same, blocked.
     pub blocked_count: usize,
+    /// Every recorded operation by resource id, across all nodes.
+    pub history: BTreeMap<String, Vec<HistEntry>>,
+    /// Recurring ops whose failure expired and which must be rescheduled:
+    /// (resource, node, history entry id).
+    pub forced_restarts: std::collections::BTreeSet<(RscIdx, NodeIdx, String)>,
 }
 
 impl WorkingSet {

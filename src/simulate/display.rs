@@ -167,10 +167,9 @@ fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
     if is_disabled(rsc) {
         flags.push("disabled".into());
     }
+    // Pacemaker 2.1.5 shows a resource in maintenance as merely unmanaged.
     if rsc.blocked {
         flags.push("blocked".into());
-    } else if rsc.maintenance {
-        flags.push("maintenance".into());
     } else if !rsc.managed {
         flags.push("unmanaged".into());
     }
@@ -181,7 +180,11 @@ fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
         let _ = write!(s, " ({})", flags.join(", "));
     }
     if multiple {
-        let names: Vec<&str> = rsc.running_on.iter().map(|&n| ws.node(n).uname.as_str()).collect();
+        let names: Vec<&str> = rsc
+            .running_on
+            .iter()
+            .map(|&n| ws.node(n).uname.as_str())
+            .collect();
         let _ = write!(s, " [ {} ]", names.join(" "));
     }
     s

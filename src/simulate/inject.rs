@@ -76,16 +76,30 @@ pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, Stri
             _ => None,
         }
     }
-    cib.configuration.resources.iter().find_map(|r| find(r, rsc_id))
+    cib.configuration
+        .resources
+        .iter()
+        .find_map(|r| find(r, rsc_id))
 }
 
 /// Records an operation result in a node's history (`pcmk__inject_action_result`):
 /// `rsc_last_0` (or `rsc_last_failure_0`, or the recurring op's key), with a
 /// call id above every earlier one for that resource there.
 #[allow(clippy::too_many_arguments)]
-pub fn record_op(cib: &mut Cib, uname: &str, rsc_id: &str, task: &str, interval_ms: u64, rc: i32, target_rc: i32, now: i64) {
+pub fn record_op(
+    cib: &mut Cib,
+    uname: &str,
+    rsc_id: &str,
+    task: &str,
+    interval_ms: u64,
+    rc: i32,
+    target_rc: i32,
+    now: i64,
+) {
     let agent = agent_of(cib, rsc_id);
-    let Some(st) = node_state(cib, uname) else { return };
+    let Some(st) = node_state(cib, uname) else {
+        return;
+    };
     let lrm = st.lrm.get_or_insert_with(Vec::new);
     let pos = match lrm.iter().position(|r| r.id == rsc_id) {
         Some(p) => p,
@@ -102,7 +116,14 @@ pub fn record_op(cib: &mut Cib, uname: &str, rsc_id: &str, task: &str, interval_
         }
     };
     let res = &mut lrm[pos];
-    let call_id = res.ops.iter().filter_map(|o| o.call_id).max().unwrap_or(0).max(0) + 1;
+    let call_id = res
+        .ops
+        .iter()
+        .filter_map(|o| o.call_id)
+        .max()
+        .unwrap_or(0)
+        .max(0)
+        + 1;
     let key = format!("{rsc_id}_{task}_{interval_ms}");
     let failed = rc != target_rc;
     let mut ids = Vec::new();
@@ -129,8 +150,12 @@ pub fn record_op(cib: &mut Cib, uname: &str, rsc_id: &str, task: &str, interval_
             last_run: Some(now),
             exec_time: Some(0),
             queue_time: Some(0),
-            transition_key: Some(format!("0:0:{target_rc}:00000000-0000-0000-0000-000000000000")),
-            transition_magic: Some(format!("0:{rc};0:0:{target_rc}:00000000-0000-0000-0000-000000000000")),
+            transition_key: Some(format!(
+                "0:0:{target_rc}:00000000-0000-0000-0000-000000000000"
+            )),
+            transition_magic: Some(format!(
+                "0:{rc};0:0:{target_rc}:00000000-0000-0000-0000-000000000000"
+            )),
             on_node: Some(uname.to_string()),
             ..Default::default()
         };
@@ -143,10 +168,18 @@ pub fn record_op(cib: &mut Cib, uname: &str, rsc_id: &str, task: &str, interval_
 
 /// Records a migration's source and target on its history entry.
 pub fn record_migration(cib: &mut Cib, uname: &str, rsc_id: &str, source: &str, target: &str) {
-    let Some(st) = node_state(cib, uname) else { return };
+    let Some(st) = node_state(cib, uname) else {
+        return;
+    };
     let Some(lrm) = st.lrm.as_mut() else { return };
-    let Some(res) = lrm.iter_mut().find(|r| r.id == rsc_id) else { return };
-    if let Some(op) = res.ops.iter_mut().find(|o| o.id == format!("{rsc_id}_last_0")) {
+    let Some(res) = lrm.iter_mut().find(|r| r.id == rsc_id) else {
+        return;
+    };
+    if let Some(op) = res
+        .ops
+        .iter_mut()
+        .find(|o| o.id == format!("{rsc_id}_last_0"))
+    {
         op.migrate_source = Some(source.to_string());
         op.migrate_target = Some(target.to_string());
     }
@@ -154,8 +187,17 @@ pub fn record_migration(cib: &mut Cib, uname: &str, rsc_id: &str, source: &str, 
 
 /// Adds one to a failure count and sets the last-failure time
 /// (`pcmk__inject_failcount`).
-pub fn bump_failcount(cib: &mut Cib, uname: &str, rsc_id: &str, task: &str, interval_ms: u64, now: i64) {
-    let Some(st) = node_state(cib, uname) else { return };
+pub fn bump_failcount(
+    cib: &mut Cib,
+    uname: &str,
+    rsc_id: &str,
+    task: &str,
+    interval_ms: u64,
+    now: i64,
+) {
+    let Some(st) = node_state(cib, uname) else {
+        return;
+    };
     if st.transient.is_empty() {
         let id = st.id.clone();
         st.transient.push(NvSet {

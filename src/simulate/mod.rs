@@ -91,7 +91,11 @@ pub struct OpSpec {
 impl OpSpec {
     /// Parses `rsc_task_interval@node=rc`.
     pub fn parse(s: &str) -> Result<OpSpec, SimulateError> {
-        let bad = || SimulateError::Usage(format!("invalid operation spec '{s}': expected rsc_task_interval@node=rc"));
+        let bad = || {
+            SimulateError::Usage(format!(
+                "invalid operation spec '{s}': expected rsc_task_interval@node=rc"
+            ))
+        };
         let (key, rest) = s.split_once('@').ok_or_else(bad)?;
         let (node, rc) = rest.rsplit_once('=').ok_or_else(bad)?;
         let rc: i32 = rc.trim().parse().map_err(|_| bad())?;
@@ -109,7 +113,16 @@ impl OpSpec {
 }
 
 fn split_task(s: &str) -> Option<(&str, &str)> {
-    for t in ["migrate_to", "migrate_from", "monitor", "start", "stop", "promote", "demote", "notify"] {
+    for t in [
+        "migrate_to",
+        "migrate_from",
+        "monitor",
+        "start",
+        "stop",
+        "promote",
+        "demote",
+        "notify",
+    ] {
         if let Some(rsc) = s.strip_suffix(&format!("_{t}")) {
             return Some((rsc, t));
         }
@@ -120,7 +133,8 @@ fn split_task(s: &str) -> Option<(&str, &str)> {
 /// "Now" for a run: `-t`, else the CIB's `execution-date`, else `fallback`.
 fn now_for(cib: &Cib, opts: &Options, fallback: i64) -> Result<i64, SimulateError> {
     if let Some(t) = &opts.set_datetime {
-        return parse_datetime(t).ok_or_else(|| SimulateError::Usage(format!("invalid date '{t}'")));
+        return parse_datetime(t)
+            .ok_or_else(|| SimulateError::Usage(format!("invalid date '{t}'")));
     }
     Ok(scheduler::effective_now(cib, fallback))
 }
@@ -140,11 +154,22 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     let now = now_for(&cib, opts, DEFAULT_NOW)?;
     let mut out = String::new();
     if opts.set_datetime.is_none() {
-        if let Some(d) = cib.attr("execution-date").and_then(|v| v.parse::<i64>().ok()) {
-            let _ = writeln!(out, "Using the original execution date of: {}", format_datetime(d));
+        if let Some(d) = cib
+            .attr("execution-date")
+            .and_then(|v| v.parse::<i64>().ok())
+        {
+            let _ = writeln!(
+                out,
+                "Using the original execution date of: {}",
+                format_datetime(d)
+            );
         }
     }
     let ws = scheduler::unpack_cib(&cib, now);
+    if ws.config.maintenance_mode {
+        out.push_str("\n              *** Resource management is DISABLED ***\n");
+        out.push_str("  The cluster will not attempt to start, stop or recover services\n");
+    }
     let (n, disabled, blocked) = display::instance_counts(&ws);
     if disabled > 0 || blocked > 0 {
         let _ = writeln!(
@@ -159,18 +184,48 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     let modified = apply_modifications(&mut cib, opts, now, &mut out)?;
     let _ = modified;
 
-    if !opts.simulate && !opts.run && !opts.show_scores && opts.save_dot.is_none() && opts.save_graph.is_none() {
+    if !opts.simulate
+        && !opts.run
+        && !opts.show_scores
+        && opts.save_dot.is_none()
+        && opts.save_graph.is_none()
+    {
         return Ok(out);
     }
     let t = scheduler::schedule(&cib, now);
+    if std::env::var_os("PACESIM_DUMP").is_some() {
+        for a in &t.ws.actions {
+            let node = a
+                .node
+                .map(|n| t.ws.node(n).uname.clone())
+                .unwrap_or_default();
+            eprintln!(
+                "{:3} {} on {} opt={} run={} pseudo={} reason={:?} before={:?}",
+                a.id,
+                a.key,
+                node,
+                a.optional,
+                a.runnable,
+                a.pseudo,
+                a.reason,
+                a.before
+                    .iter()
+                    .filter(|b| b.1 != 0)
+                    .map(|b| format!("{}:{:x}", b.0 .0, b.1))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
     if opts.show_scores {
         out.push_str(&scores(&t));
     }
     if let Some(p) = &opts.save_dot {
-        std::fs::write(p, graph::to_dot(&t.ws, &t.graph)).map_err(|e| SimulateError::Io(p.clone(), e))?;
+        std::fs::write(p, graph::to_dot(&t.ws, &t.graph))
+            .map_err(|e| SimulateError::Io(p.clone(), e))?;
     }
     if let Some(p) = &opts.save_graph {
-        std::fs::write(p, graph::to_xml(&t.ws, &t.graph)).map_err(|e| SimulateError::Io(p.clone(), e))?;
+        std::fs::write(p, graph::to_xml(&t.ws, &t.graph))
+            .map_err(|e| SimulateError::Io(p.clone(), e))?;
     }
     if !opts.simulate && !opts.run {
         return Ok(out);
@@ -182,7 +237,11 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     }
     out.push('\n');
     out.push_str("Executing Cluster Transition:\n");
-    let fails: Vec<OpSpec> = opts.op_fail.iter().map(|s| OpSpec::parse(s)).collect::<Result<_, _>>()?;
+    let fails: Vec<OpSpec> = opts
+        .op_fail
+        .iter()
+        .map(|s| OpSpec::parse(s))
+        .collect::<Result<_, _>>()?;
     let executed = execute(&mut cib, &t, &fails, now, &mut out);
     let _ = executed;
     out.push('\n');
@@ -194,7 +253,12 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     Ok(out)
 }
 
-fn apply_modifications(cib: &mut Cib, opts: &Options, now: i64, out: &mut String) -> Result<bool, SimulateError> {
+fn apply_modifications(
+    cib: &mut Cib,
+    opts: &Options,
+    now: i64,
+    out: &mut String,
+) -> Result<bool, SimulateError> {
     let any = !opts.node_up.is_empty()
         || !opts.node_down.is_empty()
         || !opts.node_fail.is_empty()
@@ -205,7 +269,11 @@ fn apply_modifications(cib: &mut Cib, opts: &Options, now: i64, out: &mut String
     }
     out.push_str("Performing Requested Modifications:\n");
     if let Some(q) = opts.quorum {
-        let _ = writeln!(out, "  * Setting quorum: {}", if q { "true" } else { "false" });
+        let _ = writeln!(
+            out,
+            "  * Setting quorum: {}",
+            if q { "true" } else { "false" }
+        );
         let v = if q { "1" } else { "0" };
         match cib.attrs.iter_mut().find(|(k, _)| k == "have-quorum") {
             Some((_, val)) => *val = v.into(),
@@ -241,11 +309,27 @@ fn apply_modifications(cib: &mut Cib, opts: &Options, now: i64, out: &mut String
     for spec in &opts.op_inject {
         let op = OpSpec::parse(spec)?;
         if !known(cib, &op.node) {
-            return Err(SimulateError::Usage(format!("unknown node '{}' in '{spec}'", op.node)));
+            return Err(SimulateError::Usage(format!(
+                "unknown node '{}' in '{spec}'",
+                op.node
+            )));
         }
         let _ = writeln!(out, "  * Injecting {spec} into the configuration");
-        let target = if op.task == "monitor" && op.interval_ms == 0 && op.rc == 7 { 7 } else { 0 };
-        inject::record_op(cib, &op.node, &op.rsc, &op.task, op.interval_ms, op.rc, target, now);
+        let target = if op.task == "monitor" && op.interval_ms == 0 && op.rc == 7 {
+            7
+        } else {
+            0
+        };
+        inject::record_op(
+            cib,
+            &op.node,
+            &op.rsc,
+            &op.task,
+            op.interval_ms,
+            op.rc,
+            target,
+            now,
+        );
         if op.rc != target {
             inject::bump_failcount(cib, &op.node, &op.rsc, &op.task, op.interval_ms, now);
         }
@@ -256,7 +340,13 @@ fn apply_modifications(cib: &mut Cib, opts: &Options, now: i64, out: &mut String
 
 /// Executes the graph, printing each action as `crm_simulate` does and
 /// recording results in the CIB's status.
-fn execute(cib: &mut Cib, t: &Transition, fails: &[OpSpec], now: i64, out: &mut String) -> Vec<(ActionIdx, Outcome)> {
+fn execute(
+    cib: &mut Cib,
+    t: &Transition,
+    fails: &[OpSpec],
+    now: i64,
+    out: &mut String,
+) -> Vec<(ActionIdx, Outcome)> {
     let ws = &t.ws;
     let outcome_of = |a: ActionIdx| {
         let act = ws.action(a);
@@ -266,10 +356,12 @@ fn execute(cib: &mut Cib, t: &Transition, fails: &[OpSpec], now: i64, out: &mut 
         let rsc = &ws.rsc(r).id;
         let node = &ws.node(n).uname;
         let target = act.expected_rc.unwrap_or(0);
-        match fails
-            .iter()
-            .find(|f| &f.rsc == rsc && f.task == act.task && f.interval_ms == act.interval_ms && &f.node == node)
-        {
+        match fails.iter().find(|f| {
+            &f.rsc == rsc
+                && f.task == act.task
+                && f.interval_ms == act.interval_ms
+                && &f.node == node
+        }) {
             Some(f) if f.rc != target => Outcome::Failed,
             _ => Outcome::Done,
         }
@@ -277,7 +369,10 @@ fn execute(cib: &mut Cib, t: &Transition, fails: &[OpSpec], now: i64, out: &mut 
     let fired = graph::execute(ws, &t.graph, outcome_of);
     for &(a, outcome) in &fired {
         let act = ws.action(a);
-        let node = act.node.map(|n| ws.node(n).uname.clone()).unwrap_or_default();
+        let node = act
+            .node
+            .map(|n| ws.node(n).uname.clone())
+            .unwrap_or_default();
         if act.pseudo {
             if act.task == "stonith" {
                 let _ = writeln!(out, "  * Pseudo action:   {} on {node}", act.key);
@@ -288,20 +383,39 @@ fn execute(cib: &mut Cib, t: &Transition, fails: &[OpSpec], now: i64, out: &mut 
         }
         match (act.rsc, act.task.as_str()) {
             (None, "stonith") => {
-                let op = act.meta.get("stonith_action").cloned().unwrap_or_else(|| "reboot".into());
+                let op = act
+                    .meta
+                    .get("stonith_action")
+                    .cloned()
+                    .unwrap_or_else(|| "reboot".into());
                 let _ = writeln!(out, "  * Fencing {node} ({op})");
                 if op != "on" {
                     inject::node_state_change(cib, &node, false);
                     inject::clear_node_history(cib, &node);
                 }
             }
+            (None, "probe_again") => {
+                // A re-probe request: crm_simulate neither shows nor records it.
+            }
             (None, task) => {
                 let _ = writeln!(out, "  * Cluster action:  {task} on {node}");
+            }
+            (Some(r), "clear_failcount") => {
+                // A controller (crm_event) action, not an agent call.
+                let rsc = &ws.rsc(r).id;
+                let _ = writeln!(
+                    out,
+                    "  * Cluster action:  clear_failcount for {rsc} on {node}"
+                );
             }
             (Some(r), task) => {
                 let rsc = ws.rsc(r).id.clone();
                 if act.interval_ms > 0 {
-                    let _ = writeln!(out, "  * Resource action: {rsc:<15} {task}={} on {node}", act.interval_ms);
+                    let _ = writeln!(
+                        out,
+                        "  * Resource action: {rsc:<15} {task}={} on {node}",
+                        act.interval_ms
+                    );
                 } else {
                     let _ = writeln!(out, "  * Resource action: {rsc:<15} {task} on {node}");
                 }
@@ -322,7 +436,10 @@ fn execute(cib: &mut Cib, t: &Transition, fails: &[OpSpec], now: i64, out: &mut 
                     inject::bump_failcount(cib, &node, &rsc, task, act.interval_ms, now);
                 }
                 if task == "migrate_to" || task == "migrate_from" {
-                    if let (Some(s), Some(tg)) = (act.meta.get("migrate_source"), act.meta.get("migrate_target")) {
+                    if let (Some(s), Some(tg)) = (
+                        act.meta.get("migrate_source"),
+                        act.meta.get("migrate_target"),
+                    ) {
                         inject::record_migration(cib, &node, &rsc, s, tg);
                     }
                 }

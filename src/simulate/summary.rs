@@ -14,15 +14,24 @@ pub fn transition_summary(t: &Transition) -> Vec<String> {
         if act.rsc.is_some() || act.optional {
             continue;
         }
-        let node = act.node.map(|n| ws.node(n).uname.clone()).unwrap_or_default();
+        let node = act
+            .node
+            .map(|n| ws.node(n).uname.clone())
+            .unwrap_or_default();
         let task = match act.task.as_str() {
             "do_shutdown" => "Shutdown".to_string(),
-            "stonith" => format!("Fence ({})", act.meta.get("stonith_action").map(String::as_str).unwrap_or("reboot")),
+            "stonith" => format!(
+                "Fence ({})",
+                act.meta
+                    .get("stonith_action")
+                    .map(String::as_str)
+                    .unwrap_or("reboot")
+            ),
             _ => continue,
         };
-        match &act.reason {
-            Some(r) => lines.push(format!("  * {task} {node} '{r}'")),
-            None => lines.push(format!("  * {task} {node}")),
+        // `node-action` prints only actions with a reason; the rest go to the log.
+        if let Some(r) = &act.reason {
+            lines.push(format!("  * {task} {node} '{r}'"));
         }
     }
     for &r in &ws.top {
@@ -40,7 +49,11 @@ fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<String>) {
         return;
     }
     let next = rsc.assigned;
-    let current = if rsc.running_on.is_empty() { None } else { ws.current_node(r) };
+    let current = if rsc.running_on.is_empty() {
+        None
+    } else {
+        ws.current_node(r)
+    };
     let mut role = rsc.role;
     if current.is_some() && role == Role::Stopped {
         role = Role::Started;
@@ -55,16 +68,21 @@ fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<String>) {
 
 fn find(ws: &WorkingSet, r: RscIdx, task: &str, node: Option<NodeIdx>) -> Option<ActionIdx> {
     // Pacemaker's find_actions() returns the oldest match first.
-    ws.rsc(r)
-        .actions
-        .iter()
-        .rev()
-        .copied()
-        .find(|&a| ws.action(a).task == task && (node.is_none() || ws.action(a).node == node) && ws.action(a).interval_ms == 0)
+    ws.rsc(r).actions.iter().rev().copied().find(|&a| {
+        ws.action(a).task == task
+            && (node.is_none() || ws.action(a).node == node)
+            && ws.action(a).interval_ms == 0
+    })
 }
 
 /// `rsc_action_default`: what happens to one primitive.
-fn rsc_action(ws: &WorkingSet, r: RscIdx, role: Role, current: Option<NodeIdx>, next: Option<NodeIdx>) -> Option<Vec<String>> {
+fn rsc_action(
+    ws: &WorkingSet,
+    r: RscIdx,
+    role: Role,
+    current: Option<NodeIdx>,
+    next: Option<NodeIdx>,
+) -> Option<Vec<String>> {
     let rsc = ws.rsc(r);
     if !rsc.managed || (current.is_none() && next.is_none()) {
         return None;
@@ -82,7 +100,11 @@ fn rsc_action(ws: &WorkingSet, r: RscIdx, role: Role, current: Option<NodeIdx>, 
     let promote = find_on(ws, r, "promote", next);
     let demote = find_on(ws, r, "demote", next);
     let failed = rsc.failed;
-    let item = |change: &str, origin: Option<NodeIdx>, dest: Option<NodeIdx>, action: ActionIdx, source: Option<ActionIdx>| {
+    let item = |change: &str,
+                origin: Option<NodeIdx>,
+                dest: Option<NodeIdx>,
+                action: ActionIdx,
+                source: Option<ActionIdx>| {
         item_line(ws, r, role, change, origin, dest, action, source)
     };
     if role == rsc.next_role {
@@ -91,6 +113,11 @@ fn rsc_action(ws: &WorkingSet, r: RscIdx, role: Role, current: Option<NodeIdx>, 
         if let (Some(m), Some(c)) = (migrate, current) {
             if ws.action(m).runnable {
                 return Some(vec![item("Migrate", Some(c), Some(next), start?, None)]);
+            }
+        }
+        if rsc.reload {
+            if let Some(s) = start {
+                return Some(vec![item("Reload", current, Some(next), s, None)]);
             }
         }
         match start {
@@ -111,15 +138,35 @@ fn rsc_action(ws: &WorkingSet, r: RscIdx, role: Role, current: Option<NodeIdx>, 
                 return None;
             }
             Some(s) if !ws.action(s).runnable => {
-                let src = stop.filter(|&st| ws.action(st).reason.is_some()).unwrap_or(s);
-                return Some(vec![item("Stop", current, None, stop.unwrap_or(s), Some(src))]);
+                let src = stop
+                    .filter(|&st| ws.action(st).reason.is_some())
+                    .unwrap_or(s);
+                return Some(vec![item(
+                    "Stop",
+                    current,
+                    None,
+                    stop.unwrap_or(s),
+                    Some(src),
+                )]);
             }
             Some(s) => {
                 if moving && current.is_some() {
                     let change = if failed { "Recover" } else { "Move" };
-                    return Some(vec![item(change, current, Some(next), stop.unwrap_or(s), None)]);
+                    return Some(vec![item(
+                        change,
+                        current,
+                        Some(next),
+                        stop.unwrap_or(s),
+                        None,
+                    )]);
                 } else if failed {
-                    return Some(vec![item("Recover", current, None, stop.unwrap_or(s), None)]);
+                    return Some(vec![item(
+                        "Recover",
+                        current,
+                        None,
+                        stop.unwrap_or(s),
+                        None,
+                    )]);
                 } else {
                     return Some(vec![item("Restart", current, Some(next), s, None)]);
                 }
@@ -141,7 +188,16 @@ fn rsc_action(ws: &WorkingSet, r: RscIdx, role: Role, current: Option<NodeIdx>, 
                     _ => start,
                 };
                 let action = stop_op.unwrap_or(st);
-                out.push(item_line(ws, r, role, "Stop", Some(n), None, action, source));
+                out.push(item_line(
+                    ws,
+                    r,
+                    role,
+                    "Stop",
+                    Some(n),
+                    None,
+                    action,
+                    source,
+                ));
             }
             return Some(out);
         }
@@ -157,7 +213,13 @@ fn rsc_action(ws: &WorkingSet, r: RscIdx, role: Role, current: Option<NodeIdx>, 
     }
     if let Some(st) = stop {
         if !ws.action(st).optional {
-            return Some(vec![item("Restart", current, next, start.unwrap_or(st), None)]);
+            return Some(vec![item(
+                "Restart",
+                current,
+                next,
+                start.unwrap_or(st),
+                None,
+            )]);
         }
     }
     if role == Role::Promoted {
@@ -194,16 +256,36 @@ fn item_line(
     let same_host = matches!((origin, dest), (Some(o), Some(d)) if o == d);
     let same_role = role == rsc.next_role;
     let details = match (origin, dest) {
-        (None, Some(d)) if need_role => format!("{} -> {} {}", role.as_str(), rsc.next_role.as_str(), name(d)),
+        (None, Some(d)) if need_role => format!(
+            "{} -> {} {}",
+            role.as_str(),
+            rsc.next_role.as_str(),
+            name(d)
+        ),
         (None, Some(d)) => name(d),
         (Some(o), None) if need_role => format!("{} {}", role.as_str(), name(o)),
         (Some(o), None) => name(o),
-        (Some(o), Some(_)) if need_role && same_role && same_host => format!("{} {}", role.as_str(), name(o)),
+        (Some(o), Some(_)) if need_role && same_role && same_host => {
+            format!("{} {}", role.as_str(), name(o))
+        }
         (Some(o), Some(_)) if same_role && same_host => name(o),
-        (Some(o), Some(d)) if need_role && same_role => format!("{} -> {} {}", name(o), name(d), role.as_str()),
+        (Some(o), Some(d)) if need_role && same_role => {
+            format!("{} -> {} {}", name(o), name(d), role.as_str())
+        }
         (Some(o), Some(d)) if same_role => format!("{} -> {}", name(o), name(d)),
-        (Some(o), Some(_)) if same_host => format!("{} -> {} {}", role.as_str(), rsc.next_role.as_str(), name(o)),
-        (Some(o), Some(d)) => format!("{} {} -> {} {}", role.as_str(), name(o), rsc.next_role.as_str(), name(d)),
+        (Some(o), Some(_)) if same_host => format!(
+            "{} -> {} {}",
+            role.as_str(),
+            rsc.next_role.as_str(),
+            name(o)
+        ),
+        (Some(o), Some(d)) => format!(
+            "{} {} -> {} {}",
+            role.as_str(),
+            name(o),
+            rsc.next_role.as_str(),
+            name(d)
+        ),
         (None, None) => String::new(),
     };
     let act = ws.action(action);
@@ -214,5 +296,9 @@ fn item_line(
         (None, false) => "  blocked".to_string(),
         (None, true) => String::new(),
     };
-    format!("  * {change:<8}   {:<width$}   ( {details} ){reason}", rsc.id, width = rsc.id.len().max(5))
+    format!(
+        "  * {change:<8}   {:<width$}   ( {details} ){reason}",
+        rsc.id,
+        width = rsc.id.len().max(5)
+    )
 }

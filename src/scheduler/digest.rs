@@ -1,0 +1,304 @@
+//! Operation parameter digests, to tell whether a resource's definition
+//! changed since an operation recorded in the status ran (Pacemaker's
+//! `pe_digest.c`: `rsc_action_digest_cmp`, `calculate_main_digest`,
+//! `calculate_restart_digest`, `pcmk__filter_op_for_digest`).
+//!
+//! A digest is the MD5 of the parameters written as one unformatted XML
+//! element with its attributes sorted by name, exactly as the controller
+//! recorded it, so that digests found in a CIB written by Pacemaker match.
+
+use std::collections::BTreeMap;
+
+use super::ws::*;
+
+/// How a recorded operation's parameters compare with the configuration
+/// (`enum rsc_digest_cmp_val`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestCmp {
+    /// Nothing changed.
+    Match,
+    /// A parameter that cannot be reloaded changed.
+    Restart,
+    /// Some parameter changed.
+    All,
+    /// The history has no digest to compare against.
+    Unknown,
+}
+
+/// The parameters an operation runs with, as digested: the resource's
+/// instance attributes, the op's own ones, and for a recurring op its
+/// timeout (`calculate_main_digest`).
+pub fn op_params(
+    ws: &WorkingSet,
+    r: RscIdx,
+    task: &str,
+    interval_ms: u64,
+) -> BTreeMap<String, String> {
+    let rsc = ws.rsc(r);
+    let mut params = rsc.params.clone();
+    let op = rsc
+        .ops
+        .iter()
+        .find(|o| o.name == task && o.interval_ms == interval_ms);
+    if let Some(op) = op {
+        for (k, v) in &op.params {
+            params.insert(k.clone(), v.clone());
+        }
+    }
+    // Meta-attributes and bookkeeping attributes are left out
+    // (`should_filter_for_digest`).
+    for k in [
+        "id",
+        "crm_feature_set",
+        "op-digest",
+        "on_node",
+        "on_node_uuid",
+        "pcmk_external_ip",
+    ] {
+        params.remove(k);
+    }
+    params.retain(|k, _| !k.starts_with("CRM_meta_"));
+    if interval_ms > 0 {
+        let timeout = op
+            .and_then(|o| o.timeout_ms)
+            .unwrap_or(DEFAULT_OP_TIMEOUT_MS);
+        params.insert("CRM_meta_timeout".into(), timeout.to_string());
+    }
+    params
+}
+
+/// Pacemaker's default operation timeout (20s).
+pub const DEFAULT_OP_TIMEOUT_MS: u64 = 20_000;
+
+/// The digest of a parameter set (`calculate_operation_digest`).
+pub fn params_digest(params: &BTreeMap<String, String>) -> String {
+    let mut text = String::from(" <parameters");
+    for (k, v) in params {
+        text.push(' ');
+        text.push_str(k);
+        text.push_str("=\"");
+        text.push_str(&escape_attr(v));
+        text.push('"');
+    }
+    text.push_str("/>\n");
+    md5_hex(text.as_bytes())
+}
+
+fn escape_attr(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Compares a recorded operation's digests with what the configuration
+/// gives now (`rsc_action_digest_cmp`). `task` is the task whose
+/// parameters count (a probe is compared with the start).
+pub fn digest_cmp(
+    ws: &WorkingSet,
+    r: RscIdx,
+    task: &str,
+    interval_ms: u64,
+    op_digest: Option<&str>,
+    restart_digest: Option<&str>,
+    force_restart_list: Option<&str>,
+) -> DigestCmp {
+    let all = op_params(ws, r, task, interval_ms);
+    if let Some(recorded) = restart_digest {
+        // Only the parameters that need a restart when changed, if the
+        // agent said which (`calculate_restart_digest`).
+        let mut restart = all.clone();
+        if let Some(list) = force_restart_list {
+            restart.retain(|k, _| list.contains(&format!(" {k} ")));
+        }
+        if params_digest(&restart) != recorded {
+            return DigestCmp::Restart;
+        }
+    }
+    match op_digest {
+        None => DigestCmp::Unknown,
+        Some(d) if d != params_digest(&all) => {
+            // A one-shot op with parameters of its own restarts rather than
+            // reloads, so that those parameters are applied
+            // (`calculate_main_digest`).
+            let own_params =
+                ws.rsc(r).ops.iter().any(|o| {
+                    o.name == task && o.interval_ms == interval_ms && !o.params.is_empty()
+                });
+            if interval_ms == 0 && own_params {
+                DigestCmp::Restart
+            } else {
+                DigestCmp::All
+            }
+        }
+        Some(_) => DigestCmp::Match,
+    }
+}
+
+/// Whether only parameters hidden from a sanitized CIB changed: the
+/// recorded secure digest (of the parameters without secrets) still
+/// matches (`only_sanitized_changed`, `calculate_secure_digest`).
+/// `crm_simulate` always compares this way, its input being possibly
+/// sanitized.
+pub fn only_secure_changed(
+    ws: &WorkingSet,
+    r: RscIdx,
+    task: &str,
+    interval_ms: u64,
+    secure_digest: Option<&str>,
+    secure_list: Option<&str>,
+    op_version: Option<&str>,
+) -> bool {
+    let Some(recorded) = secure_digest else {
+        return false;
+    };
+    let old_version = version_lt(op_version, "3.16.0");
+    let mut params = if old_version {
+        // Older controllers hashed the resource's own parameters only.
+        let mut p = ws.rsc(r).params.clone();
+        p.retain(|k, _| !k.starts_with("CRM_meta_"));
+        p
+    } else {
+        op_params(ws, r, task, interval_ms)
+    };
+    if let Some(list) = secure_list {
+        params.retain(|k, _| !list.contains(&format!(" {k} ")));
+    }
+    if old_version {
+        if ws.rsc(r).is_fence_device {
+            params.retain(|k, _| !is_stonith_param(k));
+        }
+        params.remove("CRM_meta_timeout");
+    }
+    params_digest(&params) == recorded
+}
+
+/// Fencing parameters Pacemaker itself handles (`pcmk_stonith_param`).
+fn is_stonith_param(name: &str) -> bool {
+    if !name.starts_with("pcmk_") {
+        return false;
+    }
+    if matches!(
+        name,
+        "pcmk_action_limit"
+            | "pcmk_delay_base"
+            | "pcmk_delay_max"
+            | "pcmk_host_argument"
+            | "pcmk_host_check"
+            | "pcmk_host_list"
+            | "pcmk_host_map"
+    ) {
+        return true;
+    }
+    match name[5..].find('_') {
+        Some(i) => matches!(&name[5 + i..], "_action" | "_timeout" | "_retries"),
+        None => false,
+    }
+}
+
+/// Dotted version comparison (`compare_version`), a missing version
+/// being the oldest.
+fn version_lt(v: Option<&str>, than: &str) -> bool {
+    let Some(v) = v else { return true };
+    let parse = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    let (a, b) = (parse(v), parse(than));
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (
+            a.get(i).copied().unwrap_or(0),
+            b.get(i).copied().unwrap_or(0),
+        );
+        if x != y {
+            return x < y;
+        }
+    }
+    false
+}
+
+/// MD5 (RFC 1321) of some bytes, as 32 lower-case hex digits.
+pub fn md5_hex(data: &[u8]) -> String {
+    const S: [u32; 64] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ];
+    let k: Vec<u32> = (0..64)
+        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
+        .collect();
+    let mut msg = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_le_bytes());
+    let (mut a0, mut b0, mut c0, mut d0) = (
+        0x6745_2301u32,
+        0xefcd_ab89u32,
+        0x98ba_dcfeu32,
+        0x1032_5476u32,
+    );
+    for chunk in msg.chunks(64) {
+        let m: Vec<u32> = chunk
+            .chunks(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .collect();
+        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+        for i in 0..64 {
+            let (f, g) = match i / 16 {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let f = f.wrapping_add(a).wrapping_add(k[i]).wrapping_add(m[g]);
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(f.rotate_left(S[i]));
+        }
+        a0 = a0.wrapping_add(a);
+        b0 = b0.wrapping_add(b);
+        c0 = c0.wrapping_add(c);
+        d0 = d0.wrapping_add(d);
+    }
+    let mut out = String::with_capacity(32);
+    for v in [a0, b0, c0, d0] {
+        for byte in v.to_le_bytes() {
+            out.push_str(&format!("{byte:02x}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md5_known_values() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+    }
+
+    #[test]
+    fn digest_of_no_parameters_matches_pacemaker() {
+        assert_eq!(
+            params_digest(&BTreeMap::new()),
+            "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+        );
+        let mut p = BTreeMap::new();
+        p.insert("ip".to_string(), "192.168.122.107".to_string());
+        p.insert("cidr_netmask".to_string(), "12".to_string());
+        assert_eq!(params_digest(&p), "5e4ec167863c63d7f336b0bc1b18fb32");
+    }
+}
