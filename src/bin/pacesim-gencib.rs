@@ -1,7 +1,9 @@
 //! Writes random CIBs from the deterministic generator in `pacesim::testgen`,
 //! for differential runs against `crm_simulate` by hand or by script.
 //!
-//! Usage: `pacesim-gencib [--seed N] [--count K] [--out DIR]`; writes
+//! Usage: `pacesim-gencib [--seed N] [--count K] [--out DIR] [--knob NAME=VALUE]...`
+//! (knob names are the fields of `pacesim::testgen::Knobs`, e.g.
+//! `--knob p_start_fail=1 --knob nodes=2-3`); writes
 //! `DIR/seed-<N>.xml` for seeds N..N+K (default: seed 0, count 1, to stdout
 //! when no `--out` is given and count is 1).
 
@@ -12,6 +14,7 @@ fn main() -> ExitCode {
     let mut seed: u64 = 0;
     let mut count: u64 = 1;
     let mut out: Option<PathBuf> = None;
+    let mut knobs = pacesim::testgen::Knobs::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| match args.next() {
@@ -30,8 +33,12 @@ fn main() -> ExitCode {
                     .map_err(|e| format!("--count: {e}"))
             }),
             "--out" => value("--out").map(|v| out = Some(PathBuf::from(v))),
+            "--knob" => value("--knob").and_then(|v| match v.split_once('=') {
+                Some((k, x)) => knobs.set(k, x),
+                None => Err(format!("--knob needs NAME=VALUE, not '{v}'")),
+            }),
             "-h" | "--help" => {
-                println!("usage: pacesim-gencib [--seed N] [--count K] [--out DIR]");
+                println!("usage: pacesim-gencib [--seed N] [--count K] [--out DIR] [--knob NAME=VALUE]...");
                 return ExitCode::SUCCESS;
             }
             other => Err(format!("unknown argument '{other}'")),
@@ -41,7 +48,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let knobs = pacesim::testgen::Knobs::default();
     match out {
         None if count == 1 => {
             print!("{}", pacesim::testgen::generate(seed, &knobs));

@@ -152,6 +152,74 @@ impl Default for Knobs {
     }
 }
 
+impl Knobs {
+    /// Sets one knob by its field name from text: probabilities and means
+    /// as numbers, ranges as `LO-HI` (or one number), `allow_quorum_loss`
+    /// as `true`/`false`. For targeted runs (`pacesim-gencib --knob`).
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let num = || {
+            value
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| format!("knob {name}: '{value}' is not a number"))
+        };
+        let range = || -> Result<(usize, usize), String> {
+            let bad = || format!("knob {name}: '{value}' is not a range LO-HI");
+            match value.split_once('-') {
+                Some((a, b)) => Ok((
+                    a.trim().parse().map_err(|_| bad())?,
+                    b.trim().parse().map_err(|_| bad())?,
+                )),
+                None => {
+                    let v = value.trim().parse().map_err(|_| bad())?;
+                    Ok((v, v))
+                }
+            }
+        };
+        match name {
+            "nodes" => self.nodes = range()?,
+            "resources" => self.resources = range()?,
+            "group_size" => self.group_size = range()?,
+            "allow_quorum_loss" => {
+                self.allow_quorum_loss = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("knob {name}: '{value}' is not true/false"))?
+            }
+            "p_stonith" => self.p_stonith = num()?,
+            "p_fence_per_node" => self.p_fence_per_node = num()?,
+            "p_group" => self.p_group = num()?,
+            "p_ipaddr" => self.p_ipaddr = num()?,
+            "p_opt_in" => self.p_opt_in = num()?,
+            "p_stickiness" => self.p_stickiness = num()?,
+            "p_migration_threshold" => self.p_migration_threshold = num()?,
+            "locations_per_unit" => self.locations_per_unit = num()?,
+            "colocations_per_unit" => self.colocations_per_unit = num()?,
+            "orders_per_unit" => self.orders_per_unit = num()?,
+            "p_target_stopped" => self.p_target_stopped = num()?,
+            "p_unmanaged" => self.p_unmanaged = num()?,
+            "p_node_lost" => self.p_node_lost = num()?,
+            "p_node_crmd_down" => self.p_node_crmd_down = num()?,
+            "p_node_offline" => self.p_node_offline = num()?,
+            "p_node_unseen" => self.p_node_unseen = num()?,
+            "p_node_shutdown" => self.p_node_shutdown = num()?,
+            "p_node_standby" => self.p_node_standby = num()?,
+            "p_standby_settled" => self.p_standby_settled = num()?,
+            "p_monitor_fail" => self.p_monitor_fail = num()?,
+            "p_old_monitor_fail" => self.p_old_monitor_fail = num()?,
+            "p_start_fail" => self.p_start_fail = num()?,
+            "p_old_start_fail" => self.p_old_start_fail = num()?,
+            "p_stop_fail" => self.p_stop_fail = num()?,
+            "p_unprobed" => self.p_unprobed = num()?,
+            "p_moved_history" => self.p_moved_history = num()?,
+            "p_probe_active" => self.p_probe_active = num()?,
+            "p_misplaced" => self.p_misplaced = num()?,
+            _ => return Err(format!("unknown knob '{name}'")),
+        }
+        Ok(())
+    }
+}
+
 /// Pacemaker's `INFINITY` as an integer score.
 const INF: i64 = 1_000_000;
 
