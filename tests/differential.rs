@@ -9,7 +9,8 @@
 //! - Mismatches are saved under `target/differential/` as `seed-N.xml`
 //!   (input), `seed-N.exp` (crm_simulate), `seed-N.got` (pacesim).
 //! - Without `crm_simulate` the test prints `SKIPPED: crm_simulate not
-//!   installed` and returns.
+//!   installed` and returns (`PACESIM_CRM_SIMULATE=PATH` picks the binary;
+//!   `PACESIM_CRM_SIMULATE=none` forces the skip).
 //!
 //! The floor asserted below is a few points under the rate measured for
 //! the default seeds 0..200, so the test catches regressions without
@@ -39,9 +40,17 @@ fn env_u64(name: &str, default: u64) -> u64 {
     }
 }
 
-/// `crm_simulate` on `PATH` (or in `/usr/sbin`, where Debian installs it and
-/// which a non-root `PATH` may lack).
+/// `crm_simulate`: `PACESIM_CRM_SIMULATE` when set (empty or `none` = treat
+/// as absent), else on `PATH`, else in `/usr/sbin` (where Debian installs it
+/// and which a non-root `PATH` may lack).
 fn find_crm_simulate() -> Option<PathBuf> {
+    if let Some(v) = std::env::var_os("PACESIM_CRM_SIMULATE") {
+        if v.is_empty() || v == "none" {
+            return None;
+        }
+        let p = PathBuf::from(v);
+        return p.is_file().then_some(p);
+    }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain(std::iter::once(PathBuf::from("/usr/sbin")))

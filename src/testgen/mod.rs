@@ -852,6 +852,7 @@ impl Gen {
     }
 
     /// Where each unit ran before the latest events (`None` = stopped).
+    #[allow(clippy::needless_range_loop)]
     fn place(&mut self) -> Vec<Option<usize>> {
         let n = self.nodes.len();
         let mut placed: Vec<Option<usize>> = vec![None; self.units.len()];
@@ -882,14 +883,12 @@ impl Gen {
                         unit,
                         node,
                         score: s,
-                    } if unit == u => {
-                        if score[node] > -INF {
-                            score[node] = if self.opt_in && score[node] == -1 {
-                                s
-                            } else {
-                                (score[node] + s).clamp(-INF, INF)
-                            };
-                        }
+                    } if unit == u && score[node] > -INF => {
+                        score[node] = if self.opt_in && score[node] == -1 {
+                            s
+                        } else {
+                            (score[node] + s).clamp(-INF, INF)
+                        };
                     }
                     Cons::Colocation {
                         dep,
@@ -917,10 +916,8 @@ impl Gen {
                     },
                     Cons::Order {
                         first, then, kind, ..
-                    } if then == u && kind == "Mandatory" => {
-                        if placed[first].is_none() {
-                            must_stop = true;
-                        }
+                    } if then == u && kind == "Mandatory" && placed[first].is_none() => {
+                        must_stop = true;
                     }
                     _ => {}
                 }
@@ -952,6 +949,7 @@ impl Gen {
     }
 
     /// The executor history per (node, primitive).
+    #[allow(clippy::needless_range_loop)]
     fn histories(&mut self, placed: &[Option<usize>]) -> Vec<Vec<Hist>> {
         let n = self.nodes.len();
         let np = self.prims.len();
@@ -1319,6 +1317,7 @@ impl Gen {
         o.push_str("    </rsc_defaults>\n");
     }
 
+    #[allow(clippy::needless_range_loop)]
     fn render_status(&mut self, o: &mut String, hist: &[Vec<Hist>]) {
         o.push_str("  <status>\n");
         let uuid = {
