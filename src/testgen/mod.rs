@@ -111,6 +111,16 @@ pub struct Knobs {
     /// Per unit: placed on a random allowed node instead of its preferred one
     /// (as after a configuration change).
     pub p_misplaced: f64,
+    /// Per primitive: its monitor has an explicit `on-fail` (ignore, block,
+    /// stop, restart, standby, or fence when fencing is enabled).
+    pub p_on_fail: f64,
+    /// Chance of `start-failure-is-fatal=false` (failed starts then count 1,
+    /// not `INFINITY`).
+    pub p_start_failure_not_fatal: f64,
+    /// Per lost or cleanly offline node: its `node_state` uses one of the other
+    /// shapes Pacemaker has written (lost: `join=member`, or `crmd=online`
+    /// not yet updated; offline: no `expected`).
+    pub p_node_state_variant: f64,
 }
 
 impl Default for Knobs {
@@ -148,6 +158,9 @@ impl Default for Knobs {
             p_moved_history: 0.1,
             p_probe_active: 0.01,
             p_misplaced: 0.08,
+            p_on_fail: 0.04,
+            p_start_failure_not_fatal: 0.05,
+            p_node_state_variant: 0.3,
         }
     }
 }
@@ -214,6 +227,9 @@ impl Knobs {
             "p_moved_history" => self.p_moved_history = num()?,
             "p_probe_active" => self.p_probe_active = num()?,
             "p_misplaced" => self.p_misplaced = num()?,
+            "p_on_fail" => self.p_on_fail = num()?,
+            "p_start_failure_not_fatal" => self.p_start_failure_not_fatal = num()?,
+            "p_node_state_variant" => self.p_node_state_variant = num()?,
             _ => return Err(format!("unknown knob '{name}'")),
         }
         Ok(())
@@ -354,6 +370,9 @@ pub fn generate(seed: u64, knobs: &Knobs) -> String {
         cons: Vec::new(),
         stonith: false,
         opt_in: false,
+        var: ChaCha8Rng::seed_from_u64(seed ^ VARIATION_STREAM),
+        start_failure_fatal: true,
+        on_fail: Vec::new(),
     };
     g.make_nodes();
     g.stonith = g.rng.gen_bool(g.k.p_stonith);
@@ -362,6 +381,21 @@ pub fn generate(seed: u64, knobs: &Knobs) -> String {
         g.make_fencing();
     }
     g.make_resources();
+    g.start_failure_fatal = !g.var.gen_bool(g.k.p_start_failure_not_fatal);
+    g.on_fail = (0..g.prims.len())
+        .map(|_| {
+            if g.var.gen_bool(g.k.p_on_fail) {
+                let choices: &[&'static str] = if g.stonith {
+                    &["ignore", "block", "stop", "restart", "standby", "fence"]
+                } else {
+                    &["ignore", "block", "stop", "restart", "standby"]
+                };
+                Some(choices[g.var.gen_range(0..choices.len())])
+            } else {
+                None
+            }
+        })
+        .collect();
     g.make_constraints();
     let placed = g.place();
     let hist = g.histories(&placed);
@@ -405,8 +439,19 @@ fn score_str(s: i64) -> String {
     }
 }
 
+/// Seed offset of the second random stream, used for variations added after
+/// the first release of the generator, so that they leave everything the
+/// main stream decides (and so existing seeds' structure) unchanged.
+const VARIATION_STREAM: u64 = 0x5eed_0f_7a71_a7e5;
+
 struct Gen {
+    /// The main stream: structure, placement, events.
     rng: ChaCha8Rng,
+    /// The variation stream (see [`VARIATION_STREAM`]).
+    var: ChaCha8Rng,
+    start_failure_fatal: bool,
+    /// Explicit monitor `on-fail` per primitive.
+    on_fail: Vec<Option<&'static str>>,
     k: Knobs,
     nodes: Vec<Node>,
     prims: Vec<Prim>,
@@ -1125,6 +1170,9 @@ impl Gen {
         if self.opt_in {
             props.push(("symmetric-cluster", "false".into()));
         }
+        if !self.start_failure_fatal {
+            props.push(("start-failure-is-fatal", "false".into()));
+        }
         if self.nodes.len() == 2 && self.rng.gen_bool(0.3) {
             props.push(("no-quorum-policy", "ignore".into()));
         }
@@ -1175,7 +1223,11 @@ impl Gen {
         let _ = writeln!(o, "{indent}</meta_attributes>");
     }
 
-    fn render_prim(&self, o: &mut String, p: &Prim, indent: &str) {
+    fn render_prim(&self, o: &mut String, pi: usize, indent: &str) {
+        let p = &self.prims[pi];
+        let on_fail = self.on_fail[pi]
+            .map(|f| format!(" on-fail=\"{f}\""))
+            .unwrap_or_default();
         let prov = p
             .provider
             .map(|x| format!(" provider=\"{x}\""))
@@ -1208,7 +1260,7 @@ impl Gen {
         let to_s = p.monitor_timeout_ms / 1000;
         let _ = writeln!(
             o,
-            "{i2}  <op id=\"{}-monitor-interval-{mon_s}s\" interval=\"{mon_s}s\" name=\"monitor\" timeout=\"{to_s}s\"/>",
+            "{i2}  <op id=\"{}-monitor-interval-{mon_s}s\" interval=\"{mon_s}s\" name=\"monitor\" timeout=\"{to_s}s\"{on_fail}/>",
             p.id
         );
         if p.full_ops {
@@ -1230,12 +1282,12 @@ impl Gen {
             if u.group {
                 let _ = writeln!(o, "      <group id=\"{}\">", u.id);
                 for &m in &u.members {
-                    self.render_prim(o, &self.prims[m], "        ");
+                    self.render_prim(o, m, "        ");
                 }
                 Self::render_meta(o, &u.id, &u.meta, "        ");
                 o.push_str("      </group>\n");
             } else {
-                self.render_prim(o, &self.prims[u.members[0]], "      ");
+                self.render_prim(o, u.members[0], "      ");
             }
         }
         o.push_str("    </resources>\n");
@@ -1335,16 +1387,31 @@ impl Gen {
         let base_ts: i64 = 1_669_000_000 + self.rng.gen_range(0..100_000);
         for i in 0..self.nodes.len() {
             let nd = self.nodes[i].clone();
-            let (in_ccm, crmd, join, expected) = match nd.fate {
-                NodeFate::Unseen => continue,
-                NodeFate::Online => ("true", "online", "member", "member"),
-                NodeFate::Lost => ("false", "offline", "down", "member"),
-                NodeFate::CrmdDown => ("true", "offline", "down", "member"),
-                NodeFate::Offline => ("false", "offline", "down", "down"),
+            let variant = matches!(nd.fate, NodeFate::Lost | NodeFate::Offline)
+                && self.var.gen_bool(self.k.p_node_state_variant);
+            let (in_ccm, crmd, join, expected) = match (nd.fate, variant) {
+                (NodeFate::Unseen, _) => continue,
+                (NodeFate::Online, _) => ("true", "online", "member", Some("member")),
+                (NodeFate::Lost, false) => ("false", "offline", "down", Some("member")),
+                // Lost, as recorded before the controller noticed, or with
+                // the join state not yet cleared.
+                (NodeFate::Lost, true) => {
+                    if self.var.gen_bool(0.5) {
+                        ("false", "online", "member", Some("member"))
+                    } else {
+                        ("false", "offline", "member", Some("member"))
+                    }
+                }
+                (NodeFate::CrmdDown, _) => ("true", "offline", "down", Some("member")),
+                (NodeFate::Offline, false) => ("false", "offline", "down", Some("down")),
+                (NodeFate::Offline, true) => ("false", "offline", "down", None),
             };
+            let expected = expected
+                .map(|e| format!(" expected=\"{e}\""))
+                .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "    <node_state id=\"{}\" uname=\"{}\" in_ccm=\"{in_ccm}\" crmd=\"{crmd}\" crm-debug-origin=\"do_update_resource\" join=\"{join}\" expected=\"{expected}\">",
+                "    <node_state id=\"{}\" uname=\"{}\" in_ccm=\"{in_ccm}\" crmd=\"{crmd}\" crm-debug-origin=\"do_update_resource\" join=\"{join}\"{expected}>",
                 nd.id, nd.uname
             );
             let mut ops = String::new();
@@ -1392,6 +1459,13 @@ impl Gen {
         attrs: &mut Vec<(String, String)>,
     ) {
         let uname = self.nodes[i].uname.clone();
+        // What the controller records for a failed start (`start-failure-is-fatal`).
+        let start_count = if self.start_failure_fatal {
+            "INFINITY"
+        } else {
+            "1"
+        }
+        .to_string();
         let mut call: u32 = self.rng.gen_range(1..20);
         let mut transition: u32 = self.rng.gen_range(0..5);
         let mut ts = base_ts + self.rng.gen_range(0..600);
@@ -1566,7 +1640,10 @@ impl Gen {
                         ts,
                         exec,
                     );
-                    attrs.push((format!("fail-count-{}#start_0", prim.id), "INFINITY".into()));
+                    attrs.push((
+                        format!("fail-count-{}#start_0", prim.id),
+                        start_count.clone(),
+                    ));
                     attrs.push((format!("last-failure-{}#start_0", prim.id), ts.to_string()));
                 }
                 Hist::StartFailedStopped => {
@@ -1578,7 +1655,10 @@ impl Gen {
                     let fts = ts;
                     ctx.op("last_failure_0", "start", 0, c, 1, 0, 0, a, t, fts, 40);
                     ctx.op("last_0", "stop", 0, c + 1, 0, 0, 0, a, t + 1, fts + 2, 30);
-                    attrs.push((format!("fail-count-{}#start_0", prim.id), "INFINITY".into()));
+                    attrs.push((
+                        format!("fail-count-{}#start_0", prim.id),
+                        start_count.clone(),
+                    ));
                     attrs.push((format!("last-failure-{}#start_0", prim.id), fts.to_string()));
                 }
                 Hist::StopFailed => {
