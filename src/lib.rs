@@ -2,7 +2,8 @@
 //!
 //! - [`cib`]: the CIB, read and written faithfully;
 //! - [`scheduler`]: Pacemaker's policy engine as a pure function CIB → transition;
-//! - [`simulate`]: the `crm_simulate`-like what-if front end.
+//! - [`simulate`]: the `crm_simulate`-like what-if front end;
+//! - [`testgen`]: a deterministic random CIB generator for differential tests.
 
 pub mod cib;
 pub mod controller;
@@ -12,3 +13,4 @@ pub mod quorum;
 pub mod scenario;
 pub mod scheduler;
 pub mod simulate;
+pub mod testgen;
