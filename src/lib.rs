@@ -6,6 +6,7 @@
 //! - [`testgen`]: a deterministic random CIB generator for differential tests.
 
 pub mod cib;
+pub mod executor;
 pub mod controller;
 pub mod fencer;
 pub mod membership;

@@ -1,0 +1,228 @@
+//! Simulated resource agents: the ground truth of what runs on a node.
+//!
+//! This is the node's "resources" process group, not part of the cluster
+//! stack: when the stack is killed (`kill_stack`) or paused, the services
+//! keep running; only a crash, a power loss or a fence ends them. The
+//! executor asks for an operation ([`Request`]); the agents answer after the
+//! operation's duration ([`Done`]), with the result code an OCF agent would
+//! give, and change what is active when the operation takes effect.
+//!
+//! Result codes follow the OCF convention Pacemaker reads: 0 success, 7 not
+//! running, 8 running promoted, 1 generic failure. A `resource_fail` fault
+//! arms the next operations of one kind on one resource to return another
+//! code ([`Agents::inject`]); a failing monitor that reports "not running"
+//! means the service died, any other failure leaves its state as it was.
+
+use std::collections::BTreeMap;
+
+use sim::{Duration, Instant};
+
+use crate::scenario::AgentTimings;
+
+/// OCF result codes.
+pub mod rc {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// Generic failure.
+    pub const ERROR: i32 = 1;
+    /// Not running.
+    pub const NOT_RUNNING: i32 = 7;
+    /// Running, promoted.
+    pub const RUNNING_PROMOTED: i32 = 8;
+    /// Failed, promoted.
+    pub const FAILED_PROMOTED: i32 = 9;
+}
+
+/// What a service is doing on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// Running (not promotable, or unpromoted).
+    Started,
+    /// Running promoted.
+    Promoted,
+}
+
+/// One operation asked of an agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The executor's id for it.
+    pub token: u64,
+    /// The resource id.
+    pub rsc: String,
+    /// The agent type (`IPaddr2`, `Dummy`, ...), for timings.
+    pub agent: String,
+    /// start, stop, monitor, promote, demote, migrate_to, migrate_from, notify.
+    pub action: String,
+}
+
+/// An operation's result, when it has taken effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    /// The request's token.
+    pub token: u64,
+    /// The OCF result code.
+    pub rc: i32,
+}
+
+/// Failures armed by a `resource_fail` fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Armed {
+    rc: i32,
+    times: u32,
+}
+
+/// Agent timings: by resource id, then agent type, then `default`, then
+/// the format's defaults (1 s, monitor 50 ms).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings(pub BTreeMap<String, AgentTimings>);
+
+impl Timings {
+    /// How long `action` takes for this resource.
+    pub fn of(&self, rsc: &str, agent: &str, action: &str) -> Duration {
+        let pick = |t: &AgentTimings| match action {
+            "start" | "migrate_from" => t.start,
+            "stop" | "migrate_to" => t.stop,
+            "monitor" => t.monitor,
+            "promote" => t.promote,
+            "demote" => t.demote,
+            _ => None,
+        };
+        [rsc, agent, "default"]
+            .iter()
+            .find_map(|k| self.0.get(*k).and_then(pick))
+            .unwrap_or(match action {
+                "monitor" | "notify" => Duration::from_millis(50),
+                _ => Duration::from_secs(1),
+            })
+    }
+}
+
+/// The services of one node and the operations in progress on them.
+#[derive(Debug, Clone)]
+pub struct Agents {
+    timings: Timings,
+    active: BTreeMap<String, Activity>,
+    armed: BTreeMap<(String, String), Armed>,
+    /// Operations in progress: when they finish, and what they were.
+    running: BTreeMap<u64, (Instant, Request)>,
+}
+
+impl Agents {
+    /// A node with nothing running.
+    pub fn new(timings: Timings) -> Agents {
+        Agents {
+            timings,
+            active: BTreeMap::new(),
+            armed: BTreeMap::new(),
+            running: BTreeMap::new(),
+        }
+    }
+
+    /// What runs here now (the ground truth the checkers read).
+    pub fn active(&self) -> &BTreeMap<String, Activity> {
+        &self.active
+    }
+
+    /// Arms the next `times` `action`s of `rsc` to return `rc`.
+    pub fn inject(&mut self, rsc: &str, action: &str, rc: i32, times: u32) {
+        self.armed
+            .insert((rsc.to_string(), action.to_string()), Armed { rc, times });
+    }
+
+    /// Everything stops at once (crash, power loss, fence).
+    pub fn halt(&mut self) {
+        self.active.clear();
+        self.running.clear();
+    }
+
+    /// Starts an operation; its result comes at `next_deadline`.
+    pub fn request(&mut self, now: Instant, req: Request) {
+        let d = self.timings.of(&req.rsc, &req.agent, &req.action);
+        assert!(
+            !self.running.contains_key(&req.token),
+            "request tokens are unique"
+        );
+        self.running.insert(req.token, (now + d, req));
+    }
+
+    /// Abandons an operation (the executor timed it out): it never takes effect.
+    pub fn abandon(&mut self, token: u64) {
+        self.running.remove(&token);
+    }
+
+    /// When the next operation finishes.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.running.values().map(|(t, _)| *t).min()
+    }
+
+    /// Finishes every operation due by `now`, in order of time then token.
+    pub fn on_wake(&mut self, now: Instant) -> Vec<Done> {
+        let mut due: Vec<(Instant, u64)> = self
+            .running
+            .iter()
+            .filter(|(_, (t, _))| *t <= now)
+            .map(|(k, (t, _))| (*t, *k))
+            .collect();
+        due.sort();
+        due.into_iter()
+            .map(|(_, token)| {
+                let (_, req) = self.running.remove(&token).expect("due");
+                Done {
+                    token,
+                    rc: self.complete(&req),
+                }
+            })
+            .collect()
+    }
+
+    /// Applies an operation's effect and gives its result code.
+    fn complete(&mut self, req: &Request) -> i32 {
+        let key = (req.rsc.clone(), req.action.clone());
+        if let Some(a) = self.armed.get_mut(&key) {
+            let code = a.rc;
+            a.times -= 1;
+            if a.times == 0 {
+                self.armed.remove(&key);
+            }
+            if code != rc::OK {
+                if req.action == "monitor" && code == rc::NOT_RUNNING {
+                    // The service died.
+                    self.active.remove(&req.rsc);
+                }
+                return code;
+            }
+        }
+        let now_active = self.active.get(&req.rsc).copied();
+        match req.action.as_str() {
+            "start" | "migrate_from" => {
+                self.active.insert(req.rsc.clone(), Activity::Started);
+                rc::OK
+            }
+            "stop" | "migrate_to" => {
+                self.active.remove(&req.rsc);
+                rc::OK
+            }
+            "promote" => {
+                if now_active.is_none() {
+                    return rc::NOT_RUNNING;
+                }
+                self.active.insert(req.rsc.clone(), Activity::Promoted);
+                rc::OK
+            }
+            "demote" => {
+                if now_active.is_none() {
+                    return rc::NOT_RUNNING;
+                }
+                self.active.insert(req.rsc.clone(), Activity::Started);
+                rc::OK
+            }
+            "monitor" => match now_active {
+                None => rc::NOT_RUNNING,
+                Some(Activity::Started) => rc::OK,
+                Some(Activity::Promoted) => rc::RUNNING_PROMOTED,
+            },
+            _ => rc::OK,
+        }
+    }
+}

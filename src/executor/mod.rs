@@ -1,0 +1,301 @@
+//! The executor (Pacemaker's `pacemaker-execd`): runs the operations the
+//! controller asks for, one at a time per resource, enforces their
+//! timeouts, and repeats recurring monitors.
+//!
+//! Where it sits: in the cluster stack, between the controller
+//! ([`Input::Exec`], [`Output::Result`]) and the node's simulated agents
+//! ([`agents::Agents`], the ground truth, which live outside the stack so
+//! that services outlive a killed stack). A recurring monitor reports its
+//! first result and then only changes, as the controller records them. An
+//! operation still running at its timeout is abandoned (it never takes
+//! effect) and reported as timed out.
+
+pub mod agents;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use sim::{Duration, Instant};
+
+pub use agents::{Activity, Agents, Done, Request, Timings};
+
+#[cfg(test)]
+mod tests;
+
+/// An operation as the controller asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Op {
+    /// The resource id.
+    pub rsc: String,
+    /// The agent type, for timings.
+    pub agent: String,
+    /// The action.
+    pub action: String,
+    /// Repeat every this many milliseconds (0: once).
+    pub interval_ms: u64,
+    /// Give up after this long.
+    pub timeout: Duration,
+}
+
+/// How an operation ended (Pacemaker's op-status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpStatus {
+    /// The agent answered (see the rc).
+    Done,
+    /// It took longer than its timeout.
+    TimedOut,
+    /// It was cancelled before it ran.
+    Cancelled,
+}
+
+/// A result for the controller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpResult {
+    /// The controller's id of the request.
+    pub call: u64,
+    /// The executor's call id (grows with every request).
+    pub call_id: u64,
+    /// The operation.
+    pub op: Op,
+    /// How it ended.
+    pub status: OpStatus,
+    /// The agent's result code (1 when timed out or cancelled).
+    pub rc: i32,
+}
+
+/// An input to the executor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Run an operation.
+    Exec {
+        /// The controller's id for it.
+        call: u64,
+        /// The operation.
+        op: Op,
+    },
+    /// Stop repeating a recurring operation (or drop it if queued).
+    Cancel {
+        /// The resource.
+        rsc: String,
+        /// The action.
+        action: String,
+        /// Its interval.
+        interval_ms: u64,
+    },
+    /// The agents finished something.
+    Agent(Done),
+    /// A timer may have expired.
+    Wake,
+}
+
+/// An effect of the executor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Ask the agents to run this.
+    Run(Request),
+    /// Tell the agents to forget this (timed out).
+    Abandon(u64),
+    /// Report to the controller.
+    Result(OpResult),
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    call: u64,
+    call_id: u64,
+    op: Op,
+    /// The last result reported (recurring ops report changes only).
+    last: Option<(OpStatus, i32)>,
+}
+
+/// One node's executor.
+///
+/// Calling rules: route `Output::Run`/`Abandon` to the node's agents and
+/// their `Done`s back as `Input::Agent`; call `handle(now, Input::Wake)` at
+/// `next_deadline()`.
+#[derive(Debug, Clone, Default)]
+pub struct Executor {
+    next_call_id: u64,
+    next_token: u64,
+    /// Per resource: the job in flight (token, deadline) and those waiting.
+    in_flight: BTreeMap<String, (u64, Instant, Job)>,
+    queued: BTreeMap<String, VecDeque<Job>>,
+    /// Recurring jobs waiting for their next run.
+    recurring: Vec<(Instant, Job)>,
+}
+
+impl Executor {
+    /// An executor with nothing to do.
+    pub fn new() -> Executor {
+        Executor::default()
+    }
+
+    /// Takes one input and returns its effects.
+    pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
+        let mut out = Vec::new();
+        match input {
+            Input::Exec { call, op } => {
+                self.next_call_id += 1;
+                let job = Job {
+                    call,
+                    call_id: self.next_call_id,
+                    op,
+                    last: None,
+                };
+                self.enqueue(now, job, &mut out);
+            }
+            Input::Cancel {
+                rsc,
+                action,
+                interval_ms,
+            } => self.on_cancel(&rsc, &action, interval_ms, &mut out),
+            Input::Agent(done) => self.on_done(now, done, &mut out),
+            Input::Wake => self.on_wake(now, &mut out),
+        }
+        self.check_invariants();
+        out
+    }
+
+    /// The next timeout or recurring run.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let timeouts = self.in_flight.values().map(|(_, t, _)| *t);
+        let repeats = self.recurring.iter().map(|(t, _)| *t);
+        timeouts.chain(repeats).min()
+    }
+
+    fn enqueue(&mut self, now: Instant, job: Job, out: &mut Vec<Output>) {
+        let rsc = job.op.rsc.clone();
+        self.queued.entry(rsc.clone()).or_default().push_back(job);
+        self.dispatch(now, &rsc, out);
+    }
+
+    /// Starts the next queued job of a resource if none is in flight.
+    fn dispatch(&mut self, now: Instant, rsc: &str, out: &mut Vec<Output>) {
+        if self.in_flight.contains_key(rsc) {
+            return;
+        }
+        let Some(job) = self.queued.get_mut(rsc).and_then(VecDeque::pop_front) else {
+            return;
+        };
+        self.next_token += 1;
+        let token = self.next_token;
+        out.push(Output::Run(Request {
+            token,
+            rsc: job.op.rsc.clone(),
+            agent: job.op.agent.clone(),
+            action: job.op.action.clone(),
+        }));
+        self.in_flight
+            .insert(rsc.to_string(), (token, now + job.op.timeout, job));
+    }
+
+    fn on_done(&mut self, now: Instant, done: Done, out: &mut Vec<Output>) {
+        let Some(rsc) = self
+            .in_flight
+            .iter()
+            .find(|(_, (t, _, _))| *t == done.token)
+            .map(|(r, _)| r.clone())
+        else {
+            // Abandoned already (timed out), or from an earlier incarnation.
+            return;
+        };
+        let (_, _, job) = self.in_flight.remove(&rsc).expect("found");
+        self.finish(now, job, OpStatus::Done, done.rc, out);
+        self.dispatch(now, &rsc, out);
+    }
+
+    fn finish(
+        &mut self,
+        now: Instant,
+        mut job: Job,
+        status: OpStatus,
+        rc: i32,
+        out: &mut Vec<Output>,
+    ) {
+        let changed = job.last != Some((status, rc));
+        if job.op.interval_ms == 0 || changed {
+            out.push(Output::Result(OpResult {
+                call: job.call,
+                call_id: job.call_id,
+                op: job.op.clone(),
+                status,
+                rc,
+            }));
+        }
+        if job.op.interval_ms > 0 {
+            job.last = Some((status, rc));
+            self.recurring
+                .push((now + Duration::from_millis(job.op.interval_ms), job));
+        }
+    }
+
+    fn on_cancel(&mut self, rsc: &str, action: &str, interval_ms: u64, out: &mut Vec<Output>) {
+        let same =
+            |j: &Job| j.op.rsc == rsc && j.op.action == action && j.op.interval_ms == interval_ms;
+        let mut cancelled: Vec<Job> = Vec::new();
+        let mut keep = Vec::new();
+        for (t, j) in self.recurring.drain(..) {
+            if same(&j) {
+                cancelled.push(j);
+            } else {
+                keep.push((t, j));
+            }
+        }
+        self.recurring = keep;
+        if let Some(q) = self.queued.get_mut(rsc) {
+            let (gone, stay): (Vec<Job>, Vec<Job>) = q.drain(..).partition(|j| same(j));
+            cancelled.extend(gone);
+            q.extend(stay);
+        }
+        // A run in flight finishes, but is not repeated.
+        if let Some((_, _, j)) = self.in_flight.get_mut(rsc) {
+            if same(j) {
+                j.op.interval_ms = 0;
+                j.last = Some((OpStatus::Cancelled, 1));
+            }
+        }
+        for j in cancelled {
+            out.push(Output::Result(OpResult {
+                call: j.call,
+                call_id: j.call_id,
+                op: j.op,
+                status: OpStatus::Cancelled,
+                rc: 1,
+            }));
+        }
+    }
+
+    fn on_wake(&mut self, now: Instant, out: &mut Vec<Output>) {
+        let expired: Vec<String> = self
+            .in_flight
+            .iter()
+            .filter(|(_, (_, t, _))| *t <= now)
+            .map(|(r, _)| r.clone())
+            .collect();
+        for rsc in expired {
+            let (token, _, job) = self.in_flight.remove(&rsc).expect("expired");
+            out.push(Output::Abandon(token));
+            self.finish(now, job, OpStatus::TimedOut, 1, out);
+            self.dispatch(now, &rsc, out);
+        }
+        let (due, later): (Vec<_>, Vec<_>) = self.recurring.drain(..).partition(|(t, _)| *t <= now);
+        self.recurring = later;
+        for (_, job) in due {
+            let rsc = job.op.rsc.clone();
+            self.queued.entry(rsc.clone()).or_default().push_back(job);
+            self.dispatch(now, &rsc, out);
+        }
+    }
+
+    fn check_invariants(&self) {
+        for (rsc, (_, _, job)) in &self.in_flight {
+            assert_eq!(&job.op.rsc, rsc, "jobs are filed under their resource");
+        }
+        for q in self.queued.values() {
+            assert!(
+                q.iter().all(|j| j.op.timeout > Duration::ZERO),
+                "every operation has a timeout"
+            );
+        }
+    }
+}
