@@ -44,6 +44,9 @@ struct SimulateArgs {
     /// Save the transition graph as XML.
     #[arg(short = 'G', long = "save-graph")]
     save_graph: Option<PathBuf>,
+    /// Save the CIB, as modified by the injections, to a file.
+    #[arg(short = 'O', long = "save-output")]
+    save_output: Option<PathBuf>,
     /// Bring a node online.
     #[arg(short = 'u', long = "node-up")]
     node_up: Vec<String>,
@@ -94,23 +97,28 @@ fn simulate_cmd(args: SimulateArgs) -> ExitCode {
         eprintln!("pacesim: simulate needs -x FILE (or -P DIR)");
         return ExitCode::from(2);
     };
-    let quorum = match args.quorum.as_deref() {
-        None => None,
-        Some(v) => Some(pacesim::scheduler::rules::is_true(v)),
-    };
+    // crm_simulate reads the wall clock for CIBs without an execution
+    // date and for the times it stamps on injected results; so does this
+    // front end (the library itself never reads a clock).
+    let wall_clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .ok();
     let opts = Options {
         simulate: args.simulate,
         run: args.run,
         show_scores: args.show_scores,
         save_dot: args.save_dotfile,
         save_graph: args.save_graph,
+        save_output: args.save_output,
         node_up: args.node_up,
         node_down: args.node_down,
         node_fail: args.node_fail,
         op_inject: args.op_inject,
         op_fail: args.op_fail,
-        quorum,
+        quorum: args.quorum,
         set_datetime: args.set_datetime,
+        wall_clock,
     };
     match simulate::run_file(file, &opts) {
         Ok(out) => {

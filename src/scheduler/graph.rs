@@ -128,6 +128,11 @@ pub fn build(ws: &WorkingSet) -> Graph {
     graph
 }
 
+/// An action's id in the graph: Pacemaker counts actions from 1.
+pub fn graph_id(act: &super::ws::Action) -> usize {
+    act.id + 1
+}
+
 /// How an executed action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -298,7 +303,7 @@ fn action_xml(ws: &WorkingSet, a: ActionIdx, short: bool) -> String {
     let end = if short { "/>" } else { "/>" };
     format!(
         "<{tag} id=\"{}\" operation=\"{}\" operation_key=\"{}\"{node_attrs}{end}",
-        act.id,
+        graph_id(act),
         escape(&act.task),
         escape(&act.key)
     )

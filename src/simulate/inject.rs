@@ -137,33 +137,73 @@ pub fn record_op(
     } else {
         ids.push(format!("{rsc_id}_last_0"));
     }
+    let transition_key = format!("{call_id}:-1:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
     for id in ids {
-        let op = LrmOp {
-            id: id.clone(),
-            operation_key: Some(key.clone()),
-            operation: task.to_string(),
-            call_id: Some(call_id),
-            rc_code: Some(rc),
-            op_status: Some(0),
-            interval_ms,
-            last_rc_change: Some(now),
-            last_run: Some(now),
-            exec_time: Some(0),
-            queue_time: Some(0),
-            transition_key: Some(format!(
-                "0:0:{target_rc}:00000000-0000-0000-0000-000000000000"
-            )),
-            transition_magic: Some(format!(
-                "0:{rc};0:0:{target_rc}:00000000-0000-0000-0000-000000000000"
-            )),
-            on_node: Some(uname.to_string()),
-            ..Default::default()
+        // An entry with the same id is updated in place, as
+        // pcmk__create_history_xml does: attributes it does not set (the
+        // recorded digests, last-run) keep their values.
+        let pos = match res.ops.iter().position(|o| o.id == id) {
+            Some(p) => p,
+            None => {
+                res.ops.push(LrmOp {
+                    id: id.clone(),
+                    ..Default::default()
+                });
+                res.ops.len() - 1
+            }
         };
-        match res.ops.iter_mut().find(|o| o.id == id) {
-            Some(existing) => *existing = op,
-            None => res.ops.push(op),
-        }
+        let op = &mut res.ops[pos];
+        op.operation_key = Some(key.clone());
+        op.operation = task.to_string();
+        op.call_id = Some(call_id);
+        op.rc_code = Some(rc);
+        op.op_status = Some(0);
+        op.interval_ms = interval_ms;
+        op.last_rc_change = Some(now);
+        op.exec_time = Some(0);
+        op.queue_time = Some(0);
+        op.transition_magic = Some(format!("0:{rc};{transition_key}"));
+        op.transition_key = Some(transition_key.clone());
+        let reason = if failed { "Simulated action result" } else { "" };
+        set_extra(&mut op.extra, "crm-debug-origin", "crm_simulate");
+        set_extra(&mut op.extra, "exit-reason", reason);
     }
+}
+
+fn set_extra(attrs: &mut crate::cib::Attrs, name: &str, value: &str) {
+    match attrs.iter_mut().find(|(k, _)| k == name) {
+        Some((_, v)) => *v = value.to_string(),
+        None => attrs.push((name.to_string(), value.to_string())),
+    }
+}
+
+/// The lines `crm_simulate` prints for a fail count it injects, and the
+/// injection itself (`pcmk__inject_failcount`): nothing for success, nor for
+/// a probe that found the resource not running.
+pub fn inject_failcount(
+    cib: &mut Cib,
+    uname: &str,
+    rsc_id: &str,
+    task: &str,
+    interval_ms: u64,
+    rc: i32,
+    now: i64,
+    out: &mut String,
+) {
+    if rc == 0 || (rc == 7 && interval_ms == 0) {
+        return;
+    }
+    let Some(st) = node_state(cib, uname) else {
+        return;
+    };
+    let id = st.id.clone();
+    out.push_str(&format!(
+        "  * Injecting attribute fail-count-{rsc_id}#{task}_{interval_ms}=value++ into /node_state '{id}'\n"
+    ));
+    out.push_str(&format!(
+        "  * Injecting attribute last-failure-{rsc_id}#{task}_{interval_ms}={now} into /node_state '{id}'\n"
+    ));
+    bump_failcount(cib, uname, rsc_id, task, interval_ms, now);
 }
 
 /// Records a migration's source and target on its history entry.

@@ -28,6 +28,8 @@ pub struct Options {
     pub save_dot: Option<PathBuf>,
     /// `-G FILE`: write the graph as XML.
     pub save_graph: Option<PathBuf>,
+    /// `-O FILE`: write the CIB as modified by the injections.
+    pub save_output: Option<PathBuf>,
     /// `-u NODE`: bring nodes online.
     pub node_up: Vec<String>,
     /// `-d NODE`: take nodes offline.
@@ -38,10 +40,15 @@ pub struct Options {
     pub op_inject: Vec<String>,
     /// `-F OPSPEC`: make actions fail while executing.
     pub op_fail: Vec<String>,
-    /// `-q`: set quorum.
-    pub quorum: Option<bool>,
+    /// `-q`: set quorum (the value as given: `true`, `1`, `false`, ...).
+    pub quorum: Option<String>,
     /// `-t DATE`: the time to use.
     pub set_datetime: Option<String>,
+    /// The wall clock (seconds since the epoch), when the caller lets it
+    /// in: `crm_simulate` uses it as "now" for CIBs without an
+    /// execution-date, and stamps injected results and fail counts with it.
+    /// `None` keeps a run independent of the clock ([`DEFAULT_NOW`]).
+    pub wall_clock: Option<i64>,
 }
 
 /// Why a simulation could not run.
@@ -151,7 +158,10 @@ pub fn run_file(path: &Path, opts: &Options) -> Result<String, SimulateError> {
 
 /// Runs `crm_simulate` on a parsed CIB and returns what it prints.
 pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
-    let now = now_for(&cib, opts, DEFAULT_NOW)?;
+    let now = now_for(&cib, opts, opts.wall_clock.unwrap_or(DEFAULT_NOW))?;
+    // Injected results carry the wall clock's time, whatever "now" the
+    // scheduler is given (pcmk_injections.c uses time(NULL)).
+    let stamp = opts.wall_clock.unwrap_or(now);
     let mut out = String::new();
     if opts.set_datetime.is_none() {
         if let Some(d) = cib
@@ -181,8 +191,10 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     out.push_str(&display::cluster_status(&ws));
     out.push('\n');
 
-    let modified = apply_modifications(&mut cib, opts, now, &mut out)?;
-    let _ = modified;
+    apply_modifications(&mut cib, opts, stamp, &mut out)?;
+    if let Some(p) = &opts.save_output {
+        std::fs::write(p, cib.to_xml()).map_err(|e| SimulateError::Io(p.clone(), e))?;
+    }
 
     if !opts.simulate
         && !opts.run
@@ -242,7 +254,7 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         .iter()
         .map(|s| OpSpec::parse(s))
         .collect::<Result<_, _>>()?;
-    let executed = execute(&mut cib, &t, &fails, now, &mut out);
+    let executed = execute(&mut cib, &t, &fails, stamp, &mut out);
     let _ = executed;
     out.push('\n');
     if opts.simulate {
@@ -262,22 +274,19 @@ fn apply_modifications(
     let any = !opts.node_up.is_empty()
         || !opts.node_down.is_empty()
         || !opts.node_fail.is_empty()
-        || !opts.op_inject.is_empty()
-        || opts.quorum.is_some();
+        || !opts.op_inject.is_empty();
+    // crm_simulate 2.1.5 applies -q only along with another injection.
     if !any {
         return Ok(false);
     }
     out.push_str("Performing Requested Modifications:\n");
-    if let Some(q) = opts.quorum {
-        let _ = writeln!(
-            out,
-            "  * Setting quorum: {}",
-            if q { "true" } else { "false" }
-        );
-        let v = if q { "1" } else { "0" };
+    if let Some(q) = &opts.quorum {
+        // Written as given, as crm_simulate does; the scheduler reads it
+        // as a boolean.
+        let _ = writeln!(out, "  * Setting quorum: {q}");
         match cib.attrs.iter_mut().find(|(k, _)| k == "have-quorum") {
-            Some((_, val)) => *val = v.into(),
-            None => cib.attrs.push(("have-quorum".into(), v.into())),
+            Some((_, val)) => *val = q.clone(),
+            None => cib.attrs.push(("have-quorum".into(), q.clone())),
         }
     }
     let known = |cib: &Cib, n: &str| cib.configuration.nodes.iter().any(|x| x.uname == n);
@@ -314,12 +323,15 @@ fn apply_modifications(
                 op.node
             )));
         }
+        if inject::agent_of(cib, &op.rsc).is_none() {
+            return Err(SimulateError::Usage(format!(
+                "invalid resource name '{}' in '{spec}'",
+                op.rsc
+            )));
+        }
         let _ = writeln!(out, "  * Injecting {spec} into the configuration");
-        let target = if op.task == "monitor" && op.interval_ms == 0 && op.rc == 7 {
-            7
-        } else {
-            0
-        };
+        // pcmk__inject_scheduler_input records every injected result as
+        // expected to succeed.
         inject::record_op(
             cib,
             &op.node,
@@ -327,15 +339,38 @@ fn apply_modifications(
             &op.task,
             op.interval_ms,
             op.rc,
-            target,
+            0,
             now,
         );
-        if op.rc != target {
-            inject::bump_failcount(cib, &op.node, &op.rsc, &op.task, op.interval_ms, now);
-        }
+        inject::inject_failcount(
+            cib,
+            &op.node,
+            &op.rsc,
+            &op.task,
+            op.interval_ms,
+            op.rc,
+            now,
+            out,
+        );
     }
     out.push('\n');
     Ok(true)
+}
+
+/// The `-F` spec that fails this action, if any.
+fn matching_fail<'a>(
+    fails: &'a [OpSpec],
+    rsc: &str,
+    task: &str,
+    interval_ms: u64,
+    node: &str,
+) -> Option<&'a OpSpec> {
+    fails.iter().find(|f| {
+        f.rsc.eq_ignore_ascii_case(rsc)
+            && f.task.eq_ignore_ascii_case(task)
+            && f.interval_ms == interval_ms
+            && f.node.eq_ignore_ascii_case(node)
+    })
 }
 
 /// Executes the graph, printing each action as `crm_simulate` does and
@@ -356,14 +391,13 @@ fn execute(
         let rsc = &ws.rsc(r).id;
         let node = &ws.node(n).uname;
         let target = act.expected_rc.unwrap_or(0);
-        match fails.iter().find(|f| {
-            &f.rsc == rsc
-                && f.task == act.task
-                && f.interval_ms == act.interval_ms
-                && &f.node == node
-        }) {
-            Some(f) if f.rc != target => Outcome::Failed,
-            _ => Outcome::Done,
+        let _ = target;
+        // Any matching -F spec fails the action, whatever its code
+        // (simulate_rsc_action compares the spec's prefix, ignoring case).
+        if matching_fail(fails, rsc, &act.task, act.interval_ms, node).is_some() {
+            Outcome::Failed
+        } else {
+            Outcome::Done
         }
     };
     let fired = graph::execute(ws, &t.graph, outcome_of);
@@ -425,16 +459,24 @@ fn execute(
                 let target = act.expected_rc.unwrap_or(0);
                 let rc = match outcome {
                     Outcome::Done => target,
-                    Outcome::Failed => fails
-                        .iter()
-                        .find(|f| f.rsc == rsc && f.task == task && f.node == node)
-                        .map(|f| f.rc)
-                        .unwrap_or(1),
+                    Outcome::Failed => {
+                        let rc = matching_fail(fails, &rsc, task, act.interval_ms, &node)
+                            .map_or(1, |f| f.rc);
+                        let _ = writeln!(out, "Pretending action {} failed with rc={rc}", graph::graph_id(act));
+                        inject::inject_failcount(
+                            cib,
+                            &node,
+                            &rsc,
+                            task,
+                            act.interval_ms,
+                            rc,
+                            now,
+                            out,
+                        );
+                        rc
+                    }
                 };
                 inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
-                if outcome == Outcome::Failed {
-                    inject::bump_failcount(cib, &node, &rsc, task, act.interval_ms, now);
-                }
                 if task == "migrate_to" || task == "migrate_from" {
                     if let (Some(s), Some(tg)) = (
                         act.meta.get("migrate_source"),
