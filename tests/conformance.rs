@@ -80,6 +80,8 @@ struct Count {
     total: usize,
     full: usize,
     summary: usize,
+    /// Equal byte for byte after the sed normalisation (no whitespace slack).
+    exact: usize,
 }
 
 #[test]
@@ -93,7 +95,11 @@ fn corpus_summaries_match_crm_simulate() {
         return;
     }
     let tiers = tiers(&dir);
-    assert!(!tiers.is_empty(), "no tests listed under {}/tiers", dir.display());
+    assert!(
+        !tiers.is_empty(),
+        "no tests listed under {}/tiers",
+        dir.display()
+    );
     let opts = Options {
         simulate: true,
         ..Options::default()
@@ -104,7 +110,12 @@ fn corpus_summaries_match_crm_simulate() {
     let mut names: Vec<String> = std::fs::read_dir(dir.join("scheduler/xml"))
         .expect("corpus directory is readable")
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".xml").map(String::from))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".xml")
+                .map(String::from)
+        })
         .collect();
     names.sort();
     for name in &names {
@@ -132,22 +143,27 @@ fn corpus_summaries_match_crm_simulate() {
             c.full += 1;
             passing.insert(name.clone());
         }
+        let exact = |t: &str| t.lines().map(normalise_line).collect::<Vec<_>>();
+        if exact(&expected) == exact(&got) {
+            c.exact += 1;
+        }
         if transition_summary(&want) == transition_summary(&have) {
             c.summary += 1;
         }
     }
 
-    println!("tier  tests  full-equal  summary-equal");
+    println!("tier  tests  full-equal  summary-equal  byte-identical");
     let mut cumulative = Count::default();
     for (tier, c) in counts.iter().filter(|(t, _)| **t > 0) {
         cumulative.total += c.total;
         cumulative.full += c.full;
         cumulative.summary += c.summary;
         println!(
-            "{tier:>4}  {:>5}  {:>10}  {:>13}    (tiers <= {tier}: {}/{} full, {}/{} summary, {:.1}% full)",
+            "{tier:>4}  {:>5}  {:>10}  {:>13}  {:>14}    (tiers <= {tier}: {}/{} full, {}/{} summary, {:.1}% full)",
             c.total,
             c.full,
             c.summary,
+            c.exact,
             cumulative.full,
             cumulative.total,
             cumulative.summary,
@@ -156,7 +172,10 @@ fn corpus_summaries_match_crm_simulate() {
         );
     }
     if let Some(c) = counts.get(&0) {
-        println!("untiered  {:>5}  {:>10}  {:>13}", c.total, c.full, c.summary);
+        println!(
+            "untiered  {:>5}  {:>10}  {:>13}",
+            c.total, c.full, c.summary
+        );
     }
     for e in &errors {
         println!("  {e}");
@@ -172,10 +191,16 @@ fn corpus_summaries_match_crm_simulate() {
     let regressed: Vec<&String> = listed.difference(&passing).collect();
     let newly: Vec<&String> = passing.difference(&listed).collect();
     if !newly.is_empty() {
-        println!("{} tests pass that are not yet in {}", newly.len(), passing_list().display());
+        println!(
+            "{} tests pass that are not yet in {}",
+            newly.len(),
+            passing_list().display()
+        );
         if std::env::var_os("PACESIM_UPDATE_PASSING").is_some() {
             let all: BTreeSet<&String> = listed.iter().chain(passing.iter()).collect();
-            let mut text = String::from("# Corpus tests that must keep matching crm_simulate -S (the list only grows).\n");
+            let mut text = String::from(
+                "# Corpus tests that must keep matching crm_simulate -S (the list only grows).\n",
+            );
             for n in all {
                 text.push_str(n);
                 text.push('\n');
@@ -194,8 +219,14 @@ fn corpus_summaries_match_crm_simulate() {
 #[test]
 fn normalisation_follows_cts_scheduler() {
     assert_eq!(normalise_line("* Masters: [ a ]"), "* Promoted: [ a ]");
-    assert_eq!(normalise_line("rsc (ocf::pacemaker:Stateful): Master node1"), "rsc (ocf:pacemaker:Stateful): Promoted node1");
+    assert_eq!(
+        normalise_line("rsc (ocf::pacemaker:Stateful): Master node1"),
+        "rsc (ocf:pacemaker:Stateful): Promoted node1"
+    );
     assert_eq!(normalise_line(" Masterful"), " Masterful");
     assert_eq!(normalise_line("x Slave y"), "x Unpromoted y");
-    assert_eq!(comparable("a  b\n\n c\n"), vec!["ab".to_string(), "c".to_string()]);
+    assert_eq!(
+        comparable("a  b\n\n c\n"),
+        vec!["ab".to_string(), "c".to_string()]
+    );
 }

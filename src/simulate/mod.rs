@@ -178,16 +178,16 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     let ws = scheduler::unpack_cib(&cib, now);
     if ws.config.maintenance_mode {
         out.push_str("\n              *** Resource management is DISABLED ***\n");
-        out.push_str("  The cluster will not attempt to start, stop or recover services\n");
+        out.push_str("  The cluster will not attempt to start, stop or recover services\n\n");
     }
     let (n, disabled, blocked) = display::instance_counts(&ws);
     if disabled > 0 || blocked > 0 {
         let _ = writeln!(
             out,
-            "{disabled} of {n} resource instances DISABLED and {blocked} BLOCKED from further action due to failure"
+            "{disabled} of {n} resource instances DISABLED and {blocked} BLOCKED from further action due to failure\n"
         );
     }
-    out.push_str("\nCurrent cluster status:\n");
+    out.push_str("Current cluster status:\n");
     out.push_str(&display::cluster_status(&ws));
     out.push('\n');
 

@@ -5,6 +5,20 @@
 use crate::scheduler::ws::*;
 use crate::scheduler::Transition;
 
+/// A summary line before formatting: resource lines are padded to column
+/// widths that grow as lines are printed.
+enum Line {
+    /// A node action, formatted already.
+    Node(String),
+    /// A resource change.
+    Rsc {
+        change: String,
+        id: String,
+        details: String,
+        reason: String,
+    },
+}
+
 /// The summary lines, each starting with `  * `.
 pub fn transition_summary(t: &Transition) -> Vec<String> {
     let ws = &t.ws;
@@ -31,16 +45,48 @@ pub fn transition_summary(t: &Transition) -> Vec<String> {
         };
         // `node-action` prints only actions with a reason; the rest go to the log.
         if let Some(r) = &act.reason {
-            lines.push(format!("  * {task} {node} '{r}'"));
+            lines.push(Line::Node(format!("  * {task} {node} '{r}'")));
         }
     }
     for &r in &ws.top {
         rsc_summary(ws, r, &mut lines);
     }
-    lines
+    format_lines(lines)
 }
 
-fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<String>) {
+/// Pads resource lines as `rsc_action_item` does. Its column widths are
+/// static and only grow: the name column to two more than a name that
+/// outgrows it (from 5), the right-aligned details column to the longest
+/// details (from 5). The scheduler has already logged the whole summary once
+/// through the same message before crm_simulate prints it, so the printed
+/// lines all use the widths the first pass ended with.
+fn format_lines(lines: Vec<Line>) -> Vec<String> {
+    let (mut rsc_width, mut detail_width) = (5, 5);
+    for l in &lines {
+        if let Line::Rsc { id, details, .. } = l {
+            if id.len() > rsc_width {
+                rsc_width = id.len() + 2;
+            }
+            detail_width = detail_width.max(details.len());
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| match l {
+            Line::Node(s) => s,
+            Line::Rsc {
+                change,
+                id,
+                details,
+                reason,
+            } => format!(
+                "  * {change:<8}   {id:<rsc_width$}   ( {details:>detail_width$} ){reason}"
+            ),
+        })
+        .collect()
+}
+
+fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<Line>) {
     let rsc = ws.rsc(r);
     if !rsc.children.is_empty() {
         for &c in &rsc.children {
@@ -82,7 +128,7 @@ fn rsc_action(
     role: Role,
     current: Option<NodeIdx>,
     next: Option<NodeIdx>,
-) -> Option<Vec<String>> {
+) -> Option<Vec<Line>> {
     let rsc = ws.rsc(r);
     if !rsc.managed || (current.is_none() && next.is_none()) {
         return None;
@@ -248,7 +294,7 @@ fn item_line(
     dest: Option<NodeIdx>,
     action: ActionIdx,
     source: Option<ActionIdx>,
-) -> String {
+) -> Line {
     let rsc = ws.rsc(r);
     let source = source.unwrap_or(action);
     let need_role = role > Role::Started || rsc.next_role > Role::Unpromoted;
@@ -296,9 +342,10 @@ fn item_line(
         (None, false) => "  blocked".to_string(),
         (None, true) => String::new(),
     };
-    format!(
-        "  * {change:<8}   {:<width$}   ( {details} ){reason}",
-        rsc.id,
-        width = rsc.id.len().max(5)
-    )
+    Line::Rsc {
+        change: change.to_string(),
+        id: rsc.id.clone(),
+        details,
+        reason,
+    }
 }
