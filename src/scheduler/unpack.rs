@@ -146,6 +146,12 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             now: config.now,
             ..Default::default()
         };
+        let mut util = BTreeMap::new();
+        unpack_nvsets(&n.utilization, &ctx, None, &resolve, &mut util);
+        let utilization = util
+            .iter()
+            .map(|(k, v)| (k.clone(), utilization_value(v)))
+            .collect();
         let mut own = BTreeMap::new();
         unpack_nvsets(&n.attributes, &ctx, None, &resolve, &mut own);
         for (k, v) in own {
@@ -171,11 +177,23 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             attrs,
             num_resources: 0,
             fence_reason: None,
+            utilization,
         });
     }
     // Pacemaker keeps its node list sorted by name, digits compared as numbers.
     nodes.sort_by(|a, b| numeric_strcasecmp(&a.uname, &b.uname));
     nodes
+}
+
+/// A utilization amount (`utilization_value`): an integer, 0 when invalid.
+pub fn utilization_value(s: &str) -> i64 {
+    let t = s.trim();
+    let end = t
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
+        .map(|(i, _)| i)
+        .unwrap_or(t.len());
+    t[..end].parse().unwrap_or(0)
 }
 
 /// Compares names case-insensitively, runs of digits by value
@@ -453,6 +471,17 @@ fn unpack_primitive(
         ops,
     );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
+    let util_sets: Vec<&NvSet> = p
+        .utilization
+        .iter()
+        .chain(template.into_iter().flat_map(|t| t.utilization.iter()))
+        .collect();
+    let mut util = BTreeMap::new();
+    unpack_nvsets(util_sets, &ctx, None, &resolve, &mut util);
+    ws.rsc_mut(idx).utilization = util
+        .iter()
+        .map(|(k, v)| (k.clone(), utilization_value(v)))
+        .collect();
     apply_requires(ws, idx);
     idx
 }
@@ -591,6 +620,7 @@ fn new_rsc(
         ops,
         group_colocated: true,
         group_ordered: true,
+        utilization: BTreeMap::new(),
         meta,
         params,
         agent,

@@ -112,6 +112,9 @@ pub struct Node {
     pub num_resources: usize,
     /// Why the node is to be fenced, when it is.
     pub fence_reason: Option<String>,
+    /// Remaining capacity per utilization attribute (placement strategies
+    /// other than `default` consume it as resources are assigned).
+    pub utilization: BTreeMap<String, i64>,
 }
 
 impl Node {
@@ -257,6 +260,8 @@ pub struct Rsc {
     pub group_colocated: bool,
     /// Group members ordered (`ordered`).
     pub group_ordered: bool,
+    /// Capacity needed per utilization attribute.
+    pub utilization: BTreeMap<String, i64>,
 }
 
 /// One node's entry in a resource's allowed-node table.
