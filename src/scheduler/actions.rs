@@ -1178,6 +1178,69 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         "monitor",
         SAME_NODE | THEN_CANCELS_FIRST,
     );
+    if !ws.rsc(r).utilization.is_empty()
+        && !ws.config.placement_strategy.eq_ignore_ascii_case("default")
+    {
+        create_utilization_constraints(ws, r);
+    }
+}
+
+/// The `load_stopped_NODE` pseudo action of a node (`new_load_stopped_op`).
+fn load_stopped_op(ws: &mut WorkingSet, n: NodeIdx) -> ActionIdx {
+    let name = format!("load_stopped_{}", ws.node(n).uname);
+    let a = get_pseudo_op(ws, &name);
+    if ws.action(a).node.is_none() {
+        let act = ws.action_mut(a);
+        act.node = Some(n);
+        act.optional = false;
+    }
+    a
+}
+
+/// Stops on a resource's current nodes come before those nodes'
+/// `load_stopped`, which comes before starts and migrations onto them
+/// (`pcmk__create_utilization_constraints`); allowed nodes go by name.
+fn create_utilization_constraints(ws: &mut WorkingSet, r: RscIdx) {
+    let id = ws.rsc(r).id.clone();
+    for n in ws.rsc(r).running_on.clone() {
+        let load = load_stopped_op(ws, n);
+        new_ordering(
+            ws,
+            Some(r),
+            Some(op_key(&id, "stop", 0)),
+            None,
+            None,
+            None,
+            Some(load),
+            LOAD,
+        );
+    }
+    let mut allowed: Vec<NodeIdx> = ws.rsc(r).allowed.keys().copied().collect();
+    allowed
+        .sort_by(|&a, &b| super::unpack::numeric_strcasecmp(&ws.node(a).uname, &ws.node(b).uname));
+    for n in allowed {
+        let load = load_stopped_op(ws, n);
+        new_ordering(
+            ws,
+            None,
+            None,
+            Some(load),
+            Some(r),
+            Some(op_key(&id, "start", 0)),
+            None,
+            LOAD,
+        );
+        new_ordering(
+            ws,
+            None,
+            None,
+            Some(load),
+            Some(r),
+            Some(op_key(&id, "migrate_to", 0)),
+            None,
+            LOAD,
+        );
+    }
 }
 
 /// A group's orderings among its members and pseudo actions
