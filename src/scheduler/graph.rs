@@ -71,6 +71,18 @@ fn should_add_input(ws: &WorkingSet, then: ActionIdx, first: ActionIdx, flags: u
     if flags == OPTIONAL && input.migrate_runnable && input.key.ends_with("_stop_0") {
         return false;
     }
+    if flags == LOAD {
+        // Only between actions on the same node; for a migration, the node
+        // the resource goes to.
+        let then = ws.action(then);
+        let then_node = match then.rsc {
+            Some(r) if then.task == "migrate_to" => ws.rsc(r).assigned,
+            _ => then.node,
+        };
+        if input.node.is_none() || then_node != input.node || input.optional {
+            return false;
+        }
+    }
     if flags == ANTI_COLOCATION {
         let then_node = ws.action(then).node;
         if let (Some(a), Some(b)) = (input.node, then_node) {

@@ -151,6 +151,8 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
         for (k, v) in own {
             attrs.entry(k).or_insert(v);
         }
+        let mut utilization = BTreeMap::new();
+        unpack_nvsets(&n.utilization, &ctx, None, &resolve, &mut utilization);
         let startup_unclean =
             config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
         nodes.push(Node {
@@ -171,6 +173,7 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             attrs,
             num_resources: 0,
             fence_reason: None,
+            utilization,
         });
     }
     // Pacemaker keeps its node list sorted by name, digits compared as numbers.
@@ -384,9 +387,32 @@ fn unpack_primitive(
     }
     let mut ops = Vec::new();
     let own_ops = p.operations.iter().flat_map(|o| o.ops.iter());
+    // A template's op is used unless the primitive has one of the same name
+    // for the same role, Started and Unpromoted counting as no role
+    // (`unpack_template`, `template_op_key`).
+    let op_role_key = |op: &cib::Op| -> (String, String) {
+        let role = match op.role.as_deref() {
+            None => "Unknown".to_string(),
+            Some(r)
+                if ["started", "unpromoted", "slave"]
+                    .contains(&r.to_ascii_lowercase().as_str()) =>
+            {
+                "Unknown".to_string()
+            }
+            Some(r) => r.to_string(),
+        };
+        (op.name.clone(), role)
+    };
+    let own_keys: Vec<(String, String)> = p
+        .operations
+        .iter()
+        .flat_map(|o| o.ops.iter())
+        .map(op_role_key)
+        .collect();
     let tmpl_ops = template
         .into_iter()
-        .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()));
+        .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()))
+        .filter(move |op| !own_keys.contains(&op_role_key(op)));
     let mut seen: Vec<(String, u64)> = Vec::new();
     for op in own_ops.chain(tmpl_ops) {
         let interval_ms = op
@@ -453,6 +479,14 @@ fn unpack_primitive(
         ops,
     );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
+    let util_sets: Vec<&NvSet> = p
+        .utilization
+        .iter()
+        .chain(template.into_iter().flat_map(|t| t.utilization.iter()))
+        .collect();
+    let mut utilization = BTreeMap::new();
+    unpack_nvsets(util_sets, &ctx, None, &resolve, &mut utilization);
+    ws.rsc_mut(idx).utilization = utilization;
     apply_requires(ws, idx);
     idx
 }
@@ -566,6 +600,7 @@ fn new_rsc(
         needs_quorum: true,
         start_pending: false,
         reload: false,
+        utilization: BTreeMap::new(),
         is_fence_device: false,
         maintenance,
         exclusive_discover: false,
