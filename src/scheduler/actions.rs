@@ -1170,25 +1170,51 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         order_rsc_actions(ws, r, "demote", r, "stop", PROMOTED_IMPLIES_FIRST);
         order_rsc_actions(ws, r, "start", r, "promote", RUNNABLE_LEFT);
     }
+    // Don't clear resource history if probing on the same node.
     order_rsc_actions(
         ws,
         r,
-        "delete",
+        "lrm_delete",
         r,
         "monitor",
         SAME_NODE | THEN_CANCELS_FIRST,
     );
-    if !ws.rsc(r).utilization.is_empty()
-        && !ws.config.placement_strategy.eq_ignore_ascii_case("default")
-    {
+    let uses_capacity = !ws.rsc(r).utilization.is_empty()
+        && !ws.config.placement_strategy.eq_ignore_ascii_case("default");
+    if uses_capacity {
         create_utilization_constraints(ws, r);
     }
 }
 
-/// The `load_stopped_NODE` pseudo action of a node (`new_load_stopped_op`).
+/// The `load_stopped_<node>` pseudo action, which stands for every stop
+/// that frees capacity on the node (`new_load_stopped_op`).
 fn load_stopped_op(ws: &mut WorkingSet, n: NodeIdx) -> ActionIdx {
-    let name = format!("load_stopped_{}", ws.node(n).uname);
-    let a = get_pseudo_op(ws, &name);
+    let key = format!("load_stopped_{}", ws.node(n).uname);
+    let existing = ws
+        .actions
+        .iter()
+        .position(|a| a.rsc.is_none() && a.key == key)
+        .map(ActionIdx);
+    let a = match existing {
+        Some(a) => a,
+        None => {
+            let a = custom_action(
+                ws,
+                ActionSpec {
+                    rsc: None,
+                    key: key.clone(),
+                    task: key,
+                    node: None,
+                    optional: true,
+                    interval_ms: 0,
+                },
+            );
+            let act = ws.action_mut(a);
+            act.pseudo = true;
+            act.runnable = true;
+            a
+        }
+    };
     if ws.action(a).node.is_none() {
         let act = ws.action_mut(a);
         act.node = Some(n);
@@ -1197,13 +1223,12 @@ fn load_stopped_op(ws: &mut WorkingSet, n: NodeIdx) -> ActionIdx {
     a
 }
 
-/// Stops on a resource's current nodes come before those nodes'
-/// `load_stopped`, which comes before starts and migrations onto them
-/// (`pcmk__create_utilization_constraints`); allowed nodes go by name.
+/// Stops free capacity before starts use it, node by node
+/// (`pcmk__create_utilization_constraints`).
 fn create_utilization_constraints(ws: &mut WorkingSet, r: RscIdx) {
     let id = ws.rsc(r).id.clone();
     for n in ws.rsc(r).running_on.clone() {
-        let load = load_stopped_op(ws, n);
+        let ls = load_stopped_op(ws, n);
         new_ordering(
             ws,
             Some(r),
@@ -1211,35 +1236,26 @@ fn create_utilization_constraints(ws: &mut WorkingSet, r: RscIdx) {
             None,
             None,
             None,
-            Some(load),
+            Some(ls),
             LOAD,
         );
     }
-    let mut allowed: Vec<NodeIdx> = ws.rsc(r).allowed.keys().copied().collect();
-    allowed
-        .sort_by(|&a, &b| super::unpack::numeric_strcasecmp(&ws.node(a).uname, &ws.node(b).uname));
+    // Allowed nodes, by name (the node list is kept in name order).
+    let allowed: Vec<NodeIdx> = ws.rsc(r).allowed.keys().copied().collect();
     for n in allowed {
-        let load = load_stopped_op(ws, n);
-        new_ordering(
-            ws,
-            None,
-            None,
-            Some(load),
-            Some(r),
-            Some(op_key(&id, "start", 0)),
-            None,
-            LOAD,
-        );
-        new_ordering(
-            ws,
-            None,
-            None,
-            Some(load),
-            Some(r),
-            Some(op_key(&id, "migrate_to", 0)),
-            None,
-            LOAD,
-        );
+        let ls = load_stopped_op(ws, n);
+        for t in ["start", "migrate_to"] {
+            new_ordering(
+                ws,
+                None,
+                None,
+                Some(ls),
+                Some(r),
+                Some(op_key(&id, t, 0)),
+                None,
+                LOAD,
+            );
+        }
     }
 }
 

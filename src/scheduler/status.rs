@@ -410,14 +410,6 @@ pub fn ban(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
 
 /// Adds a score for a resource on a node, or on every node (`resource_location`).
 pub fn resource_location(ws: &mut WorkingSet, r: RscIdx, n: Option<NodeIdx>, score: Score) {
-    if score.is_neg_inf() {
-        eprintln!(
-            "BAN {} {:?} {}",
-            ws.rsc(r).id,
-            n,
-            std::backtrace::Backtrace::force_capture()
-        );
-    }
     match n {
         Some(n) => node_score(ws, r, n, score),
         None => {

@@ -402,9 +402,32 @@ fn unpack_primitive(
     }
     let mut ops = Vec::new();
     let own_ops = p.operations.iter().flat_map(|o| o.ops.iter());
+    // A template's op is used unless the primitive has one of the same name
+    // for the same role, Started and Unpromoted counting as no role
+    // (`unpack_template`, `template_op_key`).
+    let op_role_key = |op: &cib::Op| -> (String, String) {
+        let role = match op.role.as_deref() {
+            None => "Unknown".to_string(),
+            Some(r)
+                if ["started", "unpromoted", "slave"]
+                    .contains(&r.to_ascii_lowercase().as_str()) =>
+            {
+                "Unknown".to_string()
+            }
+            Some(r) => r.to_string(),
+        };
+        (op.name.clone(), role)
+    };
+    let own_keys: Vec<(String, String)> = p
+        .operations
+        .iter()
+        .flat_map(|o| o.ops.iter())
+        .map(op_role_key)
+        .collect();
     let tmpl_ops = template
         .into_iter()
-        .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()));
+        .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()))
+        .filter(move |op| !own_keys.contains(&op_role_key(op)));
     let mut seen: Vec<(String, u64)> = Vec::new();
     for op in own_ops.chain(tmpl_ops) {
         let interval_ms = op

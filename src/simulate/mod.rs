@@ -153,17 +153,23 @@ pub fn run_file(path: &Path, opts: &Options) -> Result<String, SimulateError> {
 pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     let now = now_for(&cib, opts, DEFAULT_NOW)?;
     let mut out = String::new();
-    if opts.set_datetime.is_none() {
-        if let Some(d) = cib
+    // crm_simulate says which "now" it uses each time it (re)reads the
+    // CIB: at the start, after injections and after the simulation
+    // (`set_effective_date` from `reset`).
+    let date_note = match &opts.set_datetime {
+        Some(t) => Some(format!("Setting effective cluster time: {t}\n")),
+        None => cib
             .attr("execution-date")
             .and_then(|v| v.parse::<i64>().ok())
-        {
-            let _ = writeln!(
-                out,
-                "Using the original execution date of: {}",
-                format_datetime(d)
-            );
-        }
+            .map(|d| {
+                format!(
+                    "Using the original execution date of: {}\n",
+                    format_datetime(d)
+                )
+            }),
+    };
+    if let Some(n) = &date_note {
+        out.push_str(n);
     }
     let ws = scheduler::unpack_cib(&cib, now);
     if ws.config.maintenance_mode {
@@ -182,7 +188,11 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     out.push('\n');
 
     let modified = apply_modifications(&mut cib, opts, now, &mut out)?;
-    let _ = modified;
+    if modified {
+        if let Some(n) = &date_note {
+            out.push_str(n);
+        }
+    }
 
     if !opts.simulate
         && !opts.run
@@ -244,6 +254,11 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         .collect::<Result<_, _>>()?;
     let executed = execute(&mut cib, &t, &fails, now, &mut out);
     let _ = executed;
+    if opts.simulate {
+        if let Some(n) = &date_note {
+            out.push_str(n);
+        }
+    }
     out.push('\n');
     if opts.simulate {
         out.push_str("Revised Cluster Status:\n");
