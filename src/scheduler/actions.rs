@@ -1195,6 +1195,23 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
     if uses_capacity {
         create_utilization_constraints(ws, r);
     }
+    if let Some(c) = super::status::container_of(ws, r) {
+        // Start inside the container after it, stop before it, and run
+        // where it runs (the launcher part of
+        // `pcmk__primitive_internal_constraints`).
+        order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
+        order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
+        ws.colocations.push(Colocation {
+            id: "#resource-with-container".into(),
+            dependent: r,
+            primary: c,
+            dependent_role: Role::Unknown,
+            primary_role: Role::Unknown,
+            score: crate::cib::Score::INF,
+            node_attribute: None,
+            influence: true,
+        });
+    }
 }
 
 /// The `load_stopped_<node>` pseudo action, which stands for every stop

@@ -360,6 +360,17 @@ fn on_fail_rank(f: OnFail) -> u8 {
 }
 
 /// The on-fail and fail role of an operation (`unpack_operation`).
+/// The resource a primitive runs inside (its `container` meta attribute,
+/// inherited from a group), when that names another configured resource.
+pub fn container_of(ws: &WorkingSet, r: RscIdx) -> Option<RscIdx> {
+    let rsc = ws.rsc(r);
+    if rsc.variant != Variant::Primitive {
+        return None;
+    }
+    let c = ws.find_rsc(rsc.meta.get("container")?)?;
+    (c != r && ws.rsc(c).variant == Variant::Primitive).then_some(c)
+}
+
 pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (OnFail, Role) {
     let rsc = ws.rsc(r);
     let conf = rsc
@@ -376,6 +387,12 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
     {
         on_fail = None;
     }
+    // Resources inside a container restart it by default.
+    let on_fail = match on_fail {
+        None if container_of(ws, r).is_some() => Some(OnFail::RestartContainer),
+        Some(OnFail::RestartContainer) if container_of(ws, r).is_none() => None,
+        other => other,
+    };
     let on_fail = on_fail.unwrap_or(if task == "stop" {
         if ws.config.stonith_enabled {
             OnFail::Fence
@@ -1013,6 +1030,25 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         }
         OnFail::Stop => {
             ws.rsc_mut(r).next_role = Role::Stopped;
+        }
+        OnFail::RestartContainer if container_of(ws, r).is_some() => {
+            // The container restarts, taking what it contains along
+            // (`action_fail_restart_container`).
+            ws.rsc_mut(r).failed = true;
+            ws.rsc_mut(r).stop_on_fail = true;
+            let c = container_of(ws, r).expect("checked");
+            let key = format!("{}_stop_0", ws.rsc(c).id);
+            custom_action(
+                ws,
+                ActionSpec {
+                    rsc: Some(c),
+                    key,
+                    task: "stop".into(),
+                    node: Some(n),
+                    optional: false,
+                    interval_ms: 0,
+                },
+            );
         }
         OnFail::Restart | OnFail::RestartContainer => {
             if role != Role::Stopped && role != Role::Unknown {
