@@ -24,6 +24,158 @@ pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
     }
 }
 
+/// What happens to a resource when its ticket is revoked (`loss-policy`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LossPolicy {
+    Stop,
+    Demote,
+    Fence,
+    Freeze,
+}
+
+/// A resource's dependency on a ticket (`pcmk__unpack_rsc_ticket`): sets
+/// and tags name several resources, each getting its own dependency.
+fn unpack_rsc_ticket(cib: &Cib, ws: &mut WorkingSet, t: &cib::TicketConstraint, tags: &[cib::Tag]) {
+    // A ticket the status does not mention exists, neither granted nor standby.
+    let state = cib
+        .status
+        .tickets
+        .iter()
+        .flatten()
+        .find(|s| s.id == t.ticket);
+    let granted = state
+        .and_then(|s| s.granted.as_deref())
+        .is_some_and(is_true);
+    let standby = state
+        .and_then(|s| s.standby.as_deref())
+        .is_some_and(is_true);
+    if !t.sets.is_empty() {
+        for set in &t.sets {
+            let members: Vec<RscIdx> = set
+                .resources
+                .iter()
+                .flat_map(|id| resolve(ws, id, tags))
+                .collect();
+            for r in members {
+                rsc_ticket_new(
+                    ws,
+                    r,
+                    granted,
+                    standby,
+                    set.role.as_deref(),
+                    t.loss_policy.as_deref(),
+                );
+            }
+        }
+        return;
+    }
+    let Some(id) = &t.rsc else {
+        ws.warnings.push(format!("rsc_ticket {}: needs rsc", t.id));
+        return;
+    };
+    let rscs = resolve(ws, id, tags);
+    if rscs.is_empty() {
+        ws.warnings
+            .push(format!("rsc_ticket {}: unknown resource {id}", t.id));
+    }
+    for r in rscs {
+        rsc_ticket_new(
+            ws,
+            r,
+            granted,
+            standby,
+            t.rsc_role.as_deref(),
+            t.loss_policy.as_deref(),
+        );
+    }
+}
+
+/// One resource's ticket dependency (`rsc_ticket_new`): the role filter
+/// ("Started" means any) and the loss policy (fencing only when fencing is
+/// enabled; by default demote for the promoted role, else stop), applied at
+/// once when the ticket is not granted or is in standby.
+fn rsc_ticket_new(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    granted: bool,
+    standby: bool,
+    role: Option<&str>,
+    loss: Option<&str>,
+) {
+    let role = match role {
+        None => Role::Unknown,
+        Some(v) if v.eq_ignore_ascii_case("started") => Role::Unknown,
+        Some(v) => Role::parse(v).unwrap_or(Role::Unknown),
+    };
+    let loss = match loss.map(str::to_ascii_lowercase).as_deref() {
+        Some("fence") if ws.config.stonith_enabled => LossPolicy::Fence,
+        Some("fence") => LossPolicy::Stop,
+        Some("freeze") => LossPolicy::Freeze,
+        Some("demote") => LossPolicy::Demote,
+        Some("stop") => LossPolicy::Stop,
+        _ if role == Role::Promoted => LossPolicy::Demote,
+        _ => LossPolicy::Stop,
+    };
+    if !granted || standby {
+        constraints_for_ticket(ws, r, granted, standby, role, loss);
+    }
+}
+
+/// Bans, fences or freezes what depends on a revoked or standby ticket
+/// (`constraints_for_ticket`); collective resources pass it to their children.
+fn constraints_for_ticket(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    granted: bool,
+    standby: bool,
+    role: Role,
+    loss: LossPolicy,
+) {
+    use super::status::{fence_node, resource_location};
+    if granted && !standby {
+        return;
+    }
+    if !ws.rsc(r).children.is_empty() {
+        for c in ws.rsc(r).children.clone() {
+            constraints_for_ticket(ws, c, granted, standby, role, loss);
+        }
+        return;
+    }
+    let role_matches = role == Role::Unknown || role == ws.rsc(r).role;
+    if !granted && !ws.rsc(r).running_on.is_empty() {
+        match loss {
+            LossPolicy::Stop => resource_location(ws, r, None, Score::NEG_INF),
+            LossPolicy::Demote => {
+                // The promotion score of a promoted role is handled when
+                // promoting; other roles lose their place.
+                if role != Role::Promoted {
+                    resource_location(ws, r, None, Score::NEG_INF);
+                }
+            }
+            LossPolicy::Fence => {
+                if !role_matches {
+                    return;
+                }
+                resource_location(ws, r, None, Score::NEG_INF);
+                for n in ws.rsc(r).running_on.clone() {
+                    fence_node(ws, n, "deadman ticket was lost");
+                }
+            }
+            LossPolicy::Freeze => {
+                if !role_matches {
+                    return;
+                }
+                let rsc = ws.rsc_mut(r);
+                rsc.managed = false;
+                rsc.blocked = true;
+            }
+        }
+    } else if role != Role::Promoted || loss == LossPolicy::Stop {
+        // Not granted (and not active), or in standby.
+        resource_location(ws, r, None, Score::NEG_INF);
+    }
+}
+
 /// A template stands, in constraints, for every primitive made from it,
 /// in configuration order (the scheduler's `template_rsc_sets`).
 fn template_tags(cib: &Cib) -> Vec<cib::Tag> {
@@ -801,148 +953,5 @@ fn apply_location_one(ws: &mut WorkingSet, r: RscIdx, loc: &LocationCons, zero: 
                 ws.rsc_mut(r).exclusive_discover = true;
             }
         }
-    }
-}
-
-/// What to do with resources that depend on a ticket the cluster has lost
-/// (`enum loss_ticket_policy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LossPolicy {
-    Stop,
-    Demote,
-    Fence,
-    Freeze,
-}
-
-/// A ticket's state from the status section: (granted, standby). A ticket
-/// the status does not mention is neither (`ticket_new`).
-fn ticket_state(cib: &Cib, id: &str) -> (bool, bool) {
-    let mut granted = None;
-    let mut standby = None;
-    for t in cib.status.tickets.iter().flatten().filter(|t| t.id == id) {
-        if t.granted.is_some() {
-            granted = t.granted.clone();
-        }
-        if t.standby.is_some() {
-            standby = t.standby.clone();
-        }
-    }
-    (
-        granted.as_deref().is_some_and(is_true),
-        standby.as_deref().is_some_and(is_true),
-    )
-}
-
-/// An `rsc_ticket` constraint: resources that may run only while the
-/// cluster holds a ticket (`pcmk__unpack_rsc_ticket`,
-/// `unpack_simple_rsc_ticket`, `unpack_rsc_ticket_set`).
-fn unpack_rsc_ticket(cib: &Cib, ws: &mut WorkingSet, t: &cib::TicketConstraint, tags: &[cib::Tag]) {
-    if t.ticket.is_empty() {
-        return;
-    }
-    let (granted, standby) = ticket_state(cib, &t.ticket);
-    let loss = t.loss_policy.as_deref();
-    if !t.sets.is_empty() {
-        for set in &t.sets {
-            for id in &set.resources {
-                let rscs = resolve(ws, id, tags);
-                if rscs.is_empty() {
-                    // Pacemaker stops at a set member it cannot find.
-                    return;
-                }
-                for r in rscs {
-                    rsc_ticket_new(ws, r, granted, standby, set.role.as_deref(), loss);
-                }
-            }
-        }
-        return;
-    }
-    let Some(rid) = t.rsc.as_deref() else { return };
-    for r in resolve(ws, rid, tags) {
-        rsc_ticket_new(ws, r, granted, standby, t.rsc_role.as_deref(), loss);
-    }
-}
-
-/// Records one resource's dependency on a ticket and applies it at once
-/// when the ticket is not held or is in standby (`rsc_ticket_new`).
-fn rsc_ticket_new(
-    ws: &mut WorkingSet,
-    r: RscIdx,
-    granted: bool,
-    standby: bool,
-    state: Option<&str>,
-    loss_policy: Option<&str>,
-) {
-    let role = match state {
-        None => Role::Unknown,
-        Some(s) if s.eq_ignore_ascii_case("started") => Role::Unknown,
-        Some(s) => Role::parse(s).unwrap_or(Role::Unknown),
-    };
-    let policy = match loss_policy.map(str::to_ascii_lowercase).as_deref() {
-        // Fencing on loss needs fencing to be enabled.
-        Some("fence") if ws.config.stonith_enabled => LossPolicy::Fence,
-        Some("fence") => LossPolicy::Stop,
-        Some("freeze") => LossPolicy::Freeze,
-        Some("demote") => LossPolicy::Demote,
-        Some("stop") => LossPolicy::Stop,
-        _ if role == Role::Promoted => LossPolicy::Demote,
-        _ => LossPolicy::Stop,
-    };
-    if !granted || standby {
-        constraints_for_ticket(ws, r, granted, standby, role, policy);
-    }
-}
-
-/// Bans, fences or freezes a resource (each primitive of a collective
-/// one) for a ticket it lacks (`constraints_for_ticket`).
-fn constraints_for_ticket(
-    ws: &mut WorkingSet,
-    r: RscIdx,
-    granted: bool,
-    standby: bool,
-    role: Role,
-    policy: LossPolicy,
-) {
-    use super::status::{fence_node, resource_location};
-    if granted && !standby {
-        return;
-    }
-    let children = ws.rsc(r).children.clone();
-    if !children.is_empty() {
-        for c in children {
-            constraints_for_ticket(ws, c, granted, standby, role, policy);
-        }
-        return;
-    }
-    let role_matches = role == Role::Unknown || role == ws.rsc(r).role;
-    let running = ws.rsc(r).running_on.clone();
-    if !granted && !running.is_empty() {
-        match policy {
-            LossPolicy::Stop => resource_location(ws, r, None, Score::NEG_INF),
-            LossPolicy::Demote => {
-                if role != Role::Promoted {
-                    resource_location(ws, r, None, Score::NEG_INF);
-                }
-            }
-            LossPolicy::Fence => {
-                if !role_matches {
-                    return;
-                }
-                resource_location(ws, r, None, Score::NEG_INF);
-                for n in running {
-                    fence_node(ws, n, "deadman ticket was lost");
-                }
-            }
-            LossPolicy::Freeze => {
-                if !role_matches {
-                    return;
-                }
-                let rsc = ws.rsc_mut(r);
-                rsc.managed = false;
-                rsc.blocked = true;
-            }
-        }
-    } else if (!granted || standby) && (role != Role::Promoted || policy == LossPolicy::Stop) {
-        resource_location(ws, r, None, Score::NEG_INF);
     }
 }

@@ -40,12 +40,14 @@ pub fn fence_op(
         },
     );
     ws.action_mut(a).meta.insert("stonith_action".into(), op);
-    if !optional && can_fence(ws, n) {
-        let act = ws.action_mut(a);
+    let required = !optional && can_fence(ws, n);
+    let act = ws.action_mut(a);
+    if required {
         act.optional = false;
-        if act.reason.is_none() {
-            act.reason = Some(reason.to_string());
-        }
+    }
+    // The first reason given stays.
+    if act.reason.is_none() {
+        act.reason = Some(reason.to_string());
     }
     a
 }

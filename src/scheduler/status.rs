@@ -31,6 +31,9 @@ pub fn fence_node(ws: &mut WorkingSet, n: NodeIdx, reason: &str) {
     if !node.unclean {
         node.unclean = true;
         node.fence_reason = Some(reason.to_string());
+        // The (still optional) fencing action is created now, carrying the
+        // first reason given (`pe_fence_node` calls `pe_fence_op`).
+        super::fencing::fence_op(ws, n, None, true, reason);
     }
 }
 

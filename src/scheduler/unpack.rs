@@ -146,13 +146,17 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             now: config.now,
             ..Default::default()
         };
+        let mut util = BTreeMap::new();
+        unpack_nvsets(&n.utilization, &ctx, None, &resolve, &mut util);
+        let utilization = util
+            .iter()
+            .map(|(k, v)| (k.clone(), utilization_value(v)))
+            .collect();
         let mut own = BTreeMap::new();
         unpack_nvsets(&n.attributes, &ctx, None, &resolve, &mut own);
         for (k, v) in own {
             attrs.entry(k).or_insert(v);
         }
-        let mut utilization = BTreeMap::new();
-        unpack_nvsets(&n.utilization, &ctx, None, &resolve, &mut utilization);
         let startup_unclean =
             config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
         nodes.push(Node {
@@ -179,6 +183,17 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
     // Pacemaker keeps its node list sorted by name, digits compared as numbers.
     nodes.sort_by(|a, b| numeric_strcasecmp(&a.uname, &b.uname));
     nodes
+}
+
+/// A utilization amount (`utilization_value`): an integer, 0 when invalid.
+pub fn utilization_value(s: &str) -> i64 {
+    let t = s.trim();
+    let end = t
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
+        .map(|(i, _)| i)
+        .unwrap_or(t.len());
+    t[..end].parse().unwrap_or(0)
 }
 
 /// Compares names case-insensitively, runs of digits by value
@@ -484,9 +499,12 @@ fn unpack_primitive(
         .iter()
         .chain(template.into_iter().flat_map(|t| t.utilization.iter()))
         .collect();
-    let mut utilization = BTreeMap::new();
-    unpack_nvsets(util_sets, &ctx, None, &resolve, &mut utilization);
-    ws.rsc_mut(idx).utilization = utilization;
+    let mut util = BTreeMap::new();
+    unpack_nvsets(util_sets, &ctx, None, &resolve, &mut util);
+    ws.rsc_mut(idx).utilization = util
+        .iter()
+        .map(|(k, v)| (k.clone(), utilization_value(v)))
+        .collect();
     apply_requires(ws, idx);
     idx
 }
@@ -600,7 +618,6 @@ fn new_rsc(
         needs_quorum: true,
         start_pending: false,
         reload: false,
-        utilization: BTreeMap::new(),
         is_fence_device: false,
         maintenance,
         exclusive_discover: false,
@@ -626,6 +643,7 @@ fn new_rsc(
         ops,
         group_colocated: true,
         group_ordered: true,
+        utilization: BTreeMap::new(),
         meta,
         params,
         agent,

@@ -112,8 +112,9 @@ pub struct Node {
     pub num_resources: usize,
     /// Why the node is to be fenced, when it is.
     pub fence_reason: Option<String>,
-    /// Capacities (`utilization`), reduced as resources are assigned here.
-    pub utilization: BTreeMap<String, String>,
+    /// Remaining capacity per utilization attribute (placement strategies
+    /// other than `default` consume it as resources are assigned).
+    pub utilization: BTreeMap<String, i64>,
 }
 
 impl Node {
@@ -209,8 +210,6 @@ pub struct Rsc {
     pub start_pending: bool,
     /// The agent will be reloaded with new parameters.
     pub reload: bool,
-    /// What the resource uses of a node's capacities (`utilization`).
-    pub utilization: BTreeMap<String, String>,
     /// The resource is a fence device.
     pub is_fence_device: bool,
     /// The resource is in maintenance mode.
@@ -261,6 +260,8 @@ pub struct Rsc {
     pub group_colocated: bool,
     /// Group members ordered (`ordered`).
     pub group_ordered: bool,
+    /// Capacity needed per utilization attribute.
+    pub utilization: BTreeMap<String, i64>,
 }
 
 /// One node's entry in a resource's allowed-node table.
