@@ -1184,6 +1184,22 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
     if uses_capacity {
         create_utilization_constraints(ws, r);
     }
+    if let Some(c) = ws.rsc(r).container {
+        // A filler starts after and stops before its container, on the
+        // same node.
+        order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
+        order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
+        ws.colocations.push(Colocation {
+            id: "resource-with-container".into(),
+            dependent: r,
+            primary: c,
+            dependent_role: Role::Unknown,
+            primary_role: Role::Unknown,
+            score: crate::cib::Score::INF,
+            node_attribute: None,
+            influence: true,
+        });
+    }
 }
 
 /// The `load_stopped_<node>` pseudo action, which stands for every stop
@@ -1431,7 +1447,8 @@ fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
         return any;
     }
     let rsc = ws.rsc(r);
-    if rsc.orphan || rsc.known_on.contains(&n) {
+    if rsc.container.is_some() || rsc.orphan || rsc.known_on.contains(&n) {
+        // Not inside a container, not orphaned, state not yet known.
         return false;
     }
     let top = ws.top_parent(r);

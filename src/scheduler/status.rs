@@ -376,7 +376,13 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
     {
         on_fail = None;
     }
-    let on_fail = on_fail.unwrap_or(if task == "stop" {
+    if on_fail == Some(OnFail::RestartContainer) && rsc.container.is_none() {
+        on_fail = None;
+    }
+    // A filler's failures restart its container by default.
+    let on_fail = on_fail.unwrap_or(if rsc.container.is_some() {
+        OnFail::RestartContainer
+    } else if task == "stop" {
         if ws.config.stonith_enabled {
             OnFail::Fence
         } else {
@@ -1013,6 +1019,24 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         }
         OnFail::Stop => {
             ws.rsc_mut(r).next_role = Role::Stopped;
+        }
+        OnFail::RestartContainer if ws.rsc(r).container.is_some() => {
+            // The whole container restarts, and its fillers with it.
+            ws.rsc_mut(r).failed = true;
+            ws.rsc_mut(r).stop_on_fail = true;
+            let c = ws.rsc(r).container.expect("container");
+            let key = format!("{}_stop_0", ws.rsc(c).id);
+            custom_action(
+                ws,
+                ActionSpec {
+                    rsc: Some(c),
+                    key,
+                    task: "stop".into(),
+                    node: Some(n),
+                    optional: false,
+                    interval_ms: 0,
+                },
+            );
         }
         OnFail::Restart | OnFail::RestartContainer => {
             if role != Role::Stopped && role != Role::Unknown {
