@@ -512,7 +512,7 @@ fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting:
             }
             optional = false;
         }
-        if rsc.recovery == Recovery::StopUnexpected && restarting && Some(current) == rsc.assigned {
+        if restarting && is_expected_node(ws, r, current) {
             // Expected node of a multiply active resource: keep it.
             continue;
         }
@@ -520,8 +520,7 @@ fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting:
         let rsc = ws.rsc(r);
         if rsc.assigned.is_none() {
             ws.action_mut(stop).reason = Some("node availability".into());
-        } else if restarting && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1
-        {
+        } else if restarting && stops_unexpected(ws, r) {
             ws.action_mut(stop).reason = Some("being multiply active".into());
         }
         if !ws.rsc(r).managed {
@@ -535,13 +534,25 @@ fn start_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optiona
     if ws.action(start).runnable && !optional {
         ws.action_mut(start).optional = false;
     }
-    let rsc = ws.rsc(r);
-    if rsc.recovery == Recovery::StopUnexpected
-        && rsc.running_on.len() > 1
-        && node.is_some_and(|n| rsc.running_on.contains(&n))
-    {
+    if node.is_some_and(|n| is_expected_node(ws, r, n)) {
+        // It keeps running there: the start is only a formality.
         ws.action_mut(start).pseudo = true;
     }
+}
+
+/// A multiply active resource whose `multiple-active` is `stop_unexpected`
+/// (Pacemaker's `pe_rsc_stop_unexpected`, set only when the resource is in
+/// fact active on several nodes, not merely configured so).
+fn stops_unexpected(ws: &WorkingSet, r: RscIdx) -> bool {
+    let rsc = ws.rsc(r);
+    rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1
+}
+
+/// The node a stop_unexpected resource stays on while its other instances
+/// stop (`is_expected_node`).
+fn is_expected_node(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
+    let rsc = ws.rsc(r);
+    stops_unexpected(ws, r) && rsc.next_role > Role::Stopped && rsc.assigned == Some(n)
 }
 
 fn promote_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optional: bool) {

@@ -72,14 +72,19 @@ fn should_add_input(ws: &WorkingSet, then: ActionIdx, first: ActionIdx, flags: u
         return false;
     }
     if flags == LOAD {
-        // Only between actions on the same node; for a migration, the node
-        // the resource goes to.
-        let then = ws.action(then);
-        let then_node = match then.rsc {
-            Some(r) if then.task == "migrate_to" => ws.rsc(r).assigned,
-            _ => then.node,
+        // Only between actions for the same node (for a migration, the node
+        // it is assigned to), and only when the load_stopped is required.
+        let t = ws.action(then);
+        let target = if t.task == "migrate_to" {
+            t.rsc.and_then(|r| ws.rsc(r).assigned)
+        } else {
+            t.node
         };
-        if input.node.is_none() || then_node != input.node || input.optional {
+        match (input.node, target) {
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+        if t.task != "migrate_to" && input.optional {
             return false;
         }
     }

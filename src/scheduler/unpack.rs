@@ -70,7 +70,17 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         _ => NoQuorumPolicy::Stop,
     };
     let stonith_enabled = flag("stonith-enabled", true);
-    let no_quorum_policy = if no_quorum_policy == NoQuorumPolicy::Suicide && !stonith_enabled {
+    // Suicide needs fencing, and a cluster that has had quorum (or was told
+    // to panic, `no-quorum-panic`); otherwise it is reset to stop.
+    let have_quorum = cib.attr("have-quorum").map(is_true).unwrap_or(false);
+    let panic = cib
+        .attr("no-quorum-panic")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0)
+        != 0;
+    let no_quorum_policy = if no_quorum_policy == NoQuorumPolicy::Suicide
+        && (!stonith_enabled || !(panic || have_quorum))
+    {
         NoQuorumPolicy::Stop
     } else {
         no_quorum_policy

@@ -94,7 +94,7 @@ fn rsc_action(
         _ => None,
     };
     let mut stop = find_on(ws, r, "stop", start_node);
-    if stop.is_none() && rsc.recovery == Recovery::StopUnexpected {
+    if stop.is_none() && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 {
         stop = find(ws, r, "stop", None);
     }
     let promote = find_on(ws, r, "promote", next);
