@@ -1195,14 +1195,13 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
     if uses_capacity {
         create_utilization_constraints(ws, r);
     }
-    if let Some(c) = super::status::container_of(ws, r) {
-        // Start inside the container after it, stop before it, and run
-        // where it runs (the launcher part of
-        // `pcmk__primitive_internal_constraints`).
+    if let Some(c) = ws.rsc(r).container {
+        // A filler starts after and stops before its container, on the
+        // same node.
         order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
         order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
         ws.colocations.push(Colocation {
-            id: "#resource-with-container".into(),
+            id: "resource-with-container".into(),
             dependent: r,
             primary: c,
             dependent_role: Role::Unknown,
@@ -1459,7 +1458,8 @@ fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
         return any;
     }
     let rsc = ws.rsc(r);
-    if rsc.orphan || rsc.known_on.contains(&n) {
+    if rsc.container.is_some() || rsc.orphan || rsc.known_on.contains(&n) {
+        // Not inside a container, not orphaned, state not yet known.
         return false;
     }
     let top = ws.top_parent(r);

@@ -331,3 +331,31 @@ fn schedule_reload(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
         );
     }
 }
+
+/// Clears the fail counts of orphaned resources on every online node where
+/// they have one, before any stop of them (`clear_failcounts_if_orphaned`).
+pub fn clear_failcounts_if_orphaned(ws: &mut WorkingSet) {
+    for r in ws.top.clone() {
+        if !ws.rsc(r).orphan {
+            continue;
+        }
+        for i in 0..ws.nodes.len() {
+            let n = NodeIdx(i);
+            if !ws.node(n).online || failcount(ws, r, n, true, None).value() == 0 {
+                continue;
+            }
+            let clear = clear_failcount(ws, r, n);
+            let stop = op_key(&ws.rsc(r).id, "stop", 0);
+            new_ordering(
+                ws,
+                Some(r),
+                None,
+                Some(clear),
+                Some(r),
+                Some(stop),
+                None,
+                OPTIONAL,
+            );
+        }
+    }
+}

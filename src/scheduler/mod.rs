@@ -98,6 +98,9 @@ pub fn schedule(cib: &Cib, now: i64) -> Transition {
     if ws.config.startup_probes {
         actions::schedule_probes(&mut ws);
     }
+    if ws.config.stop_orphan_resources {
+        history::clear_failcounts_if_orphaned(&mut ws);
+    }
     for r in ws.top.clone() {
         match ws.rsc(r).variant {
             ws::Variant::Group => actions::group_create_actions(&mut ws, r),

@@ -360,17 +360,6 @@ fn on_fail_rank(f: OnFail) -> u8 {
 }
 
 /// The on-fail and fail role of an operation (`unpack_operation`).
-/// The resource a primitive runs inside (its `container` meta attribute,
-/// inherited from a group), when that names another configured resource.
-pub fn container_of(ws: &WorkingSet, r: RscIdx) -> Option<RscIdx> {
-    let rsc = ws.rsc(r);
-    if rsc.variant != Variant::Primitive {
-        return None;
-    }
-    let c = ws.find_rsc(rsc.meta.get("container")?)?;
-    (c != r && ws.rsc(c).variant == Variant::Primitive).then_some(c)
-}
-
 pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (OnFail, Role) {
     let rsc = ws.rsc(r);
     let conf = rsc
@@ -387,13 +376,13 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
     {
         on_fail = None;
     }
-    // Resources inside a container restart it by default.
-    let on_fail = match on_fail {
-        None if container_of(ws, r).is_some() => Some(OnFail::RestartContainer),
-        Some(OnFail::RestartContainer) if container_of(ws, r).is_none() => None,
-        other => other,
-    };
-    let on_fail = on_fail.unwrap_or(if task == "stop" {
+    if on_fail == Some(OnFail::RestartContainer) && rsc.container.is_none() {
+        on_fail = None;
+    }
+    // A filler's failures restart its container by default.
+    let on_fail = on_fail.unwrap_or(if rsc.container.is_some() {
+        OnFail::RestartContainer
+    } else if task == "stop" {
         if ws.config.stonith_enabled {
             OnFail::Fence
         } else {
@@ -1031,12 +1020,11 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         OnFail::Stop => {
             ws.rsc_mut(r).next_role = Role::Stopped;
         }
-        OnFail::RestartContainer if container_of(ws, r).is_some() => {
-            // The container restarts, taking what it contains along
-            // (`action_fail_restart_container`).
+        OnFail::RestartContainer if ws.rsc(r).container.is_some() => {
+            // The whole container restarts, and its fillers with it.
             ws.rsc_mut(r).failed = true;
             ws.rsc_mut(r).stop_on_fail = true;
-            let c = container_of(ws, r).expect("checked");
+            let c = ws.rsc(r).container.expect("container");
             let key = format!("{}_stop_0", ws.rsc(c).id);
             custom_action(
                 ws,

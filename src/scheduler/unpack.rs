@@ -281,6 +281,26 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
         };
         ws.top.push(idx);
     }
+    // Fillers name the resource that contains them (`setup_container`).
+    for i in 0..ws.rscs.len() {
+        let r = RscIdx(i);
+        if !ws.rsc(r).children.is_empty() {
+            continue;
+        }
+        let Some(cid) = ws.rsc(r).meta.get("container").cloned() else {
+            continue;
+        };
+        if cid.eq_ignore_ascii_case(&ws.rsc(r).id) {
+            continue;
+        }
+        match ws.find_rsc(&cid) {
+            Some(c) => ws.rsc_mut(r).container = Some(c),
+            None => ws.warnings.push(format!(
+                "Resource {}: Unknown resource container ({cid})",
+                ws.rsc(r).id
+            )),
+        }
+    }
 }
 
 fn rsc_ctx(cib_now: i64) -> RuleCtx<'static> {
@@ -628,6 +648,7 @@ fn new_rsc(
         needs_quorum: true,
         start_pending: false,
         reload: false,
+        container: None,
         is_fence_device: false,
         maintenance,
         exclusive_discover: false,

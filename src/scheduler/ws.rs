@@ -210,6 +210,8 @@ pub struct Rsc {
     pub start_pending: bool,
     /// The agent will be reloaded with new parameters.
     pub reload: bool,
+    /// The resource this one runs inside (`container` meta-attribute).
+    pub container: Option<RscIdx>,
     /// The resource is a fence device.
     pub is_fence_device: bool,
     /// The resource is in maintenance mode.

@@ -153,6 +153,10 @@ pub fn run_file(path: &Path, opts: &Options) -> Result<String, SimulateError> {
 pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     let now = now_for(&cib, opts, DEFAULT_NOW)?;
     let mut out = String::new();
+    if cib.attr("validate-with") == Some("none") {
+        // Printed while the CIB is read in (`pcmk__validate_xml`).
+        out.push_str("Schema validation of configuration is disabled (enabling is encouraged and prevents common misconfigurations)\n");
+    }
     // crm_simulate says which "now" it uses each time it (re)reads the
     // CIB: at the start, after injections and after the simulation
     // (`set_effective_date` from `reset`).
