@@ -102,19 +102,28 @@ pub fn apply_node_health(ws: &mut WorkingSet) {
 /// A node's health for display: -1 red, 0 yellow, 1 green
 /// (`pe__node_health`).
 pub fn node_health(ws: &WorkingSet, n: NodeIdx) -> i32 {
-    let Some(strategy) = strategy(ws) else {
+    if strategy(ws).is_none() {
         return 1;
-    };
-    let (red, yellow, green) = color_scores(ws, &strategy);
+    }
+    // Colors are judged by name, numbers against the configured scores.
+    let (red, yellow, green) = color_scores(ws, "custom");
     let mut rc = 1;
     for (k, v) in &ws.node(n).attrs {
-        if k.starts_with("#health") {
-            let score = value_score(v, (red, yellow, green));
-            if score <= red {
-                return -1;
-            }
-            if score <= yellow && yellow != green {
-                rc = 0;
+        if !k.starts_with("#health") {
+            continue;
+        }
+        match v.to_ascii_lowercase().as_str() {
+            "red" => return -1,
+            "yellow" => rc = 0,
+            "green" => {}
+            _ => {
+                let score = Score::parse_lenient(v);
+                if score <= red {
+                    return -1;
+                }
+                if score <= yellow && yellow != green {
+                    rc = 0;
+                }
             }
         }
     }
