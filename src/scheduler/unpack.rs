@@ -116,9 +116,9 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         stonith_timeout_ms: get("stonith-timeout").and_then(parse_ms).unwrap_or(60_000),
         shutdown_lock: flag("shutdown-lock", false),
         colors: [
-            color("node-score-red", Score::NEG_INF),
-            color("node-score-yellow", Score::ZERO),
-            color("node-score-green", Score::ZERO),
+            color("node-health-red", Score::NEG_INF),
+            color("node-health-yellow", Score::ZERO),
+            color("node-health-green", Score::ZERO),
         ],
         dc_uuid: cib.attr("dc-uuid").map(str::to_string),
         props,

@@ -37,7 +37,7 @@ pub fn transition_summary(t: &Transition) -> Vec<String> {
     for &r in &ws.top {
         rsc_summary(ws, r, &mut lines);
     }
-    lines
+    align_items(lines)
 }
 
 fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<String>) {
@@ -296,9 +296,50 @@ fn item_line(
         (None, false) => "  blocked".to_string(),
         (None, true) => String::new(),
     };
-    format!(
-        "  * {change:<8}   {:<width$}   ( {details} ){reason}",
-        rsc.id,
-        width = rsc.id.len().max(5)
-    )
+    // The columns are laid out once all lines are known, in order
+    // (see [`align_items`]); the parts travel separated by NULs.
+    format!("{ITEM_MARK}{change}\0{}\0{details}\0{reason}", rsc.id)
+}
+
+/// Marks a resource line whose columns are still to be laid out.
+const ITEM_MARK: char = '\u{1}';
+
+/// Lays out resource lines as `rsc-action-item` does: the resource column is
+/// left-aligned and the details column right-aligned. The widths only grow,
+/// line by line (a resource name longer than the width so far makes it that
+/// length plus 2; longer details make it their length), and because
+/// Pacemaker logs all these lines once before printing them, the printed
+/// lines all use the final widths.
+fn align_items(lines: Vec<String>) -> Vec<String> {
+    let split = |l: &str| -> Option<(String, String, String, String)> {
+        let body = l.strip_prefix(ITEM_MARK)?;
+        let mut parts = body.splitn(4, '\0');
+        Some((
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        ))
+    };
+    let mut rsc_width = 5usize;
+    let mut detail_width = 5usize;
+    for l in &lines {
+        if let Some((_, id, details, _)) = split(l) {
+            if id.len() > rsc_width {
+                rsc_width = id.len() + 2;
+            }
+            if details.len() > detail_width {
+                detail_width = details.len();
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| match split(&l) {
+            Some((change, id, details, reason)) => {
+                format!("  * {change:<8}   {id:<rsc_width$}   ( {details:>detail_width$} ){reason}")
+            }
+            None => l,
+        })
+        .collect()
 }
