@@ -37,7 +37,27 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
             if rsc.migration_threshold == 0 || rsc.failure_ignored {
                 continue;
             }
-            let fc = failcount(ws, r, n, true, None).value();
+            // A fail count about to be cleared does not count
+            // (`failcount_clear_action_exists`).
+            let key = format!("{}_clear_failcount_0", rsc.id);
+            if rsc
+                .actions
+                .iter()
+                .any(|&a| ws.action(a).key == key && ws.action(a).node == Some(n))
+            {
+                continue;
+            }
+            // A container's fillers' failures count as its own
+            // (`pe_fc_fillers`).
+            let mut fc = failcount(ws, r, n, true, None);
+            let fillers: Vec<RscIdx> = (0..ws.rscs.len())
+                .map(RscIdx)
+                .filter(|&f| ws.rsc(f).container == Some(r))
+                .collect();
+            for f in fillers {
+                fc += failcount(ws, f, n, true, None);
+            }
+            let fc = fc.value();
             if fc <= 0 {
                 continue;
             }

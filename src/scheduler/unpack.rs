@@ -88,6 +88,7 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
     let color = |k: &str, d: Score| get(k).and_then(Score::parse).unwrap_or(d);
     Config {
         stonith_enabled,
+        legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
         have_stonith_resource: false,
         symmetric: flag("symmetric-cluster", true),
         have_quorum: cib.attr("have-quorum").map(is_true).unwrap_or(false),

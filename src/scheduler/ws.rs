@@ -499,6 +499,9 @@ pub struct LocationCons {
 pub struct Config {
     /// stonith-enabled.
     pub stonith_enabled: bool,
+    /// The CIB predates per-operation fail counts (feature set < 3.0.13):
+    /// only `fail-count-<rsc>` counts, else only `fail-count-<rsc>#<op>_<ms>`.
+    pub legacy_failcounts: bool,
     /// A stonith resource exists.
     pub have_stonith_resource: bool,
     /// symmetric-cluster.
