@@ -218,6 +218,8 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         return Ok(out);
     }
     let t = scheduler::schedule(&cib, now);
+    // Developer aid: PACESIM_DUMP=1 lists every action with its flags,
+    // reason and inputs on stderr (stdout stays what crm_simulate prints).
     if std::env::var_os("PACESIM_DUMP").is_some() {
         for a in &t.ws.actions {
             let node = a
