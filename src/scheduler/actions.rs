@@ -512,7 +512,7 @@ fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting:
             }
             optional = false;
         }
-        if rsc.recovery == Recovery::StopUnexpected && restarting && Some(current) == rsc.assigned {
+        if restarting && is_expected_node(ws, r, current) {
             // Expected node of a multiply active resource: keep it.
             continue;
         }
@@ -520,8 +520,7 @@ fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting:
         let rsc = ws.rsc(r);
         if rsc.assigned.is_none() {
             ws.action_mut(stop).reason = Some("node availability".into());
-        } else if restarting && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1
-        {
+        } else if restarting && stops_unexpected(ws, r) {
             ws.action_mut(stop).reason = Some("being multiply active".into());
         }
         if !ws.rsc(r).managed {
@@ -535,13 +534,25 @@ fn start_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optiona
     if ws.action(start).runnable && !optional {
         ws.action_mut(start).optional = false;
     }
-    let rsc = ws.rsc(r);
-    if rsc.recovery == Recovery::StopUnexpected
-        && rsc.running_on.len() > 1
-        && node.is_some_and(|n| rsc.running_on.contains(&n))
-    {
+    if node.is_some_and(|n| is_expected_node(ws, r, n)) {
+        // It keeps running there: the start is only a formality.
         ws.action_mut(start).pseudo = true;
     }
+}
+
+/// A multiply active resource whose `multiple-active` is `stop_unexpected`
+/// (Pacemaker's `pe_rsc_stop_unexpected`, set only when the resource is in
+/// fact active on several nodes, not merely configured so).
+fn stops_unexpected(ws: &WorkingSet, r: RscIdx) -> bool {
+    let rsc = ws.rsc(r);
+    rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1
+}
+
+/// The node a stop_unexpected resource stays on while its other instances
+/// stop (`is_expected_node`).
+fn is_expected_node(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
+    let rsc = ws.rsc(r);
+    stops_unexpected(ws, r) && rsc.next_role > Role::Stopped && rsc.assigned == Some(n)
 }
 
 fn promote_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optional: bool) {
@@ -1170,14 +1181,109 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         order_rsc_actions(ws, r, "demote", r, "stop", PROMOTED_IMPLIES_FIRST);
         order_rsc_actions(ws, r, "start", r, "promote", RUNNABLE_LEFT);
     }
+    // Don't clear resource history if probing on the same node.
     order_rsc_actions(
         ws,
         r,
-        "delete",
+        "lrm_delete",
         r,
         "monitor",
         SAME_NODE | THEN_CANCELS_FIRST,
     );
+    let uses_capacity = !ws.rsc(r).utilization.is_empty()
+        && !ws.config.placement_strategy.eq_ignore_ascii_case("default");
+    if uses_capacity {
+        create_utilization_constraints(ws, r);
+    }
+    if let Some(c) = ws.rsc(r).container {
+        // A filler starts after and stops before its container, on the
+        // same node.
+        order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
+        order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
+        ws.colocations.push(Colocation {
+            id: "resource-with-container".into(),
+            dependent: r,
+            primary: c,
+            dependent_role: Role::Unknown,
+            primary_role: Role::Unknown,
+            score: crate::cib::Score::INF,
+            node_attribute: None,
+            influence: true,
+        });
+    }
+}
+
+/// The `load_stopped_<node>` pseudo action, which stands for every stop
+/// that frees capacity on the node (`new_load_stopped_op`).
+fn load_stopped_op(ws: &mut WorkingSet, n: NodeIdx) -> ActionIdx {
+    let key = format!("load_stopped_{}", ws.node(n).uname);
+    let existing = ws
+        .actions
+        .iter()
+        .position(|a| a.rsc.is_none() && a.key == key)
+        .map(ActionIdx);
+    let a = match existing {
+        Some(a) => a,
+        None => {
+            let a = custom_action(
+                ws,
+                ActionSpec {
+                    rsc: None,
+                    key: key.clone(),
+                    task: key,
+                    node: None,
+                    optional: true,
+                    interval_ms: 0,
+                },
+            );
+            let act = ws.action_mut(a);
+            act.pseudo = true;
+            act.runnable = true;
+            a
+        }
+    };
+    if ws.action(a).node.is_none() {
+        let act = ws.action_mut(a);
+        act.node = Some(n);
+        act.optional = false;
+    }
+    a
+}
+
+/// Stops free capacity before starts use it, node by node
+/// (`pcmk__create_utilization_constraints`).
+fn create_utilization_constraints(ws: &mut WorkingSet, r: RscIdx) {
+    let id = ws.rsc(r).id.clone();
+    for n in ws.rsc(r).running_on.clone() {
+        let ls = load_stopped_op(ws, n);
+        new_ordering(
+            ws,
+            Some(r),
+            Some(op_key(&id, "stop", 0)),
+            None,
+            None,
+            None,
+            Some(ls),
+            LOAD,
+        );
+    }
+    // Allowed nodes, by name (the node list is kept in name order).
+    let allowed: Vec<NodeIdx> = ws.rsc(r).allowed.keys().copied().collect();
+    for n in allowed {
+        let ls = load_stopped_op(ws, n);
+        for t in ["start", "migrate_to"] {
+            new_ordering(
+                ws,
+                None,
+                None,
+                Some(ls),
+                Some(r),
+                Some(op_key(&id, t, 0)),
+                None,
+                LOAD,
+            );
+        }
+    }
 }
 
 /// A group's orderings among its members and pseudo actions
@@ -1352,7 +1458,8 @@ fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
         return any;
     }
     let rsc = ws.rsc(r);
-    if rsc.orphan || rsc.known_on.contains(&n) {
+    if rsc.container.is_some() || rsc.orphan || rsc.known_on.contains(&n) {
+        // Not inside a container, not orphaned, state not yet known.
         return false;
     }
     let top = ws.top_parent(r);

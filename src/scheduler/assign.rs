@@ -37,7 +37,27 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
             if rsc.migration_threshold == 0 || rsc.failure_ignored {
                 continue;
             }
-            let fc = failcount(ws, r, n, true, None).value();
+            // A fail count about to be cleared does not count
+            // (`failcount_clear_action_exists`).
+            let key = format!("{}_clear_failcount_0", rsc.id);
+            if rsc
+                .actions
+                .iter()
+                .any(|&a| ws.action(a).key == key && ws.action(a).node == Some(n))
+            {
+                continue;
+            }
+            // A container's fillers' failures count as its own
+            // (`pe_fc_fillers`).
+            let mut fc = failcount(ws, r, n, true, None);
+            let fillers: Vec<RscIdx> = (0..ws.rscs.len())
+                .map(RscIdx)
+                .filter(|&f| ws.rsc(f).container == Some(r))
+                .collect();
+            for f in fillers {
+                fc += failcount(ws, f, n, true, None);
+            }
+            let fc = fc.value();
             if fc <= 0 {
                 continue;
             }
@@ -105,8 +125,13 @@ pub fn index_colocations(ws: &mut WorkingSet) {
     }
 }
 
-/// Assigns every resource, in list order (`allocate_resources`).
+/// Assigns every resource, in list order (`allocate_resources`); with a
+/// placement strategy other than `default` the list is sorted first
+/// (`pcmk__sort_resources`), which also changes the order of the summary.
 pub fn assign_all(ws: &mut WorkingSet) {
+    if !ws.config.placement_strategy.eq_ignore_ascii_case("default") {
+        sort_resources(ws);
+    }
     for r in ws.top.clone() {
         assign(ws, r, None);
     }
@@ -519,12 +544,250 @@ fn add_node_scores_matching_attr(
     }
 }
 
+/// Sorts the top-level resources for assignment (`pcmk__sort_resources`
+/// with `cmp_resources`): higher priority first, then the higher score on
+/// the current node, then the higher score on the nodes in their best-first
+/// order; a stable merge sort as `g_list_sort_with_data`.
+fn sort_resources(ws: &mut WorkingSet) {
+    let mut nodes: Vec<(NodeIdx, Score)> = (0..ws.nodes.len())
+        .map(|i| (NodeIdx(i), ws.nodes[i].weight))
+        .collect();
+    nodes.sort_by(|&a, &b| compare_nodes(ws, a, b, None, true));
+    let order: Vec<NodeIdx> = nodes.into_iter().map(|(n, _)| n).collect();
+    let top = ws.top.clone();
+    let mut scores: std::collections::BTreeMap<RscIdx, NodeTable> =
+        std::collections::BTreeMap::new();
+    for &r in &top {
+        let flags = MergeFlags {
+            init: true,
+            forward: true,
+            rollback: false,
+            positive: false,
+        };
+        let table = merge_weights(ws, r, NodeTable::new(), None, 1.0, flags);
+        scores.insert(r, table);
+    }
+    let score_on = |r: RscIdx, n: Option<NodeIdx>| -> i64 {
+        match n {
+            None => -(INFINITY as i64),
+            Some(n) => scores
+                .get(&r)
+                .and_then(|t| t.get(&n))
+                .map(|a| a.weight.value() as i64)
+                .unwrap_or(-(INFINITY as i64)),
+        }
+    };
+    let current: std::collections::BTreeMap<RscIdx, Option<NodeIdx>> = top
+        .iter()
+        .map(|&r| {
+            let cur = if ws.rsc(r).running_on.is_empty()
+                && ws
+                    .primitives_of(r)
+                    .iter()
+                    .all(|&p| ws.rsc(p).running_on.is_empty())
+            {
+                None
+            } else {
+                ws.current_node(r)
+            };
+            (r, cur)
+        })
+        .collect();
+    let cmp = |a: RscIdx, b: RscIdx| -> CmpOrdering {
+        let (pa, pb) = (ws.rsc(a).priority, ws.rsc(b).priority);
+        if pa != pb {
+            return pb.cmp(&pa);
+        }
+        let (ca, cb) = (score_on(a, current[&a]), score_on(b, current[&b]));
+        if ca != cb {
+            return cb.cmp(&ca);
+        }
+        for &n in &order {
+            let (sa, sb) = (score_on(a, Some(n)), score_on(b, Some(n)));
+            if sa != sb {
+                return sb.cmp(&sa);
+            }
+        }
+        CmpOrdering::Equal
+    };
+    ws.top = stable_merge_sort(top, &cmp);
+}
+
+/// A stable merge sort that tolerates comparisons that are not a total
+/// order, splitting as `g_list_sort` does.
+fn stable_merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> CmpOrdering) -> Vec<T> {
+    if v.len() < 2 {
+        return v;
+    }
+    let mut left = v;
+    let right = left.split_off(left.len() / 2);
+    let left = stable_merge_sort(left, cmp);
+    let right = stable_merge_sort(right, cmp);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if cmp(left[i], right[j]) != CmpOrdering::Greater {
+            out.push(left[i]);
+            i += 1;
+        } else {
+            out.push(right[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    out
+}
+
+/// Compares two nodes' free capacity (`pcmk__compare_node_capacities`):
+/// negative when the first has more, attribute by attribute.
+fn compare_capacities(ws: &WorkingSet, a: NodeIdx, b: NodeIdx) -> i32 {
+    let (ua, ub) = (&ws.node(a).utilization, &ws.node(b).utilization);
+    let mut result = 0;
+    for key in ua.keys().chain(ub.keys().filter(|k| !ua.contains_key(*k))) {
+        let (ca, cb) = (
+            ua.get(key).copied().unwrap_or(0),
+            ub.get(key).copied().unwrap_or(0),
+        );
+        if ca > cb {
+            result -= 1;
+        } else if ca < cb {
+            result += 1;
+        }
+    }
+    result
+}
+
+fn has_capacity(
+    ws: &WorkingSet,
+    n: NodeIdx,
+    need: &std::collections::BTreeMap<String, i64>,
+) -> bool {
+    let have = &ws.node(n).utilization;
+    need.iter()
+        .all(|(k, &v)| v <= have.get(k).copied().unwrap_or(0))
+}
+
+/// Resources that will end up with `r` through mandatory colocations
+/// (`pcmk__colocated_resources`, `pcmk__group_colocated_resources`).
+fn colocated_resources(ws: &WorkingSet, r: RscIdx, orig: RscIdx, list: &mut Vec<RscIdx>) {
+    if ws.rsc(r).variant == Variant::Group {
+        if ws.rsc(r).group_colocated {
+            list.insert(0, r);
+            for m in ws.rsc(r).children.clone() {
+                colocated_resources(ws, m, orig, list);
+            }
+            return;
+        }
+        if ws.rsc(r).children.is_empty() {
+            return;
+        }
+    }
+    if list.contains(&r) {
+        return;
+    }
+    list.push(r);
+    for &ci in &ws.rsc(r).this_with {
+        let c = &ws.colocations[ci];
+        if c.primary == orig || c.score.value() != INFINITY {
+            continue;
+        }
+        colocated_resources(ws, c.primary, orig, list);
+    }
+    for &ci in &ws.rsc(r).with_this {
+        let c = &ws.colocations[ci];
+        if c.dependent == orig || c.score.value() != INFINITY {
+            continue;
+        }
+        colocated_resources(ws, c.dependent, orig, list);
+    }
+}
+
+/// Adds what a not yet assigned resource will consume (`add_utilization`):
+/// a colocated group all its members, another group its first member.
+fn add_utilization(
+    ws: &WorkingSet,
+    r: RscIdx,
+    all: &[RscIdx],
+    sum: &mut std::collections::BTreeMap<String, i64>,
+) {
+    let rsc = ws.rsc(r);
+    if !rsc.provisional {
+        return;
+    }
+    if rsc.variant == Variant::Group {
+        let members: Vec<RscIdx> = if rsc.group_colocated {
+            rsc.children.clone()
+        } else {
+            rsc.children.first().copied().into_iter().collect()
+        };
+        for m in members {
+            if ws.rsc(m).provisional && !all.contains(&m) {
+                add_utilization(ws, m, all, sum);
+            }
+        }
+        return;
+    }
+    for (k, v) in &rsc.utilization {
+        *sum.entry(k.clone()).or_insert(0) += v;
+    }
+}
+
+/// Bans a resource from nodes without the capacity for it and whatever is
+/// colocated with it, or, if no node has that, for it alone; returns the
+/// node with the most free capacity in the latter case
+/// (`pcmk__ban_insufficient_capacity`).
+fn ban_insufficient_capacity(ws: &mut WorkingSet, r: RscIdx) -> Option<NodeIdx> {
+    if ws.config.placement_strategy.eq_ignore_ascii_case("default") {
+        return None;
+    }
+    let mut colocated = Vec::new();
+    colocated_resources(ws, r, r, &mut colocated);
+    if !colocated.contains(&r) {
+        colocated.push(r);
+    }
+    let mut unassigned = std::collections::BTreeMap::new();
+    for &c in &colocated {
+        add_utilization(ws, c, &colocated, &mut unassigned);
+    }
+    let candidates: Vec<NodeIdx> = ws
+        .rsc(r)
+        .allowed
+        .iter()
+        .filter(|(&n, a)| ws.node_available(n, Some(a.weight)))
+        .map(|(&n, _)| n)
+        .collect();
+    let mut any_capable = false;
+    let mut most: Option<NodeIdx> = None;
+    for &n in &candidates {
+        if has_capacity(ws, n, &unassigned) {
+            any_capable = true;
+        }
+        if most.is_none_or(|m| compare_capacities(ws, n, m) < 0) {
+            most = Some(n);
+        }
+    }
+    let need = if any_capable {
+        most = None;
+        unassigned
+    } else {
+        ws.rsc(r).utilization.clone()
+    };
+    for n in candidates {
+        if !has_capacity(ws, n, &need) {
+            resource_location(ws, r, Some(n), Score::NEG_INF);
+        }
+    }
+    most
+}
+
 /// Sorts nodes best first (`sort_nodes`/`compare_nodes`).
 fn compare_nodes(
     ws: &WorkingSet,
     a: (NodeIdx, Score),
     b: (NodeIdx, Score),
     active: Option<NodeIdx>,
+    capacity: bool,
 ) -> CmpOrdering {
     let score = |(n, w): (NodeIdx, Score)| {
         if ws.node(n).available() {
@@ -537,8 +800,19 @@ fn compare_nodes(
     if s1 != s2 {
         return s2.cmp(&s1);
     }
-    if ws.config.placement_strategy == "minimal" {
+    if ws.config.placement_strategy.eq_ignore_ascii_case("minimal") {
         return ws.node(a.0).uname.cmp(&ws.node(b.0).uname);
+    }
+    if capacity
+        && ws
+            .config
+            .placement_strategy
+            .eq_ignore_ascii_case("balanced")
+    {
+        let c = compare_capacities(ws, a.0, b.0);
+        if c != 0 {
+            return c.cmp(&0);
+        }
     }
     let (c1, c2) = (ws.node(a.0).num_resources, ws.node(b.0).num_resources);
     if c1 != c2 {
@@ -556,6 +830,8 @@ fn compare_nodes(
 
 /// Chooses the best node for a primitive (`native_choose_node`).
 fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool {
+    let most_free = ban_insufficient_capacity(ws, r);
+    let prefer = prefer.or(most_free);
     if !ws.rsc(r).provisional {
         return ws.rsc(r).assigned.is_some();
     }
@@ -566,7 +842,11 @@ fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool 
         .iter()
         .map(|(&n, a)| (n, a.weight))
         .collect();
-    nodes.sort_by(|&a, &b| compare_nodes(ws, a, b, current));
+    // Stand-ins for instances of unscheduled clones (orphans still
+    // assignable) are kept out of capacity balancing, which belongs to the
+    // clone logic they stand in for.
+    let capacity = !ws.rsc(r).orphan;
+    nodes.sort_by(|&a, &b| compare_nodes(ws, a, b, current, capacity));
     let best = nodes.first().copied();
     let mut chosen: Option<(NodeIdx, Score)> = None;
     if let (Some(p), Some(best)) = (prefer, best) {
@@ -644,5 +924,16 @@ pub fn finalize_assignment(
     };
     ws.rsc_mut(r).assigned = Some(n);
     ws.nodes[n.0].num_resources += 1;
+    // The node's remaining capacity shrinks (`pcmk__consume_node_capacity`).
+    // An attribute the node lacks is recorded as 0.
+    for (k, v) in ws.rsc(r).utilization.clone() {
+        let util = &mut ws.nodes[n.0].utilization;
+        match util.get_mut(&k) {
+            Some(cur) => *cur -= v,
+            None => {
+                util.insert(k, 0);
+            }
+        }
+    }
     true
 }

@@ -208,7 +208,7 @@ fn is_stonith_param(name: &str) -> bool {
 
 /// Dotted version comparison (`compare_version`), a missing version
 /// being the oldest.
-fn version_lt(v: Option<&str>, than: &str) -> bool {
+pub(crate) fn version_lt(v: Option<&str>, than: &str) -> bool {
     let Some(v) = v else { return true };
     let parse = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
     let (a, b) = (parse(v), parse(than));

@@ -62,7 +62,13 @@ pub fn schedule_fencing_and_shutdowns(ws: &mut WorkingSet) {
         let n = NodeIdx(i);
         let node = ws.node(n);
         if have_managed && node.unclean && can_fence(ws, n) {
-            let f = fence_op(ws, n, None, false, "node is unclean");
+            // The reason given when the node was marked for fencing wins
+            // (Pacemaker creates the fencing op then, with that reason).
+            let reason = node
+                .fence_reason
+                .clone()
+                .unwrap_or_else(|| "node is unclean".to_string());
+            let f = fence_op(ws, n, None, false, &reason);
             order_vs_fence(ws, f);
             if ws.node(n).is_dc {
                 dc_down = Some(f);

@@ -71,6 +71,23 @@ fn should_add_input(ws: &WorkingSet, then: ActionIdx, first: ActionIdx, flags: u
     if flags == OPTIONAL && input.migrate_runnable && input.key.ends_with("_stop_0") {
         return false;
     }
+    if flags == LOAD {
+        // Only between actions for the same node (for a migration, the node
+        // it is assigned to), and only when the load_stopped is required.
+        let t = ws.action(then);
+        let target = if t.task == "migrate_to" {
+            t.rsc.and_then(|r| ws.rsc(r).assigned)
+        } else {
+            t.node
+        };
+        match (input.node, target) {
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+        if t.task != "migrate_to" && input.optional {
+            return false;
+        }
+    }
     if flags == ANTI_COLOCATION {
         let then_node = ws.action(then).node;
         if let (Some(a), Some(b)) = (input.node, then_node) {

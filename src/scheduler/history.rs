@@ -189,44 +189,11 @@ fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp) -
         task = "start";
     }
     let forced = ws.forced_restarts.contains(&(r, n, op.id.clone()));
-    let force_restart_list = op
-        .extra
-        .iter()
-        .find(|(k, _)| k == "op-force-restart")
-        .map(|(_, v)| v.as_str());
     let cmp = if forced {
         DigestCmp::Restart
     } else {
-        digest_cmp(
-            ws,
-            r,
-            task,
-            interval,
-            op.op_digest.as_deref(),
-            op.op_restart_digest.as_deref(),
-            force_restart_list,
-        )
+        history_digest_cmp(ws, r, op)
     };
-    let extra = |name: &str| {
-        op.extra
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if cmp != DigestCmp::Match
-        && !forced
-        && only_secure_changed(
-            ws,
-            r,
-            task,
-            interval,
-            op.op_secure_digest.as_deref(),
-            extra("op-secure-params"),
-            extra("crm_feature_set"),
-        )
-    {
-        return false;
-    }
     match cmp {
         DigestCmp::Match => false,
         DigestCmp::Restart => {
@@ -330,4 +297,69 @@ fn schedule_reload(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
             OPTIONAL | THEN_CANCELS_FIRST,
         );
     }
+}
+
+/// Clears the fail counts of orphaned resources on every online node where
+/// they have one, before any stop of them (`clear_failcounts_if_orphaned`).
+pub fn clear_failcounts_if_orphaned(ws: &mut WorkingSet) {
+    for r in ws.top.clone() {
+        if !ws.rsc(r).orphan {
+            continue;
+        }
+        for i in 0..ws.nodes.len() {
+            let n = NodeIdx(i);
+            if !ws.node(n).online || failcount(ws, r, n, true, None).value() == 0 {
+                continue;
+            }
+            let clear = clear_failcount(ws, r, n);
+            let stop = op_key(&ws.rsc(r).id, "stop", 0);
+            new_ordering(
+                ws,
+                Some(r),
+                None,
+                Some(clear),
+                Some(r),
+                Some(stop),
+                None,
+                OPTIONAL,
+            );
+        }
+    }
+}
+
+/// How a recorded operation's parameters compare with the configuration,
+/// counting a change of hidden (sanitized) parameters only as no change
+/// (`rsc_action_digest_cmp` with `only_sanitized_changed`). The op's own
+/// task and interval select the op configuration, as in Pacemaker.
+pub fn history_digest_cmp(ws: &WorkingSet, r: RscIdx, op: &LrmOp) -> DigestCmp {
+    let extra = |name: &str| {
+        op.extra
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let task = op.operation.as_str();
+    let cmp = digest_cmp(
+        ws,
+        r,
+        task,
+        op.interval_ms,
+        op.op_digest.as_deref(),
+        op.op_restart_digest.as_deref(),
+        extra("op-force-restart"),
+    );
+    if cmp != DigestCmp::Match
+        && only_secure_changed(
+            ws,
+            r,
+            task,
+            op.interval_ms,
+            op.op_secure_digest.as_deref(),
+            extra("op-secure-params"),
+            extra("crm_feature_set"),
+        )
+    {
+        return DigestCmp::Match;
+    }
+    cmp
 }

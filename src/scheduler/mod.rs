@@ -18,6 +18,7 @@ pub mod constraints;
 pub mod digest;
 pub mod fencing;
 pub mod graph;
+pub mod health;
 pub mod history;
 pub mod orderings;
 pub mod rules;
@@ -80,6 +81,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
 /// Computes the transition for a CIB at time `now` (seconds since the epoch).
 pub fn schedule(cib: &Cib, now: i64) -> Transition {
     let mut ws = unpack_cib(cib, now);
+    health::apply_node_health(&mut ws);
     constraints::unpack_constraints(cib, &mut ws);
     assign::apply_node_criteria(&mut ws);
     // Internal constraints (groups add their member colocations here).
@@ -97,6 +99,9 @@ pub fn schedule(cib: &Cib, now: i64) -> Transition {
     assign::assign_all(&mut ws);
     if ws.config.startup_probes {
         actions::schedule_probes(&mut ws);
+    }
+    if ws.config.stop_orphan_resources {
+        history::clear_failcounts_if_orphaned(&mut ws);
     }
     for r in ws.top.clone() {
         match ws.rsc(r).variant {

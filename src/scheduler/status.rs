@@ -376,7 +376,13 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
     {
         on_fail = None;
     }
-    let on_fail = on_fail.unwrap_or(if task == "stop" {
+    if on_fail == Some(OnFail::RestartContainer) && rsc.container.is_none() {
+        on_fail = None;
+    }
+    // A filler's failures restart its container by default.
+    let on_fail = on_fail.unwrap_or(if rsc.container.is_some() {
+        OnFail::RestartContainer
+    } else if task == "stop" {
         if ws.config.stonith_enabled {
             OnFail::Fence
         } else {
@@ -1014,6 +1020,24 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         OnFail::Stop => {
             ws.rsc_mut(r).next_role = Role::Stopped;
         }
+        OnFail::RestartContainer if ws.rsc(r).container.is_some() => {
+            // The whole container restarts, and its fillers with it.
+            ws.rsc_mut(r).failed = true;
+            ws.rsc_mut(r).stop_on_fail = true;
+            let c = ws.rsc(r).container.expect("container");
+            let key = format!("{}_stop_0", ws.rsc(c).id);
+            custom_action(
+                ws,
+                ActionSpec {
+                    rsc: Some(c),
+                    key,
+                    task: "stop".into(),
+                    node: Some(n),
+                    optional: false,
+                    interval_ms: 0,
+                },
+            );
+        }
         OnFail::Restart | OnFail::RestartContainer => {
             if role != Role::Stopped && role != Role::Unknown {
                 ws.rsc_mut(r).failed = true;
@@ -1090,7 +1114,18 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
                 expired = false;
             }
         }
-        let _ = is_last_failure;
+    }
+    // A failed start or monitor whose parameters changed since may succeed
+    // now: start afresh (`should_clear_for_param_change`).
+    if !expired
+        && is_last_failure
+        && matches!(op.operation.as_str(), "start" | "monitor")
+        && !matches!(
+            super::history::history_digest_cmp(ws, r, op),
+            super::digest::DigestCmp::Match | super::digest::DigestCmp::Unknown
+        )
+    {
+        clear = true;
     }
     if clear {
         clear_failcount(ws, r, n);
@@ -1205,20 +1240,64 @@ pub fn failcount(
 /// The summed fail count and latest failure time on a node.
 fn raw_failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> (Score, i64) {
     let rsc = ws.rsc(r);
-    let id = rsc.id.split(':').next().unwrap_or(&rsc.id);
+    let top = ws.top_parent(r);
+    let unique = !matches!(ws.rsc(top).variant, Variant::Clone { .. })
+        || ws
+            .rsc(top)
+            .meta
+            .get("globally-unique")
+            .is_some_and(|v| super::rules::is_true(v));
+    // `rsc_fail_name`
+    let name = if unique {
+        rsc.id.as_str()
+    } else {
+        rsc.id.split(':').next().unwrap_or(&rsc.id)
+    };
+    let legacy = ws.config.legacy_failcounts;
     let node = ws.node(n);
     let mut count = Score::ZERO;
     let mut last = 0i64;
-    let fc_plain = format!("fail-count-{id}");
-    let fc_prefix = format!("fail-count-{id}#");
-    let lf_plain = format!("last-failure-{id}");
-    let lf_prefix = format!("last-failure-{id}#");
     for (k, v) in &node.attrs {
-        if *k == fc_plain || k.starts_with(&fc_prefix) {
+        if fail_attr_matches(k, "fail-count", name, legacy, unique) {
             count += Score::parse(v).unwrap_or(Score::ZERO);
-        } else if *k == lf_plain || k.starts_with(&lf_prefix) {
+        } else if fail_attr_matches(k, "last-failure", name, legacy, unique) {
             last = last.max(v.parse().unwrap_or(0));
         }
     }
     (count, last)
+}
+
+/// Whether a node attribute is a resource's fail count or last-failure
+/// time: `PREFIX-NAME[:N]` in legacy CIBs, `PREFIX-NAME[:N]#OP_INTERVAL`
+/// since, the instance number only for anonymous clones
+/// (`generate_fail_regex`).
+fn fail_attr_matches(key: &str, prefix: &str, name: &str, legacy: bool, unique: bool) -> bool {
+    let Some(mut rest) = key
+        .strip_prefix(prefix)
+        .and_then(|k| k.strip_prefix('-'))
+        .and_then(|k| k.strip_prefix(name))
+    else {
+        return false;
+    };
+    if !unique {
+        if let Some(after) = rest.strip_prefix(':') {
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                rest = &after[digits..];
+            }
+        }
+    }
+    if legacy {
+        return rest.is_empty();
+    }
+    let Some(op) = rest.strip_prefix('#') else {
+        return false;
+    };
+    match op.rfind('_') {
+        Some(i) if i > 0 => {
+            let interval = &op[i + 1..];
+            !interval.is_empty() && interval.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }

@@ -70,7 +70,17 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         _ => NoQuorumPolicy::Stop,
     };
     let stonith_enabled = flag("stonith-enabled", true);
-    let no_quorum_policy = if no_quorum_policy == NoQuorumPolicy::Suicide && !stonith_enabled {
+    // Suicide needs fencing, and a cluster that has had quorum (or was told
+    // to panic, `no-quorum-panic`); otherwise it is reset to stop.
+    let have_quorum = cib.attr("have-quorum").map(is_true).unwrap_or(false);
+    let panic = cib
+        .attr("no-quorum-panic")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0)
+        != 0;
+    let no_quorum_policy = if no_quorum_policy == NoQuorumPolicy::Suicide
+        && (!stonith_enabled || !(panic || have_quorum))
+    {
         NoQuorumPolicy::Stop
     } else {
         no_quorum_policy
@@ -78,6 +88,7 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
     let color = |k: &str, d: Score| get(k).and_then(Score::parse).unwrap_or(d);
     Config {
         stonith_enabled,
+        legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
         have_stonith_resource: false,
         symmetric: flag("symmetric-cluster", true),
         have_quorum: cib.attr("have-quorum").map(is_true).unwrap_or(false),
@@ -105,9 +116,9 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         stonith_timeout_ms: get("stonith-timeout").and_then(parse_ms).unwrap_or(60_000),
         shutdown_lock: flag("shutdown-lock", false),
         colors: [
-            color("node-score-red", Score::NEG_INF),
-            color("node-score-yellow", Score::ZERO),
-            color("node-score-green", Score::ZERO),
+            color("node-health-red", Score::NEG_INF),
+            color("node-health-yellow", Score::ZERO),
+            color("node-health-green", Score::ZERO),
         ],
         dc_uuid: cib.attr("dc-uuid").map(str::to_string),
         props,
@@ -146,6 +157,12 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             now: config.now,
             ..Default::default()
         };
+        let mut util = BTreeMap::new();
+        unpack_nvsets(&n.utilization, &ctx, None, &resolve, &mut util);
+        let utilization = util
+            .iter()
+            .map(|(k, v)| (k.clone(), utilization_value(v)))
+            .collect();
         let mut own = BTreeMap::new();
         unpack_nvsets(&n.attributes, &ctx, None, &resolve, &mut own);
         for (k, v) in own {
@@ -171,11 +188,23 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             attrs,
             num_resources: 0,
             fence_reason: None,
+            utilization,
         });
     }
     // Pacemaker keeps its node list sorted by name, digits compared as numbers.
     nodes.sort_by(|a, b| numeric_strcasecmp(&a.uname, &b.uname));
     nodes
+}
+
+/// A utilization amount (`utilization_value`): an integer, 0 when invalid.
+pub fn utilization_value(s: &str) -> i64 {
+    let t = s.trim();
+    let end = t
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
+        .map(|(i, _)| i)
+        .unwrap_or(t.len());
+    t[..end].parse().unwrap_or(0)
 }
 
 /// Compares names case-insensitively, runs of digits by value
@@ -252,6 +281,26 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
             }
         };
         ws.top.push(idx);
+    }
+    // Fillers name the resource that contains them (`setup_container`).
+    for i in 0..ws.rscs.len() {
+        let r = RscIdx(i);
+        if !ws.rsc(r).children.is_empty() {
+            continue;
+        }
+        let Some(cid) = ws.rsc(r).meta.get("container").cloned() else {
+            continue;
+        };
+        if cid.eq_ignore_ascii_case(&ws.rsc(r).id) {
+            continue;
+        }
+        match ws.find_rsc(&cid) {
+            Some(c) => ws.rsc_mut(r).container = Some(c),
+            None => ws.warnings.push(format!(
+                "Resource {}: Unknown resource container ({cid})",
+                ws.rsc(r).id
+            )),
+        }
     }
 }
 
@@ -384,9 +433,32 @@ fn unpack_primitive(
     }
     let mut ops = Vec::new();
     let own_ops = p.operations.iter().flat_map(|o| o.ops.iter());
+    // A template's op is used unless the primitive has one of the same name
+    // for the same role, Started and Unpromoted counting as no role
+    // (`unpack_template`, `template_op_key`).
+    let op_role_key = |op: &cib::Op| -> (String, String) {
+        let role = match op.role.as_deref() {
+            None => "Unknown".to_string(),
+            Some(r)
+                if ["started", "unpromoted", "slave"]
+                    .contains(&r.to_ascii_lowercase().as_str()) =>
+            {
+                "Unknown".to_string()
+            }
+            Some(r) => r.to_string(),
+        };
+        (op.name.clone(), role)
+    };
+    let own_keys: Vec<(String, String)> = p
+        .operations
+        .iter()
+        .flat_map(|o| o.ops.iter())
+        .map(op_role_key)
+        .collect();
     let tmpl_ops = template
         .into_iter()
-        .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()));
+        .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()))
+        .filter(move |op| !own_keys.contains(&op_role_key(op)));
     let mut seen: Vec<(String, u64)> = Vec::new();
     for op in own_ops.chain(tmpl_ops) {
         let interval_ms = op
@@ -453,6 +525,17 @@ fn unpack_primitive(
         ops,
     );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
+    let util_sets: Vec<&NvSet> = p
+        .utilization
+        .iter()
+        .chain(template.into_iter().flat_map(|t| t.utilization.iter()))
+        .collect();
+    let mut util = BTreeMap::new();
+    unpack_nvsets(util_sets, &ctx, None, &resolve, &mut util);
+    ws.rsc_mut(idx).utilization = util
+        .iter()
+        .map(|(k, v)| (k.clone(), utilization_value(v)))
+        .collect();
     apply_requires(ws, idx);
     idx
 }
@@ -566,6 +649,7 @@ fn new_rsc(
         needs_quorum: true,
         start_pending: false,
         reload: false,
+        container: None,
         is_fence_device: false,
         maintenance,
         exclusive_discover: false,
@@ -591,6 +675,7 @@ fn new_rsc(
         ops,
         group_colocated: true,
         group_ordered: true,
+        utilization: BTreeMap::new(),
         meta,
         params,
         agent,

@@ -17,7 +17,10 @@ pub fn cluster_status(ws: &WorkingSet) -> String {
         if node.kind == NodeKind::Ping {
             // Ping nodes are listed like members.
         }
-        let individual = node.unclean || node.pending || node.standby || node.maintenance;
+        let health = crate::scheduler::health::node_health(ws, NodeIdx(i));
+        let unhealthy = node.online && health < 1;
+        let individual =
+            node.unclean || node.pending || node.standby || node.maintenance || unhealthy;
         if !individual {
             let list = match (node.online, node.kind == NodeKind::Remote) {
                 (true, false) => &mut online,
@@ -50,10 +53,16 @@ pub fn cluster_status(ws: &WorkingSet) -> String {
             } else {
                 "OFFLINE (standby)"
             }
-        } else if node.online {
-            "maintenance"
+        } else if node.maintenance {
+            if node.online {
+                "maintenance"
+            } else {
+                "OFFLINE (maintenance)"
+            }
+        } else if health < 0 {
+            "online (health is RED)"
         } else {
-            "OFFLINE (maintenance)"
+            "online (health is YELLOW)"
         };
         let _ = writeln!(out, "    * Node {}: {}", node.uname, state);
     }

@@ -96,6 +96,13 @@ pub fn record_op(
     target_rc: i32,
     now: i64,
 ) {
+    // A completed agent reload is recorded as a start, to make the next
+    // reading of the status simpler (`pcmk__create_history_xml`).
+    let task = if task == "reload" || task == "reload-agent" {
+        "start"
+    } else {
+        task
+    };
     let agent = agent_of(cib, rsc_id);
     let Some(st) = node_state(cib, uname) else {
         return;

@@ -163,37 +163,63 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     // scheduler is given (pcmk_injections.c uses time(NULL)).
     let stamp = opts.wall_clock.unwrap_or(now);
     let mut out = String::new();
-    if opts.set_datetime.is_none() {
-        if let Some(d) = cib
+    if cib.attr("validate-with") == Some("none") {
+        // Printed while the CIB is read in (`pcmk__validate_xml`).
+        out.push_str("Schema validation of configuration is disabled (enabling is encouraged and prevents common misconfigurations)\n");
+    }
+    // crm_simulate says which "now" it uses each time it (re)reads the
+    // CIB: at the start, after injections and after the simulation
+    // (`set_effective_date` from `reset`).
+    let date_note = match &opts.set_datetime {
+        Some(t) => Some(format!("Setting effective cluster time: {t}\n")),
+        None => cib
             .attr("execution-date")
             .and_then(|v| v.parse::<i64>().ok())
-        {
-            let _ = writeln!(
-                out,
-                "Using the original execution date of: {}",
-                format_datetime(d)
-            );
-        }
+            .map(|d| {
+                format!(
+                    "Using the original execution date of: {}\n",
+                    format_datetime(d)
+                )
+            }),
+    };
+    if let Some(n) = &date_note {
+        out.push_str(n);
     }
     let ws = scheduler::unpack_cib(&cib, now);
+    // The summary header items are separated by blank lines, and a blank
+    // line follows them, when there are any.
+    let mut header = false;
     if ws.config.maintenance_mode {
         out.push_str("\n              *** Resource management is DISABLED ***\n");
-        out.push_str("  The cluster will not attempt to start, stop or recover services\n\n");
+        out.push_str("  The cluster will not attempt to start, stop or recover services\n");
+        header = true;
     }
     let (n, disabled, blocked) = display::instance_counts(&ws);
     if disabled > 0 || blocked > 0 {
+        if header {
+            out.push('\n');
+        }
         let _ = writeln!(
             out,
-            "{disabled} of {n} resource instances DISABLED and {blocked} BLOCKED from further action due to failure\n"
+            "{disabled} of {n} resource instances DISABLED and {blocked} BLOCKED from further action due to failure"
         );
+        header = true;
+    }
+    if header {
+        out.push('\n');
     }
     out.push_str("Current cluster status:\n");
     out.push_str(&display::cluster_status(&ws));
     out.push('\n');
 
-    apply_modifications(&mut cib, opts, stamp, &mut out)?;
+    let modified = apply_modifications(&mut cib, opts, stamp, &mut out)?;
     if let Some(p) = &opts.save_output {
         std::fs::write(p, cib.to_xml()).map_err(|e| SimulateError::Io(p.clone(), e))?;
+    }
+    if modified {
+        if let Some(n) = &date_note {
+            out.push_str(n);
+        }
     }
 
     if !opts.simulate
@@ -205,6 +231,8 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         return Ok(out);
     }
     let t = scheduler::schedule(&cib, now);
+    // Developer aid: PACESIM_DUMP=1 lists every action with its flags,
+    // reason and inputs on stderr (stdout stays what crm_simulate prints).
     if std::env::var_os("PACESIM_DUMP").is_some() {
         for a in &t.ws.actions {
             let node = a
@@ -256,6 +284,11 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         .collect::<Result<_, _>>()?;
     let executed = execute(&mut cib, &t, &fails, stamp, &mut out);
     let _ = executed;
+    if opts.simulate {
+        if let Some(n) = &date_note {
+            out.push_str(n);
+        }
+    }
     out.push('\n');
     if opts.simulate {
         out.push_str("Revised Cluster Status:\n");

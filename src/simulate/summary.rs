@@ -5,20 +5,6 @@
 use crate::scheduler::ws::*;
 use crate::scheduler::Transition;
 
-/// A summary line before formatting: resource lines are padded to column
-/// widths that grow as lines are printed.
-enum Line {
-    /// A node action, formatted already.
-    Node(String),
-    /// A resource change.
-    Rsc {
-        change: String,
-        id: String,
-        details: String,
-        reason: String,
-    },
-}
-
 /// The summary lines, each starting with `  * `.
 pub fn transition_summary(t: &Transition) -> Vec<String> {
     let ws = &t.ws;
@@ -45,48 +31,16 @@ pub fn transition_summary(t: &Transition) -> Vec<String> {
         };
         // `node-action` prints only actions with a reason; the rest go to the log.
         if let Some(r) = &act.reason {
-            lines.push(Line::Node(format!("  * {task} {node} '{r}'")));
+            lines.push(format!("  * {task} {node} '{r}'"));
         }
     }
     for &r in &ws.top {
         rsc_summary(ws, r, &mut lines);
     }
-    format_lines(lines)
+    align_items(lines)
 }
 
-/// Pads resource lines as `rsc_action_item` does. Its column widths are
-/// static and only grow: the name column to two more than a name that
-/// outgrows it (from 5), the right-aligned details column to the longest
-/// details (from 5). The scheduler has already logged the whole summary once
-/// through the same message before crm_simulate prints it, so the printed
-/// lines all use the widths the first pass ended with.
-fn format_lines(lines: Vec<Line>) -> Vec<String> {
-    let (mut rsc_width, mut detail_width) = (5, 5);
-    for l in &lines {
-        if let Line::Rsc { id, details, .. } = l {
-            if id.len() > rsc_width {
-                rsc_width = id.len() + 2;
-            }
-            detail_width = detail_width.max(details.len());
-        }
-    }
-    lines
-        .into_iter()
-        .map(|l| match l {
-            Line::Node(s) => s,
-            Line::Rsc {
-                change,
-                id,
-                details,
-                reason,
-            } => format!(
-                "  * {change:<8}   {id:<rsc_width$}   ( {details:>detail_width$} ){reason}"
-            ),
-        })
-        .collect()
-}
-
-fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<Line>) {
+fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<String>) {
     let rsc = ws.rsc(r);
     if !rsc.children.is_empty() {
         for &c in &rsc.children {
@@ -128,7 +82,7 @@ fn rsc_action(
     role: Role,
     current: Option<NodeIdx>,
     next: Option<NodeIdx>,
-) -> Option<Vec<Line>> {
+) -> Option<Vec<String>> {
     let rsc = ws.rsc(r);
     if !rsc.managed || (current.is_none() && next.is_none()) {
         return None;
@@ -140,7 +94,7 @@ fn rsc_action(
         _ => None,
     };
     let mut stop = find_on(ws, r, "stop", start_node);
-    if stop.is_none() && rsc.recovery == Recovery::StopUnexpected {
+    if stop.is_none() && rsc.recovery == Recovery::StopUnexpected && rsc.running_on.len() > 1 {
         stop = find(ws, r, "stop", None);
     }
     let promote = find_on(ws, r, "promote", next);
@@ -294,7 +248,7 @@ fn item_line(
     dest: Option<NodeIdx>,
     action: ActionIdx,
     source: Option<ActionIdx>,
-) -> Line {
+) -> String {
     let rsc = ws.rsc(r);
     let source = source.unwrap_or(action);
     let need_role = role > Role::Started || rsc.next_role > Role::Unpromoted;
@@ -342,10 +296,50 @@ fn item_line(
         (None, false) => "  blocked".to_string(),
         (None, true) => String::new(),
     };
-    Line::Rsc {
-        change: change.to_string(),
-        id: rsc.id.clone(),
-        details,
-        reason,
+    // The columns are laid out once all lines are known, in order
+    // (see [`align_items`]); the parts travel separated by NULs.
+    format!("{ITEM_MARK}{change}\0{}\0{details}\0{reason}", rsc.id)
+}
+
+/// Marks a resource line whose columns are still to be laid out.
+const ITEM_MARK: char = '\u{1}';
+
+/// Lays out resource lines as `rsc-action-item` does: the resource column is
+/// left-aligned and the details column right-aligned. The widths only grow,
+/// line by line (a resource name longer than the width so far makes it that
+/// length plus 2; longer details make it their length), and because
+/// Pacemaker logs all these lines once before printing them, the printed
+/// lines all use the final widths.
+fn align_items(lines: Vec<String>) -> Vec<String> {
+    let split = |l: &str| -> Option<(String, String, String, String)> {
+        let body = l.strip_prefix(ITEM_MARK)?;
+        let mut parts = body.splitn(4, '\0');
+        Some((
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        ))
+    };
+    let mut rsc_width = 5usize;
+    let mut detail_width = 5usize;
+    for l in &lines {
+        if let Some((_, id, details, _)) = split(l) {
+            if id.len() > rsc_width {
+                rsc_width = id.len() + 2;
+            }
+            if details.len() > detail_width {
+                detail_width = details.len();
+            }
+        }
     }
+    lines
+        .into_iter()
+        .map(|l| match split(&l) {
+            Some((change, id, details, reason)) => {
+                format!("  * {change:<8}   {id:<rsc_width$}   ( {details:>detail_width$} ){reason}")
+            }
+            None => l,
+        })
+        .collect()
 }
