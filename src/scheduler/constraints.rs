@@ -11,7 +11,6 @@ use crate::cib::{self, BoolOp, Cib, Constraint, ResourceSet, Rule, Score};
 
 /// Unpacks every constraint, in document order.
 pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
-    apply_node_health(ws);
     let mut tags = cib.configuration.tags.clone().unwrap_or_default();
     tags.extend(template_tags(cib));
     for c in &cib.configuration.constraints {
@@ -21,66 +20,6 @@ pub fn unpack_constraints(cib: &Cib, ws: &mut WorkingSet) {
             Constraint::Order(o) => unpack_order(ws, o, &tags),
             Constraint::Ticket(t) => unpack_rsc_ticket(cib, ws, t, &tags),
             Constraint::Unknown(_) => {}
-        }
-    }
-}
-
-/// Node health as location scores (`pcmk__apply_node_health`): a node's
-/// `#health*` attributes (red, yellow, green or scores) add up, and every
-/// resource gets that sum as a location score there, unless the sum is 0,
-/// or it is negative and the resource has `allow-unhealthy-nodes`.
-/// migrate-on-red and only-green fix the color scores; progressive and
-/// custom use the configured ones (progressive also `node-health-base`).
-fn apply_node_health(ws: &mut WorkingSet) {
-    let strategy = ws
-        .config
-        .props
-        .get("node-health-strategy")
-        .map(|s| s.trim().to_ascii_lowercase())
-        .unwrap_or_else(|| "none".into());
-    let colors = match strategy.as_str() {
-        "migrate-on-red" => [Score::NEG_INF, Score::ZERO, Score::ZERO],
-        "only-green" => [Score::NEG_INF, Score::NEG_INF, Score::ZERO],
-        "progressive" | "custom" => ws.config.colors,
-        _ => return,
-    };
-    let base = if strategy == "progressive" {
-        ws.config
-            .props
-            .get("node-health-base")
-            .and_then(|v| Score::parse_with_colors(v, colors))
-            .unwrap_or(Score::ZERO)
-    } else {
-        Score::ZERO
-    };
-    for i in 0..ws.nodes.len() {
-        let n = NodeIdx(i);
-        let mut health = base;
-        for (k, v) in &ws.node(n).attrs {
-            if k.starts_with("#health") {
-                health += Score::parse_with_colors(v, colors).unwrap_or(Score::ZERO);
-            }
-        }
-        if health == Score::ZERO {
-            continue;
-        }
-        for r in ws.top.clone() {
-            let immune = health.value() < 0
-                && ws
-                    .rsc(r)
-                    .meta
-                    .get("allow-unhealthy-nodes")
-                    .is_some_and(|v| is_true(v));
-            if immune {
-                continue;
-            }
-            ws.locations.push(LocationCons {
-                id: strategy.clone(),
-                rsc: r,
-                role: Role::Unknown,
-                nodes: vec![(n, health)],
-                discover: Discover::Always,
-            });
         }
     }
 }

@@ -176,18 +176,29 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         out.push_str(n);
     }
     let ws = scheduler::unpack_cib(&cib, now);
+    // The summary header items are separated by blank lines, and a blank
+    // line follows them, when there are any.
+    let mut header = false;
     if ws.config.maintenance_mode {
         out.push_str("\n              *** Resource management is DISABLED ***\n");
         out.push_str("  The cluster will not attempt to start, stop or recover services\n");
+        header = true;
     }
     let (n, disabled, blocked) = display::instance_counts(&ws);
     if disabled > 0 || blocked > 0 {
+        if header {
+            out.push('\n');
+        }
         let _ = writeln!(
             out,
             "{disabled} of {n} resource instances DISABLED and {blocked} BLOCKED from further action due to failure"
         );
+        header = true;
     }
-    out.push_str("\nCurrent cluster status:\n");
+    if header {
+        out.push('\n');
+    }
+    out.push_str("Current cluster status:\n");
     out.push_str(&display::cluster_status(&ws));
     out.push('\n');
 
@@ -207,6 +218,8 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         return Ok(out);
     }
     let t = scheduler::schedule(&cib, now);
+    // Developer aid: PACESIM_DUMP=1 lists every action with its flags,
+    // reason and inputs on stderr (stdout stays what crm_simulate prints).
     if std::env::var_os("PACESIM_DUMP").is_some() {
         for a in &t.ws.actions {
             let node = a
