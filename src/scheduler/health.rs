@@ -1,6 +1,6 @@
-//! Node health as the status display judges it (Pacemaker's `pe_health.c`
-//! `pe__node_health`); the health location scores are applied with the
-//! constraints.
+//! Node health: `#health-*` node attributes turned into location scores
+//! by the configured `node-health-strategy` (Pacemaker's `pe_health.c` and
+//! `pcmk_sched_nodes.c` `pcmk__apply_node_health`).
 
 use super::ws::*;
 use crate::cib::Score;
@@ -38,6 +38,63 @@ fn color_scores(ws: &WorkingSet, strategy: &str) -> (Score, Score, Score) {
                 opt("node-health-yellow", Score::ZERO),
                 opt("node-health-green", Score::ZERO),
             )
+        }
+    }
+}
+
+/// A health attribute's value as a score (`char2score` with the colors).
+fn value_score(v: &str, colors: (Score, Score, Score)) -> Score {
+    match v.to_ascii_lowercase().as_str() {
+        "red" => colors.0,
+        "yellow" => colors.1,
+        "green" => colors.2,
+        _ => Score::parse_lenient(v),
+    }
+}
+
+/// Adds each node's overall health as a location score for every
+/// resource, sparing negative scores to resources that allow unhealthy
+/// nodes (`pcmk__apply_node_health`). Runs before the configured
+/// constraints, as in Pacemaker.
+pub fn apply_node_health(ws: &mut WorkingSet) {
+    let Some(strategy) = strategy(ws) else { return };
+    let colors = color_scores(ws, &strategy);
+    let base = if strategy == "progressive" {
+        ws.config
+            .props
+            .get("node-health-base")
+            .map(|v| value_score(v, colors))
+            .unwrap_or(Score::ZERO)
+    } else {
+        Score::ZERO
+    };
+    for i in 0..ws.nodes.len() {
+        let n = NodeIdx(i);
+        let mut health = base;
+        for (k, v) in &ws.node(n).attrs {
+            if k.starts_with("#health") {
+                health += value_score(v, colors);
+            }
+        }
+        if health.value() == 0 {
+            continue;
+        }
+        for r in ws.top.clone() {
+            let immune = health.value() < 0
+                && ws
+                    .rsc(r)
+                    .meta
+                    .get("allow-unhealthy-nodes")
+                    .is_some_and(|v| super::rules::is_true(v));
+            if !immune {
+                ws.locations.push(LocationCons {
+                    id: strategy.clone(),
+                    rsc: r,
+                    role: Role::Unknown,
+                    nodes: vec![(n, health)],
+                    discover: Discover::Always,
+                });
+            }
         }
     }
 }

@@ -82,6 +82,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
 /// Computes the transition for a CIB at time `now` (seconds since the epoch).
 pub fn schedule(cib: &Cib, now: i64) -> Transition {
     let mut ws = unpack_cib(cib, now);
+    health::apply_node_health(&mut ws);
     constraints::unpack_constraints(cib, &mut ws);
     assign::apply_node_criteria(&mut ws);
     // Internal constraints (groups add their member colocations here).
