@@ -67,6 +67,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         disabled_count: 0,
         blocked_count: 0,
         history: Default::default(),
+        failed_probes: Vec::new(),
         forced_restarts: Default::default(),
     };
     unpack::unpack_resources(cib, &mut ws);

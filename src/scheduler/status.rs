@@ -708,6 +708,16 @@ fn unpack_rsc_op<'a>(
             }
             return;
         }
+        // `record_failed_op`, for the status display.
+        if ws.node(n).online {
+            let key = op.operation_key.clone().unwrap_or_else(|| op.id.clone());
+            let rsc_id = super::orderings::task_of_key(&key)
+                .and_then(|(t, i)| key.strip_suffix(&format!("_{t}_{i}")).map(str::to_string))
+                .unwrap_or_default();
+            ws.failed_probes.push((rsc_id, op.on_node.clone(), raw_rc));
+        }
+        // Handled as the "not running" it is remapped to (`remap_operation`).
+        ws.rsc_mut(r).role = Role::Stopped;
         update_resource_state(ws, r, n, op, task, 7, *last_failure, on_fail, later);
         if !ws.rsc(r).failed_on.contains(&n) {
             ws.rsc_mut(r).failed_on.push(n);

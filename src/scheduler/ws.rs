@@ -594,6 +594,10 @@ pub struct WorkingSet {
     pub blocked_count: usize,
     /// Every recorded operation by resource id, across all nodes.
     pub history: BTreeMap<String, Vec<HistEntry>>,
+    /// Probes that found an agent not installed or misconfigured, in
+    /// unpacking order: (resource id from the op key, the op's `on_node`,
+    /// result code), as Pacemaker keeps them for display.
+    pub failed_probes: Vec<(String, Option<String>, i32)>,
     /// Recurring ops whose failure expired and which must be rescheduled:
     /// (resource, node, history entry id).
     pub forced_restarts: std::collections::BTreeSet<(RscIdx, NodeIdx, String)>,

@@ -164,6 +164,20 @@ fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
     if let Some(n) = node {
         let _ = write!(s, " {}", ws.node(n).uname);
     }
+    if displayable_role(ws, r) == Role::Stopped {
+        // Why it is stopped, when a probe found it unusable
+        // (`pe__failed_probe_for_rsc`).
+        let on = node.map(|n| ws.node(n).uname.as_str());
+        let probe = ws.failed_probes.iter().find(|(id, on_node, _)| {
+            *id == rsc.id
+                && on_node
+                    .as_deref()
+                    .is_some_and(|o| on.is_none_or(|u| u == o))
+        });
+        if let Some((_, _, rc)) = probe {
+            let _ = write!(s, " ({}) ", ocf_exitcode_str(*rc));
+        }
+    }
     let mut flags: Vec<String> = Vec::new();
     if let Some(n) = node {
         if !ws.node(n).online && ws.node(n).unclean {
@@ -229,4 +243,23 @@ pub fn instance_counts(ws: &WorkingSet) -> (usize, usize, usize) {
         }
     }
     (n, disabled, blocked)
+}
+
+/// The name of an OCF result code (`services_ocf_exitcode_str`).
+fn ocf_exitcode_str(rc: i32) -> &'static str {
+    match rc {
+        0 => "ok",
+        1 => "error",
+        2 => "invalid parameter",
+        3 => "unimplemented feature",
+        4 => "insufficient privileges",
+        5 => "not installed",
+        6 => "not configured",
+        7 => "not running",
+        8 => "promoted",
+        9 => "promoted (failed)",
+        190 => "degraded",
+        191 => "degraded promoted",
+        _ => "unknown",
+    }
 }
