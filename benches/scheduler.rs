@@ -15,7 +15,12 @@ use pacesim::scheduler;
 use pacesim::simulate::DEFAULT_NOW;
 
 /// Corpus CIBs that take longest to schedule (measured with `pacesim simulate -P`).
-const HEAVY: &[&str] = &["params-6", "load-stopped-loop", "bug-lf-2551", "utilization-complex"];
+const HEAVY: &[&str] = &[
+    "params-6",
+    "load-stopped-loop",
+    "bug-lf-2551",
+    "utilization-complex",
+];
 
 /// A cluster of `nodes` nodes and `groups` groups of `per_group` Dummy
 /// primitives. Every group prefers one node, every tenth group is colocated
@@ -69,7 +74,13 @@ fn large_cluster(nodes: usize, groups: usize, per_group: usize, running: usize) 
             "<node_state id=\"{n}\" uname=\"node{n}\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">\n<lrm id=\"{n}\">\n<lrm_resources>"
         );
         // Groups colocated with their predecessor run where that one runs.
-        let home = |g: usize| if g % 10 == 9 { (g - 1) % nodes + 1 } else { g % nodes + 1 };
+        let home = |g: usize| {
+            if g % 10 == 9 {
+                (g - 1) % nodes + 1
+            } else {
+                g % nodes + 1
+            }
+        };
         for g in (0..running).filter(|&g| home(g) == n) {
             for p in 0..per_group {
                 let id = format!("r{g}-{p}");
@@ -107,7 +118,9 @@ fn corpus(c: &mut Criterion) {
     let mut group = c.benchmark_group("corpus");
     for name in HEAVY {
         let cib = cib::load(&dir.join(format!("{name}.xml"))).expect("corpus CIB loads");
-        group.bench_with_input(BenchmarkId::from_parameter(name), &cib, |b, cib| b.iter(|| schedule(cib)));
+        group.bench_with_input(BenchmarkId::from_parameter(name), &cib, |b, cib| {
+            b.iter(|| schedule(cib))
+        });
     }
     group.finish();
 }

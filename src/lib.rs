@@ -6,8 +6,8 @@
 //! - [`testgen`]: a deterministic random CIB generator for differential tests.
 
 pub mod cib;
-pub mod executor;
 pub mod controller;
+pub mod executor;
 pub mod fencer;
 pub mod membership;
 pub mod quorum;

@@ -67,7 +67,10 @@ fn bad_cibs_exit_non_zero_naming_file_and_place() {
         let (code, _, err) = pacesim(&["simulate", "-x", f.to_str().unwrap(), "-S"]);
         assert_ne!(code, 0, "{name} was accepted");
         assert!(!err.contains("panicked"), "{name}: {err}");
-        assert!(err.contains(needle), "{name}: expected {needle:?} in: {err}");
+        assert!(
+            err.contains(needle),
+            "{name}: expected {needle:?} in: {err}"
+        );
     }
 }
 

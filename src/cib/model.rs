@@ -196,6 +196,9 @@ pub struct NodeConfig {
 }
 
 /// A resource definition.
+// The variants mirror the XML elements one for one; boxing the larger ones
+// would only add indirection to every match over the model.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resource {
     /// `<primitive>`.

@@ -41,18 +41,6 @@ impl Score {
         self.0 <= -INFINITY
     }
 
-    /// Adds two scores as Pacemaker's `pcmk__add_scores` does: -INFINITY wins over
-    /// +INFINITY, either infinity absorbs finite values, and finite sums saturate.
-    pub fn add(self, other: Score) -> Score {
-        if self.is_neg_inf() || other.is_neg_inf() {
-            Score::NEG_INF
-        } else if self.is_inf() || other.is_inf() {
-            Score::INF
-        } else {
-            Score::new(self.0 as i64 + other.0 as i64)
-        }
-    }
-
     /// Parses a score as Pacemaker's `char2score` does, given the configured
     /// values of the `node-score-red`/`-yellow`/`-green` properties. Returns
     /// `None` for text that is not a score at all.
@@ -96,16 +84,24 @@ impl Score {
     }
 }
 
+/// Adds two scores as Pacemaker's `pcmk__add_scores` does: -INFINITY wins over
+/// +INFINITY, either infinity absorbs finite values, and finite sums saturate.
 impl std::ops::Add for Score {
     type Output = Score;
-    fn add(self, rhs: Score) -> Score {
-        Score::add(self, rhs)
+    fn add(self, other: Score) -> Score {
+        if self.is_neg_inf() || other.is_neg_inf() {
+            Score::NEG_INF
+        } else if self.is_inf() || other.is_inf() {
+            Score::INF
+        } else {
+            Score::new(self.0 as i64 + other.0 as i64)
+        }
     }
 }
 
 impl std::ops::AddAssign for Score {
     fn add_assign(&mut self, rhs: Score) {
-        *self = Score::add(*self, rhs);
+        *self = *self + rhs;
     }
 }
 

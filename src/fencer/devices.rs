@@ -221,7 +221,7 @@ impl Registry {
             // unmanaged one still fences.
             let enabled = meta
                 .get("target-role")
-                .map_or(true, |r| !r.eq_ignore_ascii_case("stopped"));
+                .is_none_or(|r| !r.eq_ignore_ascii_case("stopped"));
             devices.push(FenceDevice {
                 id: p.id.clone(),
                 agent: p.agent.clone().unwrap_or_default(),

@@ -10,6 +10,9 @@ use toml::Spanned;
 
 pub type S<T> = Spanned<T>;
 
+/// Lists of node lists (`partition`, `members`), each name with its place.
+pub type NodeLists = S<Vec<S<Vec<S<String>>>>>;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
@@ -93,7 +96,7 @@ pub struct Fault {
     pub restart: Option<S<String>>,
     pub stop_cluster: Option<S<String>>,
     pub start_cluster: Option<S<String>>,
-    pub partition: Option<S<Vec<S<Vec<S<String>>>>>>,
+    pub partition: Option<NodeLists>,
     pub heal: Option<S<bool>>,
     pub link: Option<S<Vec<S<String>>>>,
     pub loss: Option<S<f64>>,
@@ -118,7 +121,7 @@ pub struct Expect {
     pub running: Option<S<toml::Table>>,
     pub dc: Option<S<String>>,
     pub quorate: Option<S<Vec<S<String>>>>,
-    pub members: Option<S<Vec<S<Vec<S<String>>>>>>,
+    pub members: Option<NodeLists>,
     pub fenced: Option<S<String>>,
     pub recovered: Option<S<String>>,
     pub elected: Option<S<String>>,

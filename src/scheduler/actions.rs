@@ -250,7 +250,9 @@ pub fn get_pseudo_op(ws: &mut WorkingSet, name: &str) -> ActionIdx {
     a
 }
 
-/// Records an ordering to be applied later (`pcmk__new_ordering`).
+/// Records an ordering to be applied later (`pcmk__new_ordering`, whose
+/// eight parameters this keeps).
+#[allow(clippy::too_many_arguments)]
 pub fn new_ordering(
     ws: &mut WorkingSet,
     first_rsc: Option<RscIdx>,

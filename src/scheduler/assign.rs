@@ -333,7 +333,7 @@ fn apply_coloc_to_weights(ws: &mut WorkingSet, dependent: RscIdx, primary: RscId
     let mut work = ws.rsc(dependent).allowed.clone();
     for (&n, a) in work.iter_mut() {
         if pri_node.is_none() {
-            a.weight = a.weight + Score::new(-(c.score.value() as i64));
+            a.weight += Score::new(-(c.score.value() as i64));
         } else if node_attr(ws, n, &attr).map(str::to_ascii_lowercase)
             == value.as_deref().map(str::to_ascii_lowercase)
         {
@@ -914,9 +914,7 @@ pub fn finalize_assignment(
             let act = ws.action(a).clone();
             if act.task == "stop" {
                 ws.action_mut(a).optional = false;
-            } else if act.task == "start" {
-                ws.action_mut(a).runnable = false;
-            } else if act.interval_ms > 0 && act.expected_rc != Some(7) {
+            } else if act.task == "start" || (act.interval_ms > 0 && act.expected_rc != Some(7)) {
                 ws.action_mut(a).runnable = false;
             }
         }

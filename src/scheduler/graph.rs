@@ -317,9 +317,9 @@ fn action_xml(ws: &WorkingSet, a: ActionIdx, short: bool) -> String {
     } else {
         ("rsc_op", node_attrs)
     };
-    let end = if short { "/>" } else { "/>" };
+    let _ = short;
     format!(
-        "<{tag} id=\"{}\" operation=\"{}\" operation_key=\"{}\"{node_attrs}{end}",
+        "<{tag} id=\"{}\" operation=\"{}\" operation_key=\"{}\"{node_attrs}/>",
         graph_id(act),
         escape(&act.task),
         escape(&act.key)

@@ -546,7 +546,7 @@ pub fn unpack_nvsets<'a>(
         };
         list.push((score, set));
     }
-    list.sort_by(|a, b| b.0.cmp(&a.0));
+    list.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (_, set) in list {
         if !set.rules.iter().all(|r| eval_rule(r, ctx)) {
             continue;

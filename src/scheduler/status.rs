@@ -1116,13 +1116,11 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
         }
     }
     let mut clear = false;
-    if expired {
-        if failcount(ws, r, n, false, Some(&entry)).value() != 0 {
-            if unexpired.value() == 0 {
-                clear = true;
-            } else {
-                expired = false;
-            }
+    if expired && failcount(ws, r, n, false, Some(&entry)).value() != 0 {
+        if unexpired.value() == 0 {
+            clear = true;
+        } else {
+            expired = false;
         }
     }
     // A failed start or monitor whose parameters changed since may succeed

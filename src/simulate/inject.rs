@@ -171,7 +171,11 @@ pub fn record_op(
         op.queue_time = Some(0);
         op.transition_magic = Some(format!("0:{rc};{transition_key}"));
         op.transition_key = Some(transition_key.clone());
-        let reason = if failed { "Simulated action result" } else { "" };
+        let reason = if failed {
+            "Simulated action result"
+        } else {
+            ""
+        };
         set_extra(&mut op.extra, "crm-debug-origin", "crm_simulate");
         set_extra(&mut op.extra, "exit-reason", reason);
     }
@@ -187,6 +191,7 @@ fn set_extra(attrs: &mut crate::cib::Attrs, name: &str, value: &str) {
 /// The lines `crm_simulate` prints for a fail count it injects, and the
 /// injection itself (`pcmk__inject_failcount`): nothing for success, nor for
 /// a probe that found the resource not running.
+#[allow(clippy::too_many_arguments)]
 pub fn inject_failcount(
     cib: &mut Cib,
     uname: &str,

@@ -495,7 +495,11 @@ fn execute(
                     Outcome::Failed => {
                         let rc = matching_fail(fails, &rsc, task, act.interval_ms, &node)
                             .map_or(1, |f| f.rc);
-                        let _ = writeln!(out, "Pretending action {} failed with rc={rc}", graph::graph_id(act));
+                        let _ = writeln!(
+                            out,
+                            "Pretending action {} failed with rc={rc}",
+                            graph::graph_id(act)
+                        );
                         inject::inject_failcount(
                             cib,
                             &node,
