@@ -6,6 +6,7 @@
 
 pub mod cib;
 pub mod membership;
+pub mod pcs;
 pub mod quorum;
 pub mod scheduler;
 pub mod simulate;
