@@ -96,7 +96,7 @@ impl Agent {
     }
 
     /// Groups of which one parameter must be given: a required parameter
-    /// with the parameters that replace it (`get_validators_required_parameters`).
+    /// with the older ones it replaces (`get_validators_required_parameters`).
     /// For fence agents `port` and what replaces it are not required
     /// (`_metadata_make_stonith_port_parameter_not_required`).
     pub fn required_groups(&self) -> Vec<(String, Vec<String>)> {
@@ -115,8 +115,30 @@ impl Agent {
             .iter()
             .filter(|p| p.required && !p.deprecated && !not_required.contains(&p.name))
             .filter(|p| !(self.is_stonith() && STONITH_REMOVED.contains(&p.name.as_str())))
-            .map(|p| (p.name.clone(), self.deprecated_by(&p.name)))
+            .map(|p| (p.name.clone(), self.replaces(&p.name)))
             .collect()
+    }
+
+    /// The older parameters the given one replaces: the one it `obsoletes`
+    /// and those naming it in `<deprecated><replaced-with>`.
+    fn replaces(&self, name: &str) -> Vec<String> {
+        let mut old: Vec<String> = self
+            .params
+            .iter()
+            .filter(|p| p.replaced_with.iter().any(|r| r == name))
+            .map(|p| p.name.clone())
+            .collect();
+        if let Some(o) = self
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.obsoletes.clone())
+        {
+            old.push(o);
+        }
+        old.sort();
+        old.dedup();
+        old
     }
 }
 

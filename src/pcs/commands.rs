@@ -296,6 +296,24 @@ fn update_first_set(
     pairs: &[(String, String)],
     ids: &mut Ids,
 ) {
+    update_set(sets, tag, owner, pairs, ids, false)
+}
+
+/// As [`update_first_set`]; with `short_ids` a new pair's id takes only the
+/// first 20 characters of its name, as pcs's newer `nvset_update` does
+/// ("limit id length"): `cib-bootstrap-options-cluster-recheck-inte`.
+fn update_set(
+    sets: &mut Vec<NvSet>,
+    tag: &str,
+    owner: &str,
+    pairs: &[(String, String)],
+    ids: &mut Ids,
+    short_ids: bool,
+) {
+    // Only removals: no set is created for them.
+    if sets.is_empty() && pairs.iter().all(|(_, v)| v.is_empty()) {
+        return;
+    }
     if sets.is_empty() {
         let id = ids.sub(owner, tag);
         sets.push(NvSet {
@@ -315,7 +333,11 @@ fn update_first_set(
             (Some(i), false) => set.pairs[i].value = Some(value.clone()),
             (None, true) => {}
             (None, false) => set.pairs.push(NvPair {
-                id: Some(ids.sub(&set_id, name)),
+                id: Some(if short_ids {
+                    ids.sub(&set_id, &name.chars().take(20).collect::<String>())
+                } else {
+                    ids.sub(&set_id, name)
+                }),
                 name: name.clone(),
                 value: Some(value.clone()),
                 ..NvPair::default()
@@ -634,6 +656,22 @@ fn property_set(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
             }
         }
     }
+    // Removing a property that is not set is refused (set_properties).
+    if !flags.force {
+        let present = |name: &str| {
+            cib.configuration
+                .crm_config
+                .iter()
+                .filter(|s| s.id.as_deref() == Some(BOOTSTRAP))
+                .flat_map(|s| s.pairs.iter())
+                .any(|p| p.name == name)
+        };
+        if let Some((n, _)) = props.iter().find(|(n, v)| v.is_empty() && !present(n)) {
+            return Err(format!(
+                "Cannot remove property '{n}', it is not present in property set '{BOOTSTRAP}', use --force to override"
+            ));
+        }
+    }
     let mut ids = Ids::of(cib);
     let sets = &mut cib.configuration.crm_config;
     let idx = match sets.iter().position(|s| s.id.as_deref() == Some(BOOTSTRAP)) {
@@ -653,12 +691,13 @@ fn property_set(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
     };
     let mut one = vec![sets.remove(idx)];
     let pairs: Vec<(String, String)> = props.into_iter().collect();
-    update_first_set(
+    update_set(
         &mut one,
         "cluster_property_set",
         BOOTSTRAP,
         &pairs,
         &mut ids,
+        true,
     );
     sets.insert(idx, one.pop().expect("set"));
     Ok(())
@@ -1466,7 +1505,7 @@ fn defaults(cib: &mut Cib, args: &[String], flags: &Flags, op: bool, _legacy: bo
     } else {
         (&mut cib.configuration.rsc_defaults, "rsc_defaults")
     };
-    update_first_set(sets, "meta_attributes", owner, &pairs, &mut ids);
+    update_set(sets, "meta_attributes", owner, &pairs, &mut ids, true);
     Ok(())
 }
 
@@ -1572,6 +1611,9 @@ fn resource_update(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
     let mut ids = Ids::of(cib);
     match find(&mut cib.configuration.resources, rid) {
         Some(Found::Prim(p)) => {
+            if !flags.force {
+                check_update_attrs(p, &inst)?;
+            }
             update_first_set(&mut p.instance, "instance_attributes", rid, &inst, &mut ids);
             if !meta.is_empty() {
                 update_first_set(&mut p.meta, "meta_attributes", rid, &meta, &mut ids);
@@ -1590,6 +1632,62 @@ fn resource_update(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
         _ => return Err(format!("Unable to find resource: {rid}")),
     }
     Ok(())
+}
+
+/// `validate_resource_instance_attributes_update`: a name new to the
+/// resource must be one of its agent's parameters (names already set are
+/// not reported again). An agent pacesim does not know is not checked.
+fn check_update_attrs(p: &Primitive, inst: &[(String, String)]) -> Res<()> {
+    let full = match (&p.class, &p.provider, &p.agent) {
+        (Some(c), Some(pr), Some(t)) => format!("{c}:{pr}:{t}"),
+        (Some(c), None, Some(t)) => format!("{c}:{t}"),
+        _ => return Ok(()),
+    };
+    let agent = if p.class.as_deref() == Some("stonith") {
+        p.agent.as_deref().and_then(agents::fence_agent)
+    } else {
+        match agents::resource_agent(&full) {
+            Lookup::Found(a) => Some(a),
+            _ => None,
+        }
+    };
+    let Some(agent) = agent else { return Ok(()) };
+    let current: BTreeSet<&str> = p
+        .instance
+        .iter()
+        .flat_map(|s| s.pairs.iter())
+        .map(|x| x.name.as_str())
+        .collect();
+    let allowed = agent.allowed_params();
+    let mut unknown: Vec<&str> = inst
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !current.contains(k) && !allowed.iter().any(|a| a == k))
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let kind = if agent.is_stonith() {
+        "stonith"
+    } else {
+        "resource"
+    };
+    let s = if unknown.len() > 1 { "s" } else { "" };
+    Err(format!(
+        "invalid {kind} option{s} {}, allowed options are: {}, use --force to override",
+        unknown
+            .iter()
+            .map(|u| format!("'{u}'"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        allowed
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 // ---------------------------------------------------------------- constraints
