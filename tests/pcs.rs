@@ -15,8 +15,14 @@
 //! children sorted by element name, stable (pacesim's model keeps the order
 //! among siblings of one kind, which is what Pacemaker reads, not how
 //! `<instance_attributes>` interleaves with `<meta_attributes>`);
+//! the sections of `<configuration>` sorted by name (the model writes
+//! `rsc_defaults` before `op_defaults`; pcs appends whichever came first);
 //! whitespace-only text dropped; the `<cib>` element itself (epoch
 //! counters) not compared.
+//!
+//! Known difference, not in these sequences: a score written `+INFINITY` or
+//! `+100` comes out as `INFINITY` / `100` (the model keeps scores as
+//! numbers); pcs keeps the text.
 
 use pacesim::cib::xml::Element;
 use pacesim::cib::{self, NodeConfig};
@@ -77,6 +83,7 @@ fn sequences() -> Vec<Sequence> {
 }
 
 const SORTED_CHILDREN: &[&str] = &[
+    "configuration",
     "primitive",
     "template",
     "group",

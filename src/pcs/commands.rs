@@ -1751,6 +1751,13 @@ fn location_prefers(
                 } else {
                     format!("-{s}")
                 };
+                // `avoids N=+INFINITY` gives pcs "-+INFINITY", which the
+                // CIB schema then refuses.
+                if !is_score(&s) {
+                    return Err(format!(
+                        "Unable to update cib: score '{s}' for node '{n}' does not conform to the schema"
+                    ));
+                }
                 (n, s)
             }
         };
