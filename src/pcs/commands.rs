@@ -1274,7 +1274,7 @@ fn resource_create(cib: &mut Cib, args: &[String], flags: &Flags, stonith: bool)
         }
         if let Some(adj) = flags.before.as_ref().or(flags.after.as_ref()) {
             if group_of(&cib.configuration.resources, adj).as_deref() != Some(gid.as_str()) {
-                return Err(format!("There is no resource '{adj}' in the group '{gid}'"));
+                return Err(format!("There is no resource '{adj}' in the group '{gid}', cannot add resources next to it"));
             }
         }
     }
@@ -1434,25 +1434,11 @@ fn group_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
         if members.contains(adj) {
             errors.push(format!("Resource '{adj}' cannot be put next to itself"));
         } else if group_of(rs, adj).as_deref() != Some(gid.as_str()) {
-            errors.push(format!("There is no resource '{adj}' in the group '{gid}'"));
+            errors.push(format!("There is no resource '{adj}' in the group '{gid}', cannot add resources next to it"));
         }
     }
     if !errors.is_empty() {
         return Err(errors.join("; "));
-    }
-    // A group emptied by the move would have to go; pcs refuses that too.
-    for m in members {
-        if let Some(old) = group_of(rs, m) {
-            if old != *gid {
-                if let Some(Resource::Group(og)) = rs.iter().find(|r| r.id() == old) {
-                    if og.members.iter().all(|x| members.contains(&x.id)) {
-                        return Err(format!(
-                            "Group '{old}' would be left empty: ungroup it first ('pcs resource ungroup {old}')"
-                        ));
-                    }
-                }
-            }
-        }
     }
     // Take the primitives out of where they are, in the given order.
     let resources = &mut cib.configuration.resources;
@@ -1476,6 +1462,9 @@ fn group_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
             }
         }
     }
+    // A group the move left empty is removed (`move_resources_to_group`);
+    // like pcs, constraints naming it are left as they are.
+    resources.retain(|r| !matches!(r, Resource::Group(g) if g.members.is_empty() && g.id != *gid));
     if !group_exists {
         resources.push(Resource::Group(Group {
             id: gid.clone(),
@@ -2072,6 +2061,10 @@ fn colocation_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
     Ok(())
 }
 
+/// pcs writes both; the CIB schema then refuses the constraint.
+const KIND_AND_SCORE: &str =
+    "Unable to update cib: an order constraint cannot have both 'kind' and 'score'";
+
 const ACTIONS: &[&str] = &["start", "stop", "promote", "demote"];
 
 /// `pcs constraint order [ACTION] RSC then [ACTION] RSC2 [OPTIONS]`
@@ -2154,6 +2147,9 @@ fn order_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
                 sym = Some(l);
             }
             "kind" => {
+                if o.score.is_some() {
+                    return Err(KIND_AND_SCORE.into());
+                }
                 if !["Optional", "Mandatory", "Serialize"].contains(&v.as_str()) {
                     return Err(format!("invalid kind value '{v}', allowed values are: Optional, Mandatory, Serialize"));
                 }
@@ -2168,6 +2164,9 @@ fn order_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
                     return Err(format!(
                         "invalid score '{v}', use integer or INFINITY or -INFINITY"
                     ));
+                }
+                if o.kind.is_some() {
+                    return Err(KIND_AND_SCORE.into());
                 }
                 if !suffix_set {
                     suffix = v.clone();
