@@ -13,7 +13,24 @@
 //! - [`agents`]: the agents' metadata pcs takes default operations from;
 //! - [`rule`]: the location rule language.
 //!
-//! Where this differs from real pcs it says so at the place.
+//! Where this differs from real pcs it says so at the place. In short:
+//!
+//! - agents come from a table compiled in (`agents.txt`, from the
+//!   resource-agents, pacemaker and fence-agents of the machine that made
+//!   it); others (`systemd:`, `lsb:`, agents not installed there) need
+//!   `--force` and then get only a `monitor`, as pcs does for an agent
+//!   without metadata;
+//! - a score written `+INFINITY` / `+100` is kept as a number and written
+//!   `INFINITY` / `100` (pcs keeps the text);
+//! - role names are always the new ones (`Promoted`), as pcs writes them for
+//!   a CIB of schema 3.7 or later;
+//! - node commands need the node's `<node>` entry in the configuration, as
+//!   `pcs -f` does (a live pcs asks the cluster);
+//! - refused with a clear error: fence agents in `pcs resource create`
+//!   (pcs accepts them with a deprecation warning), bundles, rule-based
+//!   defaults sets, constraint sets, `regexp%` patterns, date expressions
+//!   in rules, `op` in `resource update`, `--all`, `-f`;
+//! - pcs's warnings (e.g. "Assumed agent name") are not reported.
 
 pub mod agents;
 pub mod rule;
