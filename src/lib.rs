@@ -10,6 +10,7 @@ pub mod controller;
 pub mod executor;
 pub mod fencer;
 pub mod membership;
+pub mod pcs;
 pub mod quorum;
 pub mod scenario;
 pub mod scheduler;
