@@ -1101,25 +1101,14 @@ fn check_instance_attrs(agent: &Agent, attrs: &IndexMap<String, String>, force: 
 /// `pcs resource create` / `pcs stonith create` (`resource_create`,
 /// `lib.commands.resource.create*`, `stonith.create`).
 fn resource_create(cib: &mut Cib, args: &[String], flags: &Flags, stonith: bool) -> Res<()> {
-    if stonith {
-        flags.only(&[
-            "--force",
-            "--disabled",
-            "--no-default-ops",
-            "--group",
-            "--before",
-            "--after",
-        ])?;
-    } else {
-        flags.only(&[
-            "--force",
-            "--disabled",
-            "--no-default-ops",
-            "--group",
-            "--before",
-            "--after",
-        ])?;
-    }
+    flags.only(&[
+        "--force",
+        "--disabled",
+        "--no-default-ops",
+        "--group",
+        "--before",
+        "--after",
+    ])?;
     let [id, agent_name, rest @ ..] = args else {
         return Err("missing resource id or agent name".into());
     };
@@ -1364,7 +1353,7 @@ fn resource_create(cib: &mut Cib, args: &[String], flags: &Flags, stonith: bool)
 
 /// `move_resources_to_group`: after `after`, before `before`, else at the end.
 fn place_in_group(g: &mut Group, prims: Vec<Primitive>, before: Option<&str>, after: Option<&str>) {
-    let mut at = if let Some(b) = before {
+    let at = if let Some(b) = before {
         g.members
             .iter()
             .position(|m| m.id == b)
@@ -1377,9 +1366,8 @@ fn place_in_group(g: &mut Group, prims: Vec<Primitive>, before: Option<&str>, af
     } else {
         g.members.len()
     };
-    for p in prims {
-        g.members.insert(at, p);
-        at += 1;
+    for (i, p) in prims.into_iter().enumerate() {
+        g.members.insert(at + i, p);
     }
 }
 

@@ -272,7 +272,7 @@ fn is_number(v: &str) -> bool {
                 && b.bytes().all(|c| c.is_ascii_digit())
         }
     };
-    mant_ok && exp.map_or(true, is_integer)
+    mant_ok && exp.is_none_or(is_integer)
 }
 
 /// Parses the rule words; the error text follows pcs's.
