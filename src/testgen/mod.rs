@@ -25,15 +25,13 @@
 //! `op-digest` Pacemaker computes (see [`op_digest`]), so that digests never
 //! spuriously request restarts.
 
-mod md5;
-
 use std::fmt::Write as _;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub use md5::md5_hex;
+pub use crate::scheduler::digest::md5_hex;
 
 /// The feature mix. Probabilities are in `0.0..=1.0`; ranges are inclusive.
 /// The defaults give mostly healthy clusters of 2–6 nodes and 2–15
@@ -408,17 +406,13 @@ pub fn generate(seed: u64, knobs: &Knobs) -> String {
 /// (this mirrors `pcmk__filter_op_for_digest` and the v1 operation digest of
 /// `calculate_main_digest` in Pacemaker's `pe_digest.c`).
 pub fn op_digest(params: &[(String, String)], interval_ms: u64, timeout_ms: u64) -> String {
-    let mut attrs: Vec<(String, String)> = params.to_vec();
+    let mut attrs: std::collections::BTreeMap<String, String> = params.iter().cloned().collect();
     if interval_ms > 0 {
-        attrs.push(("CRM_meta_timeout".into(), timeout_ms.to_string()));
+        attrs.insert("CRM_meta_timeout".into(), timeout_ms.to_string());
     }
-    attrs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut s = String::from(" <parameters");
-    for (k, v) in &attrs {
-        let _ = write!(s, " {k}=\"{}\"", esc(v));
-    }
-    s.push_str("/>\n");
-    md5_hex(s.as_bytes())
+    // The scheduler's digest, so that generated histories and the scheduler
+    // can never disagree on what a digest is.
+    crate::scheduler::digest::params_digest(&attrs)
 }
 
 /// XML attribute escaping.
