@@ -17,7 +17,7 @@
 //! claiming more than the scheduler does. Measured at the merge of the
 //! first scheduler work: seeds 0..200 full-summary equal 200/200, seeds
 //! 0..1000 992/1000 (99.2 %), Transition Summary equal 1000/1000 (it was
-//! 45.8 % / 61.8 % before; DIFF-REPORT.md has the mismatch classes of that
+//! 45.8 % / 61.8 % before; docs/differential-report-5dba25c.md has the mismatch classes of that
 //! time). Raise `FULL_FLOOR`/`TS_FLOOR` as the scheduler improves.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
