@@ -654,53 +654,17 @@ fn update_action_flags(
             changed |= UPDATED_THEN;
         }
     }
-    if oflags & IMPLIES_FIRST_MIGRATABLE != 0 && then_rsc.is_some() {
-        changed |= update_ordered(
-            ws,
-            Via::Then,
-            first,
-            then,
-            node,
-            first_flags,
-            FILTER_OPTIONAL,
-            IMPLIES_FIRST_MIGRATABLE,
-        );
-    }
-    if oflags & PSEUDO_LEFT != 0 && then_rsc.is_some() {
-        changed |= update_ordered(
-            ws,
-            Via::Then,
-            first,
-            then,
-            node,
-            first_flags,
-            FILTER_OPTIONAL,
-            PSEUDO_LEFT,
-        );
-    }
-    if oflags & OPTIONAL != 0 && then_rsc.is_some() {
-        changed |= update_ordered(
-            ws,
-            Via::Then,
-            first,
-            then,
-            node,
-            first_flags,
-            FILTER_RUNNABLE,
-            OPTIONAL,
-        );
-    }
-    if oflags & ASYMMETRICAL != 0 && then_rsc.is_some() {
-        changed |= update_ordered(
-            ws,
-            Via::Then,
-            first,
-            then,
-            node,
-            first_flags,
-            FILTER_RUNNABLE,
-            ASYMMETRICAL,
-        );
+    // These kinds pass through the `then` resource's own update, in
+    // Pacemaker's order, each with the flags of `first` that matter to it.
+    for (kind, filter) in [
+        (IMPLIES_FIRST_MIGRATABLE, FILTER_OPTIONAL),
+        (PSEUDO_LEFT, FILTER_OPTIONAL),
+        (OPTIONAL, FILTER_RUNNABLE),
+        (ASYMMETRICAL, FILTER_RUNNABLE),
+    ] {
+        if oflags & kind != 0 && then_rsc.is_some() {
+            changed |= update_ordered(ws, Via::Then, first, then, node, first_flags, filter, kind);
+        }
     }
     if ws.action(first).runnable && oflags & IMPLIES_THEN_PRINTED != 0 && !first_flags.optional {
         ws.action_mut(then).print_always = true;
