@@ -459,7 +459,7 @@ fn score_str(s: i64) -> String {
 /// Seed offset of the second random stream, used for variations added after
 /// the first release of the generator, so that they leave everything the
 /// main stream decides (and so existing seeds' structure) unchanged.
-const VARIATION_STREAM: u64 = 0x5eed_0f_7a71_a7e5;
+const VARIATION_STREAM: u64 = 0x005e_ed0f_7a71_a7e5;
 
 struct Gen {
     /// The main stream: structure, placement, events.
