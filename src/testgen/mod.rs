@@ -119,6 +119,11 @@ pub struct Knobs {
     /// shapes Pacemaker has written (lost: `join=member`, or `crmd=online`
     /// not yet updated; offline: no `expected`).
     pub p_node_state_variant: f64,
+    /// Chance that the cluster's nodes carry a `site` attribute (dc1/dc2).
+    pub p_node_site: f64,
+    /// Per location constraint: written as a rule (`#uname eq NODE`, or
+    /// `site eq SITE` when nodes have sites) instead of `node=`/`score=`.
+    pub p_location_rule: f64,
 }
 
 impl Default for Knobs {
@@ -159,6 +164,8 @@ impl Default for Knobs {
             p_on_fail: 0.04,
             p_start_failure_not_fatal: 0.05,
             p_node_state_variant: 0.3,
+            p_node_site: 0.15,
+            p_location_rule: 0.15,
         }
     }
 }
@@ -228,6 +235,8 @@ impl Knobs {
             "p_on_fail" => self.p_on_fail = num()?,
             "p_start_failure_not_fatal" => self.p_start_failure_not_fatal = num()?,
             "p_node_state_variant" => self.p_node_state_variant = num()?,
+            "p_node_site" => self.p_node_site = num()?,
+            "p_location_rule" => self.p_location_rule = num()?,
             _ => return Err(format!("unknown knob '{name}'")),
         }
         Ok(())
@@ -371,8 +380,16 @@ pub fn generate(seed: u64, knobs: &Knobs) -> String {
         var: ChaCha8Rng::seed_from_u64(seed ^ VARIATION_STREAM),
         start_failure_fatal: true,
         on_fail: Vec::new(),
+        sites: Vec::new(),
     };
     g.make_nodes();
+    g.sites = if g.var.gen_bool(g.k.p_node_site) {
+        (0..g.nodes.len())
+            .map(|_| Some(if g.var.gen_bool(0.5) { "dc1" } else { "dc2" }))
+            .collect()
+    } else {
+        vec![None; g.nodes.len()]
+    };
     g.stonith = g.rng.gen_bool(g.k.p_stonith);
     g.opt_in = g.rng.gen_bool(g.k.p_opt_in);
     if g.stonith {
@@ -446,6 +463,8 @@ struct Gen {
     start_failure_fatal: bool,
     /// Explicit monitor `on-fail` per primitive.
     on_fail: Vec<Option<&'static str>>,
+    /// The `site` node attribute per node, when the cluster uses one.
+    sites: Vec<Option<&'static str>>,
     k: Knobs,
     nodes: Vec<Node>,
     prims: Vec<Prim>,
@@ -1182,19 +1201,28 @@ impl Gen {
 
     fn render_nodes(&self, o: &mut String) {
         o.push_str("    <nodes>\n");
-        for nd in &self.nodes {
+        for (i, nd) in self.nodes.iter().enumerate() {
+            let mut attrs: Vec<(&str, &str)> = Vec::new();
+            if let Some(site) = self.sites.get(i).copied().flatten() {
+                attrs.push(("site", site));
+            }
             if nd.standby {
-                let _ = writeln!(o, "      <node id=\"{}\" uname=\"{}\">", nd.id, nd.uname);
-                let _ = writeln!(o, "        <instance_attributes id=\"nodes-{}\">", nd.id);
+                attrs.push(("standby", "on"));
+            }
+            if attrs.is_empty() {
+                let _ = writeln!(o, "      <node id=\"{}\" uname=\"{}\"/>", nd.id, nd.uname);
+                continue;
+            }
+            let _ = writeln!(o, "      <node id=\"{}\" uname=\"{}\">", nd.id, nd.uname);
+            let _ = writeln!(o, "        <instance_attributes id=\"nodes-{}\">", nd.id);
+            for (k, v) in attrs {
                 let _ = writeln!(
                     o,
-                    "          <nvpair id=\"nodes-{}-standby\" name=\"standby\" value=\"on\"/>",
+                    "          <nvpair id=\"nodes-{}-{k}\" name=\"{k}\" value=\"{v}\"/>",
                     nd.id
                 );
-                o.push_str("        </instance_attributes>\n      </node>\n");
-            } else {
-                let _ = writeln!(o, "      <node id=\"{}\" uname=\"{}\"/>", nd.id, nd.uname);
             }
+            o.push_str("        </instance_attributes>\n      </node>\n");
         }
         o.push_str("    </nodes>\n");
     }
@@ -1287,18 +1315,33 @@ impl Gen {
         o.push_str("    </resources>\n");
     }
 
-    fn render_constraints(&self, o: &mut String) {
+    fn render_constraints(&mut self, o: &mut String) {
         if self.cons.is_empty() {
             o.push_str("    <constraints/>\n");
             return;
         }
         o.push_str("    <constraints>\n");
-        for c in &self.cons {
+        for c in &self.cons.clone() {
             match *c {
                 Cons::Location { unit, node, score } => {
                     let r = &self.units[unit].id;
                     let nd = &self.nodes[node].uname;
                     let s = score_str(score);
+                    if self.var.gen_bool(self.k.p_location_rule) {
+                        let (attr, value) = match self.sites[node] {
+                            Some(site) if self.var.gen_bool(0.4) => ("site", site.to_string()),
+                            _ => ("#uname", nd.clone()),
+                        };
+                        let id = format!("location-{r}-{nd}-{s}");
+                        let _ = writeln!(o, "      <rsc_location id=\"{id}\" rsc=\"{r}\">");
+                        let _ = writeln!(o, "        <rule id=\"{id}-rule\" score=\"{s}\">");
+                        let _ = writeln!(
+                            o,
+                            "          <expression id=\"{id}-rule-expr\" attribute=\"{attr}\" operation=\"eq\" value=\"{value}\"/>"
+                        );
+                        o.push_str("        </rule>\n      </rsc_location>\n");
+                        continue;
+                    }
                     let _ = writeln!(
                         o,
                         "      <rsc_location id=\"location-{r}-{nd}-{s}\" node=\"{nd}\" rsc=\"{r}\" score=\"{s}\"/>"
