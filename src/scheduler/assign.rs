@@ -610,33 +610,7 @@ fn sort_resources(ws: &mut WorkingSet) {
         }
         CmpOrdering::Equal
     };
-    ws.top = stable_merge_sort(top, &cmp);
-}
-
-/// A stable merge sort that tolerates comparisons that are not a total
-/// order, splitting as `g_list_sort` does.
-fn stable_merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> CmpOrdering) -> Vec<T> {
-    if v.len() < 2 {
-        return v;
-    }
-    let mut left = v;
-    let right = left.split_off(left.len() / 2);
-    let left = stable_merge_sort(left, cmp);
-    let right = stable_merge_sort(right, cmp);
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        if cmp(left[i], right[j]) != CmpOrdering::Greater {
-            out.push(left[i]);
-            i += 1;
-        } else {
-            out.push(right[j]);
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&left[i..]);
-    out.extend_from_slice(&right[j..]);
-    out
+    ws.top = super::status::merge_sort(top, &cmp);
 }
 
 /// Compares two nodes' free capacity (`pcmk__compare_node_capacities`):

@@ -244,7 +244,7 @@ pub(crate) fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
 /// half gets the smaller share). Unlike the standard library's sort it
 /// tolerates comparisons that are not a total order, which
 /// `sort_op_by_callid` is not.
-fn merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> std::cmp::Ordering) -> Vec<T> {
+pub(crate) fn merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> std::cmp::Ordering) -> Vec<T> {
     if v.len() < 2 {
         return v;
     }
