@@ -6,12 +6,14 @@
 //! - [`testgen`]: a deterministic random CIB generator for differential tests.
 
 pub mod cib;
+pub mod cluster;
 pub mod controller;
 pub mod executor;
 pub mod fencer;
 pub mod membership;
 pub mod pcs;
 pub mod quorum;
+pub mod runner;
 pub mod scenario;
 pub mod scheduler;
 pub mod simulate;

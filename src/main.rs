@@ -22,6 +22,24 @@ struct Cli {
 enum Command {
     /// What-if analysis of a CIB, as crm_simulate does it.
     Simulate(SimulateArgs),
+    /// Run a scenario on the simulated cluster and check its expectations
+    /// (exit 0: all hold, 1: one does not, 2: the file is wrong).
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The scenario (TOML, SCENARIO-FORMAT v1).
+    file: PathBuf,
+    /// Overrides the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Writes every event as JSON lines.
+    #[arg(long)]
+    trace: Option<PathBuf>,
+    /// Writes a JUnit XML report.
+    #[arg(long)]
+    junit: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -77,6 +95,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Simulate(args) => simulate_cmd(args),
+        Command::Run(args) => run_cmd(args),
     }
 }
 
@@ -129,5 +148,54 @@ fn simulate_cmd(args: SimulateArgs) -> ExitCode {
             eprintln!("pacesim: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn run_cmd(args: RunArgs) -> ExitCode {
+    use pacesim::runner;
+    let scenario = match pacesim::scenario::load(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pacesim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let trace = match &args.trace {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(sim::TraceConfig {
+                sink: sim::TraceSink::Writer(Box::new(std::io::BufWriter::new(f))),
+                bodies: true,
+            }),
+            Err(e) => {
+                eprintln!("pacesim: cannot write the trace {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let outcome = match runner::run(
+        &scenario,
+        runner::RunOptions {
+            seed: args.seed,
+            trace,
+        },
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("pacesim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", runner::text(&outcome));
+    if let Some(path) = &args.junit {
+        if let Err(e) = std::fs::write(path, runner::junit(&outcome)) {
+            eprintln!("pacesim: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if outcome.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

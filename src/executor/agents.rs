@@ -44,7 +44,7 @@ pub enum Activity {
 }
 
 /// One operation asked of an agent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Request {
     /// The executor's id for it.
     pub token: u64,
@@ -57,7 +57,7 @@ pub struct Request {
 }
 
 /// An operation's result, when it has taken effect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Done {
     /// The request's token.
     pub token: u64,
@@ -106,6 +106,8 @@ pub struct Agents {
     armed: BTreeMap<(String, String), Armed>,
     /// Operations in progress: when they finish, and what they were.
     running: BTreeMap<u64, (Instant, Request)>,
+    /// Injected failures returned, per resource.
+    failures: BTreeMap<String, u64>,
 }
 
 impl Agents {
@@ -116,6 +118,7 @@ impl Agents {
             active: BTreeMap::new(),
             armed: BTreeMap::new(),
             running: BTreeMap::new(),
+            failures: BTreeMap::new(),
         }
     }
 
@@ -134,6 +137,17 @@ impl Agents {
     pub fn halt(&mut self) {
         self.active.clear();
         self.running.clear();
+    }
+
+    /// Forgets every operation in progress (the stack that asked died): none
+    /// takes effect, and the services stay as they are.
+    pub fn abandon_all(&mut self) {
+        self.running.clear();
+    }
+
+    /// How many injected failures each resource has returned so far.
+    pub fn failures(&self) -> &BTreeMap<String, u64> {
+        &self.failures
     }
 
     /// Starts an operation; its result comes at `next_deadline`.
@@ -186,6 +200,7 @@ impl Agents {
                 self.armed.remove(&key);
             }
             if code != rc::OK {
+                *self.failures.entry(req.rsc.clone()).or_insert(0) += 1;
                 if req.action == "monitor" && code == rc::NOT_RUNNING {
                     // The service died.
                     self.active.remove(&req.rsc);

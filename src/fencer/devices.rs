@@ -112,6 +112,18 @@ pub struct Registry {
     pub stonith_action: String,
 }
 
+/// No devices, Pacemaker's defaults.
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            devices: Vec::new(),
+            topology: BTreeMap::new(),
+            stonith_timeout: Duration::from_secs(60),
+            stonith_action: "reboot".into(),
+        }
+    }
+}
+
 /// A configuration the fencer cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {

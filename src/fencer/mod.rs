@@ -159,6 +159,12 @@ impl Fencer {
         &self.registry
     }
 
+    /// Takes a new configuration (the CIB changed). Requests in progress
+    /// keep the levels they were planned with.
+    pub fn set_registry(&mut self, registry: Registry) {
+        self.registry = registry;
+    }
+
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
         let mut out = Vec::new();

@@ -1,0 +1,402 @@
+//! The `stack` process group: totem, votequorum, the controller, the fencer
+//! and the executor of one node, wired together as corosync and pacemaker
+//! wire them.
+//!
+//! Each daemon is its own state machine; the stack only routes: totem's
+//! memberships go to votequorum and the controller, its agreed deliveries
+//! to whichever layer cast them; the controller's casts go back to totem,
+//! its operations to the executor (whose agent requests leave the group as
+//! IPC to `resources`) and its fencing requests to the fencer (whose power
+//! requests leave as the kernel's power-switch calls). One input may ripple
+//! through several layers; the stack runs the ripple to its end within the
+//! one `handle` call, in order.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use sim::{Input, Instant, NodeId, Output};
+
+use crate::controller::{self, Controller};
+use crate::executor::{self, Executor};
+use crate::fencer::{self, Fencer, Registry};
+use crate::membership::{self, Totem};
+use crate::quorum::{self, Votequorum};
+
+use super::{Cpg, Msg, Spec, RESOURCES};
+
+/// Something one layer produced for another.
+enum Hop {
+    Totem(membership::Output<Cpg>),
+    Quorum(quorum::Output),
+    Ctl(controller::Output),
+    Fence(fencer::Output),
+    Exec(executor::Output),
+}
+
+/// One node's cluster stack.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    names: Vec<String>,
+    us: NodeId,
+    totem: Totem<Cpg>,
+    quorum: Votequorum,
+    controller: Controller,
+    fencer: Fencer,
+    executor: Executor,
+    /// The agreed membership of this node's partition.
+    members: Vec<NodeId>,
+    /// Members whose quorum information is awaited since the last membership.
+    awaiting: BTreeSet<NodeId>,
+    quorate: bool,
+    /// The CIB generation the fencer's devices were read from.
+    devices_from: controller::Generation,
+    exiting: bool,
+}
+
+impl Stack {
+    /// A stack that starts on `Input::Start`.
+    pub fn new(spec: &Spec, us: NodeId, now: Instant) -> Stack {
+        let ids: Vec<NodeId> = (1..=spec.names.len() as u32).map(NodeId).collect();
+        let name = spec.names[(us.0 - 1) as usize].clone();
+        let registry = Registry::from_cib(&spec.cib).unwrap_or_default();
+        Stack {
+            names: spec.names.clone(),
+            us,
+            totem: Totem::new(&spec.totem, us, &ids),
+            quorum: Votequorum::new(&spec.quorum, us, now),
+            controller: Controller::new(
+                controller::Config {
+                    node: name,
+                    nodes: spec.names.clone(),
+                    cib: spec.cib.clone(),
+                    epoch_base: spec.epoch_base,
+                },
+                now,
+            ),
+            fencer: Fencer::new(registry, spec.names.clone()),
+            executor: Executor::new(),
+            members: Vec::new(),
+            awaiting: BTreeSet::new(),
+            quorate: false,
+            devices_from: controller::generation(&spec.cib),
+            exiting: false,
+        }
+    }
+
+    fn name(&self, n: NodeId) -> String {
+        self.names
+            .get((n.0 as usize).wrapping_sub(1))
+            .cloned()
+            .unwrap_or_else(|| n.to_string())
+    }
+
+    /// The node this stack runs on.
+    pub fn node(&self) -> NodeId {
+        self.us
+    }
+
+    /// The controller.
+    pub fn controller(&self) -> &Controller {
+        &self.controller
+    }
+
+    /// The agreed membership of this node's partition (empty while forming).
+    pub fn members(&self) -> &[NodeId] {
+        &self.members
+    }
+
+    /// The ring of the current membership, if operational.
+    pub fn ring(&self) -> Option<membership::RingId> {
+        self.totem.membership().map(|(r, _)| r)
+    }
+
+    /// Whether votequorum says this node's partition is quorate.
+    pub fn quorate(&self) -> bool {
+        self.quorate
+    }
+
+    /// Takes one input and returns its effects.
+    pub fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Output<Msg>> {
+        let mut out = Vec::new();
+        let mut hops = VecDeque::new();
+        match input {
+            Input::Start => {
+                hops.extend(
+                    self.totem
+                        .handle(now, membership::Input::Start)
+                        .into_iter()
+                        .map(Hop::Totem),
+                );
+                hops.extend(
+                    self.controller
+                        .handle(now, controller::Input::Start)
+                        .into_iter()
+                        .map(Hop::Ctl),
+                );
+            }
+            Input::Wake => self.wake(now, &mut hops),
+            Input::Message {
+                from,
+                msg: Msg::Totem(m),
+            } => hops.extend(
+                self.totem
+                    .handle(now, membership::Input::Message { from, msg: m })
+                    .into_iter()
+                    .map(Hop::Totem),
+            ),
+            Input::Ipc {
+                msg: Msg::Done(d), ..
+            } => hops.extend(
+                self.executor
+                    .handle(now, executor::Input::Agent(d))
+                    .into_iter()
+                    .map(Hop::Exec),
+            ),
+            Input::Command(Msg::Command(c)) => hops.extend(
+                self.controller
+                    .handle(now, controller::Input::Command(c))
+                    .into_iter()
+                    .map(Hop::Ctl),
+            ),
+            Input::Terminate => hops.extend(
+                self.controller
+                    .handle(now, controller::Input::Terminate)
+                    .into_iter()
+                    .map(Hop::Ctl),
+            ),
+            Input::PowerResult(r) => hops.extend(
+                self.fencer
+                    .handle(now, fencer::Input::Power(r))
+                    .into_iter()
+                    .map(Hop::Fence),
+            ),
+            _ => {}
+        }
+        while let Some(hop) = hops.pop_front() {
+            self.route(now, hop, &mut hops, &mut out);
+        }
+        self.refresh_devices();
+        if self.exiting {
+            out.push(Output::Exit);
+        }
+        out
+    }
+
+    /// Fires the timers that are due, layer by layer.
+    fn wake(&mut self, now: Instant, hops: &mut VecDeque<Hop>) {
+        let due = |d: Option<Instant>| d.is_some_and(|t| t <= now);
+        if due(self.totem.next_deadline()) {
+            hops.extend(
+                self.totem
+                    .handle(now, membership::Input::Wake)
+                    .into_iter()
+                    .map(Hop::Totem),
+            );
+        }
+        if due(self.quorum.next_deadline()) {
+            hops.extend(
+                self.quorum
+                    .handle(now, quorum::Input::Wake)
+                    .into_iter()
+                    .map(Hop::Quorum),
+            );
+        }
+        if due(self.controller.next_deadline()) {
+            hops.extend(
+                self.controller
+                    .handle(now, controller::Input::Wake)
+                    .into_iter()
+                    .map(Hop::Ctl),
+            );
+        }
+        if due(self.fencer.next_deadline()) {
+            hops.extend(
+                self.fencer
+                    .handle(now, fencer::Input::Wake)
+                    .into_iter()
+                    .map(Hop::Fence),
+            );
+        }
+        if due(self.executor.next_deadline()) {
+            hops.extend(
+                self.executor
+                    .handle(now, executor::Input::Wake)
+                    .into_iter()
+                    .map(Hop::Exec),
+            );
+        }
+    }
+
+    fn cast(&mut self, now: Instant, p: Cpg, hops: &mut VecDeque<Hop>) {
+        hops.extend(
+            self.totem
+                .handle(now, membership::Input::Cast(p))
+                .into_iter()
+                .map(Hop::Totem),
+        );
+    }
+
+    fn to_controller(&mut self, now: Instant, input: controller::Input, hops: &mut VecDeque<Hop>) {
+        hops.extend(self.controller.handle(now, input).into_iter().map(Hop::Ctl));
+    }
+
+    fn route(
+        &mut self,
+        now: Instant,
+        hop: Hop,
+        hops: &mut VecDeque<Hop>,
+        out: &mut Vec<Output<Msg>>,
+    ) {
+        match hop {
+            Hop::Totem(o) => match o {
+                membership::Output::Send { to, msg } => out.push(Output::Send {
+                    to,
+                    msg: Msg::Totem(msg),
+                }),
+                membership::Output::Broadcast(msg) => out.push(Output::Broadcast(Msg::Totem(msg))),
+                membership::Output::Membership { ring, members } => {
+                    let names: Vec<String> = members.iter().map(|&n| self.name(n)).collect();
+                    out.push(Output::Note(format!(
+                        "membership [{}] (ring {})",
+                        names.join(" "),
+                        ring.seq
+                    )));
+                    self.members = members.clone();
+                    self.awaiting = members.iter().copied().collect();
+                    hops.extend(
+                        self.quorum
+                            .handle(now, quorum::Input::Membership { members })
+                            .into_iter()
+                            .map(Hop::Quorum),
+                    );
+                    self.to_controller(now, controller::Input::Membership(names), hops);
+                }
+                membership::Output::Deliver { from, payload } => match payload {
+                    Cpg::Quorum(info) => {
+                        hops.extend(
+                            self.quorum
+                                .handle(now, quorum::Input::NodeInfo(info))
+                                .into_iter()
+                                .map(Hop::Quorum),
+                        );
+                        if self.awaiting.remove(&from) && self.awaiting.is_empty() {
+                            hops.extend(
+                                self.quorum
+                                    .handle(now, quorum::Input::SyncDone)
+                                    .into_iter()
+                                    .map(Hop::Quorum),
+                            );
+                        }
+                    }
+                    Cpg::Ctl(msg) => {
+                        let from = self.name(from);
+                        self.to_controller(now, controller::Input::Deliver { from, msg }, hops);
+                    }
+                },
+            },
+            Hop::Quorum(o) => match o {
+                quorum::Output::Broadcast(info) => self.cast(now, Cpg::Quorum(info), hops),
+                quorum::Output::Quorum { quorate, .. } => {
+                    if quorate != self.quorate {
+                        self.quorate = quorate;
+                        out.push(Output::Note(
+                            if quorate { "quorate" } else { "not quorate" }.into(),
+                        ));
+                        self.to_controller(now, controller::Input::Quorum(quorate), hops);
+                    }
+                }
+            },
+            Hop::Ctl(o) => match o {
+                controller::Output::Cast(m) => self.cast(now, Cpg::Ctl(m), hops),
+                controller::Output::Exec { call, op } => hops.extend(
+                    self.executor
+                        .handle(now, executor::Input::Exec { call, op })
+                        .into_iter()
+                        .map(Hop::Exec),
+                ),
+                controller::Output::Cancel {
+                    rsc,
+                    action,
+                    interval_ms,
+                } => hops.extend(
+                    self.executor
+                        .handle(
+                            now,
+                            executor::Input::Cancel {
+                                rsc,
+                                action,
+                                interval_ms,
+                            },
+                        )
+                        .into_iter()
+                        .map(Hop::Exec),
+                ),
+                controller::Output::Fence { op, target, action } => hops.extend(
+                    self.fencer
+                        .handle(now, fencer::Input::Fence { op, target, action })
+                        .into_iter()
+                        .map(Hop::Fence),
+                ),
+                controller::Output::Note(text) => out.push(Output::Note(text)),
+                controller::Output::Exit => {
+                    // Tell the ring first, so the others re-form at once.
+                    hops.extend(
+                        self.totem
+                            .handle(now, membership::Input::Leave)
+                            .into_iter()
+                            .map(Hop::Totem),
+                    );
+                    self.exiting = true;
+                }
+            },
+            Hop::Fence(o) => match o {
+                fencer::Output::Power(req) => out.push(Output::Power(req)),
+                fencer::Output::Done {
+                    op, target, result, ..
+                } => {
+                    self.to_controller(now, controller::Input::Fenced { op, target, result }, hops)
+                }
+            },
+            Hop::Exec(o) => match o {
+                executor::Output::Run(req) => out.push(Output::Ipc {
+                    to: RESOURCES,
+                    msg: Msg::Run(req),
+                }),
+                executor::Output::Abandon(token) => out.push(Output::Ipc {
+                    to: RESOURCES,
+                    msg: Msg::Abandon(token),
+                }),
+                executor::Output::Result(r) => {
+                    self.to_controller(now, controller::Input::Executed(r), hops)
+                }
+            },
+        }
+    }
+
+    /// The fencer follows configuration changes that reach this node's CIB.
+    fn refresh_devices(&mut self) {
+        let generation = controller::generation(self.controller.cib());
+        if (generation.0, generation.1) != (self.devices_from.0, self.devices_from.1) {
+            self.devices_from = generation;
+            if let Ok(r) = Registry::from_cib(self.controller.cib()) {
+                self.fencer.set_registry(r);
+            }
+        }
+    }
+
+    /// The earliest timer of any layer.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        if self.exiting {
+            return None;
+        }
+        [
+            self.totem.next_deadline(),
+            self.quorum.next_deadline(),
+            self.controller.next_deadline(),
+            self.fencer.next_deadline(),
+            self.executor.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}

@@ -1,0 +1,244 @@
+//! The changes the DC makes to its CIB: node states as the join protocol
+//! and membership decide them, operation results and fail counts, fencing
+//! confirmations, node attributes, and the version counters.
+//!
+//! Pacemaker spreads these over the controller (`controld_join_dc.c`,
+//! `controld_te_callbacks.c`, `controld_fencing.c`) and the attribute
+//! manager; here the DC applies them to its own copy and syncs the result.
+//! The history entries are written as `crm_simulate` writes them
+//! ([`crate::simulate::inject::record_op`]), with the op digest the real
+//! controller adds, so that a changed definition restarts the resource.
+
+use crate::cib::{Cib, NvPair, NvSet, Score};
+use crate::simulate::inject;
+
+use super::OpRecord;
+
+/// `(admin_epoch, epoch, num_updates)`: the CIB with the greatest wins at a join.
+pub type Generation = (u64, u64, u64);
+
+fn num_attr(cib: &Cib, name: &str) -> u64 {
+    cib.attr(name).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// A CIB's generation.
+pub fn generation(cib: &Cib) -> Generation {
+    (
+        num_attr(cib, "admin_epoch"),
+        num_attr(cib, "epoch"),
+        num_attr(cib, "num_updates"),
+    )
+}
+
+/// Sets an attribute of `<cib>`.
+pub fn set_cib_attr(cib: &mut Cib, name: &str, value: &str) {
+    match cib.attrs.iter_mut().find(|(k, _)| k == name) {
+        Some((_, v)) => *v = value.to_string(),
+        None => cib.attrs.push((name.to_string(), value.to_string())),
+    }
+}
+
+/// A configuration change: `epoch` grows, `num_updates` restarts.
+pub fn bump_epoch(cib: &mut Cib) {
+    let e = num_attr(cib, "epoch") + 1;
+    set_cib_attr(cib, "epoch", &e.to_string());
+    set_cib_attr(cib, "num_updates", "0");
+}
+
+/// A status change: `num_updates` grows.
+pub fn bump_updates(cib: &mut Cib) {
+    let n = num_attr(cib, "num_updates") + 1;
+    set_cib_attr(cib, "num_updates", &n.to_string());
+}
+
+/// How the DC sees a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeView {
+    /// In the membership, controller joined (`member`/`member`).
+    Joined,
+    /// Gone without asking: it must be fenced (`expected` stays as it was).
+    Lost,
+    /// Gone after a clean shutdown, or fenced: safely down.
+    Down,
+}
+
+/// Writes a node's `node_state` flags.
+pub fn set_node_view(cib: &mut Cib, uname: &str, view: NodeView) {
+    let Some(st) = inject::node_state(cib, uname) else {
+        return;
+    };
+    let set = |v: &mut Option<String>, s: &str| *v = Some(s.to_string());
+    match view {
+        NodeView::Joined => {
+            set(&mut st.in_ccm, "true");
+            set(&mut st.crmd, "online");
+            set(&mut st.join, "member");
+            set(&mut st.expected, "member");
+        }
+        NodeView::Lost => {
+            set(&mut st.in_ccm, "false");
+            set(&mut st.crmd, "offline");
+            set(&mut st.join, "down");
+        }
+        NodeView::Down => {
+            set(&mut st.in_ccm, "false");
+            set(&mut st.crmd, "offline");
+            set(&mut st.join, "down");
+            set(&mut st.expected, "down");
+        }
+    }
+}
+
+/// A node was fenced (or left cleanly): its services are gone, and so are
+/// its history and transient attributes.
+pub fn node_down_clean(cib: &mut Cib, uname: &str) {
+    set_node_view(cib, uname, NodeView::Down);
+    inject::clear_node_history(cib, uname);
+}
+
+/// Forgets a node's resource history (a joining node reports its own).
+pub fn clear_lrm(cib: &mut Cib, uname: &str) {
+    if let Some(st) = inject::node_state(cib, uname) {
+        st.lrm = Some(Vec::new());
+    }
+}
+
+/// A transient node attribute (`attrd_updater`), `None` to delete it.
+pub fn set_transient(cib: &mut Cib, uname: &str, name: &str, value: Option<&str>) {
+    let Some(st) = inject::node_state(cib, uname) else {
+        return;
+    };
+    if st.transient.is_empty() {
+        let id = st.id.clone();
+        st.transient.push(NvSet {
+            tag: "instance_attributes".into(),
+            id: Some(format!("status-{id}")),
+            ..Default::default()
+        });
+    }
+    let set = &mut st.transient[0];
+    match value {
+        None => set.pairs.retain(|p| p.name != name),
+        Some(v) => match set.pairs.iter_mut().find(|p| p.name == name) {
+            Some(p) => p.value = Some(v.to_string()),
+            None => set.pairs.push(NvPair {
+                id: Some(format!("{}-{name}", set.id.clone().unwrap_or_default())),
+                name: name.to_string(),
+                value: Some(v.to_string()),
+                ..Default::default()
+            }),
+        },
+    }
+}
+
+/// A transient attribute's value.
+pub fn transient(cib: &Cib, uname: &str, name: &str) -> Option<String> {
+    let st = cib
+        .status
+        .node_states
+        .iter()
+        .find(|s| s.uname.as_deref() == Some(uname))?;
+    st.transient
+        .iter()
+        .flat_map(|s| s.pairs.iter())
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.clone())
+}
+
+/// Whether a result counts as a failure for the fail count: not for a
+/// probe that found the resource stopped or running (that is information,
+/// not failure), nor for a cancelled op.
+pub fn counts_as_failure(r: &OpRecord) -> bool {
+    if r.status == crate::executor::OpStatus::Cancelled {
+        return false;
+    }
+    let probe = r.task == "monitor" && r.interval_ms == 0;
+    if probe {
+        return !matches!(r.rc, 0 | 7 | 8);
+    }
+    r.rc != r.expected_rc
+}
+
+/// Records a result in the node's history, and the fail count it implies
+/// (a failed start is fatal by default: `start-failure-is-fatal`).
+pub fn record_result(
+    cib: &mut Cib,
+    r: &OpRecord,
+    now_secs: i64,
+    digest: Option<String>,
+    count_failures: bool,
+) {
+    if r.status == crate::executor::OpStatus::Cancelled {
+        return;
+    }
+    let rc = if r.status == crate::executor::OpStatus::TimedOut {
+        1
+    } else {
+        r.rc
+    };
+    inject::record_op(
+        cib,
+        &r.node,
+        &r.rsc,
+        &r.task,
+        r.interval_ms,
+        rc,
+        r.expected_rc,
+        now_secs,
+    );
+    // The controller's bookkeeping that crm_simulate leaves out.
+    if let Some(st) = inject::node_state(cib, &r.node) {
+        if let Some(res) = st
+            .lrm
+            .as_mut()
+            .and_then(|l| l.iter_mut().find(|x| x.id == r.rsc))
+        {
+            let key = format!("{}_{}_{}", r.rsc, r.task, r.interval_ms);
+            for op in res
+                .ops
+                .iter_mut()
+                .filter(|o| o.operation_key.as_deref() == Some(&key))
+            {
+                if r.status == crate::executor::OpStatus::TimedOut {
+                    op.op_status = Some(2);
+                }
+                if let Some(d) = &digest {
+                    op.op_digest = Some(d.clone());
+                }
+            }
+        }
+    }
+    if count_failures && counts_as_failure(r) {
+        let fatal = r.task == "start" && r.start_failure_is_fatal;
+        if fatal {
+            let name = format!("fail-count-{}#{}_{}", r.rsc, r.task, r.interval_ms);
+            set_transient(cib, &r.node, &name, Some(&Score::INF.to_string()));
+            let lf = format!("last-failure-{}#{}_{}", r.rsc, r.task, r.interval_ms);
+            set_transient(cib, &r.node, &lf, Some(&now_secs.to_string()));
+        } else {
+            inject::bump_failcount(cib, &r.node, &r.rsc, &r.task, r.interval_ms, now_secs);
+        }
+    }
+}
+
+/// Removes every fail count of a resource on a node (`clear_failcount`).
+pub fn clear_failcount(cib: &mut Cib, uname: &str, rsc: &str) {
+    let Some(st) = inject::node_state(cib, uname) else {
+        return;
+    };
+    let fc = format!("fail-count-{rsc}#");
+    let lf = format!("last-failure-{rsc}#");
+    for set in &mut st.transient {
+        set.pairs
+            .retain(|p| !p.name.starts_with(&fc) && !p.name.starts_with(&lf));
+    }
+}
+
+/// Removes a resource's history on a node (`lrm_delete`).
+pub fn delete_history(cib: &mut Cib, uname: &str, rsc: &str) {
+    if let Some(st) = inject::node_state(cib, uname) {
+        if let Some(l) = st.lrm.as_mut() {
+            l.retain(|r| r.id != rsc);
+        }
+    }
+}
