@@ -44,7 +44,7 @@ impl Resources {
             },
             // Operations asked by a stack that died never report; a new
             // stack starts its own.
-            Input::SiblingExited { group, .. } if group == STACK => self.agents.abandon_all(),
+            Input::SiblingExited { group, .. } if group == STACK => self.agents.stack_exited(),
             Input::Wake => {
                 return self
                     .agents

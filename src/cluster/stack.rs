@@ -30,6 +30,8 @@ enum Hop {
     Ctl(controller::Output),
     Fence(fencer::Output),
     Exec(executor::Output),
+    /// A membership for the controller, once votequorum has settled on it.
+    Members(Vec<String>),
 }
 
 /// One node's cluster stack.
@@ -46,6 +48,11 @@ pub struct Stack {
     members: Vec<NodeId>,
     /// Members whose quorum information is awaited since the last membership.
     awaiting: BTreeSet<NodeId>,
+    /// The membership the controller is told of once quorum is settled.
+    pending_members: Option<Vec<String>>,
+    /// Between a new membership and the controller hearing of it: quorum
+    /// changes then reach the controller with the membership, not before.
+    syncing: bool,
     quorate: bool,
     /// The CIB generation the fencer's devices were read from.
     devices_from: controller::Generation,
@@ -76,6 +83,8 @@ impl Stack {
             executor: Executor::new(),
             members: Vec::new(),
             awaiting: BTreeSet::new(),
+            pending_members: None,
+            syncing: false,
             quorate: false,
             devices_from: controller::generation(&spec.cib),
             exiting: false,
@@ -268,7 +277,10 @@ impl Stack {
                             .into_iter()
                             .map(Hop::Quorum),
                     );
-                    self.to_controller(now, controller::Input::Membership(names), hops);
+                    // As corosync's sync barrier does, the controller hears
+                    // of the membership only with its quorum settled.
+                    self.pending_members = Some(names);
+                    self.syncing = true;
                 }
                 membership::Output::Deliver { from, payload } => match payload {
                     Cpg::Quorum(info) => {
@@ -285,6 +297,9 @@ impl Stack {
                                     .into_iter()
                                     .map(Hop::Quorum),
                             );
+                            if let Some(names) = self.pending_members.take() {
+                                hops.push_back(Hop::Members(names));
+                            }
                         }
                     }
                     Cpg::Ctl(msg) => {
@@ -301,7 +316,9 @@ impl Stack {
                         out.push(Output::Note(
                             if quorate { "quorate" } else { "not quorate" }.into(),
                         ));
-                        self.to_controller(now, controller::Input::Quorum(quorate), hops);
+                        if !self.syncing {
+                            self.to_controller(now, controller::Input::Quorum(quorate), hops);
+                        }
                     }
                 }
             },
@@ -356,6 +373,11 @@ impl Stack {
                     self.to_controller(now, controller::Input::Fenced { op, target, result }, hops)
                 }
             },
+            Hop::Members(members) => {
+                self.syncing = false;
+                let quorate = self.quorate;
+                self.to_controller(now, controller::Input::Membership { members, quorate }, hops)
+            }
             Hop::Exec(o) => match o {
                 executor::Output::Run(req) => out.push(Output::Ipc {
                     to: RESOURCES,

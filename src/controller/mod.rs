@@ -194,8 +194,15 @@ pub enum Command {
 pub enum Input {
     /// The controller starts.
     Start,
-    /// The partition's membership changed (nodes whose stack runs, this one included).
-    Membership(Vec<String>),
+    /// The partition's membership changed (nodes whose stack runs, this one
+    /// included), with the quorum it has (both settle together, as
+    /// corosync's sync barrier makes them).
+    Membership {
+        /// The members.
+        members: Vec<String>,
+        /// Whether the partition is quorate.
+        quorate: bool,
+    },
     /// The partition's quorum changed.
     Quorum(bool),
     /// A cluster message, in agreed order (this node's own too).
@@ -423,7 +430,13 @@ impl Controller {
                 self.deadtime = Some(now + self.opts.dc_deadtime);
                 self.members.insert(self.cfg.node.clone());
             }
-            Input::Membership(members) => self.on_membership(now, members, &mut out),
+            Input::Membership { members, quorate } => {
+                self.quorate = quorate;
+                if let Some(d) = self.dc_state.as_mut() {
+                    d.quorum_changed(quorate);
+                }
+                self.on_membership(now, members, &mut out)
+            }
             Input::Quorum(q) => {
                 self.quorate = q;
                 if let Some(d) = self.dc_state.as_mut() {
@@ -667,6 +680,7 @@ impl Controller {
                 action: op.task.clone(),
                 interval_ms: op.interval_ms,
                 timeout: op.timeout,
+                stonith: op.stonith,
             },
         });
         self.calls.insert(

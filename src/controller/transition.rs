@@ -75,6 +75,8 @@ pub struct RscOp {
     pub expected_rc: i32,
     /// The parameter digest to record with the result.
     pub digest: Option<String>,
+    /// Whether it is a fencing device.
+    pub stonith: bool,
 }
 
 /// One step of a plan.
@@ -188,6 +190,7 @@ impl Plan {
                                 timeout: Duration::from_millis(timeout_ms),
                                 expected_rc: act.expected_rc.unwrap_or(0),
                                 digest,
+                                stonith: rsc.is_fence_device,
                             })
                         }
                         _ => Step::Nothing,

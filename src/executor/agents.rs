@@ -54,6 +54,8 @@ pub struct Request {
     pub agent: String,
     /// start, stop, monitor, promote, demote, migrate_to, migrate_from, notify.
     pub action: String,
+    /// A fencing device (lives in the stack, not in the services).
+    pub stonith: bool,
 }
 
 /// An operation's result, when it has taken effect.
@@ -108,6 +110,8 @@ pub struct Agents {
     running: BTreeMap<u64, (Instant, Request)>,
     /// Injected failures returned, per resource.
     failures: BTreeMap<String, u64>,
+    /// Fencing devices started here.
+    stack_bound: std::collections::BTreeSet<String>,
 }
 
 impl Agents {
@@ -119,6 +123,7 @@ impl Agents {
             armed: BTreeMap::new(),
             running: BTreeMap::new(),
             failures: BTreeMap::new(),
+            stack_bound: Default::default(),
         }
     }
 
@@ -139,10 +144,15 @@ impl Agents {
         self.running.clear();
     }
 
-    /// Forgets every operation in progress (the stack that asked died): none
-    /// takes effect, and the services stay as they are.
-    pub fn abandon_all(&mut self) {
+    /// The stack that asked died: no operation in progress takes effect,
+    /// the services stay as they are, but fencing devices, which only
+    /// exist as registrations with the stack's fencer, are gone.
+    pub fn stack_exited(&mut self) {
         self.running.clear();
+        let stack_bound = std::mem::take(&mut self.stack_bound);
+        for rsc in stack_bound {
+            self.active.remove(&rsc);
+        }
     }
 
     /// How many injected failures each resource has returned so far.
@@ -211,6 +221,9 @@ impl Agents {
         let now_active = self.active.get(&req.rsc).copied();
         match req.action.as_str() {
             "start" | "migrate_from" => {
+                if req.stonith {
+                    self.stack_bound.insert(req.rsc.clone());
+                }
                 self.active.insert(req.rsc.clone(), Activity::Started);
                 rc::OK
             }

@@ -34,6 +34,9 @@ pub struct Op {
     pub interval_ms: u64,
     /// Give up after this long.
     pub timeout: Duration,
+    /// A fencing device: "running" means registered with the node's
+    /// fencer, which dies with the stack.
+    pub stonith: bool,
 }
 
 /// How an operation ended (Pacemaker's op-status).
@@ -184,6 +187,7 @@ impl Executor {
             rsc: job.op.rsc.clone(),
             agent: job.op.agent.clone(),
             action: job.op.action.clone(),
+            stonith: job.op.stonith,
         }));
         self.in_flight
             .insert(rsc.to_string(), (token, now + job.op.timeout, job));

@@ -40,6 +40,7 @@ impl Node {
             action: action.into(),
             interval_ms,
             timeout: Duration::from_secs(20),
+            stonith: false,
         };
         self.feed(Input::Exec { call, op });
     }

@@ -30,6 +30,10 @@ pub use devices::{FenceDevice, HostCheck, Level, Registry, RegistryError};
 #[cfg(test)]
 mod tests;
 
+/// How many times a failed device operation is retried before its level is
+/// given up (`pcmk_reboot_retries` and friends, default 2).
+pub const DEVICE_RETRIES: u32 = 2;
+
 /// What to do to the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -128,6 +132,8 @@ struct Job {
     waiting_for: Option<u64>,
     /// A `pcmk_delay_base` delay before the next step.
     delayed_until: Option<Instant>,
+    /// Retries left for the current step (`pcmk_<action>_retries`).
+    retries_left: u32,
     last_failure: String,
 }
 
@@ -231,6 +237,7 @@ impl Fencer {
             step: 0,
             waiting_for: None,
             delayed_until: None,
+            retries_left: DEVICE_RETRIES,
             last_failure: String::new(),
         });
         let i = self.jobs.len() - 1;
@@ -272,6 +279,7 @@ impl Fencer {
     /// Starts the current step, after its device's `pcmk_delay_base` when
     /// the device is used for the first time in this level.
     fn begin_step(&mut self, now: Instant, i: usize, out: &mut Vec<Output>) {
+        self.jobs[i].retries_left = DEVICE_RETRIES;
         let job = &self.jobs[i];
         let step = &job.steps[job.step];
         let first_use = !job.steps[..job.step]
@@ -340,9 +348,16 @@ impl Fencer {
                 job.target,
                 describe(r.outcome)
             );
-            job.level += 1;
-            if job.level < job.levels.len() {
-                self.start_level(now, i, out);
+            // A device that failed to answer is asked again before the
+            // level is given up; one that hung has used up its time.
+            if job.retries_left > 0 && r.outcome != PowerOutcome::TimedOut {
+                job.retries_left -= 1;
+                self.issue(now, i, out);
+            } else {
+                job.level += 1;
+                if job.level < job.levels.len() {
+                    self.start_level(now, i, out);
+                }
             }
         }
         self.reap(out);

@@ -262,9 +262,13 @@ fn a_failing_device_hands_over_to_the_next() {
         "",
     );
     b.fence(1, "node2", FenceAction::Off);
-    let first = b.answer(PowerOutcome::Unreachable);
-    assert_eq!(first.device.0, "a");
-    assert!(b.done.is_empty());
+    // The first device is asked again (pcmk_off_retries) before the next
+    // one is tried.
+    for _ in 0..=DEVICE_RETRIES {
+        let first = b.answer(PowerOutcome::Unreachable);
+        assert_eq!(first.device.0, "a");
+        assert!(b.done.is_empty());
+    }
     let second = b.answer(OK);
     assert_eq!(
         (second.device.0.as_str(), second.action),
@@ -322,7 +326,9 @@ fn a_level_of_two_devices_turns_all_off_before_any_on() {
     let mut b = Bench::new(&res, topo);
     b.fence(2, "node1", FenceAction::Reboot);
     b.answer(OK);
-    b.answer(PowerOutcome::Refused);
+    for _ in 0..=DEVICE_RETRIES {
+        b.answer(PowerOutcome::Refused);
+    }
     let r = b.answer(OK);
     assert_eq!(
         (r.device.0.as_str(), r.action),

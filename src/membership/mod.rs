@@ -224,6 +224,8 @@ enum State<P> {
         fail: BTreeSet<NodeId>,
         /// The sets each candidate last sent.
         joins: BTreeMap<NodeId, (BTreeSet<NodeId>, BTreeSet<NodeId>)>,
+        /// Candidates heard from since the consensus timer was last armed.
+        heard: BTreeSet<NodeId>,
     },
     /// In a ring.
     Operational {
@@ -339,6 +341,7 @@ impl<P: Clone> Totem<P> {
             proc,
             fail,
             joins: BTreeMap::new(),
+            heard: BTreeSet::new(),
         };
         self.timers.insert(
             Timer::Consensus,
@@ -390,9 +393,16 @@ impl<P: Clone> Totem<P> {
             self.enter_gather(now, proc, fail, out);
         }
         let us = self.us;
-        let State::Gather { proc, fail, joins } = &mut self.state else {
+        let State::Gather {
+            proc,
+            fail,
+            joins,
+            heard,
+        } = &mut self.state
+        else {
             return;
         };
+        heard.insert(from);
         let mut new_proc = proc.clone();
         let mut new_fail = fail.clone();
         if their_fail.contains(&us) {
@@ -416,7 +426,10 @@ impl<P: Clone> Totem<P> {
     /// Consensus: every live candidate has sent our exact view. The
     /// representative then commits the ring.
     fn check_consensus(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
-        let State::Gather { proc, fail, joins } = &self.state else {
+        let State::Gather {
+            proc, fail, joins, ..
+        } = &self.state
+        else {
             return;
         };
         let live: Vec<NodeId> = proc.difference(fail).copied().collect();
@@ -688,19 +701,25 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    /// Candidates that have not agreed within the consensus timeout are
-    /// declared failed.
+    /// Candidates that have stayed silent for the consensus timeout are
+    /// declared failed. One that is talking but has not yet come round to
+    /// our view is not: declaring it failed would make it declare us
+    /// failed in turn, and split a ring that was about to agree.
     fn on_consensus_timeout(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
         let us = self.us;
-        let State::Gather { proc, fail, joins } = &mut self.state else {
+        let State::Gather {
+            proc, fail, heard, ..
+        } = &mut self.state
+        else {
             return;
         };
         let silent: Vec<NodeId> = proc
             .difference(fail)
             .copied()
-            .filter(|&n| n != us && !joins.get(&n).is_some_and(|(p, f)| p == proc && f == fail))
+            .filter(|&n| n != us && !heard.contains(&n))
             .collect();
         fail.extend(silent);
+        heard.clear();
         self.timers.insert(
             Timer::Consensus,
             now + self.cfg.consensus_timeout(self.nodelist.len()),

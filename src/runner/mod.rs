@@ -160,7 +160,11 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
         }
     }
     sim.run_until_with(end, |sim| obs.after_step(sim));
-    let fault_times: Vec<Instant> = s.faults.iter().map(|f| Instant::ZERO + f.at).collect();
+    let fault_times: Vec<(Instant, usize)> = s
+        .faults
+        .iter()
+        .map(|f| (Instant::ZERO + f.at, f.pos.line))
+        .collect();
     let verdicts = s
         .expects
         .iter()
@@ -613,7 +617,10 @@ fn point(
 }
 
 /// Judges an event expectation against what was seen.
-fn event(e: &Expect, seen: &[(Instant, Seen)], faults: &[Instant]) -> Verdict {
+///
+/// It holds if any occurrence fits; the one reported is, when possible, the
+/// one that follows the fault written last before the expectation.
+fn event(e: &Expect, seen: &[(Instant, Seen)], faults: &[(Instant, usize)]) -> Verdict {
     let Expect::Event {
         event,
         within,
@@ -635,11 +642,16 @@ fn event(e: &Expect, seen: &[(Instant, Seen)], faults: &[Instant]) -> Verdict {
     let anchor = |t: Instant| {
         faults
             .iter()
-            .copied()
+            .map(|(f, _)| *f)
             .filter(|f| *f <= t)
             .max()
             .unwrap_or(Instant::ZERO)
     };
+    let written_before = faults
+        .iter()
+        .filter(|(_, line)| *line < pos.line)
+        .map(|(f, _)| *f)
+        .max_by_key(|f| *f);
     let fits = |t: Instant| {
         within.is_none_or(|w| t.saturating_since(anchor(t)) <= w)
             && by.is_none_or(|b| t <= Instant::ZERO + b)
@@ -649,7 +661,11 @@ fn event(e: &Expect, seen: &[(Instant, Seen)], faults: &[Instant]) -> Verdict {
         .filter(|(_, s)| *s == want)
         .map(|(t, _)| *t)
         .collect();
-    let hit = times.iter().copied().find(|t| fits(*t));
+    let hit = times
+        .iter()
+        .copied()
+        .find(|t| fits(*t) && Some(anchor(*t)) == written_before)
+        .or_else(|| times.iter().copied().find(|t| fits(*t)));
     let mut what = String::new();
     if *never {
         what.push_str("never ");

@@ -70,10 +70,12 @@ pub struct Observer {
     /// Primitives whose activity on a node ended with the node (crash,
     /// power loss) and that nothing has made safe yet (fencing, a boot).
     unsafe_on: BTreeSet<(String, NodeId)>,
-    /// When each ring was first seen.
-    rings: BTreeMap<crate::membership::RingId, Instant>,
+    /// When each membership (ring and members) was first seen.
+    rings: BTreeMap<(crate::membership::RingId, Vec<NodeId>), Instant>,
     /// Nodes that were DC after the previous step.
     dcs: BTreeSet<NodeId>,
+    /// Each running stack's membership after the previous step.
+    views: BTreeMap<NodeId, Vec<NodeId>>,
     /// Per node: quorate now, and since when its quorum state holds.
     quorum: BTreeMap<NodeId, (bool, Instant)>,
     /// Invariant breaches still ongoing (reported once per episode).
@@ -140,6 +142,7 @@ impl Observer {
             unsafe_on: BTreeSet::new(),
             rings: BTreeMap::new(),
             dcs: BTreeSet::new(),
+            views: BTreeMap::new(),
             quorum: BTreeMap::new(),
             ongoing: BTreeSet::new(),
             seen: Vec::new(),
@@ -393,6 +396,9 @@ impl Observer {
                         ));
                     }
                 }
+                // A fencing device may be started elsewhere before its old
+                // node is fenced (it requires only quorum): not a double.
+                Some(RscKind::Primitive { stonith: true }) => {}
                 _ => {
                     if nodes.len() > 1 {
                         breaches
@@ -510,7 +516,9 @@ impl Observer {
     /// Membership, DC and quorum checks, after a step that touched a stack.
     fn check_stacks(&mut self, sim: &Sim<Process>, now: Instant) {
         let mut dcs = BTreeSet::new();
-        let mut by_ring: BTreeMap<crate::membership::RingId, Vec<NodeId>> = BTreeMap::new();
+        let mut views = BTreeMap::new();
+        let mut by_ring: BTreeMap<(crate::membership::RingId, Vec<NodeId>), Vec<NodeId>> =
+            BTreeMap::new();
         for node in sim.nodes() {
             let Some(stack) = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) else {
                 self.quorum.remove(&node);
@@ -519,8 +527,12 @@ impl Observer {
             if stack.controller().is_dc() {
                 dcs.insert(node);
             }
+            views.insert(node, stack.members().to_vec());
             if let Some(ring) = stack.ring() {
-                by_ring.entry(ring).or_default().push(node);
+                by_ring
+                    .entry((ring, stack.members().to_vec()))
+                    .or_default()
+                    .push(node);
             }
             let q = stack.quorate();
             match self.quorum.get(&node) {
@@ -530,12 +542,16 @@ impl Observer {
                 }
             }
         }
-        for ring in by_ring.keys() {
-            self.rings.entry(*ring).or_insert(now);
+        // A membership no stack is in any more is forgotten: if it forms
+        // again, it is a new one.
+        self.rings.retain(|k, _| by_ring.contains_key(k));
+        for key in by_ring.keys() {
+            self.rings.entry(key.clone()).or_insert(now);
         }
         let mut breaches = BTreeSet::new();
-        for (ring, nodes) in &by_ring {
-            let settled = now.saturating_since(self.rings[ring]) > self.dc_deadtime;
+        for (key, nodes) in &by_ring {
+            let ring = &key.0;
+            let settled = now.saturating_since(self.rings[key]) > self.dc_deadtime;
             let here: Vec<NodeId> = nodes.iter().filter(|n| dcs.contains(n)).copied().collect();
             if settled && here.len() > 1 {
                 let names: Vec<String> = here.iter().map(|n| self.name(*n)).collect();
@@ -562,6 +578,48 @@ impl Observer {
                 .map(|k| (Invariant::OneDcPerPartition, k)),
         );
         self.dcs = dcs;
+        // A node dropping out of a partition's membership is "lost" for
+        // what runs on it: what it ran is waiting to be recovered.
+        let mut lost: BTreeSet<NodeId> = BTreeSet::new();
+        for (node, members) in &views {
+            if let Some(before) = self.views.get(node) {
+                lost.extend(before.iter().filter(|m| !members.contains(m) && *m != node));
+            }
+        }
+        self.views = views;
+        if !lost.is_empty() {
+            self.mark_lost(&lost);
+        }
+    }
+
+    /// Resources active on lost nodes become "hurt" (see `recovered`).
+    fn mark_lost(&mut self, lost: &BTreeSet<NodeId>) {
+        let ids: Vec<String> = self.health.keys().cloned().collect();
+        for id in ids {
+            if self.health[&id] != Health::Fine {
+                continue;
+            }
+            let prims: Vec<String> = match self.kinds.get(&id) {
+                Some(RscKind::Group(m)) => m.clone(),
+                Some(RscKind::Clone { prims, .. }) => prims.clone(),
+                _ => vec![id.clone()],
+            };
+            let on_lost = prims.iter().any(|p| {
+                self.active
+                    .get(p)
+                    .is_some_and(|m| m.keys().any(|n| lost.contains(n)))
+            });
+            if on_lost {
+                let count = self.count(&id);
+                self.health.insert(
+                    id,
+                    Health::Hurt {
+                        want: count.max(1),
+                        dipped: false,
+                    },
+                );
+            }
+        }
     }
 
     /// The nodes that are DC now.
