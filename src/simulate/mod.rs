@@ -406,6 +406,42 @@ fn matching_fail<'a>(
     })
 }
 
+/// The names of an action's resource: as shown, and as written to the
+/// history. The graph names an anonymous clone instance by its configured
+/// id (long id: the history name or instance id), an orphan by its history
+/// name; `crm_simulate` shows the graph's id if a resource is known by it,
+/// else the long id if that is known (`simulate_rsc_action`).
+fn action_rsc_names(ws: &scheduler::WorkingSet, r: scheduler::RscIdx) -> (String, String) {
+    let rsc = ws.rsc(r);
+    let top = ws.top_parent(r);
+    let anonymous = top != r && ws.rsc(top).clone.as_ref().is_some_and(|d| !d.unique);
+    let (id, long) = if rsc.orphan && rsc.clone_name.is_some() {
+        (
+            rsc.clone_name.clone().unwrap_or_default(),
+            Some(rsc.id.clone()),
+        )
+    } else if anonymous {
+        let xml_id = scheduler::status::clone_strip(&rsc.id).to_string();
+        let long = match &rsc.clone_name {
+            Some(c) if *c != xml_id => c.clone(),
+            _ => rsc.id.clone(),
+        };
+        (xml_id, Some(long))
+    } else {
+        (rsc.id.clone(), None)
+    };
+    let known = |name: &str| {
+        ws.rscs
+            .iter()
+            .any(|x| x.id == name || x.clone_name.as_deref() == Some(name))
+    };
+    let shown = match long {
+        Some(l) if !known(&id) && known(&l) => l,
+        _ => id.clone(),
+    };
+    (shown, id)
+}
+
 /// Executes the graph, printing each action as `crm_simulate` does and
 /// recording results in the CIB's status.
 fn execute(
@@ -476,15 +512,15 @@ fn execute(
                 );
             }
             (Some(r), task) => {
-                let rsc = ws.rsc(r).id.clone();
+                let (shown, rsc) = action_rsc_names(ws, r);
                 if act.interval_ms > 0 {
                     let _ = writeln!(
                         out,
-                        "  * Resource action: {rsc:<15} {task}={} on {node}",
+                        "  * Resource action: {shown:<15} {task}={} on {node}",
                         act.interval_ms
                     );
                 } else {
-                    let _ = writeln!(out, "  * Resource action: {rsc:<15} {task} on {node}");
+                    let _ = writeln!(out, "  * Resource action: {shown:<15} {task} on {node}");
                 }
                 if task == "delete" || task == "meta-data" {
                     continue;
