@@ -457,7 +457,8 @@ fn execute(
         let (Some(r), Some(n)) = (act.rsc, act.node) else {
             return Outcome::Done;
         };
-        let rsc = &ws.rsc(r).id;
+        let (shown, _) = action_rsc_names(ws, r);
+        let rsc = &shown;
         let node = &ws.node(n).uname;
         let target = act.expected_rc.unwrap_or(0);
         let _ = target;
@@ -512,7 +513,8 @@ fn execute(
                 );
             }
             (Some(r), task) => {
-                let (shown, rsc) = action_rsc_names(ws, r);
+                let (shown, lrm_name) = action_rsc_names(ws, r);
+                let rsc = inject::history_id(cib, &node, &shown, &lrm_name);
                 if act.interval_ms > 0 {
                     let _ = writeln!(
                         out,
@@ -529,7 +531,7 @@ fn execute(
                 let rc = match outcome {
                     Outcome::Done => target,
                     Outcome::Failed => {
-                        let rc = matching_fail(fails, &rsc, task, act.interval_ms, &node)
+                        let rc = matching_fail(fails, &shown, task, act.interval_ms, &node)
                             .map_or(1, |f| f.rc);
                         let _ = writeln!(
                             out,
@@ -539,7 +541,7 @@ fn execute(
                         inject::inject_failcount(
                             cib,
                             &node,
-                            &rsc,
+                            &shown,
                             task,
                             act.interval_ms,
                             rc,
