@@ -308,6 +308,16 @@ pub(crate) fn apply_coloc_score(
     if ws.rsc(primary).provisional {
         return;
     }
+    // A role colocation of a placed promotable instance changes its
+    // promotion priority instead (`filter_colocation_constraint`).
+    let dep_in_promotable = ws
+        .rsc(dependent)
+        .parent
+        .is_some_and(|p| matches!(ws.rsc(p).variant, Variant::Clone { promotable: true }));
+    if c.dependent_role >= Role::Unpromoted && dep_in_promotable && !ws.rsc(dependent).provisional {
+        super::promotable::apply_coloc_to_priority(ws, dependent, primary, c);
+        return;
+    }
     if !ws.rsc(dependent).provisional {
         return;
     }

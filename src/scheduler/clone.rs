@@ -173,7 +173,7 @@ fn has_influence(ws: &WorkingSet, c: &Colocation, rsc: Option<RscIdx>) -> bool {
 /// The order in which instances are placed (`sort_clone_instance`):
 /// active ones first, on available nodes, by priority, on nodes with fewer
 /// instances, not failed, by colocation score, then by id.
-fn cmp_instance(
+pub(crate) fn cmp_instance(
     ws: &WorkingSet,
     coloc: &std::collections::BTreeMap<RscIdx, Score>,
     a: RscIdx,
@@ -246,6 +246,22 @@ fn cmp_instance(
     ws.rsc(a).id.cmp(&ws.rsc(b).id)
 }
 
+/// The colocation part of the instance comparison, per active instance on
+/// its current node.
+pub(crate) fn colocation_scores(
+    ws: &mut WorkingSet,
+    clone: RscIdx,
+) -> std::collections::BTreeMap<RscIdx, Score> {
+    let mut coloc = std::collections::BTreeMap::new();
+    for c in ws.rsc(clone).children.clone() {
+        if let (Some(n), _) = active_on(ws, c) {
+            let s = colocated_score_on(ws, c, n);
+            coloc.insert(c, s);
+        }
+    }
+    coloc
+}
+
 /// Assigns a clone's instances to nodes (`pcmk__clone_allocate`).
 pub fn clone_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> Option<NodeIdx> {
     if !ws.rsc(r).provisional || ws.rsc(r).allocating {
@@ -282,15 +298,7 @@ pub fn clone_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
         ws.rsc_mut(r).allowed = merged;
     }
     let children = ws.rsc(r).children.clone();
-    // The colocation part of the comparison, per active instance on its
-    // current node.
-    let mut coloc = std::collections::BTreeMap::new();
-    for &c in &children {
-        if let (Some(n), _) = active_on(ws, c) {
-            let s = colocated_score_on(ws, c, n);
-            coloc.insert(c, s);
-        }
-    }
+    let coloc = colocation_scores(ws, r);
     let sorted = {
         let ws: &WorkingSet = ws;
         super::status::merge_sort(children, &|a, b| cmp_instance(ws, &coloc, a, b))
