@@ -478,10 +478,19 @@ fn execute(
             .map(|n| ws.node(n).uname.clone())
             .unwrap_or_default();
         if act.pseudo {
+            // The graph keys actions of a resource known in the history by
+            // another name by that name (`clone_op_key`).
+            let key = match act.rsc.and_then(|r| ws.rsc(r).clone_name.clone()) {
+                Some(name) => {
+                    let task = act.meta.get("cancel_task").unwrap_or(&act.task);
+                    format!("{name}_{task}_{}", act.interval_ms)
+                }
+                None => act.key.clone(),
+            };
             if act.task == "stonith" {
-                let _ = writeln!(out, "  * Pseudo action:   {} on {node}", act.key);
+                let _ = writeln!(out, "  * Pseudo action:   {key} on {node}");
             } else {
-                let _ = writeln!(out, "  * Pseudo action:   {}", act.key);
+                let _ = writeln!(out, "  * Pseudo action:   {key}");
             }
             continue;
         }
