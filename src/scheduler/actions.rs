@@ -1448,9 +1448,12 @@ pub fn schedule_probes(ws: &mut WorkingSet) {
     }
 }
 
-fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
+pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
     if !ws.config.startup_probes {
         return false;
+    }
+    if matches!(ws.rsc(r).variant, Variant::Clone { .. }) {
+        return super::clone::clone_create_probe(ws, r, n);
     }
     if !ws.rsc(r).children.is_empty() {
         let mut any = false;

@@ -142,7 +142,7 @@ pub fn assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> Option
     match ws.rsc(r).variant {
         Variant::Primitive => primitive_assign(ws, r, prefer),
         Variant::Group => group_assign(ws, r, prefer),
-        Variant::Clone { .. } => None,
+        Variant::Clone { .. } => super::clone::clone_assign(ws, r, prefer),
     }
 }
 
@@ -197,7 +197,12 @@ fn primitive_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
 
     for ci in ws.rsc(r).this_with.clone() {
         let c = ws.colocations[ci].clone();
-        if c.dependent != r && ws.rsc(c.dependent).variant != Variant::Group {
+        if c.dependent != r
+            && !matches!(
+                ws.rsc(c.dependent).variant,
+                Variant::Group | Variant::Clone { .. }
+            )
+        {
             continue;
         }
         let archive = if c.dependent_role >= Role::Promoted
@@ -271,7 +276,16 @@ fn any_node_available(
 
 /// Applies a colocation's score to the dependent's node scores once the
 /// primary is placed (`native_rsc_colocation_lh`/`_rh`, group variants).
-fn apply_coloc_score(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx, c: &Colocation) {
+pub(crate) fn apply_coloc_score(
+    ws: &mut WorkingSet,
+    dependent: RscIdx,
+    primary: RscIdx,
+    c: &Colocation,
+) {
+    if matches!(ws.rsc(primary).variant, Variant::Clone { .. }) {
+        super::clone::clone_apply_coloc_score(ws, dependent, primary, c);
+        return;
+    }
     if ws.rsc(primary).variant == Variant::Group {
         if ws.rsc(primary).provisional {
             return;
@@ -292,6 +306,16 @@ fn apply_coloc_score(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx, c:
         return;
     }
     if ws.rsc(primary).provisional {
+        return;
+    }
+    // A role colocation of a placed promotable instance changes its
+    // promotion priority instead (`filter_colocation_constraint`).
+    let dep_in_promotable = ws
+        .rsc(dependent)
+        .parent
+        .is_some_and(|p| matches!(ws.rsc(p).variant, Variant::Clone { promotable: true }));
+    if c.dependent_role >= Role::Unpromoted && dep_in_promotable && !ws.rsc(dependent).provisional {
+        super::promotable::apply_coloc_to_priority(ws, dependent, primary, c);
         return;
     }
     if !ws.rsc(dependent).provisional {
@@ -351,11 +375,11 @@ fn apply_coloc_to_weights(ws: &mut WorkingSet, dependent: RscIdx, primary: RscId
 
 /// Flags of a weight merge.
 #[derive(Clone, Copy)]
-struct MergeFlags {
-    init: bool,
-    forward: bool,
-    rollback: bool,
-    positive: bool,
+pub(crate) struct MergeFlags {
+    pub(crate) init: bool,
+    pub(crate) forward: bool,
+    pub(crate) rollback: bool,
+    pub(crate) positive: bool,
 }
 
 impl MergeFlags {
@@ -367,11 +391,11 @@ impl MergeFlags {
     };
 }
 
-type NodeTable = std::collections::BTreeMap<NodeIdx, AllowedNode>;
+pub(crate) type NodeTable = std::collections::BTreeMap<NodeIdx, AllowedNode>;
 
 /// Folds another resource's node preferences into `nodes`, scaled by
 /// `factor`, following its own colocations (`pcmk__native_merge_weights`).
-fn merge_weights(
+pub(crate) fn merge_weights(
     ws: &mut WorkingSet,
     r: RscIdx,
     nodes: NodeTable,
@@ -756,7 +780,7 @@ fn ban_insufficient_capacity(ws: &mut WorkingSet, r: RscIdx) -> Option<NodeIdx> 
 }
 
 /// Sorts nodes best first (`sort_nodes`/`compare_nodes`).
-fn compare_nodes(
+pub(crate) fn compare_nodes(
     ws: &WorkingSet,
     a: (NodeIdx, Score),
     b: (NodeIdx, Score),

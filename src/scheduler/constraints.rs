@@ -924,6 +924,14 @@ fn apply_location(ws: &mut WorkingSet, r: RscIdx, loc: &LocationCons, first_of_g
         let _ = first_of_group;
         return;
     }
+    if matches!(ws.rsc(r).variant, Variant::Clone { .. }) {
+        // The clone itself, then each instance (`clone_rsc_location`).
+        apply_location_one(ws, r, loc, false);
+        for c in ws.rsc(r).children.clone() {
+            apply_location(ws, c, loc, true);
+        }
+        return;
+    }
     apply_location_one(ws, r, loc, false);
 }
 

@@ -108,11 +108,28 @@ fn should_add_input(ws: &WorkingSet, then: ActionIdx, first: ActionIdx, flags: u
     true
 }
 
+/// A resource's actions in the order they are added to the graph: a
+/// group's own before its members', a clone's instances' before its own
+/// (`group_expand`, `clone_expand`).
+fn graph_order(ws: &WorkingSet, r: RscIdx, out: &mut Vec<ActionIdx>) {
+    let rsc = ws.rsc(r);
+    let clone = matches!(rsc.variant, Variant::Clone { .. });
+    if !clone {
+        out.extend(rsc.actions.iter().copied());
+    }
+    for &c in &rsc.children {
+        graph_order(ws, c, out);
+    }
+    if clone {
+        out.extend(rsc.actions.iter().copied());
+    }
+}
+
 /// Builds the graph from the scheduled actions (`pcmk__create_graph`).
 pub fn build(ws: &WorkingSet) -> Graph {
     let mut order: Vec<ActionIdx> = Vec::new();
-    for r in ws.all_in_order() {
-        order.extend(ws.rsc(r).actions.iter().copied());
+    for &r in &ws.top {
+        graph_order(ws, r, &mut order);
     }
     for a in (0..ws.actions.len()).rev() {
         if ws.actions[a].rsc.is_none() {

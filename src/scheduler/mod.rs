@@ -14,6 +14,7 @@
 
 pub mod actions;
 pub mod assign;
+pub mod clone;
 pub mod constraints;
 pub mod digest;
 pub mod fencing;
@@ -21,6 +22,7 @@ pub mod graph;
 pub mod health;
 pub mod history;
 pub mod orderings;
+pub mod promotable;
 pub mod rules;
 pub mod status;
 pub mod unpack;
@@ -86,13 +88,11 @@ pub fn schedule(cib: &Cib, now: i64) -> Transition {
     constraints::unpack_constraints(cib, &mut ws);
     assign::apply_node_criteria(&mut ws);
     // Internal constraints (groups add their member colocations here).
-    for r in ws.all_in_order() {
+    for r in ws.top.clone() {
         match ws.rsc(r).variant {
             ws::Variant::Group => actions::group_internal_constraints(&mut ws, r),
-            ws::Variant::Primitive if ws.rsc(r).parent.is_none() => {
-                actions::primitive_internal_constraints(&mut ws, r)
-            }
-            _ => {}
+            ws::Variant::Primitive => actions::primitive_internal_constraints(&mut ws, r),
+            ws::Variant::Clone { .. } => clone::clone_internal_constraints(&mut ws, r),
         }
     }
     history::handle_rsc_config_changes(cib, &mut ws);
@@ -108,7 +108,7 @@ pub fn schedule(cib: &Cib, now: i64) -> Transition {
         match ws.rsc(r).variant {
             ws::Variant::Group => actions::group_create_actions(&mut ws, r),
             ws::Variant::Primitive => actions::primitive_create_actions(&mut ws, r),
-            ws::Variant::Clone { .. } => {}
+            ws::Variant::Clone { .. } => clone::clone_create_actions(&mut ws, r),
         }
     }
     fencing::schedule_fencing_and_shutdowns(&mut ws);

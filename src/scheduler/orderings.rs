@@ -270,11 +270,35 @@ struct Flags {
     pseudo: bool,
 }
 
-fn flags_of(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
+/// An action's flags as an ordering sees them (`action_flags_for_ordering`):
+/// a clone action on a node counts as runnable if it is runnable anywhere.
+fn flags_of(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
+    let rsc = ws.action(a).rsc;
+    if let Some(r) = rsc {
+        if super::clone::is_clone(ws, r) {
+            let flags = rsc_action_flags(ws, a, None);
+            if node.is_none() {
+                return flags;
+            }
+            let mut on_node = rsc_action_flags(ws, a, node);
+            if flags.runnable {
+                on_node.runnable = true;
+            }
+            return on_node;
+        }
+    }
+    rsc_action_flags(ws, a, None)
+}
+
+/// An action's flags by its resource's method (`rsc->cmds->action_flags`).
+fn rsc_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
     let rsc = ws.action(a).rsc;
     if let Some(r) = rsc {
         if ws.rsc(r).variant == Variant::Group {
             return group_action_flags(ws, a);
+        }
+        if super::clone::is_clone(ws, r) {
+            return clone_action_flags(ws, a, node);
         }
     }
     let act = ws.action(a);
@@ -328,7 +352,7 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
             .find(|&x| ws.action(x).task == mtask);
         match ma {
             Some(ma) => {
-                let mf = flags_of(ws, ma);
+                let mf = rsc_action_flags(ws, ma, None);
                 if flags.optional && !mf.optional {
                     flags.optional = false;
                     ws.action_mut(a).optional = false;
@@ -343,6 +367,46 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
                     flags.runnable = false;
                 }
             }
+        }
+    }
+    flags
+}
+
+/// A clone pseudo action is required if any instance's matching action
+/// is, and runnable if any is (`summary_action_flags`).
+fn clone_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
+    let r = ws.action(a).rsc.expect("clone action");
+    let task = ws.action(a).task.clone();
+    let ctask = super::clone::child_task(&task).to_string();
+    let mut flags = Flags {
+        optional: true,
+        runnable: true,
+        migrate_runnable: false,
+        pseudo: true,
+    };
+    let mut any_runnable = false;
+    for child in ws.rsc(r).children.clone() {
+        let on = if ws.rsc(child).children.is_empty() {
+            node
+        } else {
+            None
+        };
+        let Some(ca) = super::clone::find_first_action(ws, child, &ctask, on) else {
+            continue;
+        };
+        let cf = rsc_action_flags(ws, ca, node);
+        if flags.optional && !cf.optional {
+            flags.optional = false;
+            ws.action_mut(a).optional = false;
+        }
+        if cf.runnable {
+            any_runnable = true;
+        }
+    }
+    if !any_runnable {
+        flags.runnable = false;
+        if node.is_none() {
+            ws.action_mut(a).runnable = false;
         }
     }
     flags
@@ -465,8 +529,8 @@ fn update_for_orderings(ws: &mut WorkingSet, then: ActionIdx, depth: usize) {
             }
         }
         if real_first == first {
-            let first_flags = flags_of(ws, first);
-            let then_flags = flags_of(ws, then);
+            let first_flags = flags_of(ws, first, then_node);
+            let then_flags = flags_of(ws, then, first_node);
             changed |= update_action_flags(ws, first, then, first_flags, then_flags, link);
         } else if order_actions(ws, real_first, then, oflags) {
             // First time these two were linked: start over with the new list.
@@ -753,11 +817,16 @@ fn update_ordered(
     filter: u8,
     kind: u32,
 ) -> u8 {
-    let mut changed = primitive_update_ordered(ws, first, then, flags, filter, kind);
     let method_rsc = match via {
         Via::Then => ws.action(then).rsc,
         Via::First => ws.action(first).rsc,
     };
+    if let Some(mr) = method_rsc {
+        if super::clone::is_clone(ws, mr) {
+            return clone_update_ordered(ws, first, then, node, flags, filter, kind);
+        }
+    }
+    let mut changed = primitive_update_ordered(ws, first, then, flags, filter, kind);
     let Some(mr) = method_rsc else { return changed };
     if ws.rsc(mr).variant != Variant::Group {
         return changed;
@@ -775,6 +844,89 @@ fn update_ordered(
         if let Some(ma) = ma {
             changed |= primitive_update_ordered(ws, first, ma, flags, filter, kind);
         }
+    }
+    changed
+}
+
+/// A clone's method for an ordering: instances are paired node by node
+/// when interleaved, else the ordering applies to the clone action and to
+/// each runnable instance's matching action (`pcmk__multi_update_actions`).
+#[allow(clippy::too_many_arguments)]
+fn clone_update_ordered(
+    ws: &mut WorkingSet,
+    first: ActionIdx,
+    then: ActionIdx,
+    node: Option<NodeIdx>,
+    flags: Flags,
+    filter: u8,
+    kind: u32,
+) -> u8 {
+    if super::clone::can_interleave(ws, first, then) {
+        return interleave_update(ws, first, then, node, filter, kind);
+    }
+    let mut changed = primitive_update_ordered(ws, first, then, flags, filter, kind);
+    let Some(tr) = ws.action(then).rsc else {
+        return changed;
+    };
+    let task = ws.action(then).task.clone();
+    for child in ws.rsc(tr).children.clone() {
+        let Some(ca) = super::clone::find_first_action(ws, child, &task, node) else {
+            continue;
+        };
+        let cf = rsc_action_flags(ws, ca, node);
+        if !cf.runnable {
+            continue;
+        }
+        let c = update_ordered(ws, Via::Then, first, ca, node, flags, filter, kind);
+        changed |= c;
+        if c & UPDATED_THEN != 0 {
+            for (a, _) in ws.action(ca).after.clone() {
+                update_for_orderings(ws, a, 1);
+            }
+        }
+    }
+    changed
+}
+
+/// Interleaved clones: each instance of then's clone is ordered after the
+/// instance of first's clone on its node (`multi_update_interleave_actions`).
+fn interleave_update(
+    ws: &mut WorkingSet,
+    first: ActionIdx,
+    then: ActionIdx,
+    node: Option<NodeIdx>,
+    filter: u8,
+    kind: u32,
+) -> u8 {
+    let mut changed = 0u8;
+    let fkey = ws.action(first).key.clone();
+    let current = fkey.ends_with("_stopped_0") || fkey.ends_with("_demoted_0");
+    let (Some(fr), Some(tr)) = (ws.action(first).rsc, ws.action(then).rsc) else {
+        return changed;
+    };
+    let first_task = super::clone::child_task(&ws.action(first).task).to_string();
+    let then_task = ws.action(then).task.clone();
+    for then_child in ws.rsc(tr).children.clone() {
+        let first_child =
+            super::clone::find_compatible_child(ws, then_child, fr, Role::Unknown, current);
+        let Some(first_child) = first_child else {
+            if !current && kind & (RUNNABLE_LEFT | IMPLIES_THEN) != 0 {
+                // Nothing of first's clone is (to be) on its node: it may
+                // not become active.
+                super::assign::finalize_assignment(ws, then_child, None, true);
+            }
+            continue;
+        };
+        let fa = super::clone::find_first_action(ws, first_child, &first_task, node);
+        let ta = super::clone::find_first_action(ws, then_child, &then_task, node);
+        let (Some(fa), Some(ta)) = (fa, ta) else {
+            continue;
+        };
+        if order_actions(ws, fa, ta, kind) {
+            changed |= UPDATED_FIRST | UPDATED_THEN;
+        }
+        let ff = rsc_action_flags(ws, fa, node);
+        changed |= update_ordered(ws, Via::Then, fa, ta, node, ff, filter, kind);
     }
     changed
 }

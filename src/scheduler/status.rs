@@ -71,7 +71,7 @@ pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
             if let Some(lrm) = &st.lrm {
                 for lr in lrm {
                     let collective = in_unscheduled_collective(cib, &lr.id);
-                    unpack_lrm_resource(ws, n, lr, collective);
+                    unpack_lrm_resource(cib, ws, n, lr, collective);
                 }
             }
         }
@@ -442,53 +442,184 @@ fn node_score(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, score: Score) {
     entry.weight += score;
 }
 
-/// Whether a history entry belongs to a clone or bundle of the
-/// configuration (an instance `ID:N`, or a bundle's generated
-/// `BUNDLE-...` resources). Clones and bundles are not scheduled yet, so such
-/// entries are kept as unconstrained stand-ins rather than treated as
-/// orphans to be stopped.
+/// Whether a history entry belongs to a bundle of the configuration (its
+/// generated `BUNDLE-...` resources, or the bundled primitive). Bundles are
+/// not scheduled yet, so such entries are kept as unconstrained stand-ins
+/// rather than treated as orphans to be stopped.
 fn in_unscheduled_collective(cib: &Cib, id: &str) -> bool {
     use crate::cib::Resource;
     let base = id.split_once(':').map(|(b, _)| b).unwrap_or(id);
-    fn names(r: &Resource, out: &mut Vec<String>) {
-        match r {
-            Resource::Primitive(p) | Resource::Template(p) => out.push(p.id.clone()),
-            Resource::Group(g) => {
-                out.push(g.id.clone());
-                out.extend(g.members.iter().map(|m| m.id.clone()));
-            }
-            Resource::Clone(c) => {
-                out.push(c.id.clone());
-                names(&c.child, out);
-            }
-            Resource::Bundle(b) => {
-                out.push(b.id.clone());
-                out.extend(b.primitive.iter().map(|p| p.id.clone()));
-            }
-        }
-    }
     cib.configuration.resources.iter().any(|r| match r {
-        Resource::Clone(_) => {
-            let mut ids = Vec::new();
-            names(r, &mut ids);
-            ids.iter().any(|i| i == base)
-        }
         Resource::Bundle(b) => {
-            let mut ids = Vec::new();
-            names(r, &mut ids);
-            ids.iter().any(|i| i == base) || id.starts_with(&format!("{}-", b.id))
+            b.id == base
+                || b.primitive.iter().any(|p| p.id == base)
+                || id.starts_with(&format!("{}-", b.id))
         }
         _ => false,
     })
 }
 
-fn unpack_lrm_resource(ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource, collective: bool) {
+/// An instance id without its `:N` suffix (`clone_strip`).
+pub fn clone_strip(id: &str) -> &str {
+    match id.rsplit_once(':') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => id,
+    }
+}
+
+/// Whether a resource is an anonymous (not globally-unique) clone.
+pub fn is_anon_clone(ws: &WorkingSet, r: RscIdx) -> bool {
+    ws.rsc(r).clone.as_ref().is_some_and(|d| !d.unique)
+}
+
+/// Every resource of an instance (itself, or a cloned group's members)
+/// whose id without the instance number is `base` (`find_rsc` with
+/// `pe_find_clone`).
+fn find_in_instance(ws: &WorkingSet, inst: RscIdx, base: &str) -> Option<RscIdx> {
+    if ws.rsc(inst).children.is_empty() {
+        return (clone_strip(&ws.rsc(inst).id) == base).then_some(inst);
+    }
+    ws.rsc(inst)
+        .children
+        .iter()
+        .copied()
+        .find(|&m| clone_strip(&ws.rsc(m).id) == base)
+}
+
+/// Where an instance is (or is about to be) active while the status is
+/// being unpacked (`native_location` with `current == 2`).
+fn instance_locations(ws: &WorkingSet, inst: RscIdx) -> Vec<NodeIdx> {
+    let mut out: Vec<NodeIdx> = Vec::new();
+    for p in std::iter::once(inst).chain(ws.rsc(inst).children.iter().copied()) {
+        let rsc = ws.rsc(p);
+        if !rsc.children.is_empty() {
+            continue;
+        }
+        for &n in rsc.running_on.iter().chain(rsc.pending_node.iter()) {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// Maps a history entry of an anonymous clone to one of its instances: the
+/// instance already active on this node, else the first inactive one, else
+/// a new orphan instance (`find_anonymous_clone`).
+fn find_anonymous_clone(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    n: NodeIdx,
+    clone: RscIdx,
+    base: &str,
+) -> Option<RscIdx> {
+    let mut found: Option<RscIdx> = None;
+    let mut inactive: Option<RscIdx> = None;
+    let mut skip_inactive = false;
+    for inst in ws.rsc(clone).children.clone() {
+        if found.is_some() {
+            break;
+        }
+        let locations = instance_locations(ws, inst);
+        if !locations.is_empty() {
+            if locations[0] == n {
+                if let Some(r) = find_in_instance(ws, inst, base) {
+                    if !ws.rsc(r).running_on.is_empty() {
+                        // A second history of the same anonymous clone on
+                        // one node: an orphan.
+                        skip_inactive = true;
+                    } else {
+                        found = Some(r);
+                    }
+                }
+            }
+        } else if !skip_inactive && inactive.is_none() && !ws.rsc(inst).blocked {
+            inactive = find_in_instance(ws, inst, base);
+            if let Some(i) = inactive {
+                if ws.rsc(i).pending_node.is_some_and(|p| p != n) {
+                    inactive = None;
+                }
+            }
+        }
+    }
+    if found.is_none() && !skip_inactive {
+        found = inactive;
+    }
+    // Instances that need no fencing are not held by unclean nodes, unless
+    // the clone runs everywhere.
+    if let Some(r) = found {
+        let node = ws.node(n);
+        let universal = ws
+            .rsc(clone)
+            .clone
+            .as_ref()
+            .is_some_and(|d| d.clone_max == ws.nodes.len());
+        if !ws.rsc(r).needs_fencing && (!node.online || node.unclean) && !universal {
+            found = None;
+        }
+    }
+    if found.is_none() {
+        // `create_anonymous_orphan`
+        let child = cib.configuration.resources.iter().find_map(|r| match r {
+            crate::cib::Resource::Clone(c) if c.id == ws.rsc(clone).id => Some(&*c.child),
+            _ => None,
+        })?;
+        let templates = super::unpack::templates_of(cib);
+        let inst = super::unpack::create_clone_instance(cib, ws, clone, child, &templates)?;
+        found = find_in_instance(ws, inst, base);
+    }
+    found
+}
+
+/// Finds the resource a history entry is for (`unpack_find_resource`):
+/// by id, or as an instance of a clone; anonymous clones' entries are
+/// mapped to instances by [`find_anonymous_clone`].
+fn unpack_find_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, id: &str) -> Option<RscIdx> {
+    let direct = ws
+        .rscs
+        .iter()
+        .position(|r| r.id == id || r.clone_name.as_deref() == Some(id))
+        .map(RscIdx);
+    let (rsc, parent) = match direct {
+        Some(r) if !ws.rsc(r).children.is_empty() => return None,
+        Some(r) => (Some(r), Some(ws.top_parent(r))),
+        None => {
+            let zero = format!("{}:0", clone_strip(id));
+            match ws.find_rsc(&zero) {
+                Some(z) if !is_anon_clone(ws, ws.top_parent(z)) => (None, None),
+                Some(z) => (Some(z), Some(ws.top_parent(z))),
+                None => (None, None),
+            }
+        }
+    };
+    let mut rsc = rsc;
+    if let Some(p) = parent {
+        if is_anon_clone(ws, p) {
+            rsc = find_anonymous_clone(cib, ws, n, p, clone_strip(id));
+        }
+    }
+    if let Some(r) = rsc {
+        if ws.rsc(r).id != id && ws.rsc(r).clone_name.as_deref() != Some(id) {
+            ws.rsc_mut(r).clone_name = Some(id.to_string());
+        }
+    }
+    rsc
+}
+
+fn unpack_lrm_resource(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    n: NodeIdx,
+    lr: &LrmResource,
+    collective: bool,
+) {
     if lr.ops.is_empty() {
         return;
     }
-    let r = match ws.find_rsc(&lr.id) {
-        Some(r) if ws.rsc(r).children.is_empty() => r,
-        _ => {
+    let r = match unpack_find_resource(cib, ws, n, &lr.id) {
+        Some(r) => r,
+        None => {
             let agent = match (&lr.class, &lr.provider, &lr.agent) {
                 (Some(c), Some(p), Some(t)) => format!("{c}:{p}:{t}"),
                 (Some(c), None, Some(t)) => format!("{c}:{t}"),
@@ -739,6 +870,7 @@ fn unpack_rsc_op<'a>(
             }
             if ws.rsc(r).pending_task.is_none() && (interval_ms != 0 || task != "monitor") {
                 ws.rsc_mut(r).pending_task = Some(task.to_string());
+                ws.rsc_mut(r).pending_node = Some(n);
             }
             return;
         }
@@ -972,10 +1104,12 @@ pub fn add_running(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
             _ => {}
         }
     }
-    if let Some(p) = ws.rsc(r).parent {
-        if !ws.rsc(p).running_on.contains(&n) {
-            ws.rsc_mut(p).running_on.push(n);
+    let mut p = ws.rsc(r).parent;
+    while let Some(pi) = p {
+        if !ws.rsc(pi).running_on.contains(&n) {
+            ws.rsc_mut(pi).running_on.push(n);
         }
+        p = ws.rsc(pi).parent;
     }
 }
 
@@ -986,7 +1120,10 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
             if !ws.rsc(i).known_on.contains(&n) {
                 ws.rsc_mut(i).known_on.push(n);
             }
-            if ws.rsc(i).parent.is_none() || ws.rsc(i).variant == Variant::Primitive {
+            // Up to the first globally unique resource: an anonymous
+            // clone's instances and the clone share what is known.
+            let top = ws.top_parent(i);
+            if ws.rsc(i).parent.is_none() || !is_anon_clone(ws, top) {
                 break;
             }
             iter = ws.rsc(i).parent;
@@ -1080,6 +1217,17 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
             }
         }
     } else {
+        // An old-style history name with an instance number is forgotten
+        // once the instance is found stopped, lest stopped instances look
+        // like orphans.
+        if ws
+            .rsc(r)
+            .clone_name
+            .as_deref()
+            .is_some_and(|c| c.contains(':'))
+        {
+            ws.rsc_mut(r).clone_name = None;
+        }
         // Any stop found needed earlier is moot now.
         let key = format!("{}_stop_0", ws.rsc(r).id);
         for a in ws.rsc(r).actions.clone() {

@@ -272,7 +272,8 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
             Resource::Template(_) => continue,
             Resource::Primitive(p) => unpack_primitive(cib, ws, p, &templates, None, &inherited),
             Resource::Group(g) => unpack_group(cib, ws, g, &templates, None, &inherited),
-            Resource::Clone(_) | Resource::Bundle(_) => {
+            Resource::Clone(c) => unpack_clone(cib, ws, c, &templates),
+            Resource::Bundle(_) => {
                 ws.warnings.push(format!(
                     "resource {}: clones and bundles are not scheduled yet",
                     r.id()
@@ -309,6 +310,137 @@ fn rsc_ctx(cib_now: i64) -> RuleCtx<'static> {
         now: cib_now,
         ..Default::default()
     }
+}
+
+/// Reads a clone's settings from its meta-attributes (`clone_unpack`).
+fn clone_data(meta: &BTreeMap<String, String>, n_nodes: usize) -> CloneData {
+    let get = |k: &str| meta.get(k).map(String::as_str);
+    let int = |v: Option<&str>, default: usize| -> usize {
+        match v {
+            Some(v) => {
+                let s = Score::parse_lenient(v).value();
+                if s < 0 {
+                    0
+                } else {
+                    s as usize
+                }
+            }
+            None => default,
+        }
+    };
+    let flag = |k: &str| get(k).map(is_true).unwrap_or(false);
+    CloneData {
+        clone_max: int(get("clone-max"), n_nodes.max(1)),
+        clone_node_max: int(get("clone-node-max"), 1),
+        promoted_max: int(get("promoted-max").or(get("master-max")), 1),
+        promoted_node_max: int(get("promoted-node-max").or(get("master-node-max")), 1),
+        unique: flag("globally-unique"),
+        interleave: flag("interleave"),
+        ordered: flag("ordered"),
+        notify: flag("notify"),
+        total: 0,
+        counts: BTreeMap::new(),
+    }
+}
+
+/// Unpacks a clone and creates its `clone-max` instances, `child:0`,
+/// `child:1`, ... (`clone_unpack`, `pe__create_clone_child`). Instances
+/// inherit the clone's meta-attributes, and a clone is sticky by default.
+fn unpack_clone(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    c: &cib::Clone,
+    templates: &BTreeMap<&str, &cib::Primitive>,
+) -> RscIdx {
+    let resolve = |id: &str| find_nvset(cib, id);
+    let ctx = rsc_ctx(ws.config.now);
+    let mut meta = BTreeMap::new();
+    unpack_nvsets(&c.meta, &ctx, None, &resolve, &mut meta);
+    unpack_nvsets(
+        &cib.configuration.rsc_defaults,
+        &ctx,
+        None,
+        &resolve,
+        &mut meta,
+    );
+    meta.entry("resource-stickiness".to_string())
+        .or_insert_with(|| "1".to_string());
+    let mut params = BTreeMap::new();
+    unpack_nvsets(&c.instance, &ctx, None, &resolve, &mut params);
+    let promotable = c.legacy_master || meta.get("promotable").map(|v| is_true(v)).unwrap_or(false);
+    let data = clone_data(&meta, ws.nodes.len());
+    let idx = new_rsc(
+        ws,
+        &c.id,
+        Variant::Clone { promotable },
+        None,
+        meta,
+        params,
+        String::new(),
+        Vec::new(),
+    );
+    ws.rsc_mut(idx).clone = Some(data.clone());
+    for _ in 0..data.clone_max {
+        create_clone_instance(cib, ws, idx, &c.child, templates);
+    }
+    idx
+}
+
+/// Creates the next instance of a clone (`pe__create_clone_child`); one
+/// beyond `clone-max` is an orphan.
+pub fn create_clone_instance(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    clone: RscIdx,
+    child: &Resource,
+    templates: &BTreeMap<&str, &cib::Primitive>,
+) -> Option<RscIdx> {
+    let data = ws.rsc(clone).clone.clone()?;
+    let n = data.total;
+    let meta = ws.rsc(clone).meta.clone();
+    let params = ws.rsc(clone).params.clone();
+    let inherited = Inherited {
+        meta: &meta,
+        params: &params,
+    };
+    let inst = match child {
+        Resource::Primitive(p) => {
+            let mut p = p.clone();
+            p.id = format!("{}:{n}", p.id);
+            unpack_primitive(cib, ws, &p, templates, Some(clone), &inherited)
+        }
+        Resource::Group(g) => {
+            let mut g = g.clone();
+            g.id = format!("{}:{n}", g.id);
+            for m in &mut g.members {
+                m.id = format!("{}:{n}", m.id);
+            }
+            unpack_group(cib, ws, &g, templates, Some(clone), &inherited)
+        }
+        _ => return None,
+    };
+    if let Some(d) = ws.rsc_mut(clone).clone.as_mut() {
+        d.total += 1;
+    }
+    ws.rsc_mut(clone).children.push(inst);
+    if n >= data.clone_max {
+        for r in std::iter::once(inst).chain(ws.rsc(inst).children.clone()) {
+            ws.rsc_mut(r).orphan = true;
+        }
+    }
+    Some(inst)
+}
+
+/// The templates of the configuration, by id.
+pub fn templates_of(cib: &Cib) -> BTreeMap<&str, &cib::Primitive> {
+    cib.configuration
+        .resources
+        .iter()
+        .filter_map(|r| match r {
+            Resource::Template(t) => Some((t.id.as_str(), t)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn unpack_group(
@@ -676,6 +808,10 @@ fn new_rsc(
         group_colocated: true,
         group_ordered: true,
         utilization: BTreeMap::new(),
+        clone: None,
+        clone_name: None,
+        promotion_priority: 0,
+        pending_node: None,
         meta,
         params,
         agent,

@@ -264,6 +264,44 @@ pub struct Rsc {
     pub group_ordered: bool,
     /// Capacity needed per utilization attribute.
     pub utilization: BTreeMap<String, i64>,
+    /// Clone settings (clones only).
+    pub clone: Option<CloneData>,
+    /// The name the status history uses for this resource when it differs
+    /// from its id (an anonymous clone instance found as `rsc` or `rsc:3`;
+    /// Pacemaker's `clone_name`).
+    pub clone_name: Option<String>,
+    /// Promotion priority of a promotable clone instance (Pacemaker reuses
+    /// `priority`/`sort_index` for it while choosing roles).
+    pub promotion_priority: i32,
+    /// The node a pending action was recorded on (`pending_node`).
+    pub pending_node: Option<NodeIdx>,
+}
+
+/// What a clone's meta-attributes say (`clone_variant_data_t`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloneData {
+    /// `clone-max`: how many instances in total.
+    pub clone_max: usize,
+    /// `clone-node-max`: how many on one node.
+    pub clone_node_max: usize,
+    /// `promoted-max`.
+    pub promoted_max: usize,
+    /// `promoted-node-max`.
+    pub promoted_node_max: usize,
+    /// `globally-unique`.
+    pub unique: bool,
+    /// `interleave`.
+    pub interleave: bool,
+    /// `ordered`.
+    pub ordered: bool,
+    /// `notify`.
+    pub notify: bool,
+    /// Instances created so far (numbers are handed out in order, orphans
+    /// get the next ones).
+    pub total: usize,
+    /// Instances assigned to each node so far (the `count` of the clone's
+    /// allowed-node entries while its instances are placed).
+    pub counts: BTreeMap<NodeIdx, usize>,
 }
 
 /// One node's entry in a resource's allowed-node table.

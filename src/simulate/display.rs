@@ -133,13 +133,228 @@ fn resource_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<Str
             }
             lines.push(format!("{pad}* {}", primitive_text(ws, r)));
         }
-        Variant::Clone { .. } => {}
+        Variant::Clone { promotable } => clone_lines(ws, r, promotable, indent, lines),
     }
+}
+
+/// The id a resource is shown by: an anonymous clone's instances by the
+/// configured id, without the instance number (`rsc_printable_id`).
+pub fn printable_id(ws: &WorkingSet, r: RscIdx) -> &str {
+    let id = ws.rsc(r).id.as_str();
+    let top = ws.top_parent(r);
+    if top != r && ws.rsc(top).clone.as_ref().is_some_and(|d| !d.unique) {
+        crate::scheduler::status::clone_strip(id)
+    } else {
+        id
+    }
+}
+
+/// Whether a resource is active (`fns->active`): any node for a primitive;
+/// for a group, any member (or all members when `all`).
+fn is_active(ws: &WorkingSet, r: RscIdx, all: bool) -> bool {
+    let rsc = ws.rsc(r);
+    if !rsc.children.is_empty() {
+        let mut any = false;
+        let mut every = true;
+        for &c in &rsc.children {
+            if is_active(ws, c, all) {
+                any = true;
+            } else {
+                every = false;
+            }
+        }
+        return any && (!all || every);
+    }
+    rsc.running_on.iter().any(|&n| {
+        let node = ws.node(n);
+        node.unclean || node.online || !rsc.managed
+    })
+}
+
+fn any_of(ws: &WorkingSet, r: RscIdx, f: &dyn Fn(&Rsc) -> bool) -> bool {
+    f(ws.rsc(r)) || ws.rsc(r).children.iter().any(|&c| any_of(ws, c, f))
+}
+
+/// A clone: unique instances one by one, anonymous ones summarised as
+/// Promoted/Started/Unpromoted/Stopped node lists (`pe__clone_default`).
+fn clone_lines(
+    ws: &WorkingSet,
+    r: RscIdx,
+    promotable: bool,
+    indent: usize,
+    lines: &mut Vec<String>,
+) {
+    let rsc = ws.rsc(r);
+    let pad = " ".repeat(indent);
+    let data = rsc.clone.clone().unwrap_or(CloneData {
+        clone_max: 0,
+        clone_node_max: 1,
+        promoted_max: 1,
+        promoted_node_max: 1,
+        unique: false,
+        interleave: false,
+        ordered: false,
+        notify: false,
+        total: 0,
+        counts: Default::default(),
+    });
+    let mut flags = Vec::new();
+    if promotable {
+        flags.push("promotable");
+    }
+    if data.unique {
+        flags.push("unique");
+    }
+    if is_disabled(rsc) {
+        flags.push("disabled");
+    }
+    if rsc.maintenance {
+        flags.push("maintenance");
+    } else if !rsc.managed {
+        flags.push("unmanaged");
+    }
+    let child_id = rsc
+        .children
+        .first()
+        .map(|&c| printable_id(ws, c).to_string())
+        .unwrap_or_default();
+    let child_id = if data.unique {
+        crate::scheduler::status::clone_strip(&child_id).to_string()
+    } else {
+        child_id
+    };
+    let header = if flags.is_empty() {
+        format!("{pad}* Clone Set: {} [{child_id}]:", rsc.id)
+    } else {
+        format!(
+            "{pad}* Clone Set: {} [{child_id}] ({}):",
+            rsc.id,
+            flags.join(", ")
+        )
+    };
+    let mut body: Vec<String> = Vec::new();
+    let mut promoted: Vec<NodeIdx> = Vec::new();
+    let mut started: Vec<NodeIdx> = Vec::new();
+    for &c in &rsc.children {
+        let child = ws.rsc(c);
+        let partially_active = is_active(ws, c, false);
+        let mut full = false;
+        if data.unique {
+            if partially_active || !rsc.orphan {
+                full = true;
+            }
+        } else if !partially_active {
+            // Listed below, by node.
+        } else if any_of(ws, c, &|x| x.orphan)
+            || any_of(ws, c, &|x| !x.managed)
+            || any_of(ws, c, &|x| x.failed)
+        {
+            full = true;
+        } else if is_active(ws, c, true) {
+            match crate::scheduler::clone::location(ws, c, true) {
+                Some(n) => {
+                    let role = crate::scheduler::orderings::rsc_state(ws, c, true);
+                    let node = ws.node(n);
+                    if !node.online && node.unclean {
+                        full = true;
+                    } else if role > Role::Unpromoted {
+                        promoted.push(n);
+                    } else {
+                        started.push(n);
+                    }
+                }
+                None => full = true,
+            }
+        } else {
+            full = true;
+        }
+        let _ = child;
+        if full {
+            resource_lines(ws, c, indent + 2, &mut body);
+        }
+    }
+    let sort_names = |v: &mut Vec<NodeIdx>| {
+        v.sort_by(|&a, &b| {
+            crate::scheduler::unpack::numeric_strcasecmp(&ws.node(a).uname, &ws.node(b).uname)
+        })
+    };
+    sort_names(&mut promoted);
+    sort_names(&mut started);
+    let names = |v: &[NodeIdx]| {
+        v.iter()
+            .map(|&n| ws.node(n).uname.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let ipad = " ".repeat(indent + 2);
+    if !promoted.is_empty() {
+        body.push(format!("{ipad}* Promoted: [ {} ]", names(&promoted)));
+    }
+    if !started.is_empty() {
+        let label = if promotable {
+            if configured_role(rsc) == Some(Role::Unpromoted) {
+                "Unpromoted (target-role)"
+            } else {
+                "Unpromoted"
+            }
+        } else {
+            "Started"
+        };
+        body.push(format!("{ipad}* {label}: [ {} ]", names(&started)));
+    }
+    let active_instances = promoted.len() + started.len();
+    if !data.unique && data.clone_max > active_instances {
+        let mut nodes: Vec<NodeIdx> = if rsc.allowed.is_empty() {
+            rsc.known_on.clone()
+        } else {
+            rsc.allowed.keys().copied().collect()
+        };
+        sort_names(&mut nodes);
+        let mut stopped: Vec<(String, NodeIdx)> = Vec::new();
+        for n in nodes {
+            if rsc.running_on.contains(&n) {
+                continue;
+            }
+            let uname = &ws.node(n).uname;
+            let probe = ws.failed_probes.iter().find(|(id, on_node, _)| {
+                crate::scheduler::status::clone_strip(id) == child_id
+                    && on_node.as_deref() == Some(uname.as_str())
+            });
+            let state = match probe {
+                Some((_, _, rc)) => format!("Stopped ({})", ocf_exitcode_str(*rc)),
+                None if is_disabled(rsc) => "Stopped (disabled)".to_string(),
+                None => "Stopped".to_string(),
+            };
+            stopped.push((state, n));
+        }
+        let mut states: Vec<String> = stopped.iter().map(|(s, _)| s.clone()).collect();
+        states.sort();
+        states.dedup();
+        for st in states {
+            let ns: Vec<NodeIdx> = stopped
+                .iter()
+                .filter(|(s, _)| *s == st)
+                .map(|&(_, n)| n)
+                .collect();
+            if !ns.is_empty() {
+                body.push(format!("{ipad}* {st}: [ {} ]", names(&ns)));
+            }
+        }
+    }
+    if !body.is_empty() || active_instances == 0 {
+        lines.push(header);
+        lines.extend(body);
+    }
+}
+
+/// The role configured by target-role, if any (`configured_role`).
+fn configured_role(rsc: &Rsc) -> Option<Role> {
+    rsc.meta.get("target-role").and_then(|v| Role::parse(v))
 }
 
 fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
     let rsc = ws.rsc(r);
-    let mut s = format!("{}\t({}):\t", rsc.id, rsc.agent);
+    let mut s = format!("{}\t({}):\t", printable_id(ws, r), rsc.agent);
     let multiple = rsc.running_on.len() > 1;
     let node = if multiple { None } else { ws.current_node(r) };
     if rsc.orphan {

@@ -82,6 +82,19 @@ pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, Stri
         .find_map(|r| find(r, rsc_id))
 }
 
+/// The history entry an action's result goes to: an existing entry under
+/// the name shown, else one under the graph's name (`inject_resource`).
+pub fn history_id(cib: &Cib, uname: &str, shown: &str, lrm_name: &str) -> String {
+    let exists = cib
+        .status
+        .node_states
+        .iter()
+        .filter(|st| st.uname.as_deref() == Some(uname))
+        .flat_map(|st| st.lrm.iter().flatten())
+        .any(|r| r.id == shown);
+    if exists { shown } else { lrm_name }.to_string()
+}
+
 /// Records an operation result in a node's history (`pcmk__inject_action_result`):
 /// `rsc_last_0` (or `rsc_last_failure_0`, or the recurring op's key), with a
 /// call id above every earlier one for that resource there.

@@ -406,6 +406,42 @@ fn matching_fail<'a>(
     })
 }
 
+/// The names of an action's resource: as shown, and as written to the
+/// history. The graph names an anonymous clone instance by its configured
+/// id (long id: the history name or instance id), an orphan by its history
+/// name; `crm_simulate` shows the graph's id if a resource is known by it,
+/// else the long id if that is known (`simulate_rsc_action`).
+fn action_rsc_names(ws: &scheduler::WorkingSet, r: scheduler::RscIdx) -> (String, String) {
+    let rsc = ws.rsc(r);
+    let top = ws.top_parent(r);
+    let anonymous = top != r && ws.rsc(top).clone.as_ref().is_some_and(|d| !d.unique);
+    let (id, long) = if rsc.orphan && rsc.clone_name.is_some() {
+        (
+            rsc.clone_name.clone().unwrap_or_default(),
+            Some(rsc.id.clone()),
+        )
+    } else if anonymous {
+        let xml_id = scheduler::status::clone_strip(&rsc.id).to_string();
+        let long = match &rsc.clone_name {
+            Some(c) if *c != xml_id => c.clone(),
+            _ => rsc.id.clone(),
+        };
+        (xml_id, Some(long))
+    } else {
+        (rsc.id.clone(), None)
+    };
+    let known = |name: &str| {
+        ws.rscs
+            .iter()
+            .any(|x| x.id == name || x.clone_name.as_deref() == Some(name))
+    };
+    let shown = match long {
+        Some(l) if !known(&id) && known(&l) => l,
+        _ => id.clone(),
+    };
+    (shown, id)
+}
+
 /// Executes the graph, printing each action as `crm_simulate` does and
 /// recording results in the CIB's status.
 fn execute(
@@ -421,7 +457,8 @@ fn execute(
         let (Some(r), Some(n)) = (act.rsc, act.node) else {
             return Outcome::Done;
         };
-        let rsc = &ws.rsc(r).id;
+        let (shown, _) = action_rsc_names(ws, r);
+        let rsc = &shown;
         let node = &ws.node(n).uname;
         let target = act.expected_rc.unwrap_or(0);
         let _ = target;
@@ -441,10 +478,19 @@ fn execute(
             .map(|n| ws.node(n).uname.clone())
             .unwrap_or_default();
         if act.pseudo {
+            // The graph keys actions of a resource known in the history by
+            // another name by that name (`clone_op_key`).
+            let key = match act.rsc.and_then(|r| ws.rsc(r).clone_name.clone()) {
+                Some(name) => {
+                    let task = act.meta.get("cancel_task").unwrap_or(&act.task);
+                    format!("{name}_{task}_{}", act.interval_ms)
+                }
+                None => act.key.clone(),
+            };
             if act.task == "stonith" {
-                let _ = writeln!(out, "  * Pseudo action:   {} on {node}", act.key);
+                let _ = writeln!(out, "  * Pseudo action:   {key} on {node}");
             } else {
-                let _ = writeln!(out, "  * Pseudo action:   {}", act.key);
+                let _ = writeln!(out, "  * Pseudo action:   {key}");
             }
             continue;
         }
@@ -476,15 +522,16 @@ fn execute(
                 );
             }
             (Some(r), task) => {
-                let rsc = ws.rsc(r).id.clone();
+                let (shown, lrm_name) = action_rsc_names(ws, r);
+                let rsc = inject::history_id(cib, &node, &shown, &lrm_name);
                 if act.interval_ms > 0 {
                     let _ = writeln!(
                         out,
-                        "  * Resource action: {rsc:<15} {task}={} on {node}",
+                        "  * Resource action: {shown:<15} {task}={} on {node}",
                         act.interval_ms
                     );
                 } else {
-                    let _ = writeln!(out, "  * Resource action: {rsc:<15} {task} on {node}");
+                    let _ = writeln!(out, "  * Resource action: {shown:<15} {task} on {node}");
                 }
                 if task == "delete" || task == "meta-data" {
                     continue;
@@ -493,7 +540,7 @@ fn execute(
                 let rc = match outcome {
                     Outcome::Done => target,
                     Outcome::Failed => {
-                        let rc = matching_fail(fails, &rsc, task, act.interval_ms, &node)
+                        let rc = matching_fail(fails, &shown, task, act.interval_ms, &node)
                             .map_or(1, |f| f.rc);
                         let _ = writeln!(
                             out,
@@ -503,7 +550,7 @@ fn execute(
                         inject::inject_failcount(
                             cib,
                             &node,
-                            &rsc,
+                            &shown,
                             task,
                             act.interval_ms,
                             rc,
