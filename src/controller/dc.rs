@@ -352,6 +352,9 @@ impl DcState {
         } else {
             let digest = rec.digest.clone();
             upd::record_result(self.cib(c), &rec, now_secs, digest, true);
+            if rec.ok() {
+                self.promotion_score(c, &rec);
+            }
         }
         let matched = match (rec.key, self.run.as_mut()) {
             (Some((t, i)), Some(run))
@@ -382,6 +385,27 @@ impl DcState {
                     self.abort(&format!("{what} failed"));
                 }
             }
+        }
+    }
+
+    /// A promotable resource's agent sets its promotion score as it goes
+    /// (`crm_master`, as ocf:pacemaker:Stateful does): 5 once started or
+    /// demoted, 10 once promoted, none once stopped.
+    fn promotion_score(&mut self, c: &mut Controller, rec: &OpRecord) {
+        if rec.interval_ms != 0 || !is_promotable_prim(&c.cib, &rec.rsc) {
+            return;
+        }
+        let name = format!("master-{}", rec.rsc);
+        let value = match rec.task.as_str() {
+            "start" | "demote" => Some("5"),
+            "promote" => Some("10"),
+            "stop" => None,
+            _ => return,
+        };
+        if upd::transient(&c.cib, &rec.node, &name).as_deref() != value {
+            upd::set_transient(self.cib(c), &rec.node, &name, value);
+            // A node attribute changed: the transition is recomputed.
+            self.abort("promotion score changed");
         }
     }
 
@@ -518,12 +542,6 @@ impl DcState {
             upd::set_cib_attr(cib, "have-quorum", quorum);
             upd::set_cib_attr(cib, "dc-uuid", &dc_id);
         }
-        if let Ok(dir) = std::env::var("PACESIM_DUMP_CIBS") {
-            let _ = std::fs::write(
-                format!("{dir}/{}-{}.xml", c.cfg.node, now.as_nanos()),
-                c.cib.to_xml(),
-            );
-        }
         let t = crate::scheduler::schedule(&c.cib, c.now_secs(now));
         let plan = Plan::from_transition(&t);
         if plan.steps.is_empty() {
@@ -653,4 +671,30 @@ fn result_text(r: &OpRecord) -> String {
             rc => format!("failed (rc={rc})"),
         },
     }
+}
+
+/// Whether a history id names the primitive of a promotable clone.
+fn is_promotable_prim(cib: &Cib, id: &str) -> bool {
+    use crate::cib::Resource;
+    cib.configuration.resources.iter().any(|r| match r {
+        Resource::Clone(c) => {
+            let promotable = c.legacy_master
+                || c.meta
+                    .iter()
+                    .flat_map(|s| s.pairs.iter())
+                    .any(|p| {
+                        p.name == "promotable"
+                            && p.value
+                                .as_deref()
+                                .is_some_and(crate::scheduler::rules::is_true)
+                    });
+            promotable
+                && match c.child.as_ref() {
+                    Resource::Primitive(p) => p.id == id,
+                    Resource::Group(g) => g.members.iter().any(|m| m.id == id),
+                    _ => false,
+                }
+        }
+        _ => false,
+    })
 }

@@ -685,14 +685,27 @@ fn event(e: &Expect, seen: &[(Instant, Seen)], faults: &[(Instant, usize)]) -> V
             format!("at {t} ({} after the fault at {a})", t.saturating_since(a))
         }
     };
+    // "Never ... within" looks after the fault written before it, when
+    // there is one: an earlier fault's consequences are not this one's.
+    let pass = if *never && within.is_some() && written_before.is_some() {
+        !times
+            .iter()
+            .any(|t| fits(*t) && Some(anchor(*t)) == written_before)
+    } else {
+        hit.is_some() != *never
+    };
     let observed = match (hit, times.first()) {
+        _ if *never && pass => match (within, written_before) {
+            (Some(w), Some(f)) => format!("did not happen within {w} of the fault at {f}"),
+            _ => "did not happen".into(),
+        },
         (Some(t), _) => describe_at(t),
         (None, Some(t)) => format!("{}, not in time", describe_at(*t)),
         (None, None) => "did not happen".into(),
     };
     Verdict {
         what,
-        pass: hit.is_some() != *never,
+        pass,
         observed,
         line: pos.line,
     }

@@ -67,6 +67,8 @@ pub struct Observer {
     /// Injected failures returned so far, per node and primitive.
     failures: BTreeMap<(NodeId, String), u64>,
     health: BTreeMap<String, Health>,
+    /// Active instances of each named resource after the previous change.
+    counts: BTreeMap<String, usize>,
     /// Primitives whose activity on a node ended with the node (crash,
     /// power loss) and that nothing has made safe yet (fencing, a boot).
     unsafe_on: BTreeSet<(String, NodeId)>,
@@ -129,6 +131,7 @@ impl Observer {
             .collect();
         Observer {
             health: kinds.keys().map(|k| (k.clone(), Health::Fine)).collect(),
+            counts: BTreeMap::new(),
             names,
             kinds,
             invariants,
@@ -485,7 +488,7 @@ impl Observer {
             let h = self.health[&id];
             let h = match h {
                 Health::Fine if hit => {
-                    let before = self.count_before(&id, count, ended_with_node);
+                    let before = self.counts.get(&id).copied().unwrap_or(count);
                     Health::Hurt {
                         want: before.max(1),
                         dipped: count < before.max(1),
@@ -502,15 +505,9 @@ impl Observer {
                     }
                 }
             };
+            self.counts.insert(id.clone(), count);
             self.health.insert(id, h);
         }
-    }
-
-    /// The instance count a resource had just before this change.
-    fn count_before(&self, _id: &str, count: usize, ended: &BTreeSet<String>) -> usize {
-        // One instance per primitive that ended with its node, on top of
-        // what is left.
-        count + usize::from(!ended.is_empty())
     }
 
     /// Membership, DC and quorum checks, after a step that touched a stack.

@@ -1,0 +1,146 @@
+//! The scenarios of `scenarios/` run as CI runs them, each timeline kept as
+//! an insta snapshot in `snapshots/`; determinism (same seed, same trace);
+//! the invariant checkers on a configuration known to be unsafe; and the
+//! errors a wrong scenario file gets.
+
+use std::path::{Path, PathBuf};
+
+use pacesim::runner::{self, RunOptions};
+use pacesim::scenario;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn scenario_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn run(path: &Path, opts: RunOptions) -> runner::Outcome {
+    let s = scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
+    runner::run(&s, opts).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every scenario holds, and its report is what the snapshot says.
+#[test]
+fn every_scenario_holds_and_matches_its_snapshot() {
+    let files = scenario_files();
+    assert!(files.len() >= 4, "the scenario suite is there");
+    let mut failed = Vec::new();
+    for path in files {
+        let o = run(&path, RunOptions::default());
+        let report = runner::text(&o);
+        if !o.passed() {
+            failed.push(format!("{}:\n{report}", path.display()));
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        insta::with_settings!({
+            snapshot_path => root().join("snapshots"),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(name, report);
+        });
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// The same scenario and seed give the same trace, byte for byte; another
+/// seed gives another.
+#[test]
+fn same_seed_same_trace() {
+    let path = root().join("scenarios/active-passive-faults.toml");
+    let traced = |seed| {
+        let s = scenario::load(&path).unwrap();
+        let o = runner::run(
+            &s,
+            RunOptions {
+                seed: Some(seed),
+                trace: Some(sim::TraceConfig {
+                    sink: sim::TraceSink::Hash,
+                    bodies: true,
+                }),
+            },
+        )
+        .unwrap();
+        (o.trace_hash.expect("hashed"), runner::text(&o))
+    };
+    let (a, ta) = traced(11);
+    let (b, tb) = traced(11);
+    assert_eq!(a, b, "same seed, same trace");
+    assert_eq!(ta, tb);
+    let (c, _) = traced(12);
+    assert_ne!(a, c, "the seed reaches the network draws");
+}
+
+/// Without fencing and with no-quorum-policy=ignore, both sides of a
+/// partition run the database: the checker must say so.
+#[test]
+fn an_unsafe_configuration_is_caught_as_double_active() {
+    let o = run(
+        &root().join("tests/scenarios/known-bad-no-fencing.toml"),
+        RunOptions::default(),
+    );
+    assert!(!o.passed());
+    let double = o
+        .invariants
+        .iter()
+        .find(|v| v.what == "no-double-active")
+        .expect("checked");
+    assert!(!double.pass, "{}", runner::text(&o));
+    assert!(double.observed.contains("db active on node1 and node"), "{}", double.observed);
+}
+
+/// Files that cannot run are refused with file, line and column.
+#[test]
+fn wrong_files_name_the_place() {
+    let dir = std::env::temp_dir().join(format!("pacesim-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = "duration = \"1m\"\n[cluster]\nnodes = [\"a\", \"b\"]\nsetup = [\n  \"pcs resource create r ocf:heartbeat:Dummy\",\n]\n";
+    let cases = [
+        (
+            format!("{base}[[fault]]\nat = \"5s\"\nresource_fail = \"nope\"\nnode = \"a\"\n"),
+            "9:17",
+            "no resource `nope`",
+        ),
+        (
+            format!("{base}[[expect]]\nat = \"5s\"\nrunning = {{ ghost = \"a\" }}\n"),
+            "9:",
+            "no resource `ghost`",
+        ),
+        (
+            format!("{base}[[fault]]\nat = \"5s\"\nfence_device = \"r\"\nfail = \"refuse\"\n"),
+            "9:",
+            "no fencing device `r`",
+        ),
+        (
+            "duration = \"1m\"\n[cluster]\nnodes = [\"a\"]\nsetup = [\"pcs resource create r ocf:heartbeat:NoSuchAgent\"]\n".to_string(),
+            "4:",
+            "setup",
+        ),
+        (
+            format!("{base}[[fault]]\nat = \"5s\"\npcs = \"pcs constraint location nope prefers a\"\n"),
+            "7:",
+            "nope",
+        ),
+    ];
+    for (i, (text, at, what)) in cases.iter().enumerate() {
+        let path = dir.join(format!("case{i}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let s = scenario::load(&path).unwrap_or_else(|e| panic!("case {i} should parse: {e}"));
+        let err = runner::run(&s, RunOptions::default())
+            .err()
+            .unwrap_or_else(|| panic!("case {i} should be refused"));
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("case{i}.toml:{at}")) && msg.contains(what),
+            "case {i}: {msg}"
+        );
+    }
+}
