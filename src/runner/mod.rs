@@ -21,6 +21,7 @@
 mod build;
 mod observe;
 mod report;
+pub mod soak;
 
 use std::collections::{BTreeMap, BTreeSet};
 
