@@ -21,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// What-if analysis of a CIB, as crm_simulate does it.
-    Simulate(SimulateArgs),
+    Simulate(Box<SimulateArgs>),
     /// Run a scenario on the simulated cluster and check its expectations
     /// (exit 0: all hold, 1: one does not, 2: the file is wrong).
     Run(RunArgs),
@@ -94,7 +94,7 @@ struct SimulateArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Simulate(args) => simulate_cmd(args),
+        Command::Simulate(args) => simulate_cmd(*args),
         Command::Run(args) => run_cmd(args),
     }
 }

@@ -94,7 +94,11 @@ fn an_unsafe_configuration_is_caught_as_double_active() {
         .find(|v| v.what == "no-double-active")
         .expect("checked");
     assert!(!double.pass, "{}", runner::text(&o));
-    assert!(double.observed.contains("db active on node1 and node"), "{}", double.observed);
+    assert!(
+        double.observed.contains("db active on node1 and node"),
+        "{}",
+        double.observed
+    );
 }
 
 /// Files that cannot run are refused with file, line and column.

@@ -244,7 +244,12 @@ impl Stack {
         );
     }
 
-    fn to_controller(&mut self, now: Instant, input: controller::Input, hops: &mut VecDeque<Hop>) {
+    fn feed_controller(
+        &mut self,
+        now: Instant,
+        input: controller::Input,
+        hops: &mut VecDeque<Hop>,
+    ) {
         hops.extend(self.controller.handle(now, input).into_iter().map(Hop::Ctl));
     }
 
@@ -304,7 +309,7 @@ impl Stack {
                     }
                     Cpg::Ctl(msg) => {
                         let from = self.name(from);
-                        self.to_controller(now, controller::Input::Deliver { from, msg }, hops);
+                        self.feed_controller(now, controller::Input::Deliver { from, msg }, hops);
                     }
                 },
             },
@@ -317,7 +322,7 @@ impl Stack {
                             if quorate { "quorate" } else { "not quorate" }.into(),
                         ));
                         if !self.syncing {
-                            self.to_controller(now, controller::Input::Quorum(quorate), hops);
+                            self.feed_controller(now, controller::Input::Quorum(quorate), hops);
                         }
                     }
                 }
@@ -369,14 +374,20 @@ impl Stack {
                 fencer::Output::Power(req) => out.push(Output::Power(req)),
                 fencer::Output::Done {
                     op, target, result, ..
-                } => {
-                    self.to_controller(now, controller::Input::Fenced { op, target, result }, hops)
-                }
+                } => self.feed_controller(
+                    now,
+                    controller::Input::Fenced { op, target, result },
+                    hops,
+                ),
             },
             Hop::Members(members) => {
                 self.syncing = false;
                 let quorate = self.quorate;
-                self.to_controller(now, controller::Input::Membership { members, quorate }, hops)
+                self.feed_controller(
+                    now,
+                    controller::Input::Membership { members, quorate },
+                    hops,
+                )
             }
             Hop::Exec(o) => match o {
                 executor::Output::Run(req) => out.push(Output::Ipc {
@@ -388,7 +399,7 @@ impl Stack {
                     msg: Msg::Abandon(token),
                 }),
                 executor::Output::Result(r) => {
-                    self.to_controller(now, controller::Input::Executed(r), hops)
+                    self.feed_controller(now, controller::Input::Executed(r), hops)
                 }
             },
         }

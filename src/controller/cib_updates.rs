@@ -131,6 +131,13 @@ pub fn set_transient(cib: &mut Cib, uname: &str, name: &str, value: Option<&str>
     }
 }
 
+/// Forgets every transient attribute of a node.
+pub fn clear_transient(cib: &mut Cib, uname: &str) {
+    if let Some(st) = inject::node_state(cib, uname) {
+        st.transient.clear();
+    }
+}
+
 /// A transient attribute's value.
 pub fn transient(cib: &Cib, uname: &str, name: &str) -> Option<String> {
     let st = cib

@@ -188,6 +188,11 @@ impl DcState {
                 NodeView::Lost
             };
             upd::set_node_view(self.cib(c), n, view);
+            if clean {
+                // A node that left cleanly takes its transient attributes
+                // (the shutdown request, fail counts) with it.
+                upd::clear_transient(self.cib(c), n);
+            }
             out.push(Output::Note(if clean {
                 format!("{n} left cleanly")
             } else {
@@ -233,7 +238,6 @@ impl DcState {
                     upd::record_result(cib, rec, now_secs, rec.digest.clone(), false);
                 }
                 upd::set_node_view(cib, from, NodeView::Joined);
-                upd::set_transient(cib, from, "shutdown", None);
                 self.abort("node joined");
                 if self.joins_settled() {
                     let members: Vec<&str> = self.phases.keys().map(String::as_str).collect();
@@ -679,15 +683,12 @@ fn is_promotable_prim(cib: &Cib, id: &str) -> bool {
     cib.configuration.resources.iter().any(|r| match r {
         Resource::Clone(c) => {
             let promotable = c.legacy_master
-                || c.meta
-                    .iter()
-                    .flat_map(|s| s.pairs.iter())
-                    .any(|p| {
-                        p.name == "promotable"
-                            && p.value
-                                .as_deref()
-                                .is_some_and(crate::scheduler::rules::is_true)
-                    });
+                || c.meta.iter().flat_map(|s| s.pairs.iter()).any(|p| {
+                    p.name == "promotable"
+                        && p.value
+                            .as_deref()
+                            .is_some_and(crate::scheduler::rules::is_true)
+                });
             promotable
                 && match c.child.as_ref() {
                     Resource::Primitive(p) => p.id == id,

@@ -302,14 +302,14 @@ fn check_ids(s: &Scenario, cib: &Cib) -> Result<(), ScenarioError> {
     for f in &s.faults {
         match &f.action {
             FaultAction::ResourceFail { rsc: r, .. } => rsc(r)?,
-            FaultAction::FenceDevice { device, .. } => {
-                if kinds.get(&device.value) != Some(&RscKind::Primitive { stonith: true }) {
-                    return Err(error(
-                        s,
-                        Some(device.pos),
-                        format!("no fencing device `{}` in the configuration", device.value),
-                    ));
-                }
+            FaultAction::FenceDevice { device, .. }
+                if kinds.get(&device.value) != Some(&RscKind::Primitive { stonith: true }) =>
+            {
+                return Err(error(
+                    s,
+                    Some(device.pos),
+                    format!("no fencing device `{}` in the configuration", device.value),
+                ));
             }
             _ => {}
         }

@@ -219,12 +219,15 @@ impl Observer {
                 TraceEvent::Exit { proc, cause, .. } => {
                     truth = true;
                     stacks = true;
-                    if proc.group == STACK && *cause == sim::ExitCause::Killed {
-                        self.timeline.push((
-                            now,
-                            self.name(proc.node),
-                            "cluster stack killed".into(),
-                        ));
+                    if proc.group == STACK {
+                        let what = match cause {
+                            sim::ExitCause::Killed => Some("cluster stack killed"),
+                            sim::ExitCause::Exited => Some("cluster stack stopped"),
+                            _ => None,
+                        };
+                        if let Some(w) = what {
+                            self.timeline.push((now, self.name(proc.node), w.into()));
+                        }
                     }
                 }
                 TraceEvent::Start { proc, cause, .. } => {

@@ -38,7 +38,10 @@ setup = [
             1 => writeln!(s, "crash = \"{n}\"\n"),
             2 => writeln!(s, "resource_fail = \"web\"\nnode = \"{n}\"\n"),
             3 => writeln!(s, "partition = [[\"{n}\"], [\"{other}\", \"{}\"]]\n", {
-                nodes.iter().find(|x| **x != n && **x != other).expect("three")
+                nodes
+                    .iter()
+                    .find(|x| **x != n && **x != other)
+                    .expect("three")
             }),
             4 => writeln!(s, "heal = true\n"),
             5 => writeln!(s, "kill_stack = \"{n}\"\n"),
