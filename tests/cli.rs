@@ -91,3 +91,70 @@ fn a_missing_file_is_named() {
     assert_ne!(code, 0);
     assert!(err.contains("/nonexistent/cib.xml"), "{err}");
 }
+
+fn repo(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn run_exits_zero_when_every_expectation_holds_and_writes_junit_and_trace() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-run");
+    std::fs::create_dir_all(&dir).unwrap();
+    let junit = dir.join("report.xml");
+    let trace = |n: &str| dir.join(n);
+    let scenario = repo("scenarios/active-passive-power-loss.toml");
+    let (code, out, err) = pacesim(&[
+        "run",
+        &scenario,
+        "--junit",
+        junit.to_str().unwrap(),
+        "--trace",
+        trace("a.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("timeline:") && out.contains("PASS  fenced node1"), "{out}");
+    let report = std::fs::read_to_string(&junit).unwrap();
+    assert!(report.contains("<testsuite ") && report.contains("failures=\"0\""), "{report}");
+    // The same scenario and seed write the same trace, byte for byte.
+    let (code, _, _) = pacesim(&["run", &scenario, "--trace", trace("b.jsonl").to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let a = std::fs::read(trace("a.jsonl")).unwrap();
+    let b = std::fs::read(trace("b.jsonl")).unwrap();
+    assert!(a.len() > 10_000, "a real trace");
+    assert!(a == b, "traces differ");
+    // --seed changes the run.
+    let (code, _, _) = pacesim(&[
+        "run",
+        &scenario,
+        "--seed",
+        "99",
+        "--trace",
+        trace("c.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(std::fs::read(trace("c.jsonl")).unwrap() != a);
+}
+
+#[test]
+fn run_exits_one_when_an_expectation_fails() {
+    let (code, out, _) = pacesim(&["run", &repo("tests/scenarios/known-bad-no-fencing.toml")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL  no-double-active"), "{out}");
+}
+
+#[test]
+fn run_exits_two_on_a_bad_file_naming_the_place() {
+    let f = file(
+        "bad-scenario.toml",
+        "duration = \"1m\"\n[cluster]\nnodes = [\"a\"]\n[[fault]]\nat = \"5s\"\ncrash = \"zz\"\n",
+    );
+    let (code, out, err) = pacesim(&["run", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("bad-scenario.toml:6:9"), "{err}");
+    let (code, _, err) = pacesim(&["run", "/nonexistent/x.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("x.toml"), "{err}");
+}
