@@ -115,11 +115,22 @@ fn run_exits_zero_when_every_expectation_holds_and_writes_junit_and_trace() {
         trace("a.jsonl").to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("timeline:") && out.contains("PASS  fenced node1"), "{out}");
+    assert!(
+        out.contains("timeline:") && out.contains("PASS  fenced node1"),
+        "{out}"
+    );
     let report = std::fs::read_to_string(&junit).unwrap();
-    assert!(report.contains("<testsuite ") && report.contains("failures=\"0\""), "{report}");
+    assert!(
+        report.contains("<testsuite ") && report.contains("failures=\"0\""),
+        "{report}"
+    );
     // The same scenario and seed write the same trace, byte for byte.
-    let (code, _, _) = pacesim(&["run", &scenario, "--trace", trace("b.jsonl").to_str().unwrap()]);
+    let (code, _, _) = pacesim(&[
+        "run",
+        &scenario,
+        "--trace",
+        trace("b.jsonl").to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
     let a = std::fs::read(trace("a.jsonl")).unwrap();
     let b = std::fs::read(trace("b.jsonl")).unwrap();

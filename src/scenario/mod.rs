@@ -583,10 +583,19 @@ impl Checker<'_> {
         }
 
         let mut faults = Vec::new();
-        for f in &raw.fault {
-            faults.push(self.fault(&nodes, duration, f)?);
-        }
         let mut invariants = BTreeSet::new();
+        for (i, f) in raw.fault.iter().enumerate() {
+            faults.push(self.fault(&nodes, duration, f)?);
+            if let Some(list) = &f.get_ref().invariants {
+                if i + 1 != raw.fault.len() {
+                    return Err(self.err(
+                        list.span(),
+                        "`invariants` is a top-level key: write it before the first table or after the last",
+                    ));
+                }
+                self.invariants(list, &mut invariants)?;
+            }
+        }
         let mut expects = Vec::new();
         for e in &raw.expect {
             expects.push(self.expect(&nodes, duration, e)?);

@@ -86,6 +86,9 @@ pub struct Agent {
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     pub at: Option<S<String>>,
+    /// `invariants = [...]` written after the last `[[fault]]` header lands
+    /// in that table, as it does in the last `[[expect]]`: read there too.
+    pub invariants: Option<S<Vec<S<String>>>>,
     pub power_off: Option<S<String>>,
     pub power_on: Option<S<String>>,
     pub crash: Option<S<String>>,

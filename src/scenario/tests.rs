@@ -207,3 +207,13 @@ fn a_missing_file_is_named() {
         "{e}"
     );
 }
+
+#[test]
+fn invariants_after_the_last_fault_are_read_there_too() {
+    let text = "duration = \"1m\"\n[cluster]\nnodes = [\"a\"]\n[[fault]]\nat = \"5s\"\ncrash = \"a\"\n\ninvariants = [\"no-double-active\"]\n";
+    let s = read(text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.invariants.contains(&Invariant::NoDoubleActive));
+    let early = "duration = \"1m\"\n[cluster]\nnodes = [\"a\"]\n[[fault]]\nat = \"5s\"\ncrash = \"a\"\ninvariants = [\"no-double-active\"]\n[[fault]]\nat = \"6s\"\ncrash = \"a\"\n";
+    let e = read(early).unwrap_err();
+    assert!(e.to_string().contains("top-level key"), "{e}");
+}
