@@ -29,17 +29,7 @@ use pacesim::cib::{self, NodeConfig};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `cibadmin --empty` of Pacemaker 2.1.5.
-const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config/>
-    <nodes/>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-"#;
+use pacesim::cib::EMPTY_CIB;
 
 struct Sequence {
     name: String,

@@ -82,6 +82,18 @@ impl fmt::Display for CibError {
 
 impl std::error::Error for CibError {}
 
+/// `cibadmin --empty` of Pacemaker 2.1.5: an empty configuration.
+pub const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config/>
+    <nodes/>
+    <resources/>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>
+"#;
+
 /// Parses a CIB from XML text.
 pub fn from_str(text: &str) -> Result<Cib, CibError> {
     let root = xml::Element::parse(text).map_err(|e| CibError::at(e.pos, e.message))?;

@@ -668,6 +668,17 @@ pub struct TicketState {
 pub struct Origin(pub Pos);
 
 impl Cib {
+    /// A cluster option as written in `crm_config` (the first such pair,
+    /// rules not evaluated): what the controller and the checkers read.
+    pub fn crm_option(&self, name: &str) -> Option<&str> {
+        self.configuration
+            .crm_config
+            .iter()
+            .flat_map(|s| s.pairs.iter())
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.as_deref())
+    }
+
     /// The value of a `<cib>` attribute.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs

@@ -9,7 +9,7 @@
 //! ([`crate::simulate::inject::record_op`]), with the op digest the real
 //! controller adds, so that a changed definition restarts the resource.
 
-use crate::cib::{Cib, NvPair, NvSet, Score};
+use crate::cib::{Cib, Score};
 use crate::simulate::inject;
 
 use super::OpRecord;
@@ -108,26 +108,10 @@ pub fn set_transient(cib: &mut Cib, uname: &str, name: &str, value: Option<&str>
     let Some(st) = inject::node_state(cib, uname) else {
         return;
     };
-    if st.transient.is_empty() {
-        let id = st.id.clone();
-        st.transient.push(NvSet {
-            tag: "instance_attributes".into(),
-            id: Some(format!("status-{id}")),
-            ..Default::default()
-        });
-    }
-    let set = &mut st.transient[0];
+    let set = inject::transient_set(st);
     match value {
         None => set.pairs.retain(|p| p.name != name),
-        Some(v) => match set.pairs.iter_mut().find(|p| p.name == name) {
-            Some(p) => p.value = Some(v.to_string()),
-            None => set.pairs.push(NvPair {
-                id: Some(format!("{}-{name}", set.id.clone().unwrap_or_default())),
-                name: name.to_string(),
-                value: Some(v.to_string()),
-                ..Default::default()
-            }),
-        },
+        Some(v) => inject::set_pair(set, name, v.to_string()),
     }
 }
 

@@ -304,14 +304,7 @@ pub(crate) struct Options {
 impl Options {
     /// Reads the options (unset or unreadable: Pacemaker's defaults).
     pub(crate) fn from_cib(cib: &Cib) -> Options {
-        let get = |name: &str| {
-            cib.configuration
-                .crm_config
-                .iter()
-                .flat_map(|s| s.pairs.iter())
-                .find(|p| p.name == name)
-                .and_then(|p| p.value.clone())
-        };
+        let get = |name: &str| cib.crm_option(name).map(str::to_string);
         let dur = |name: &str, default: u64| {
             get(name)
                 .and_then(|v| crate::scheduler::rules::parse_ms(&v))

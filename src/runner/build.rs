@@ -17,18 +17,6 @@ use crate::scenario::{
 };
 use crate::{membership, quorum};
 
-/// `cibadmin --empty` of Pacemaker 2.1.5: where a scenario without `cib` starts.
-const EMPTY_CIB: &str = r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config/>
-    <nodes/>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-"#;
-
 /// Seconds since the epoch at virtual time zero (2026-01-01T00:00:00Z):
 /// fixed, so that runs do not depend on the day.
 pub const EPOCH_BASE: i64 = 1_767_225_600;
@@ -157,7 +145,7 @@ fn initial_cib(s: &Scenario) -> Result<Cib, ScenarioError> {
     let mut cib = match &s.cib {
         Some(Located { value: path, pos }) => cib::load(path)
             .map_err(|e| error(s, Some(*pos), format!("cib {}: {e}", path.display())))?,
-        None => cib::from_str(EMPTY_CIB).expect("the empty CIB parses"),
+        None => cib::from_str(cib::EMPTY_CIB).expect("the empty CIB parses"),
     };
     cib.status = Default::default();
     let taken: BTreeSet<String> = cib

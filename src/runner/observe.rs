@@ -100,22 +100,11 @@ impl Observer {
         timings: Timings,
     ) -> Observer {
         let opts = crate::controller::Options::from_cib(cib);
-        let nqp = cib
-            .configuration
-            .crm_config
-            .iter()
-            .flat_map(|s| s.pairs.iter())
-            .find(|p| p.name == "no-quorum-policy")
-            .and_then(|p| p.value.clone());
+        let nqp = cib.crm_option("no-quorum-policy");
         let mut agent_of = BTreeMap::new();
         collect_agents(&cib.configuration.resources, &mut agent_of);
         let stonith_enabled = cib
-            .configuration
-            .crm_config
-            .iter()
-            .flat_map(|s| s.pairs.iter())
-            .find(|p| p.name == "stonith-enabled")
-            .and_then(|p| p.value.as_deref())
+            .crm_option("stonith-enabled")
             .is_none_or(crate::scheduler::rules::is_true);
         // Without fencing, Pacemaker recovers as soon as a node is lost;
         // the invariant then judges nothing (the config is what is unsafe,
@@ -135,7 +124,7 @@ impl Observer {
             names,
             kinds,
             invariants,
-            nqp_ignore: nqp.as_deref() == Some("ignore"),
+            nqp_ignore: nqp == Some("ignore"),
             dc_deadtime: opts.dc_deadtime,
             timings,
             agent_of,

@@ -263,15 +263,7 @@ pub fn bump_failcount(
     let Some(st) = node_state(cib, uname) else {
         return;
     };
-    if st.transient.is_empty() {
-        let id = st.id.clone();
-        st.transient.push(NvSet {
-            tag: "instance_attributes".into(),
-            id: Some(format!("status-{id}")),
-            ..Default::default()
-        });
-    }
-    let set = &mut st.transient[0];
+    let set = transient_set(st);
     let fc = format!("fail-count-{rsc_id}#{task}_{interval_ms}");
     let lf = format!("last-failure-{rsc_id}#{task}_{interval_ms}");
     let old = set
@@ -285,7 +277,22 @@ pub fn bump_failcount(
     set_pair(set, &lf, now.to_string());
 }
 
-fn set_pair(set: &mut NvSet, name: &str, value: String) {
+/// A node's transient attributes: its first set, created
+/// (`status-<node id>`) if it has none.
+pub fn transient_set(st: &mut NodeState) -> &mut NvSet {
+    if st.transient.is_empty() {
+        let id = st.id.clone();
+        st.transient.push(NvSet {
+            tag: "instance_attributes".into(),
+            id: Some(format!("status-{id}")),
+            ..Default::default()
+        });
+    }
+    &mut st.transient[0]
+}
+
+/// Sets a pair of a set, adding it (with an id after the set's) if new.
+pub fn set_pair(set: &mut NvSet, name: &str, value: String) {
     match set.pairs.iter_mut().find(|p| p.name == name) {
         Some(p) => p.value = Some(value),
         None => set.pairs.push(NvPair {
