@@ -148,6 +148,24 @@ fn initial_cib(s: &Scenario) -> Result<Cib, ScenarioError> {
         None => cib::from_str(cib::EMPTY_CIB).expect("the empty CIB parses"),
     };
     cib.status = Default::default();
+    // A node of the configuration the simulation does not run would be
+    // fenced at startup, and with nothing to fence it the cluster stalls.
+    if let Some(extra) = cib
+        .configuration
+        .nodes
+        .iter()
+        .filter(|n| n.kind.as_deref().is_none_or(|k| k == "member"))
+        .find(|n| !s.nodes.contains(&n.uname))
+    {
+        return Err(error(
+            s,
+            s.cib.as_ref().map(|c| c.pos),
+            format!(
+                "the CIB has node `{}`, which [cluster] nodes does not list",
+                extra.uname
+            ),
+        ));
+    }
     let taken: BTreeSet<String> = cib
         .configuration
         .nodes
