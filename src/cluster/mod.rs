@@ -98,7 +98,7 @@ impl Process {
     /// Builds the process the kernel asks for.
     pub fn spawn(spec: &Spec, s: &Spawn) -> Process {
         if s.addr.group == STACK {
-            Process::Stack(Box::new(Stack::new(spec, s.addr.node, s.now)))
+            Process::Stack(Box::new(Stack::new(spec, s.addr.node, s.now, s.rng_seed)))
         } else {
             Process::Resources(Resources::new(spec.timings.clone()))
         }

@@ -61,7 +61,7 @@ pub struct Stack {
 
 impl Stack {
     /// A stack that starts on `Input::Start`.
-    pub fn new(spec: &Spec, us: NodeId, now: Instant) -> Stack {
+    pub fn new(spec: &Spec, us: NodeId, now: Instant, seed: [u8; 32]) -> Stack {
         let ids: Vec<NodeId> = (1..=spec.names.len() as u32).map(NodeId).collect();
         let name = spec.names[(us.0 - 1) as usize].clone();
         let registry = Registry::from_cib(&spec.cib).unwrap_or_default();
@@ -79,7 +79,7 @@ impl Stack {
                 },
                 now,
             ),
-            fencer: Fencer::new(registry, spec.names.clone()),
+            fencer: Fencer::new(registry, spec.names.clone()).with_seed(seed),
             executor: Executor::new(),
             members: Vec::new(),
             awaiting: BTreeSet::new(),

@@ -39,6 +39,10 @@ pub struct FenceDevice {
     pub priority: i64,
     /// `pcmk_delay_base`: a fixed delay before fencing with this device.
     pub delay_base: Duration,
+    /// `pcmk_delay_max`: the delay is drawn from `delay_base..=delay_max`
+    /// (when greater than the base), so that two nodes racing to fence each
+    /// other do not both win.
+    pub delay_max: Duration,
     /// Per-action timeouts (`pcmk_reboot_timeout`, `pcmk_off_timeout`, ...).
     pub timeouts: BTreeMap<String, Duration>,
     /// Whether the resource is enabled (`target-role` not Stopped).
@@ -245,6 +249,7 @@ impl Registry {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0),
                 delay_base: ms(inst.get("pcmk_delay_base")).unwrap_or(Duration::ZERO),
+                delay_max: ms(inst.get("pcmk_delay_max")).unwrap_or(Duration::ZERO),
                 timeouts,
                 enabled,
             });

@@ -144,6 +144,8 @@ struct Job {
 #[derive(Debug, Clone)]
 pub struct Fencer {
     registry: Registry,
+    /// Draws the random part of `pcmk_delay_max` delays.
+    rng: sim::SimRng,
     nodes: Vec<String>,
     jobs: Vec<Job>,
     next_request: u64,
@@ -154,10 +156,18 @@ impl Fencer {
     pub fn new(registry: Registry, nodes: Vec<String>) -> Fencer {
         Fencer {
             registry,
+            rng: rand::SeedableRng::from_seed([0; 32]),
             nodes,
             jobs: Vec::new(),
             next_request: 1,
         }
+    }
+
+    /// Seeds the generator of random fencing delays (from the process's
+    /// own stream, so runs stay reproducible).
+    pub fn with_seed(mut self, seed: [u8; 32]) -> Fencer {
+        self.rng = rand::SeedableRng::from_seed(seed);
+        self
     }
 
     /// The configuration the fencer works with.
@@ -288,7 +298,15 @@ impl Fencer {
         let delay = self
             .registry
             .device(&step.device)
-            .map_or(Duration::ZERO, |d| d.delay_base);
+            .map_or(Duration::ZERO, |d| {
+                if d.delay_max > d.delay_base {
+                    let spread = (d.delay_max - d.delay_base).as_millis();
+                    d.delay_base
+                        + Duration::from_millis(sim::rng::uniform(&mut self.rng, 0, spread))
+                } else {
+                    d.delay_base
+                }
+            });
         if first_use && delay > Duration::ZERO {
             self.jobs[i].delayed_until = Some(now + delay);
         } else {
