@@ -148,3 +148,28 @@ fn wrong_files_name_the_place() {
         );
     }
 }
+
+/// A two-node split with one device and `pcmk_delay_max`: whatever the
+/// seed, exactly one node is fenced, and the seed decides which.
+#[test]
+fn a_random_fencing_delay_leaves_one_winner() {
+    let path = root().join("tests/scenarios/fence-race-delay-max.toml");
+    let mut winners = std::collections::BTreeSet::new();
+    for seed in 1..=8 {
+        let o = run(
+            &path,
+            RunOptions {
+                seed: Some(seed),
+                trace: None,
+            },
+        );
+        let fenced: Vec<&str> = o
+            .timeline
+            .iter()
+            .filter_map(|(_, who, t)| t.starts_with("fenced ").then_some(who.as_str()))
+            .collect();
+        assert_eq!(fenced.len(), 1, "seed {seed}: {}", runner::text(&o));
+        winners.insert(fenced[0].to_string());
+    }
+    assert_eq!(winners.len(), 2, "both nodes win some seeds: {winners:?}");
+}
