@@ -13,8 +13,8 @@
 //! Decisions where SCENARIO-FORMAT.md is silent:
 //! - `within` is measured from the last fault at or before the moment the
 //!   event happened (from time zero if none);
-//! - `members` leaves out paused nodes (their view is frozen), as it
-//!   leaves out nodes whose stack is not running;
+//! - `dc`, `quorate` and `members` leave out paused nodes (their view is
+//!   frozen), as they leave out nodes whose stack is not running;
 //! - `resource_fail` on a group fails its first member, on a clone its
 //!   primitive (on the named node).
 
@@ -529,8 +529,11 @@ fn point(
         ));
     }
     let name = |n: NodeId| s.nodes[(n.0 - 1) as usize].clone();
+    // A paused node reports nothing: it counts for none of dc, quorate
+    // and members while frozen.
     let stacks: Vec<(NodeId, &crate::cluster::Stack)> = sim
         .nodes()
+        .filter(|n| !sim.is_paused(*n))
         .filter_map(|n| {
             sim.actor(Addr::new(n, STACK))
                 .and_then(|p| p.stack())
@@ -585,7 +588,7 @@ fn point(
     if let Some(want) = members {
         let got: BTreeSet<BTreeSet<String>> = stacks
             .iter()
-            .filter(|(n, st)| !sim.is_paused(*n) && st.ring().is_some())
+            .filter(|(_, st)| st.ring().is_some())
             .map(|(_, st)| st.members().iter().map(|m| name(*m)).collect())
             .collect();
         let ok = got == *want;
