@@ -95,10 +95,17 @@ pub enum Process {
 }
 
 impl Process {
-    /// Builds the process the kernel asks for.
-    pub fn spawn(spec: &Spec, s: &Spawn) -> Process {
+    /// Builds the process the kernel asks for; a stack starts from the CIB
+    /// its node's disk holds, if any.
+    pub fn spawn(spec: &Spec, s: &Spawn, disk: Option<Arc<Cib>>) -> Process {
         if s.addr.group == STACK {
-            Process::Stack(Box::new(Stack::new(spec, s.addr.node, s.now, s.rng_seed)))
+            Process::Stack(Box::new(Stack::new(
+                spec,
+                s.addr.node,
+                s.now,
+                s.rng_seed,
+                disk,
+            )))
         } else {
             Process::Resources(Resources::new(spec.timings.clone()))
         }

@@ -12,6 +12,9 @@
 //! one `handle` call, in order.
 
 use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use crate::cib::Cib;
 
 use sim::{Input, Instant, NodeId, Output};
 
@@ -60,11 +63,19 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// A stack that starts on `Input::Start`.
-    pub fn new(spec: &Spec, us: NodeId, now: Instant, seed: [u8; 32]) -> Stack {
+    /// A stack that starts on `Input::Start`, from the CIB on its disk
+    /// (`disk`, if an earlier incarnation left one) or the scenario's.
+    pub fn new(
+        spec: &Spec,
+        us: NodeId,
+        now: Instant,
+        seed: [u8; 32],
+        disk: Option<Arc<Cib>>,
+    ) -> Stack {
+        let cib = disk.unwrap_or_else(|| spec.cib.clone());
         let ids: Vec<NodeId> = (1..=spec.names.len() as u32).map(NodeId).collect();
         let name = spec.names[(us.0 - 1) as usize].clone();
-        let registry = Registry::from_cib(&spec.cib).unwrap_or_default();
+        let registry = Registry::from_cib(&cib).unwrap_or_default();
         Stack {
             names: spec.names.clone(),
             us,
@@ -74,7 +85,7 @@ impl Stack {
                 controller::Config {
                     node: name,
                     nodes: spec.names.clone(),
-                    cib: spec.cib.clone(),
+                    cib: cib.clone(),
                     epoch_base: spec.epoch_base,
                 },
                 now,
@@ -86,7 +97,7 @@ impl Stack {
             pending_members: None,
             syncing: false,
             quorate: false,
-            devices_from: controller::generation(&spec.cib),
+            devices_from: controller::generation(&cib),
             exiting: false,
         }
     }

@@ -403,6 +403,11 @@ impl Controller {
         &self.cib
     }
 
+    /// This node's copy of the CIB, shared (what it would write to disk).
+    pub fn shared_cib(&self) -> &Arc<Cib> {
+        &self.cib
+    }
+
     /// Whether the DC has nothing left to do: joins settled, no transition.
     pub fn idle(&self) -> bool {
         self.dc_state.as_ref().is_none_or(|d| d.idle())

@@ -31,6 +31,9 @@ pub struct Built {
     pub boot: Vec<Duration>,
     /// The power switches.
     pub devices: Vec<(DeviceId, DeviceSpec)>,
+    /// The configuration once every `pcs` fault has been applied: every
+    /// resource the run may name.
+    pub later: Cib,
 }
 
 fn error(s: &Scenario, pos: Option<Pos>, message: impl Into<String>) -> ScenarioError {
@@ -43,8 +46,8 @@ fn error(s: &Scenario, pos: Option<Pos>, message: impl Into<String>) -> Scenario
 
 /// Builds the cluster of a scenario, or says what in the file is wrong.
 pub fn build(s: &Scenario) -> Result<Built, ScenarioError> {
-    let cib = initial_cib(s)?;
-    check_ids(s, &cib)?;
+    let (cib, later) = initial_cib(s)?;
+    check_ids(s, &later)?;
     let registry = Registry::from_cib(&cib).map_err(|e| {
         error(
             s,
@@ -136,12 +139,14 @@ pub fn build(s: &Scenario) -> Result<Built, ScenarioError> {
         link: LinkParams::new(s.network.latency.0, s.network.latency.1, s.network.loss),
         boot,
         devices,
+        later,
     })
 }
 
 /// The file's configuration (status dropped), a `<node>` for every cluster
-/// node, then the `setup` commands.
-fn initial_cib(s: &Scenario) -> Result<Cib, ScenarioError> {
+/// node, then the `setup` commands; and the same with every `pcs` fault
+/// applied too.
+fn initial_cib(s: &Scenario) -> Result<(Cib, Cib), ScenarioError> {
     let mut cib = match &s.cib {
         Some(Located { value: path, pos }) => cib::load(path)
             .map_err(|e| error(s, Some(*pos), format!("cib {}: {e}", path.display())))?,
@@ -203,7 +208,7 @@ fn initial_cib(s: &Scenario) -> Result<Cib, ScenarioError> {
         };
         crate::pcs::run(&mut later, &line).map_err(|e| error(s, Some(f.pos), e.to_string()))?;
     }
-    Ok(cib)
+    Ok((cib, later))
 }
 
 /// Resource ids as a scenario may name them, with what they are.

@@ -23,7 +23,12 @@ mod observe;
 mod report;
 pub mod soak;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::cib::Cib;
 
 use sim::{
     Addr, DeviceFault, DeviceId, Fault, Instant, LinkParams, NodeId, NodeSpec, PowerState, Sim,
@@ -107,7 +112,11 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
         bodies: false,
     });
     let spec = built.spec.clone();
-    let mut sim = Sim::new(cfg, move |sp: &sim::Spawn| Process::spawn(&spec, sp));
+    let disks = Disks::default();
+    let reader = disks.clone();
+    let mut sim = Sim::new(cfg, move |sp: &sim::Spawn| {
+        Process::spawn(&spec, sp, reader.read(sp.addr.node))
+    });
     for (i, boot) in built.boot.iter().enumerate() {
         sim.add_node(
             NodeId(i as u32 + 1),
@@ -117,11 +126,11 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
     for (id, spec) in &built.devices {
         sim.add_device(id.clone(), spec.clone());
     }
-    let kinds = resource_kinds(&built.spec.cib);
+    let kinds = resource_kinds(&built.later);
     let mut obs = Observer::new(
         s.nodes.clone(),
         kinds.clone(),
-        &built.spec.cib,
+        &built.later,
         s.invariants.clone(),
         built.spec.timings.clone(),
     );
@@ -147,7 +156,10 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
         if at > end {
             break;
         }
-        sim.run_until_with(at, |sim| obs.after_step(sim));
+        sim.run_until_with(at, |sim| {
+            obs.after_step(sim);
+            disks.write(sim);
+        });
         match stop {
             Stop::Fault(f) => apply(s, &mut sim, &mut obs, &kinds, f),
             Stop::Resume(node) => {
@@ -160,7 +172,10 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
             }
         }
     }
-    sim.run_until_with(end, |sim| obs.after_step(sim));
+    sim.run_until_with(end, |sim| {
+        obs.after_step(sim);
+        disks.write(sim);
+    });
     let fault_times: Vec<(Instant, usize)> = s
         .faults
         .iter()
@@ -216,6 +231,37 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
         steps: sim.steps(),
         trace_hash: sim.trace_hash(),
     })
+}
+
+/// The nodes' disks: the last CIB each node's stack held, which a new
+/// incarnation of the stack starts from (Pacemaker reads its CIB back from
+/// `/var/lib/pacemaker/cib` at start). The status section is not kept: a
+/// starting node learns it anew from the DC, as Pacemaker's does.
+#[derive(Clone, Default)]
+struct Disks(Rc<RefCell<BTreeMap<NodeId, Arc<Cib>>>>);
+
+impl Disks {
+    fn read(&self, node: NodeId) -> Option<Arc<Cib>> {
+        self.0.borrow().get(&node).map(|c| {
+            let mut cib = (**c).clone();
+            cib.status = Default::default();
+            Arc::new(cib)
+        })
+    }
+
+    /// After every step: what each running stack holds is on its disk.
+    fn write(&self, sim: &Sim<Process>) {
+        let mut disks = self.0.borrow_mut();
+        for node in sim.nodes() {
+            let Some(stack) = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) else {
+                continue;
+            };
+            let cib = stack.controller().shared_cib();
+            if !disks.get(&node).is_some_and(|d| Arc::ptr_eq(d, cib)) {
+                disks.insert(node, cib.clone());
+            }
+        }
+    }
 }
 
 fn node_id(s: &Scenario, name: &str) -> NodeId {
