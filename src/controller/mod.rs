@@ -30,9 +30,8 @@
 //! and the controller are one state machine, and the DC writes every
 //! change itself (fail counts, node attributes, history entries sent by the
 //! node that ran the operation) and then sends its whole CIB to the
-//! members, where Pacemaker sends diffs; a restarted node starts from the
-//! configuration it was given at time zero rather than from its last copy
-//! on disk; the join has no `join-finalization-timeout`; shutdown
+//! members, where Pacemaker sends diffs; the join has no
+//! `join-finalization-timeout`; shutdown
 //! escalation, `shutdown-lock`, alerts and remote nodes are absent.
 
 mod cib_updates;
