@@ -710,21 +710,58 @@ pub fn clone_create_actions(ws: &mut WorkingSet, r: RscIdx) {
         child_stopping |= stopping;
         child_starting |= starting;
     }
-    rsc_pseudo_action(ws, r, "start", !child_starting, true);
+    let start = rsc_pseudo_action(ws, r, "start", !child_starting, true);
     let started = rsc_pseudo_action(ws, r, "running", !child_starting, false);
     if child_active || child_starting {
         ws.action_mut(started).runnable = true;
     }
+    let start_notify = super::notify::notif_pseudo_ops(ws, r, "start", Some(start), Some(started));
     let stop = rsc_pseudo_action(ws, r, "stop", !child_stopping, true);
-    rsc_pseudo_action(ws, r, "stopped", !child_stopping, true);
+    let stopped = rsc_pseudo_action(ws, r, "stopped", !child_stopping, true);
     if allow_dependent_migrations {
         ws.action_mut(stop).migrate_runnable = true;
+    }
+    let stop_notify = super::notify::notif_pseudo_ops(ws, r, "stop", Some(stop), Some(stopped));
+    if let (Some(sn), Some(st)) = (&stop_notify, &start_notify) {
+        if let (Some(a), Some(b)) = (sn.post_done, st.pre) {
+            super::orderings::order_actions(ws, a, b, OPTIONAL);
+        }
+    }
+    if let Some(d) = ws.rsc_mut(r).clone.as_mut() {
+        for nd in [start_notify, stop_notify].into_iter().flatten() {
+            d.notifs.insert(nd.action.clone(), nd);
+        }
     }
     if ws.rsc(r).clone.as_ref().is_some_and(|d| d.ordered) {
         order_instance_starts_stops(ws, r);
     }
     if is_promotable(ws, r) {
         super::promotable::create_promotable_actions(ws, r);
+    }
+}
+
+/// The graph stage of clones (`clone_expand`, before the graph is
+/// written): the clone's pseudo actions take their instances' flags, then
+/// the notifications are created.
+pub fn expand_clones(ws: &mut WorkingSet) {
+    for r in ws.top.clone() {
+        if !is_clone(ws, r) {
+            continue;
+        }
+        for a in ws.rsc(r).actions.clone() {
+            super::orderings::clone_action_flags(ws, a, None);
+        }
+        let notify = ws
+            .rsc(r)
+            .clone
+            .as_ref()
+            .map(|d| d.notifs.clone())
+            .unwrap_or_default();
+        for task in ["start", "stop", "promote", "demote"] {
+            if let Some(nd) = notify.get(task) {
+                super::notify::create_notifications(ws, r, nd);
+            }
+        }
     }
 }
 
@@ -860,14 +897,35 @@ fn known_on(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
     ws.rsc(r).known_on.contains(&n) || ws.rsc(r).children.iter().any(|&c| known_on(ws, c, n))
 }
 
-/// The task an instance performs for a clone task (`clone_child_action`).
-pub fn child_task(task: &str) -> &str {
-    match task {
-        "running" => "start",
-        "stopped" => "stop",
-        "promoted" => "promote",
-        "demoted" => "demote",
-        t => t,
+/// The task an instance performs for a clone action (`clone_child_action`):
+/// a notification stands for the action notified about (taken from its
+/// key), and a primitive instance folds `running`/`stopped`/`promoted`/
+/// `demoted` into `start`/`stop`/`promote`/`demote` (`get_complex_task`).
+pub fn child_task(ws: &WorkingSet, a: ActionIdx) -> String {
+    let act = ws.action(a);
+    let raw = if act.task == "notify" || act.task == "notified" {
+        // <rsc>_<type>_notify_<task>_0: the part between the last two '_'.
+        let key = act.key.as_str();
+        key.rsplit_once('_')
+            .and_then(|(rest, _)| rest.rsplit_once('_'))
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_default()
+    } else {
+        act.task.clone()
+    };
+    let first_is_primitive = act
+        .rsc
+        .and_then(|r| ws.rsc(r).children.first().copied())
+        .is_some_and(|c| ws.rsc(c).variant == Variant::Primitive);
+    if !first_is_primitive {
+        return raw;
+    }
+    match raw.as_str() {
+        "running" => "start".into(),
+        "stopped" => "stop".into(),
+        "promoted" => "promote".into(),
+        "demoted" => "demote".into(),
+        _ => raw,
     }
 }
 

@@ -263,7 +263,7 @@ fn order_probes(ws: &mut WorkingSet) {
 
 /// Flags of an action as seen by an ordering (`action_flags_for_ordering`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Flags {
+pub(crate) struct Flags {
     optional: bool,
     runnable: bool,
     migrate_runnable: bool,
@@ -374,10 +374,13 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
 
 /// A clone pseudo action is required if any instance's matching action
 /// is, and runnable if any is (`summary_action_flags`).
-fn clone_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
+pub(crate) fn clone_action_flags(
+    ws: &mut WorkingSet,
+    a: ActionIdx,
+    node: Option<NodeIdx>,
+) -> Flags {
     let r = ws.action(a).rsc.expect("clone action");
-    let task = ws.action(a).task.clone();
-    let ctask = super::clone::child_task(&task).to_string();
+    let ctask = super::clone::child_task(ws, a);
     let mut flags = Flags {
         optional: true,
         runnable: true,
@@ -424,21 +427,29 @@ pub(crate) fn is_parent(ws: &WorkingSet, child: RscIdx, parent: RscIdx) -> bool 
 }
 
 /// For a collective resource's start/stop used as a first action elsewhere,
-/// the completion pseudo action stands in (`action_for_ordering`).
+/// the completion pseudo action stands in, or with notifications the
+/// confirmation of the post-notification (`rsc_expand_action`,
+/// `convert_non_atomic_uuid`).
 fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
     let act = ws.action(a);
     let Some(r) = act.rsc else { return a };
-    if ws.rsc(r).variant == Variant::Primitive {
+    if ws.rsc(r).variant == Variant::Primitive || act.key.contains("notify") || act.interval_ms > 0
+    {
         return a;
     }
     let task = match act.task.as_str() {
-        "start" => "running",
-        "stop" => "stopped",
-        "promote" => "promoted",
-        "demote" => "demoted",
+        "start" | "running" => "running",
+        "stop" | "stopped" => "stopped",
+        "promote" | "promoted" => "promoted",
+        "demote" | "demoted" => "demoted",
         _ => return a,
     };
-    let key = format!("{}_{}_0", ws.rsc(r).id, task);
+    let notify = ws.rsc(r).parent.is_none() && super::notify::wants_notify(ws, r);
+    let key = if notify {
+        format!("{}_confirmed-post_notify_{}_0", ws.rsc(r).id, task)
+    } else {
+        format!("{}_{}_0", ws.rsc(r).id, task)
+    };
     ws.rsc(r)
         .actions
         .iter()
@@ -904,7 +915,7 @@ fn interleave_update(
     let (Some(fr), Some(tr)) = (ws.action(first).rsc, ws.action(then).rsc) else {
         return changed;
     };
-    let first_task = super::clone::child_task(&ws.action(first).task).to_string();
+    let first_task = super::clone::child_task(ws, first);
     let then_task = ws.action(then).task.clone();
     for then_child in ws.rsc(tr).children.clone() {
         let first_child =

@@ -340,6 +340,7 @@ fn clone_data(meta: &BTreeMap<String, String>, n_nodes: usize) -> CloneData {
         notify: flag("notify"),
         total: 0,
         counts: BTreeMap::new(),
+        notifs: BTreeMap::new(),
     }
 }
 

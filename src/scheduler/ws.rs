@@ -302,6 +302,25 @@ pub struct CloneData {
     /// Instances assigned to each node so far (the `count` of the clone's
     /// allowed-node entries while its instances are placed).
     pub counts: BTreeMap<NodeIdx, usize>,
+    /// Notification pseudo actions, per notified task (start, stop,
+    /// promote, demote), when `notify` is on.
+    pub notifs: BTreeMap<String, NotifyData>,
+}
+
+/// The pseudo actions of one kind of clone notification
+/// (`notify_data_t`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyData {
+    /// The task notified about.
+    pub action: String,
+    /// Pre-notification.
+    pub pre: Option<ActionIdx>,
+    /// Pre-notifications confirmed.
+    pub pre_done: Option<ActionIdx>,
+    /// Post-notification.
+    pub post: Option<ActionIdx>,
+    /// Post-notifications confirmed.
+    pub post_done: Option<ActionIdx>,
 }
 
 /// One node's entry in a resource's allowed-node table.

@@ -197,6 +197,7 @@ fn clone_lines(
         notify: false,
         total: 0,
         counts: Default::default(),
+        notifs: Default::default(),
     });
     let mut flags = Vec::new();
     if promotable {

@@ -481,6 +481,14 @@ fn execute(
             // The graph keys actions of a resource known in the history by
             // another name by that name (`clone_op_key`).
             let key = match act.rsc.and_then(|r| ws.rsc(r).clone_name.clone()) {
+                Some(name) if act.task == "notify" => {
+                    let m = |k: &str| act.meta.get(k).cloned().unwrap_or_default();
+                    format!(
+                        "{name}_{}_notify_{}_0",
+                        m("notify_type"),
+                        m("notify_operation")
+                    )
+                }
                 Some(name) => {
                     let task = act.meta.get("cancel_task").unwrap_or(&act.task);
                     format!("{name}_{task}_{}", act.interval_ms)
@@ -560,7 +568,13 @@ fn execute(
                         rc
                     }
                 };
-                inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
+                if task == "notify" {
+                    let m = |k: &str| act.meta.get(k).cloned().unwrap_or_default();
+                    let (ntype, ntask) = (m("notify_type"), m("notify_operation"));
+                    inject::record_notify(cib, &node, &rsc, &ntype, &ntask, now);
+                } else {
+                    inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
+                }
                 if task == "migrate_to" || task == "migrate_from" {
                     if let (Some(s), Some(tg)) = (
                         act.meta.get("migrate_source"),
