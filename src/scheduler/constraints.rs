@@ -116,6 +116,10 @@ fn rsc_ticket_new(
         _ if role == Role::Promoted => LossPolicy::Demote,
         _ => LossPolicy::Stop,
     };
+    if role == Role::Promoted && (!granted || standby) {
+        // Promotion needs the ticket (`pcmk__require_promotion_tickets`).
+        ws.rsc_mut(r).promotion_needs_ticket = true;
+    }
     if !granted || standby {
         constraints_for_ticket(ws, r, granted, standby, role, loss);
     }

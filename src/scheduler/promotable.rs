@@ -286,6 +286,9 @@ fn sort_promotable_instances(ws: &mut WorkingSet, clone: RscIdx) {
         );
         ws.rsc_mut(clone).allowed = merged;
     }
+    if ws.rsc(clone).promotion_needs_ticket {
+        super::status::resource_location(ws, clone, None, Score::NEG_INF);
+    }
     for child in ws.rsc(clone).children.clone() {
         let chosen = location(ws, child, false);
         let rsc = ws.rsc(child);

@@ -813,6 +813,7 @@ fn new_rsc(
         clone_name: None,
         promotion_priority: 0,
         pending_node: None,
+        promotion_needs_ticket: false,
         meta,
         params,
         agent,

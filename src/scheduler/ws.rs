@@ -275,6 +275,8 @@ pub struct Rsc {
     pub promotion_priority: i32,
     /// The node a pending action was recorded on (`pending_node`).
     pub pending_node: Option<NodeIdx>,
+    /// A ticket for the promoted role is not granted (or in standby).
+    pub promotion_needs_ticket: bool,
 }
 
 /// What a clone's meta-attributes say (`clone_variant_data_t`).
