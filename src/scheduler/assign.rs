@@ -857,7 +857,14 @@ fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool 
     if chosen.is_none() {
         if let Some(b) = best {
             chosen = Some(b);
-            if b.1.value() > 0 && ws.node(b.0).available() {
+            // Instances of a unique clone rebalance: they do not prefer
+            // their current node on a tie.
+            let unique_instance = ws
+                .rsc(r)
+                .parent
+                .and_then(|p| ws.rsc(p).clone.as_ref())
+                .is_some_and(|d| d.unique);
+            if !unique_instance && b.1.value() > 0 && ws.node(b.0).available() {
                 if let Some(running) = current {
                     let running_ok = ws.node(running).available()
                         && ws
