@@ -368,7 +368,6 @@ fn unpack_clone(
         .or_insert_with(|| "1".to_string());
     let mut params = BTreeMap::new();
     unpack_nvsets(&c.instance, &ctx, None, &resolve, &mut params);
-    let mut meta = meta;
     let promotable = c.legacy_master || meta.get("promotable").map(|v| is_true(v)).unwrap_or(false);
     let mut data = clone_data(&meta, ws.nodes.len());
     if data.unique {
