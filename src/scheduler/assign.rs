@@ -558,7 +558,7 @@ fn add_node_scores_matching_attr(
         }
         let new_score = Score::new(weight) + a.weight;
         if only_positive && new_score.value() < 0 && a.weight.value() > 0 {
-            a.weight = Score::new(INFINITY_HACK as i64);
+            a.weight = Score::unclamped(INFINITY_HACK);
             continue;
         }
         if only_positive && new_score.value() < 0 && a.weight.value() == 0 {
