@@ -62,7 +62,15 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
                 continue;
             }
             if ws.rsc(r).migration_threshold - fc <= 0 {
-                resource_location(ws, r, Some(n), Score::NEG_INF);
+                // An anonymous clone's instance drives the whole clone away
+                // (`pcmk__threshold_reached`).
+                let top = ws.top_parent(r);
+                let target = if super::status::is_anon_clone(ws, top) {
+                    top
+                } else {
+                    r
+                };
+                resource_location(ws, target, Some(n), Score::NEG_INF);
             }
         }
     }

@@ -192,8 +192,13 @@ pub(crate) fn cmp_instance(
                 .is_some_and(|x| x.weight.value() >= 0)
         })
     };
+    // Inactive, or active on a node still allowed, beats active on a node
+    // no longer allowed.
     let (o1, o2) = (allowed_there(ws, a, cur1), allowed_there(ws, b, cur2));
-    match (o1.is_some(), o2.is_some()) {
+    match (
+        cur1.is_none() || o1.is_some(),
+        cur2.is_none() || o2.is_some(),
+    ) {
         (true, false) => return CmpOrdering::Less,
         (false, true) => return CmpOrdering::Greater,
         _ => {}

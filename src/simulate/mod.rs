@@ -523,7 +523,7 @@ fn execute(
             }
             (Some(r), "clear_failcount") => {
                 // A controller (crm_event) action, not an agent call.
-                let rsc = &ws.rsc(r).id;
+                let (rsc, _) = action_rsc_names(ws, r);
                 let _ = writeln!(
                     out,
                     "  * Cluster action:  clear_failcount for {rsc} on {node}"
