@@ -416,7 +416,9 @@ fn unpack_clone(
         Vec::new(),
     );
     ws.rsc_mut(idx).clone = Some(data.clone());
-    for _ in 0..data.clone_max {
+    // Even without instances, one (orphan) instance is there for history
+    // entries to match.
+    for _ in 0..data.clone_max.max(1) {
         create_clone_instance(cib, ws, idx, &c.child, templates);
     }
     idx
