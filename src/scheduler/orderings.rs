@@ -566,10 +566,60 @@ fn update_for_orderings(ws: &mut WorkingSet, then: ActionIdx, depth: usize) {
         }
     }
     if changed & UPDATED_THEN != 0 {
+        if last_flags.runnable && !ws.action(then).runnable {
+            block_colocated_starts(ws, then, depth);
+        }
         update_for_orderings(ws, then, depth + 1);
         for (a, _) in ws.action(then).after.clone() {
             update_for_orderings(ws, a, depth + 1);
         }
+    }
+}
+
+/// When a start can no longer run (for a collective resource: when none of
+/// its instances' starts can), the starts of what is mandatorily colocated
+/// with it cannot either (`pcmk__block_colocated_starts`,
+/// `update_colo_start_chain`).
+fn block_colocated_starts(ws: &mut WorkingSet, a: ActionIdx, depth: usize) {
+    let act = ws.action(a);
+    if act.runnable || act.task != "start" {
+        return;
+    }
+    let Some(ar) = act.rsc else { return };
+    let rsc = ws.top_parent(ar);
+    if ws.rsc(rsc).with_this.is_empty() {
+        return;
+    }
+    for child in ws.rsc(rsc).children.clone() {
+        let start = super::clone::find_first_action(ws, child, "start", None);
+        if start.is_none_or(|s| ws.action(s).runnable) {
+            return;
+        }
+    }
+    for ci in ws.rsc(rsc).with_this.clone() {
+        let c = ws.colocations[ci].clone();
+        if c.score.is_inf() {
+            mark_start_blocked(ws, c.dependent, ar, depth);
+        }
+    }
+}
+
+/// Makes a resource's starts unrunnable because of a colocation
+/// (`mark_start_blocked`).
+fn mark_start_blocked(ws: &mut WorkingSet, r: RscIdx, reason: RscIdx, depth: usize) {
+    let text = format!("colocation with {}", ws.rsc(reason).id);
+    for a in ws.rsc(r).actions.clone() {
+        let act = ws.action(a);
+        if act.task != "start" || !act.runnable {
+            continue;
+        }
+        let act = ws.action_mut(a);
+        act.runnable = false;
+        if act.reason.is_none() {
+            act.reason = Some(text.clone());
+        }
+        block_colocated_starts(ws, a, depth + 1);
+        update_for_orderings(ws, a, depth + 1);
     }
 }
 
