@@ -1,7 +1,8 @@
 //! The two clone set-ups the simulated cluster relies on, step by step,
 //! against what `crm_simulate` 2.1.5 printed for the same inputs: a clone
 //! of one primitive on every node and a promotable clone of one primitive on
-//! two nodes, with fencing, from an empty status through probes, starts and
+//! two nodes (also with notifications, interleaving, an ordering and a
+//! colocation between the clones), with fencing, from an empty status through probes, starts and
 //! promotion (once promotion scores exist), nodes failing (fenced) and
 //! coming back.
 //!
