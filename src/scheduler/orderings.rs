@@ -576,41 +576,49 @@ fn update_for_orderings(ws: &mut WorkingSet, then: ActionIdx, depth: usize) {
     }
 }
 
-/// When a start can no longer run (for a collective resource: when none of
-/// its instances' starts can), the starts of what is mandatorily colocated
-/// with it cannot either (`pcmk__block_colocated_starts`,
-/// `update_colo_start_chain`).
+/// When a start or promote can no longer run (for a collective resource:
+/// when no instance's can), what is mandatorily colocated with it cannot
+/// reach its colocated role: its starts (or, colocated as promoted, its
+/// promotes) become unrunnable too (`pcmk__block_colocation_dependents`).
 fn block_colocated_starts(ws: &mut WorkingSet, a: ActionIdx, depth: usize) {
     let act = ws.action(a);
-    if act.runnable || act.task != "start" {
+    if act.runnable || (act.task != "start" && act.task != "promote") {
         return;
     }
+    let is_start = act.task == "start";
+    let task = act.task.clone();
     let Some(ar) = act.rsc else { return };
     let rsc = ws.top_parent(ar);
-    if ws.rsc(rsc).with_this.is_empty() {
-        return;
-    }
     for child in ws.rsc(rsc).children.clone() {
-        let start = super::clone::find_first_action(ws, child, "start", None);
-        if start.is_none_or(|s| ws.action(s).runnable) {
+        let ca = super::clone::find_first_action(ws, child, &task, None);
+        if ca.is_none_or(|c| ws.action(c).runnable) {
             return;
         }
     }
     for ci in ws.rsc(rsc).with_this.clone() {
         let c = ws.colocations[ci].clone();
-        if c.score.is_inf() {
-            mark_start_blocked(ws, c.dependent, ar, depth);
+        if !c.score.is_inf() {
+            continue;
         }
+        if !is_start && c.primary_role != Role::Promoted {
+            continue;
+        }
+        let blocked = if c.dependent_role == Role::Promoted {
+            "promote"
+        } else {
+            "start"
+        };
+        mark_action_blocked(ws, c.dependent, blocked, ar, depth);
     }
 }
 
-/// Makes a resource's starts unrunnable because of a colocation
-/// (`mark_start_blocked`).
-fn mark_start_blocked(ws: &mut WorkingSet, r: RscIdx, reason: RscIdx, depth: usize) {
+/// Makes a resource's (and its children's) actions of a task unrunnable
+/// because of a colocation (`mark_action_blocked`).
+fn mark_action_blocked(ws: &mut WorkingSet, r: RscIdx, task: &str, reason: RscIdx, depth: usize) {
     let text = format!("colocation with {}", ws.rsc(reason).id);
     for a in ws.rsc(r).actions.clone() {
         let act = ws.action(a);
-        if act.task != "start" || !act.runnable {
+        if act.task != task || !act.runnable {
             continue;
         }
         let act = ws.action_mut(a);
@@ -620,6 +628,9 @@ fn mark_start_blocked(ws: &mut WorkingSet, r: RscIdx, reason: RscIdx, depth: usi
         }
         block_colocated_starts(ws, a, depth + 1);
         update_for_orderings(ws, a, depth + 1);
+    }
+    for c in ws.rsc(r).children.clone() {
+        mark_action_blocked(ws, c, task, reason, depth);
     }
 }
 
