@@ -636,6 +636,12 @@ pub fn primitive_create_actions(ws: &mut WorkingSet, r: RscIdx) {
             _ => {}
         }
     }
+    if ws.rsc(r).start_pending {
+        // The start already under way is shown in the graph as well
+        // (`create_pending_start`).
+        let start = start_action(ws, r, assigned, true);
+        ws.action_mut(start).print_always = true;
+    }
     let mut need_promote = false;
     let rsc = ws.rsc(r);
     if is_moving {
