@@ -412,24 +412,7 @@ fn matching_fail<'a>(
 /// name; `crm_simulate` shows the graph's id if a resource is known by it,
 /// else the long id if that is known (`simulate_rsc_action`).
 fn action_rsc_names(ws: &scheduler::WorkingSet, r: scheduler::RscIdx) -> (String, String) {
-    let rsc = ws.rsc(r);
-    let top = ws.top_parent(r);
-    let anonymous = top != r && ws.rsc(top).clone.as_ref().is_some_and(|d| !d.unique);
-    let (id, long) = if rsc.orphan && rsc.clone_name.is_some() {
-        (
-            rsc.clone_name.clone().unwrap_or_default(),
-            Some(rsc.id.clone()),
-        )
-    } else if anonymous {
-        let xml_id = scheduler::status::clone_strip(&rsc.id).to_string();
-        let long = match &rsc.clone_name {
-            Some(c) if *c != xml_id => c.clone(),
-            _ => rsc.id.clone(),
-        };
-        (xml_id, Some(long))
-    } else {
-        (rsc.id.clone(), None)
-    };
+    let (id, long) = scheduler::graph::rsc_graph_names(ws, r);
     let known = |name: &str| {
         ws.rscs
             .iter()
