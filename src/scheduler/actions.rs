@@ -566,9 +566,17 @@ fn promote_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optio
         .filter(|&a| ws.action(a).task == "start" && (node.is_none() || ws.action(a).node == node))
         .collect();
     let runnable = starts.iter().all(|&a| ws.action(a).runnable);
-    let promote = simple_action(ws, r, "promote", node, optional);
-    if !runnable {
-        ws.action_mut(promote).runnable = false;
+    if runnable {
+        simple_action(ws, r, "promote", node, optional);
+        return;
+    }
+    // Without a runnable start there is no promote to create; any that
+    // exists cannot run.
+    for a in ws.rsc(r).actions.clone() {
+        let act = ws.action(a);
+        if act.task == "promote" && (node.is_none() || act.node == node) {
+            ws.action_mut(a).runnable = false;
+        }
     }
 }
 
