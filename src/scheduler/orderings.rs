@@ -240,6 +240,10 @@ fn order_probes(ws: &mut WorkingSet) {
         if o.flags == ANTI_COLOCATION {
             flags = ANTI_COLOCATION;
         }
+        if super::clone::is_clone(ws, first) {
+            // A clone's probes are its instances', not its own.
+            continue;
+        }
         let probes: Vec<ActionIdx> = ws
             .primitives_of(first)
             .into_iter()
