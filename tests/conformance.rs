@@ -16,8 +16,13 @@ use std::path::{Path, PathBuf};
 
 use pacesim::simulate::{self, Options};
 
+/// The corpus: `$PACESIM_CORPUS` if set (for worktrees elsewhere), else
+/// `../shared/pacemaker` next to the crate.
 fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pacemaker")
+    match std::env::var_os("PACESIM_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pacemaker"),
+    }
 }
 
 fn passing_list() -> PathBuf {

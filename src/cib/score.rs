@@ -26,6 +26,13 @@ impl Score {
         Score(v.clamp(-(INFINITY as i64), INFINITY as i64) as i32)
     }
 
+    /// A score outside ±INFINITY, unclamped: only for the marker value the
+    /// scheduler's weight merging uses for "would have gone negative"
+    /// (Pacemaker's `INFINITY_HACK`); it compares below -INFINITY.
+    pub fn unclamped(v: i32) -> Score {
+        Score(v)
+    }
+
     /// The integer value.
     pub fn value(self) -> i32 {
         self.0

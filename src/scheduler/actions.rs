@@ -566,9 +566,17 @@ fn promote_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optio
         .filter(|&a| ws.action(a).task == "start" && (node.is_none() || ws.action(a).node == node))
         .collect();
     let runnable = starts.iter().all(|&a| ws.action(a).runnable);
-    let promote = simple_action(ws, r, "promote", node, optional);
-    if !runnable {
-        ws.action_mut(promote).runnable = false;
+    if runnable {
+        simple_action(ws, r, "promote", node, optional);
+        return;
+    }
+    // Without a runnable start there is no promote to create; any that
+    // exists cannot run.
+    for a in ws.rsc(r).actions.clone() {
+        let act = ws.action(a);
+        if act.task == "promote" && (node.is_none() || act.node == node) {
+            ws.action_mut(a).runnable = false;
+        }
     }
 }
 
@@ -635,6 +643,12 @@ pub fn primitive_create_actions(ws: &mut WorkingSet, r: RscIdx) {
             Recovery::StopStart | Recovery::StopUnexpected => need_stop = true,
             _ => {}
         }
+    }
+    if ws.rsc(r).start_pending {
+        // The start already under way is shown in the graph as well
+        // (`create_pending_start`).
+        let start = start_action(ws, r, assigned, true);
+        ws.action_mut(start).print_always = true;
     }
     let mut need_promote = false;
     let rsc = ws.rsc(r);

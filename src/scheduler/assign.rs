@@ -62,7 +62,15 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
                 continue;
             }
             if ws.rsc(r).migration_threshold - fc <= 0 {
-                resource_location(ws, r, Some(n), Score::NEG_INF);
+                // An anonymous clone's instance drives the whole clone away
+                // (`pcmk__threshold_reached`).
+                let top = ws.top_parent(r);
+                let target = if super::status::is_anon_clone(ws, top) {
+                    top
+                } else {
+                    r
+                };
+                resource_location(ws, target, Some(n), Score::NEG_INF);
             }
         }
     }
@@ -558,7 +566,7 @@ fn add_node_scores_matching_attr(
         }
         let new_score = Score::new(weight) + a.weight;
         if only_positive && new_score.value() < 0 && a.weight.value() > 0 {
-            a.weight = Score::new(INFINITY_HACK as i64);
+            a.weight = Score::unclamped(INFINITY_HACK);
             continue;
         }
         if only_positive && new_score.value() < 0 && a.weight.value() == 0 {
@@ -857,7 +865,14 @@ fn choose_node(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> bool 
     if chosen.is_none() {
         if let Some(b) = best {
             chosen = Some(b);
-            if b.1.value() > 0 && ws.node(b.0).available() {
+            // Instances of a unique clone rebalance: they do not prefer
+            // their current node on a tie.
+            let unique_instance = ws
+                .rsc(r)
+                .parent
+                .and_then(|p| ws.rsc(p).clone.as_ref())
+                .is_some_and(|d| d.unique);
+            if !unique_instance && b.1.value() > 0 && ws.node(b.0).available() {
                 if let Some(running) = current {
                     let running_ok = ws.node(running).available()
                         && ws

@@ -192,8 +192,13 @@ pub(crate) fn cmp_instance(
                 .is_some_and(|x| x.weight.value() >= 0)
         })
     };
+    // Inactive, or active on a node still allowed, beats active on a node
+    // no longer allowed.
     let (o1, o2) = (allowed_there(ws, a, cur1), allowed_there(ws, b, cur2));
-    match (o1.is_some(), o2.is_some()) {
+    match (
+        cur1.is_none() || o1.is_some(),
+        cur2.is_none() || o2.is_some(),
+    ) {
         (true, false) => return CmpOrdering::Less,
         (false, true) => return CmpOrdering::Greater,
         _ => {}
@@ -442,10 +447,22 @@ fn add_sorted(ws: &mut WorkingSet, r: RscIdx, ci: usize, this_with: bool) {
 /// node gets an instance, else only the mandatory and negative ones
 /// (`append_parent_colocation`).
 fn append_parent_colocation(ws: &mut WorkingSet, clone: RscIdx, child: RscIdx, all: bool) {
+    // A cloned group hands its colocations to its first member (and the
+    // influence of dependents to its last) when it is placed
+    // (`pcmk__group_allocate`), after its own.
+    let members = ws.rsc(child).children.clone();
+    let (first, last) = match (members.first(), members.last()) {
+        (Some(&f), Some(&l)) => (Some(f), Some(l)),
+        _ => (None, None),
+    };
     for ci in ws.rsc(clone).this_with.clone() {
         let score = ws.colocations[ci].score;
         if all || score.value() < 0 || score.is_inf() {
-            add_sorted(ws, child, ci, true);
+            match first {
+                Some(f) if !ws.rsc(f).this_with.contains(&ci) => ws.rsc_mut(f).this_with.push(ci),
+                Some(_) => {}
+                None => add_sorted(ws, child, ci, true),
+            }
         }
     }
     for ci in ws.rsc(clone).with_this.clone() {
@@ -454,7 +471,11 @@ fn append_parent_colocation(ws: &mut WorkingSet, clone: RscIdx, child: RscIdx, a
             continue;
         }
         if all || c.score.value() < 0 {
-            add_sorted(ws, child, ci, false);
+            match last {
+                Some(l) if !ws.rsc(l).with_this.contains(&ci) => ws.rsc_mut(l).with_this.push(ci),
+                Some(_) => {}
+                None => add_sorted(ws, child, ci, false),
+            }
         }
     }
 }
@@ -710,21 +731,58 @@ pub fn clone_create_actions(ws: &mut WorkingSet, r: RscIdx) {
         child_stopping |= stopping;
         child_starting |= starting;
     }
-    rsc_pseudo_action(ws, r, "start", !child_starting, true);
+    let start = rsc_pseudo_action(ws, r, "start", !child_starting, true);
     let started = rsc_pseudo_action(ws, r, "running", !child_starting, false);
     if child_active || child_starting {
         ws.action_mut(started).runnable = true;
     }
+    let start_notify = super::notify::notif_pseudo_ops(ws, r, "start", Some(start), Some(started));
     let stop = rsc_pseudo_action(ws, r, "stop", !child_stopping, true);
-    rsc_pseudo_action(ws, r, "stopped", !child_stopping, true);
+    let stopped = rsc_pseudo_action(ws, r, "stopped", !child_stopping, true);
     if allow_dependent_migrations {
         ws.action_mut(stop).migrate_runnable = true;
+    }
+    let stop_notify = super::notify::notif_pseudo_ops(ws, r, "stop", Some(stop), Some(stopped));
+    if let (Some(sn), Some(st)) = (&stop_notify, &start_notify) {
+        if let (Some(a), Some(b)) = (sn.post_done, st.pre) {
+            super::orderings::order_actions(ws, a, b, OPTIONAL);
+        }
+    }
+    if let Some(d) = ws.rsc_mut(r).clone.as_mut() {
+        for nd in [start_notify, stop_notify].into_iter().flatten() {
+            d.notifs.insert(nd.action.clone(), nd);
+        }
     }
     if ws.rsc(r).clone.as_ref().is_some_and(|d| d.ordered) {
         order_instance_starts_stops(ws, r);
     }
     if is_promotable(ws, r) {
         super::promotable::create_promotable_actions(ws, r);
+    }
+}
+
+/// The graph stage of clones (`clone_expand`, before the graph is
+/// written): the clone's pseudo actions take their instances' flags, then
+/// the notifications are created.
+pub fn expand_clones(ws: &mut WorkingSet) {
+    for r in ws.top.clone() {
+        if !is_clone(ws, r) {
+            continue;
+        }
+        for a in ws.rsc(r).actions.clone() {
+            super::orderings::clone_action_flags(ws, a, None);
+        }
+        let notify = ws
+            .rsc(r)
+            .clone
+            .as_ref()
+            .map(|d| d.notifs.clone())
+            .unwrap_or_default();
+        for task in ["start", "stop", "promote", "demote"] {
+            if let Some(nd) = notify.get(task) {
+                super::notify::create_notifications(ws, r, nd);
+            }
+        }
     }
 }
 
@@ -860,14 +918,35 @@ fn known_on(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
     ws.rsc(r).known_on.contains(&n) || ws.rsc(r).children.iter().any(|&c| known_on(ws, c, n))
 }
 
-/// The task an instance performs for a clone task (`clone_child_action`).
-pub fn child_task(task: &str) -> &str {
-    match task {
-        "running" => "start",
-        "stopped" => "stop",
-        "promoted" => "promote",
-        "demoted" => "demote",
-        t => t,
+/// The task an instance performs for a clone action (`clone_child_action`):
+/// a notification stands for the action notified about (taken from its
+/// key), and a primitive instance folds `running`/`stopped`/`promoted`/
+/// `demoted` into `start`/`stop`/`promote`/`demote` (`get_complex_task`).
+pub fn child_task(ws: &WorkingSet, a: ActionIdx) -> String {
+    let act = ws.action(a);
+    let raw = if act.task == "notify" || act.task == "notified" {
+        // <rsc>_<type>_notify_<task>_0: the part between the last two '_'.
+        let key = act.key.as_str();
+        key.rsplit_once('_')
+            .and_then(|(rest, _)| rest.rsplit_once('_'))
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_default()
+    } else {
+        act.task.clone()
+    };
+    let first_is_primitive = act
+        .rsc
+        .and_then(|r| ws.rsc(r).children.first().copied())
+        .is_some_and(|c| ws.rsc(c).variant == Variant::Primitive);
+    if !first_is_primitive {
+        return raw;
+    }
+    match raw.as_str() {
+        "running" => "start".into(),
+        "stopped" => "stop".into(),
+        "promoted" => "promote".into(),
+        "demoted" => "demote".into(),
+        _ => raw,
     }
 }
 

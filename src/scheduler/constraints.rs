@@ -3,7 +3,7 @@
 //! wait to be bound to actions (Pacemaker's `pcmk_sched_location.c`,
 //! `pcmk_sched_colocation.c`, `pcmk_sched_ordering.c`).
 
-use super::actions::order_rsc_actions;
+use super::actions::{new_ordering, order_rsc_actions};
 use super::rules::{eval_rule, is_true, RuleCtx};
 use super::ws::order::*;
 use super::ws::*;
@@ -116,6 +116,10 @@ fn rsc_ticket_new(
         _ if role == Role::Promoted => LossPolicy::Demote,
         _ => LossPolicy::Stop,
     };
+    if role == Role::Promoted && (!granted || standby) {
+        // Promotion needs the ticket (`pcmk__require_promotion_tickets`).
+        ws.rsc_mut(r).promotion_needs_ticket = true;
+    }
     if !granted || standby {
         constraints_for_ticket(ws, r, granted, standby, role, loss);
     }
@@ -682,7 +686,12 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
         for &t in &thens {
             let flags = flags_for_kind(kind, &action_first, sym);
             let flags = restart_flag(ws, t, kind, IMPLIES_THEN, flags);
-            order_rsc_actions(ws, f, &action_first, t, &action_then, flags);
+            let min = minimum_first_instances(ws, f, o.require_all.as_deref());
+            if min > 0 {
+                clone_min_ordering(ws, &o.id, f, &action_first, t, &action_then, flags, min);
+            } else {
+                order_rsc_actions(ws, f, &action_first, t, &action_then, flags);
+            }
             if sym == Symmetry::Symmetric {
                 let (Some(inv_first), Some(inv_then)) =
                     (invert_action(&action_first), invert_action(&action_then))
@@ -695,6 +704,68 @@ fn unpack_order(ws: &mut WorkingSet, o: &cib::Order, tags: &[cib::Tag]) {
             }
         }
     }
+}
+
+/// How many instances of a clone first must be able to act before then
+/// may: its `clone-min`, or 1 with the deprecated `require-all=false`
+/// (`get_minimum_first_instances`).
+fn minimum_first_instances(ws: &WorkingSet, r: RscIdx, require_all: Option<&str>) -> usize {
+    if !matches!(ws.rsc(r).variant, Variant::Clone { .. }) {
+        return 0;
+    }
+    if let Some(v) = ws.rsc(r).meta.get("clone-min") {
+        return Score::parse_lenient(v).value().max(0) as usize;
+    }
+    match require_all {
+        Some(v) if parse_bool(Some(v)) != Some(true) => 1,
+        _ => 0,
+    }
+}
+
+/// Orders then after enough instances of first: each instance's action
+/// before a `clone-one-or-more:<id>` pseudo action that is runnable once
+/// `min` of them are, and that before then (`clone_min_ordering`).
+#[allow(clippy::too_many_arguments)]
+fn clone_min_ordering(
+    ws: &mut WorkingSet,
+    id: &str,
+    first: RscIdx,
+    first_action: &str,
+    then: RscIdx,
+    then_action: &str,
+    flags: u32,
+    min: usize,
+) {
+    let met = super::actions::get_pseudo_op(ws, &format!("clone-one-or-more:{id}"));
+    {
+        let a = ws.action_mut(met);
+        a.required_runnable_before = min;
+        a.requires_any = true;
+    }
+    for child in ws.rsc(first).children.clone() {
+        let key = format!("{}_{first_action}_0", ws.rsc(child).id);
+        new_ordering(
+            ws,
+            Some(child),
+            Some(key),
+            None,
+            None,
+            None,
+            Some(met),
+            ONE_OR_MORE | IMPLIES_THEN_PRINTED,
+        );
+    }
+    let key = format!("{}_{then_action}_0", ws.rsc(then).id);
+    new_ordering(
+        ws,
+        None,
+        None,
+        Some(met),
+        Some(then),
+        Some(key),
+        None,
+        flags | RUNNABLE_LEFT,
+    );
 }
 
 /// A boolean attribute as `pcmk__xe_get_bool_attr` reads it: `None` when

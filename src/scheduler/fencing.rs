@@ -197,6 +197,9 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
                     order_actions(ws, fence, ps, PRESERVE);
                 }
             }
+            if super::notify::wants_notify(ws, r) {
+                super::notify::order_notifs_after_fencing(ws, r, fence);
+            }
         }
         let demotes: Vec<ActionIdx> = ws
             .rsc(r)

@@ -278,6 +278,34 @@ pub fn to_dot(ws: &WorkingSet, graph: &Graph) -> String {
     out
 }
 
+/// The names the graph gives an action's resource (`add_resource_details`):
+/// the id the executor should run it as and record its history under, and
+/// the long id it may also be known by. An anonymous clone instance goes by
+/// its configured id (`dummy` for `dummy:2`; its history entries are mapped
+/// back to instances when the status is read), with the name its history
+/// used, or its instance id, as long id; an orphan known in the history
+/// by another name by that name.
+pub fn rsc_graph_names(ws: &WorkingSet, r: RscIdx) -> (String, Option<String>) {
+    let rsc = ws.rsc(r);
+    let top = ws.top_parent(r);
+    let anonymous = top != r && ws.rsc(top).clone.as_ref().is_some_and(|d| !d.unique);
+    if rsc.orphan && rsc.clone_name.is_some() {
+        (
+            rsc.clone_name.clone().unwrap_or_default(),
+            Some(rsc.id.clone()),
+        )
+    } else if anonymous {
+        let xml_id = super::status::clone_strip(&rsc.id).to_string();
+        let long = match &rsc.clone_name {
+            Some(c) if *c != xml_id => c.clone(),
+            _ => rsc.id.clone(),
+        };
+        (xml_id, Some(long))
+    } else {
+        (rsc.id.clone(), None)
+    }
+}
+
 /// Writes the graph as transition-graph XML, in the style of `crm_simulate -G`.
 pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
     let mut out = String::new();

@@ -21,6 +21,7 @@ pub mod fencing;
 pub mod graph;
 pub mod health;
 pub mod history;
+pub mod notify;
 pub mod orderings;
 pub mod promotable;
 pub mod rules;
@@ -113,6 +114,7 @@ pub fn schedule(cib: &Cib, now: i64) -> Transition {
     }
     fencing::schedule_fencing_and_shutdowns(&mut ws);
     orderings::apply_orderings(&mut ws);
+    clone::expand_clones(&mut ws);
     let graph = graph::build(&ws);
     Transition { ws, graph }
 }

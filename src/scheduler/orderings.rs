@@ -240,6 +240,10 @@ fn order_probes(ws: &mut WorkingSet) {
         if o.flags == ANTI_COLOCATION {
             flags = ANTI_COLOCATION;
         }
+        if super::clone::is_clone(ws, first) {
+            // A clone's probes are its instances', not its own.
+            continue;
+        }
         let probes: Vec<ActionIdx> = ws
             .primitives_of(first)
             .into_iter()
@@ -263,7 +267,7 @@ fn order_probes(ws: &mut WorkingSet) {
 
 /// Flags of an action as seen by an ordering (`action_flags_for_ordering`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Flags {
+pub(crate) struct Flags {
     optional: bool,
     runnable: bool,
     migrate_runnable: bool,
@@ -374,10 +378,13 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
 
 /// A clone pseudo action is required if any instance's matching action
 /// is, and runnable if any is (`summary_action_flags`).
-fn clone_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
+pub(crate) fn clone_action_flags(
+    ws: &mut WorkingSet,
+    a: ActionIdx,
+    node: Option<NodeIdx>,
+) -> Flags {
     let r = ws.action(a).rsc.expect("clone action");
-    let task = ws.action(a).task.clone();
-    let ctask = super::clone::child_task(&task).to_string();
+    let ctask = super::clone::child_task(ws, a);
     let mut flags = Flags {
         optional: true,
         runnable: true,
@@ -424,21 +431,29 @@ pub(crate) fn is_parent(ws: &WorkingSet, child: RscIdx, parent: RscIdx) -> bool 
 }
 
 /// For a collective resource's start/stop used as a first action elsewhere,
-/// the completion pseudo action stands in (`action_for_ordering`).
+/// the completion pseudo action stands in, or with notifications the
+/// confirmation of the post-notification (`rsc_expand_action`,
+/// `convert_non_atomic_uuid`).
 fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
     let act = ws.action(a);
     let Some(r) = act.rsc else { return a };
-    if ws.rsc(r).variant == Variant::Primitive {
+    if ws.rsc(r).variant == Variant::Primitive || act.key.contains("notify") || act.interval_ms > 0
+    {
         return a;
     }
     let task = match act.task.as_str() {
-        "start" => "running",
-        "stop" => "stopped",
-        "promote" => "promoted",
-        "demote" => "demoted",
+        "start" | "running" => "running",
+        "stop" | "stopped" => "stopped",
+        "promote" | "promoted" => "promoted",
+        "demote" | "demoted" => "demoted",
         _ => return a,
     };
-    let key = format!("{}_{}_0", ws.rsc(r).id, task);
+    let notify = ws.rsc(r).parent.is_none() && super::notify::wants_notify(ws, r);
+    let key = if notify {
+        format!("{}_confirmed-post_notify_{}_0", ws.rsc(r).id, task)
+    } else {
+        format!("{}_{}_0", ws.rsc(r).id, task)
+    };
     ws.rsc(r)
         .actions
         .iter()
@@ -555,10 +570,71 @@ fn update_for_orderings(ws: &mut WorkingSet, then: ActionIdx, depth: usize) {
         }
     }
     if changed & UPDATED_THEN != 0 {
+        if last_flags.runnable && !ws.action(then).runnable {
+            block_colocated_starts(ws, then, depth);
+        }
         update_for_orderings(ws, then, depth + 1);
         for (a, _) in ws.action(then).after.clone() {
             update_for_orderings(ws, a, depth + 1);
         }
+    }
+}
+
+/// When a start or promote can no longer run (for a collective resource:
+/// when no instance's can), what is mandatorily colocated with it cannot
+/// reach its colocated role: its starts (or, colocated as promoted, its
+/// promotes) become unrunnable too (`pcmk__block_colocation_dependents`).
+fn block_colocated_starts(ws: &mut WorkingSet, a: ActionIdx, depth: usize) {
+    let act = ws.action(a);
+    if act.runnable || (act.task != "start" && act.task != "promote") {
+        return;
+    }
+    let is_start = act.task == "start";
+    let task = act.task.clone();
+    let Some(ar) = act.rsc else { return };
+    let rsc = ws.top_parent(ar);
+    for child in ws.rsc(rsc).children.clone() {
+        let ca = super::clone::find_first_action(ws, child, &task, None);
+        if ca.is_none_or(|c| ws.action(c).runnable) {
+            return;
+        }
+    }
+    for ci in ws.rsc(rsc).with_this.clone() {
+        let c = ws.colocations[ci].clone();
+        if !c.score.is_inf() {
+            continue;
+        }
+        if !is_start && c.primary_role != Role::Promoted {
+            continue;
+        }
+        let blocked = if c.dependent_role == Role::Promoted {
+            "promote"
+        } else {
+            "start"
+        };
+        mark_action_blocked(ws, c.dependent, blocked, ar, depth);
+    }
+}
+
+/// Makes a resource's (and its children's) actions of a task unrunnable
+/// because of a colocation (`mark_action_blocked`).
+fn mark_action_blocked(ws: &mut WorkingSet, r: RscIdx, task: &str, reason: RscIdx, depth: usize) {
+    let text = format!("colocation with {}", ws.rsc(reason).id);
+    for a in ws.rsc(r).actions.clone() {
+        let act = ws.action(a);
+        if act.task != task || !act.runnable {
+            continue;
+        }
+        let act = ws.action_mut(a);
+        act.runnable = false;
+        if act.reason.is_none() {
+            act.reason = Some(text.clone());
+        }
+        block_colocated_starts(ws, a, depth + 1);
+        update_for_orderings(ws, a, depth + 1);
+    }
+    for c in ws.rsc(r).children.clone() {
+        mark_action_blocked(ws, c, task, reason, depth);
     }
 }
 
@@ -904,7 +980,7 @@ fn interleave_update(
     let (Some(fr), Some(tr)) = (ws.action(first).rsc, ws.action(then).rsc) else {
         return changed;
     };
-    let first_task = super::clone::child_task(&ws.action(first).task).to_string();
+    let first_task = super::clone::child_task(ws, first);
     let then_task = ws.action(then).task.clone();
     for then_child in ws.rsc(tr).children.clone() {
         let first_child =

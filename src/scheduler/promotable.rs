@@ -286,6 +286,9 @@ fn sort_promotable_instances(ws: &mut WorkingSet, clone: RscIdx) {
         );
         ws.rsc_mut(clone).allowed = merged;
     }
+    if ws.rsc(clone).promotion_needs_ticket {
+        super::status::resource_location(ws, clone, None, Score::NEG_INF);
+    }
     for child in ws.rsc(clone).children.clone() {
         let chosen = location(ws, child, false);
         let rsc = ws.rsc(child);
@@ -553,10 +556,39 @@ pub fn create_promotable_actions(ws: &mut WorkingSet, clone: RscIdx) {
         }
         check_for_role_change(ws, child, &mut demoting, &mut promoting);
     }
-    rsc_pseudo_action(ws, clone, "promote", !promoting, true);
-    rsc_pseudo_action(ws, clone, "promoted", !promoting, true);
-    rsc_pseudo_action(ws, clone, "demote", !demoting, true);
-    rsc_pseudo_action(ws, clone, "demoted", !demoting, true);
+    let promote = rsc_pseudo_action(ws, clone, "promote", !promoting, true);
+    let promoted = rsc_pseudo_action(ws, clone, "promoted", !promoting, true);
+    let pn = super::notify::notif_pseudo_ops(ws, clone, "promote", Some(promote), Some(promoted));
+    let demote = rsc_pseudo_action(ws, clone, "demote", !demoting, true);
+    let demoted = rsc_pseudo_action(ws, clone, "demoted", !demoting, true);
+    let dn = super::notify::notif_pseudo_ops(ws, clone, "demote", Some(demote), Some(demoted));
+    if let (Some(pn), Some(dn)) = (&pn, &dn) {
+        // Notifications of the different tasks follow one another.
+        let get = |t: &str, ws: &WorkingSet| {
+            ws.rsc(clone)
+                .clone
+                .as_ref()
+                .and_then(|d| d.notifs.get(t).cloned())
+        };
+        let (stn, sn) = (get("start", ws), get("stop", ws));
+        let pairs = [
+            (sn.as_ref().and_then(|n| n.post_done), pn.pre),
+            (stn.as_ref().and_then(|n| n.post_done), pn.pre),
+            (dn.post_done, pn.pre),
+            (dn.post_done, stn.as_ref().and_then(|n| n.pre)),
+            (dn.post_done, sn.as_ref().and_then(|n| n.pre)),
+        ];
+        for (a, b) in pairs {
+            if let (Some(a), Some(b)) = (a, b) {
+                super::orderings::order_actions(ws, a, b, OPTIONAL);
+            }
+        }
+    }
+    if let Some(d) = ws.rsc_mut(clone).clone.as_mut() {
+        for nd in [pn, dn].into_iter().flatten() {
+            d.notifs.insert(nd.action.clone(), nd);
+        }
+    }
     let p = ws.rsc(clone).priority;
     for child in ws.rsc(clone).children.clone() {
         ws.rsc_mut(child).priority = p;

@@ -409,6 +409,17 @@ fn set_active(ws: &mut WorkingSet, r: RscIdx) {
     };
 }
 
+/// What a hard failure bans: an anonymous clone's instance stands for the
+/// whole clone (`unpack_rsc_op` bans the `parent`).
+fn failure_target(ws: &WorkingSet, r: RscIdx) -> RscIdx {
+    let top = ws.top_parent(r);
+    if is_anon_clone(ws, top) {
+        top
+    } else {
+        r
+    }
+}
+
 /// Bans a resource from a node with a -INFINITY score.
 pub fn ban(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
     resource_location(ws, r, Some(n), Score::NEG_INF);
@@ -853,7 +864,7 @@ fn unpack_rsc_op<'a>(
         if !ws.rsc(r).failed_on.contains(&n) {
             ws.rsc_mut(r).failed_on.push(n);
         }
-        ban(ws, r, n);
+        ban(ws, failure_target(ws, r), n);
         return;
     }
 
@@ -883,7 +894,7 @@ fn unpack_rsc_op<'a>(
             if strategy == OnFail::Ignore {
                 ws.rsc_mut(r).failed = true;
             }
-            ban(ws, r, n);
+            ban(ws, failure_target(ws, r), n);
             rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
             return;
         }
@@ -908,9 +919,9 @@ fn unpack_rsc_op<'a>(
     } else {
         rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
         if status == exec::ERROR_HARD {
-            ban(ws, r, n);
+            ban(ws, failure_target(ws, r), n);
         } else if status == exec::ERROR_FATAL {
-            resource_location(ws, r, None, Score::NEG_INF);
+            resource_location(ws, failure_target(ws, r), None, Score::NEG_INF);
         }
     }
 }

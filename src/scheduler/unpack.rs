@@ -340,6 +340,7 @@ fn clone_data(meta: &BTreeMap<String, String>, n_nodes: usize) -> CloneData {
         notify: flag("notify"),
         total: 0,
         counts: BTreeMap::new(),
+        notifs: BTreeMap::new(),
     }
 }
 
@@ -368,7 +369,42 @@ fn unpack_clone(
     let mut params = BTreeMap::new();
     unpack_nvsets(&c.instance, &ctx, None, &resolve, &mut params);
     let promotable = c.legacy_master || meta.get("promotable").map(|v| is_true(v)).unwrap_or(false);
-    let data = clone_data(&meta, ws.nodes.len());
+    let mut data = clone_data(&meta, ws.nodes.len());
+    if data.unique {
+        // Agents of classes without instance support can only be cloned
+        // anonymously (`pe__force_anon`).
+        let prims: Vec<&cib::Primitive> = match &*c.child {
+            Resource::Primitive(p) => vec![p],
+            Resource::Group(g) => g.members.iter().collect(),
+            _ => Vec::new(),
+        };
+        let templates = templates_of(cib);
+        let class_of = |p: &cib::Primitive| {
+            p.class
+                .clone()
+                .or_else(|| {
+                    p.template
+                        .as_deref()
+                        .and_then(|t| templates.get(t))
+                        .and_then(|t| t.class.clone())
+                })
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        if let Some(p) = prims
+            .iter()
+            .find(|p| !matches!(class_of(p).as_str(), "ocf" | "stonith" | "nagios"))
+        {
+            ws.warnings.push(format!(
+                "Ignoring globally-unique for {} because {} resources such as {} can be used only as anonymous clones",
+                c.id,
+                class_of(p),
+                p.id
+            ));
+            data.unique = false;
+            meta.insert("globally-unique".into(), "false".into());
+        }
+    }
     let idx = new_rsc(
         ws,
         &c.id,
@@ -380,7 +416,9 @@ fn unpack_clone(
         Vec::new(),
     );
     ws.rsc_mut(idx).clone = Some(data.clone());
-    for _ in 0..data.clone_max {
+    // Even without instances, one (orphan) instance is there for history
+    // entries to match.
+    for _ in 0..data.clone_max.max(1) {
         create_clone_instance(cib, ws, idx, &c.child, templates);
     }
     idx
@@ -812,6 +850,7 @@ fn new_rsc(
         clone_name: None,
         promotion_priority: 0,
         pending_node: None,
+        promotion_needs_ticket: false,
         meta,
         params,
         agent,

@@ -275,6 +275,8 @@ pub struct Rsc {
     pub promotion_priority: i32,
     /// The node a pending action was recorded on (`pending_node`).
     pub pending_node: Option<NodeIdx>,
+    /// A ticket for the promoted role is not granted (or in standby).
+    pub promotion_needs_ticket: bool,
 }
 
 /// What a clone's meta-attributes say (`clone_variant_data_t`).
@@ -302,6 +304,25 @@ pub struct CloneData {
     /// Instances assigned to each node so far (the `count` of the clone's
     /// allowed-node entries while its instances are placed).
     pub counts: BTreeMap<NodeIdx, usize>,
+    /// Notification pseudo actions, per notified task (start, stop,
+    /// promote, demote), when `notify` is on.
+    pub notifs: BTreeMap<String, NotifyData>,
+}
+
+/// The pseudo actions of one kind of clone notification
+/// (`notify_data_t`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyData {
+    /// The task notified about.
+    pub action: String,
+    /// Pre-notification.
+    pub pre: Option<ActionIdx>,
+    /// Pre-notifications confirmed.
+    pub pre_done: Option<ActionIdx>,
+    /// Post-notification.
+    pub post: Option<ActionIdx>,
+    /// Post-notifications confirmed.
+    pub post_done: Option<ActionIdx>,
 }
 
 /// One node's entry in a resource's allowed-node table.

@@ -197,6 +197,7 @@ fn clone_lines(
         notify: false,
         total: 0,
         counts: Default::default(),
+        notifs: Default::default(),
     });
     let mut flags = Vec::new();
     if promotable {
@@ -205,13 +206,12 @@ fn clone_lines(
     if data.unique {
         flags.push("unique");
     }
+    // Pacemaker 2.1.5 shows a clone in maintenance as merely unmanaged.
+    if !rsc.managed {
+        flags.push("unmanaged");
+    }
     if is_disabled(rsc) {
         flags.push("disabled");
-    }
-    if rsc.maintenance {
-        flags.push("maintenance");
-    } else if !rsc.managed {
-        flags.push("unmanaged");
     }
     let child_id = rsc
         .children
@@ -243,6 +243,9 @@ fn clone_lines(
             if partially_active || !rsc.orphan {
                 full = true;
             }
+        } else if child.pending_task.as_deref().is_some_and(|t| t != "probe") {
+            // A pending (non-probe) action is shown instance by instance.
+            full = true;
         } else if !partially_active {
             // Listed below, by node.
         } else if any_of(ws, c, &|x| x.orphan)

@@ -109,6 +109,39 @@ pub fn record_op(
     target_rc: i32,
     now: i64,
 ) {
+    record_op_as(
+        cib,
+        uname,
+        rsc_id,
+        task,
+        interval_ms,
+        rc,
+        target_rc,
+        now,
+        None,
+    );
+}
+
+/// Records a clone notification's result: under its own id
+/// (`<rsc>_<type>_notify_<task>_0`), and always as a success, so that it
+/// never replaces the resource's last result (`pcmk__create_history_xml`).
+pub fn record_notify(cib: &mut Cib, uname: &str, rsc_id: &str, ntype: &str, ntask: &str, now: i64) {
+    let id = format!("{rsc_id}_{ntype}_notify_{ntask}_0");
+    record_op_as(cib, uname, rsc_id, "notify", 0, 0, 0, now, Some(id));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_op_as(
+    cib: &mut Cib,
+    uname: &str,
+    rsc_id: &str,
+    task: &str,
+    interval_ms: u64,
+    rc: i32,
+    target_rc: i32,
+    now: i64,
+    forced_id: Option<String>,
+) {
     // A completed agent reload is recorded as a start, to make the next
     // reading of the status simpler (`pcmk__create_history_xml`).
     let task = if task == "reload" || task == "reload-agent" {
@@ -147,7 +180,9 @@ pub fn record_op(
     let key = format!("{rsc_id}_{task}_{interval_ms}");
     let failed = rc != target_rc;
     let mut ids = Vec::new();
-    if failed {
+    if let Some(id) = forced_id {
+        ids.push(id);
+    } else if failed {
         ids.push(format!("{rsc_id}_last_failure_0"));
         if interval_ms == 0 {
             ids.push(format!("{rsc_id}_last_0"));

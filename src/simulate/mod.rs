@@ -412,24 +412,7 @@ fn matching_fail<'a>(
 /// name; `crm_simulate` shows the graph's id if a resource is known by it,
 /// else the long id if that is known (`simulate_rsc_action`).
 fn action_rsc_names(ws: &scheduler::WorkingSet, r: scheduler::RscIdx) -> (String, String) {
-    let rsc = ws.rsc(r);
-    let top = ws.top_parent(r);
-    let anonymous = top != r && ws.rsc(top).clone.as_ref().is_some_and(|d| !d.unique);
-    let (id, long) = if rsc.orphan && rsc.clone_name.is_some() {
-        (
-            rsc.clone_name.clone().unwrap_or_default(),
-            Some(rsc.id.clone()),
-        )
-    } else if anonymous {
-        let xml_id = scheduler::status::clone_strip(&rsc.id).to_string();
-        let long = match &rsc.clone_name {
-            Some(c) if *c != xml_id => c.clone(),
-            _ => rsc.id.clone(),
-        };
-        (xml_id, Some(long))
-    } else {
-        (rsc.id.clone(), None)
-    };
+    let (id, long) = scheduler::graph::rsc_graph_names(ws, r);
     let known = |name: &str| {
         ws.rscs
             .iter()
@@ -481,6 +464,14 @@ fn execute(
             // The graph keys actions of a resource known in the history by
             // another name by that name (`clone_op_key`).
             let key = match act.rsc.and_then(|r| ws.rsc(r).clone_name.clone()) {
+                Some(name) if act.task == "notify" => {
+                    let m = |k: &str| act.meta.get(k).cloned().unwrap_or_default();
+                    format!(
+                        "{name}_{}_notify_{}_0",
+                        m("notify_type"),
+                        m("notify_operation")
+                    )
+                }
                 Some(name) => {
                     let task = act.meta.get("cancel_task").unwrap_or(&act.task);
                     format!("{name}_{task}_{}", act.interval_ms)
@@ -515,7 +506,7 @@ fn execute(
             }
             (Some(r), "clear_failcount") => {
                 // A controller (crm_event) action, not an agent call.
-                let rsc = &ws.rsc(r).id;
+                let (rsc, _) = action_rsc_names(ws, r);
                 let _ = writeln!(
                     out,
                     "  * Cluster action:  clear_failcount for {rsc} on {node}"
@@ -560,7 +551,13 @@ fn execute(
                         rc
                     }
                 };
-                inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
+                if task == "notify" {
+                    let m = |k: &str| act.meta.get(k).cloned().unwrap_or_default();
+                    let (ntype, ntask) = (m("notify_type"), m("notify_operation"));
+                    inject::record_notify(cib, &node, &rsc, &ntype, &ntask, now);
+                } else {
+                    inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
+                }
                 if task == "migrate_to" || task == "migrate_from" {
                     if let (Some(s), Some(tg)) = (
                         act.meta.get("migrate_source"),

@@ -67,11 +67,13 @@ fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<String>) {
 }
 
 fn find(ws: &WorkingSet, r: RscIdx, task: &str, node: Option<NodeIdx>) -> Option<ActionIdx> {
-    // Pacemaker's find_actions() returns the oldest match first.
+    // Pacemaker's find_actions() returns the oldest match first; an action
+    // not yet placed on a node matches any node.
     ws.rsc(r).actions.iter().rev().copied().find(|&a| {
-        ws.action(a).task == task
-            && (node.is_none() || ws.action(a).node == node)
-            && ws.action(a).interval_ms == 0
+        let act = ws.action(a);
+        act.task == task
+            && (node.is_none() || act.node.is_none() || act.node == node)
+            && act.interval_ms == 0
     })
 }
 
