@@ -97,25 +97,11 @@ pub struct Plan {
     pub steps: Vec<Planned>,
 }
 
-/// The history id of a resource: anonymous clone instances share the
-/// primitive's id on every node, as Pacemaker records them.
+/// The history id of a resource, as the graph names it for the executor
+/// (an anonymous clone instance runs and is recorded under the primitive's
+/// configured id, `dummy` for `dummy:2`).
 fn history_id(ws: &WorkingSet, r: crate::scheduler::RscIdx) -> String {
-    let id = &ws.rsc(r).id;
-    let mut p = ws.rsc(r).parent;
-    while let Some(q) = p {
-        let rsc = ws.rsc(q);
-        if matches!(rsc.variant, crate::scheduler::ws::Variant::Clone { .. }) {
-            let unique = rsc
-                .meta
-                .get("globally-unique")
-                .is_some_and(|v| crate::scheduler::rules::is_true(v));
-            if !unique {
-                return id.split(':').next().unwrap_or(id).to_string();
-            }
-        }
-        p = rsc.parent;
-    }
-    id.clone()
+    graph::rsc_graph_names(ws, r).0
 }
 
 impl Plan {
