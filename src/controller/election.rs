@@ -230,7 +230,15 @@ impl Election {
                     if matches!(self.state, State::Lost { .. } | State::Won) {
                         self.state = State::Idle;
                     }
-                    out.extend(self.start(now));
+                    if self.voting() {
+                        // Our election is already running, but the sender
+                        // may not have heard our vote (it voted after
+                        // conceding to someone else): say it again, or it
+                        // waits for the election timeout and wins by it.
+                        out.push(Output::Broadcast(Msg::Vote(self.me.clone())));
+                    } else {
+                        out.extend(self.start(now));
+                    }
                 }
             }
             Msg::NoVote { owner, round } => {

@@ -375,8 +375,14 @@ impl<P: Clone> Totem<P> {
         out: &mut Vec<Output<P>>,
     ) {
         if let State::Operational { ring, members, .. } = &self.state {
-            if members.contains(&from) && ring_seq < ring.seq {
-                // Sent while gathering for the ring we are now in: stale.
+            // A join from a gathering older than the ring we are in is
+            // stale. From a member it is the round that made this ring;
+            // from an outsider it would tear a working ring down for a
+            // view that is out of date, again and again on a lossy link:
+            // the outsider hears of our ring by merge detection instead,
+            // and answers with our sequence. Alone, we take it: that is
+            // how nodes starting together find each other.
+            if ring_seq < ring.seq && (members.contains(&from) || members.len() > 1) {
                 return;
             }
         }
@@ -607,6 +613,8 @@ impl<P: Clone> Totem<P> {
                 members,
                 ..
             } if *ours != ring && !members.contains(&from) => {
+                // Our joins must not look older than the ring we answer.
+                self.ring_seq = self.ring_seq.max(ring.seq);
                 let mut proc: BTreeSet<NodeId> = members.iter().copied().collect();
                 proc.insert(from);
                 self.enter_gather(now, proc, BTreeSet::new(), out);
