@@ -41,7 +41,6 @@ enum Hop {
 #[derive(Debug, Clone)]
 pub struct Stack {
     names: Vec<String>,
-    us: NodeId,
     totem: Totem<Cpg>,
     quorum: Votequorum,
     controller: Controller,
@@ -78,7 +77,6 @@ impl Stack {
         let registry = Registry::from_cib(&cib).unwrap_or_default();
         Stack {
             names: spec.names.clone(),
-            us,
             totem: Totem::new(&spec.totem, us, &ids),
             quorum: Votequorum::new(&spec.quorum, us, now),
             controller: Controller::new(
@@ -109,11 +107,6 @@ impl Stack {
             .unwrap_or_else(|| n.to_string())
     }
 
-    /// The node this stack runs on.
-    pub fn node(&self) -> NodeId {
-        self.us
-    }
-
     /// The controller.
     pub fn controller(&self) -> &Controller {
         &self.controller
@@ -140,55 +133,22 @@ impl Stack {
         let mut hops = VecDeque::new();
         match input {
             Input::Start => {
-                hops.extend(
-                    self.totem
-                        .handle(now, membership::Input::Start)
-                        .into_iter()
-                        .map(Hop::Totem),
-                );
-                hops.extend(
-                    self.controller
-                        .handle(now, controller::Input::Start)
-                        .into_iter()
-                        .map(Hop::Ctl),
-                );
+                self.feed_totem(now, membership::Input::Start, &mut hops);
+                self.feed_controller(now, controller::Input::Start, &mut hops);
             }
             Input::Wake => self.wake(now, &mut hops),
             Input::Message {
                 from,
                 msg: Msg::Totem(m),
-            } => hops.extend(
-                self.totem
-                    .handle(now, membership::Input::Message { from, msg: m })
-                    .into_iter()
-                    .map(Hop::Totem),
-            ),
+            } => self.feed_totem(now, membership::Input::Message { from, msg: m }, &mut hops),
             Input::Ipc {
                 msg: Msg::Done(d), ..
-            } => hops.extend(
-                self.executor
-                    .handle(now, executor::Input::Agent(d))
-                    .into_iter()
-                    .map(Hop::Exec),
-            ),
-            Input::Command(Msg::Command(c)) => hops.extend(
-                self.controller
-                    .handle(now, controller::Input::Command(c))
-                    .into_iter()
-                    .map(Hop::Ctl),
-            ),
-            Input::Terminate => hops.extend(
-                self.controller
-                    .handle(now, controller::Input::Terminate)
-                    .into_iter()
-                    .map(Hop::Ctl),
-            ),
-            Input::PowerResult(r) => hops.extend(
-                self.fencer
-                    .handle(now, fencer::Input::Power(r))
-                    .into_iter()
-                    .map(Hop::Fence),
-            ),
+            } => self.feed_executor(now, executor::Input::Agent(d), &mut hops),
+            Input::Command(Msg::Command(c)) => {
+                self.feed_controller(now, controller::Input::Command(c), &mut hops)
+            }
+            Input::Terminate => self.feed_controller(now, controller::Input::Terminate, &mut hops),
+            Input::PowerResult(r) => self.feed_fencer(now, fencer::Input::Power(r), &mut hops),
             _ => {}
         }
         while let Some(hop) = hops.pop_front() {
@@ -205,54 +165,39 @@ impl Stack {
     fn wake(&mut self, now: Instant, hops: &mut VecDeque<Hop>) {
         let due = |d: Option<Instant>| d.is_some_and(|t| t <= now);
         if due(self.totem.next_deadline()) {
-            hops.extend(
-                self.totem
-                    .handle(now, membership::Input::Wake)
-                    .into_iter()
-                    .map(Hop::Totem),
-            );
+            self.feed_totem(now, membership::Input::Wake, hops);
         }
         if due(self.quorum.next_deadline()) {
-            hops.extend(
-                self.quorum
-                    .handle(now, quorum::Input::Wake)
-                    .into_iter()
-                    .map(Hop::Quorum),
-            );
+            self.feed_quorum(now, quorum::Input::Wake, hops);
         }
         if due(self.controller.next_deadline()) {
-            hops.extend(
-                self.controller
-                    .handle(now, controller::Input::Wake)
-                    .into_iter()
-                    .map(Hop::Ctl),
-            );
+            self.feed_controller(now, controller::Input::Wake, hops);
         }
         if due(self.fencer.next_deadline()) {
-            hops.extend(
-                self.fencer
-                    .handle(now, fencer::Input::Wake)
-                    .into_iter()
-                    .map(Hop::Fence),
-            );
+            self.feed_fencer(now, fencer::Input::Wake, hops);
         }
         if due(self.executor.next_deadline()) {
-            hops.extend(
-                self.executor
-                    .handle(now, executor::Input::Wake)
-                    .into_iter()
-                    .map(Hop::Exec),
-            );
+            self.feed_executor(now, executor::Input::Wake, hops);
         }
     }
 
     fn cast(&mut self, now: Instant, p: Cpg, hops: &mut VecDeque<Hop>) {
-        hops.extend(
-            self.totem
-                .handle(now, membership::Input::Cast(p))
-                .into_iter()
-                .map(Hop::Totem),
-        );
+        self.feed_totem(now, membership::Input::Cast(p), hops);
+    }
+
+    // One feed per layer: its input in, its outputs queued as hops.
+
+    fn feed_totem(
+        &mut self,
+        now: Instant,
+        input: membership::Input<Cpg>,
+        hops: &mut VecDeque<Hop>,
+    ) {
+        hops.extend(self.totem.handle(now, input).into_iter().map(Hop::Totem));
+    }
+
+    fn feed_quorum(&mut self, now: Instant, input: quorum::Input, hops: &mut VecDeque<Hop>) {
+        hops.extend(self.quorum.handle(now, input).into_iter().map(Hop::Quorum));
     }
 
     fn feed_controller(
@@ -262,6 +207,14 @@ impl Stack {
         hops: &mut VecDeque<Hop>,
     ) {
         hops.extend(self.controller.handle(now, input).into_iter().map(Hop::Ctl));
+    }
+
+    fn feed_fencer(&mut self, now: Instant, input: fencer::Input, hops: &mut VecDeque<Hop>) {
+        hops.extend(self.fencer.handle(now, input).into_iter().map(Hop::Fence));
+    }
+
+    fn feed_executor(&mut self, now: Instant, input: executor::Input, hops: &mut VecDeque<Hop>) {
+        hops.extend(self.executor.handle(now, input).into_iter().map(Hop::Exec));
     }
 
     fn route(
@@ -287,12 +240,7 @@ impl Stack {
                     )));
                     self.members = members.clone();
                     self.awaiting = members.iter().copied().collect();
-                    hops.extend(
-                        self.quorum
-                            .handle(now, quorum::Input::Membership { members })
-                            .into_iter()
-                            .map(Hop::Quorum),
-                    );
+                    self.feed_quorum(now, quorum::Input::Membership { members }, hops);
                     // As corosync's sync barrier does, the controller hears
                     // of the membership only with its quorum settled.
                     self.pending_members = Some(names);
@@ -300,19 +248,9 @@ impl Stack {
                 }
                 membership::Output::Deliver { from, payload } => match payload {
                     Cpg::Quorum(info) => {
-                        hops.extend(
-                            self.quorum
-                                .handle(now, quorum::Input::NodeInfo(info))
-                                .into_iter()
-                                .map(Hop::Quorum),
-                        );
+                        self.feed_quorum(now, quorum::Input::NodeInfo(info), hops);
                         if self.awaiting.remove(&from) && self.awaiting.is_empty() {
-                            hops.extend(
-                                self.quorum
-                                    .handle(now, quorum::Input::SyncDone)
-                                    .into_iter()
-                                    .map(Hop::Quorum),
-                            );
+                            self.feed_quorum(now, quorum::Input::SyncDone, hops);
                             if let Some(names) = self.pending_members.take() {
                                 hops.push_back(Hop::Members(names));
                             }
@@ -340,44 +278,29 @@ impl Stack {
             },
             Hop::Ctl(o) => match o {
                 controller::Output::Cast(m) => self.cast(now, Cpg::Ctl(m), hops),
-                controller::Output::Exec { call, op } => hops.extend(
-                    self.executor
-                        .handle(now, executor::Input::Exec { call, op })
-                        .into_iter()
-                        .map(Hop::Exec),
-                ),
+                controller::Output::Exec { call, op } => {
+                    self.feed_executor(now, executor::Input::Exec { call, op }, hops)
+                }
                 controller::Output::Cancel {
                     rsc,
                     action,
                     interval_ms,
-                } => hops.extend(
-                    self.executor
-                        .handle(
-                            now,
-                            executor::Input::Cancel {
-                                rsc,
-                                action,
-                                interval_ms,
-                            },
-                        )
-                        .into_iter()
-                        .map(Hop::Exec),
+                } => self.feed_executor(
+                    now,
+                    executor::Input::Cancel {
+                        rsc,
+                        action,
+                        interval_ms,
+                    },
+                    hops,
                 ),
-                controller::Output::Fence { op, target, action } => hops.extend(
-                    self.fencer
-                        .handle(now, fencer::Input::Fence { op, target, action })
-                        .into_iter()
-                        .map(Hop::Fence),
-                ),
+                controller::Output::Fence { op, target, action } => {
+                    self.feed_fencer(now, fencer::Input::Fence { op, target, action }, hops)
+                }
                 controller::Output::Note(text) => out.push(Output::Note(text)),
                 controller::Output::Exit => {
                     // Tell the ring first, so the others re-form at once.
-                    hops.extend(
-                        self.totem
-                            .handle(now, membership::Input::Leave)
-                            .into_iter()
-                            .map(Hop::Totem),
-                    );
+                    self.feed_totem(now, membership::Input::Leave, hops);
                     self.exiting = true;
                 }
             },

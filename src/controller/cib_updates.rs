@@ -32,10 +32,7 @@ pub fn generation(cib: &Cib) -> Generation {
 
 /// Sets an attribute of `<cib>`.
 pub fn set_cib_attr(cib: &mut Cib, name: &str, value: &str) {
-    match cib.attrs.iter_mut().find(|(k, _)| k == name) {
-        Some((_, v)) => *v = value.to_string(),
-        None => cib.attrs.push((name.to_string(), value.to_string())),
-    }
+    inject::set_attr(&mut cib.attrs, name, value);
 }
 
 /// A configuration change: `epoch` grows, `num_updates` restarts.
@@ -64,27 +61,21 @@ pub enum NodeView {
 
 /// Writes a node's `node_state` flags.
 pub fn set_node_view(cib: &mut Cib, uname: &str, view: NodeView) {
-    let Some(st) = inject::node_state(cib, uname) else {
-        return;
-    };
-    let set = |v: &mut Option<String>, s: &str| *v = Some(s.to_string());
     match view {
         NodeView::Joined => {
-            set(&mut st.in_ccm, "true");
-            set(&mut st.crmd, "online");
-            set(&mut st.join, "member");
-            set(&mut st.expected, "member");
-        }
-        NodeView::Lost => {
-            set(&mut st.in_ccm, "false");
-            set(&mut st.crmd, "offline");
-            set(&mut st.join, "down");
+            inject::node_state_change(cib, uname, true);
         }
         NodeView::Down => {
-            set(&mut st.in_ccm, "false");
-            set(&mut st.crmd, "offline");
-            set(&mut st.join, "down");
-            set(&mut st.expected, "down");
+            inject::node_state_change(cib, uname, false);
+        }
+        NodeView::Lost => {
+            // Down, but `expected` left as it was: what makes the
+            // scheduler fence it.
+            if let Some(st) = inject::node_state(cib, uname) {
+                st.in_ccm = Some("false".into());
+                st.crmd = Some("offline".into());
+                st.join = Some("down".into());
+            }
         }
     }
 }
@@ -152,13 +143,7 @@ pub fn counts_as_failure(r: &OpRecord) -> bool {
 
 /// Records a result in the node's history, and the fail count it implies
 /// (a failed start is fatal by default: `start-failure-is-fatal`).
-pub fn record_result(
-    cib: &mut Cib,
-    r: &OpRecord,
-    now_secs: i64,
-    digest: Option<String>,
-    count_failures: bool,
-) {
+pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures: bool) {
     if r.status == crate::executor::OpStatus::Cancelled {
         return;
     }
@@ -177,23 +162,20 @@ pub fn record_result(
         r.expected_rc,
         now_secs,
     );
-    // The controller's bookkeeping that crm_simulate leaves out.
+    // The controller's bookkeeping that crm_simulate leaves out, on the
+    // entries just written (they carry the resource's newest call id).
     if let Some(st) = inject::node_state(cib, &r.node) {
         if let Some(res) = st
             .lrm
             .as_mut()
             .and_then(|l| l.iter_mut().find(|x| x.id == r.rsc))
         {
-            let key = format!("{}_{}_{}", r.rsc, r.task, r.interval_ms);
-            for op in res
-                .ops
-                .iter_mut()
-                .filter(|o| o.operation_key.as_deref() == Some(&key))
-            {
+            let newest = res.ops.iter().filter_map(|o| o.call_id).max();
+            for op in res.ops.iter_mut().filter(|o| o.call_id == newest) {
                 if r.status == crate::executor::OpStatus::TimedOut {
                     op.op_status = Some(2);
                 }
-                if let Some(d) = &digest {
+                if let Some(d) = &r.digest {
                     op.op_digest = Some(d.clone());
                 }
             }

@@ -61,7 +61,7 @@ pub(super) struct DcState {
 }
 
 impl DcState {
-    pub(super) fn new(_cib: Arc<Cib>, quorate: bool) -> DcState {
+    pub(super) fn new(quorate: bool) -> DcState {
         DcState {
             announced: false,
             join_id: 0,
@@ -82,11 +82,6 @@ impl DcState {
 
     fn joins_settled(&self) -> bool {
         self.phases.values().all(|(_, p)| *p == Phase::Confirmed)
-    }
-
-    /// Joins settled, no transition, nothing to schedule.
-    pub(super) fn idle(&self) -> bool {
-        self.joins_settled() && self.run.is_none() && !self.needs_schedule
     }
 
     pub(super) fn next_deadline(&self) -> Option<Instant> {
@@ -235,7 +230,7 @@ impl DcState {
                 let cib = self.cib(c);
                 upd::clear_lrm(cib, from);
                 for rec in &history {
-                    upd::record_result(cib, rec, now_secs, rec.digest.clone(), false);
+                    upd::record_result(cib, rec, now_secs, false);
                 }
                 upd::set_node_view(cib, from, NodeView::Joined);
                 self.abort("node joined");
@@ -354,8 +349,7 @@ impl DcState {
                 }
             }
         } else {
-            let digest = rec.digest.clone();
-            upd::record_result(self.cib(c), &rec, now_secs, digest, true);
+            upd::record_result(self.cib(c), &rec, now_secs, true);
             if rec.ok() {
                 self.promotion_score(c, &rec);
             }
@@ -372,23 +366,19 @@ impl DcState {
             }
             _ => None,
         };
+        // A step that failed, or a result nobody waited for that is not
+        // what the DC wanted (a monitor finding the service gone), aborts.
         let what = describe(&rec);
-        match matched {
-            Some(true) => {
-                if !(rec.task == "monitor" && rec.interval_ms == 0) && rec.task != "cancel" {
-                    out.push(Output::Note(format!("{what}: ok")));
-                }
+        let failed = matched.map_or(!rec.ok(), |ok| !ok);
+        if failed {
+            out.push(Output::Note(format!("{what}: {}", result_text(&rec))));
+            self.abort(&format!("{what} failed"));
+        } else if matched.is_some() {
+            let probe = rec.task == "monitor" && rec.interval_ms == 0;
+            if probe || rec.task == "cancel" {
+                return;
             }
-            Some(false) => {
-                out.push(Output::Note(format!("{what}: {}", result_text(&rec))));
-                self.abort(&format!("{what} failed"));
-            }
-            None => {
-                if !rec.ok() {
-                    out.push(Output::Note(format!("{what}: {}", result_text(&rec))));
-                    self.abort(&format!("{what} failed"));
-                }
-            }
+            out.push(Output::Note(format!("{what}: ok")));
         }
     }
 
@@ -682,14 +672,7 @@ fn is_promotable_prim(cib: &Cib, id: &str) -> bool {
     use crate::cib::Resource;
     cib.configuration.resources.iter().any(|r| match r {
         Resource::Clone(c) => {
-            let promotable = c.legacy_master
-                || c.meta.iter().flat_map(|s| s.pairs.iter()).any(|p| {
-                    p.name == "promotable"
-                        && p.value
-                            .as_deref()
-                            .is_some_and(crate::scheduler::rules::is_true)
-                });
-            promotable
+            crate::scheduler::unpack::clone_is_promotable(c)
                 && match c.child.as_ref() {
                     Resource::Primitive(p) => p.id == id,
                     Resource::Group(g) => g.members.iter().any(|m| m.id == id),

@@ -392,11 +392,6 @@ impl Controller {
         self.dc_state.is_some()
     }
 
-    /// The DC this node follows, if any.
-    pub fn dc(&self) -> Option<&str> {
-        self.dc.as_deref()
-    }
-
     /// This node's copy of the CIB.
     pub fn cib(&self) -> &Cib {
         &self.cib
@@ -405,11 +400,6 @@ impl Controller {
     /// This node's copy of the CIB, shared (what it would write to disk).
     pub fn shared_cib(&self) -> &Arc<Cib> {
         &self.cib
-    }
-
-    /// Whether the DC has nothing left to do: joins settled, no transition.
-    pub fn idle(&self) -> bool {
-        self.dc_state.as_ref().is_none_or(|d| d.idle())
     }
 
     fn now_secs(&self, now: Instant) -> i64 {
@@ -428,18 +418,10 @@ impl Controller {
                 self.members.insert(self.cfg.node.clone());
             }
             Input::Membership { members, quorate } => {
-                self.quorate = quorate;
-                if let Some(d) = self.dc_state.as_mut() {
-                    d.quorum_changed(quorate);
-                }
+                self.set_quorate(quorate);
                 self.on_membership(now, members, &mut out)
             }
-            Input::Quorum(q) => {
-                self.quorate = q;
-                if let Some(d) = self.dc_state.as_mut() {
-                    d.quorum_changed(q);
-                }
-            }
+            Input::Quorum(q) => self.set_quorate(q),
             Input::Deliver { from, msg } => self.on_message(now, from, msg, &mut out),
             Input::Executed(r) => self.on_executed(r, &mut out),
             Input::Fenced { op, target, result } => {
@@ -456,6 +438,13 @@ impl Controller {
         }
         self.settle(now, &mut out);
         out
+    }
+
+    fn set_quorate(&mut self, quorate: bool) {
+        self.quorate = quorate;
+        if let Some(d) = self.dc_state.as_mut() {
+            d.quorum_changed(quorate);
+        }
     }
 
     /// The earliest timer.
@@ -531,7 +520,7 @@ impl Controller {
         let mut d = self
             .dc_state
             .take()
-            .unwrap_or_else(|| dc::DcState::new(self.cib.clone(), self.quorate));
+            .unwrap_or_else(|| dc::DcState::new(self.quorate));
         if !d.announced {
             out.push(Output::Note("elected DC".into()));
             d.announced = true;

@@ -270,9 +270,7 @@ pub fn resource_kinds(cib: &Cib) -> BTreeMap<String, RscKind> {
                     Resource::Group(g) => g.members.iter().map(|m| m.id.clone()).collect(),
                     _ => Vec::new(),
                 };
-                let promotable = c.legacy_master
-                    || meta(&c.meta, &["promotable"])
-                        .is_some_and(|v| crate::scheduler::rules::is_true(&v));
+                let promotable = crate::scheduler::unpack::clone_is_promotable(c);
                 let kind = RscKind::Clone {
                     prims: prims.clone(),
                     promotable,

@@ -538,6 +538,16 @@ fn show_set(s: &BTreeSet<String>) -> String {
     format!("[{}]", s.iter().cloned().collect::<Vec<_>>().join(", "))
 }
 
+/// One checked item of a point expectation: `what = observed` when it
+/// holds, else what was expected beside what was observed.
+fn part(ok: bool, what: &str, want: String, got: String) -> (bool, String) {
+    if ok {
+        (true, format!("{what} = {got}"))
+    } else {
+        (false, format!("{what}: expected {want}, observed {got}"))
+    }
+}
+
 /// Judges a point expectation against the state now.
 fn point(
     s: &Scenario,
@@ -561,17 +571,11 @@ fn point(
     for (id, want) in running {
         let got = observed_placement(obs, &s.nodes, kinds, id);
         let ok = got == want.value;
-        parts.push((
+        parts.push(part(
             ok,
-            if ok {
-                format!("{id} = {}", show_placement(&got))
-            } else {
-                format!(
-                    "{id}: expected {}, observed {}",
-                    show_placement(&want.value),
-                    show_placement(&got)
-                )
-            },
+            id,
+            show_placement(&want.value),
+            show_placement(&got),
         ));
     }
     let name = |n: NodeId| s.nodes[(n.0 - 1) as usize].clone();
@@ -602,14 +606,7 @@ fn point(
             _ => show_set(&got),
         };
         let wanted = want.clone().unwrap_or_else(|| "none".into());
-        parts.push((
-            ok,
-            if ok {
-                format!("dc = {shown}")
-            } else {
-                format!("dc: expected {wanted}, observed {shown}")
-            },
-        ));
+        parts.push(part(ok, "dc", wanted, shown));
     }
     if let Some(want) = quorate {
         let got: BTreeSet<String> = stacks
@@ -618,18 +615,7 @@ fn point(
             .map(|(n, _)| name(*n))
             .collect();
         let ok = got == *want;
-        parts.push((
-            ok,
-            if ok {
-                format!("quorate = {}", show_set(&got))
-            } else {
-                format!(
-                    "quorate: expected {}, observed {}",
-                    show_set(want),
-                    show_set(&got)
-                )
-            },
-        ));
+        parts.push(part(ok, "quorate", show_set(want), show_set(&got)));
     }
     if let Some(want) = members {
         let got: BTreeSet<BTreeSet<String>> = stacks
@@ -644,14 +630,7 @@ fn point(
                 g.iter().map(show_set).collect::<Vec<_>>().join(", ")
             )
         };
-        parts.push((
-            ok,
-            if ok {
-                format!("members = {}", show(&got))
-            } else {
-                format!("members: expected {}, observed {}", show(want), show(&got))
-            },
-        ));
+        parts.push(part(ok, "members", show(want), show(&got)));
     }
     let pass = parts.iter().all(|(ok, _)| *ok);
     Verdict {

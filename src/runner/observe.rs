@@ -74,8 +74,6 @@ pub struct Observer {
     unsafe_on: BTreeSet<(String, NodeId)>,
     /// When each membership (ring and members) was first seen.
     rings: BTreeMap<(crate::membership::RingId, Vec<NodeId>), Instant>,
-    /// Nodes that were DC after the previous step.
-    dcs: BTreeSet<NodeId>,
     /// Each running stack's membership after the previous step.
     views: BTreeMap<NodeId, Vec<NodeId>>,
     /// Per node: quorate now, and since when its quorum state holds.
@@ -133,7 +131,6 @@ impl Observer {
             failures: BTreeMap::new(),
             unsafe_on: BTreeSet::new(),
             rings: BTreeMap::new(),
-            dcs: BTreeSet::new(),
             views: BTreeMap::new(),
             quorum: BTreeMap::new(),
             ongoing: BTreeSet::new(),
@@ -566,7 +563,6 @@ impl Observer {
                 .into_iter()
                 .map(|k| (Invariant::OneDcPerPartition, k)),
         );
-        self.dcs = dcs;
         // A node dropping out of a partition's membership is "lost" for
         // what runs on it: what it ran is waiting to be recovered.
         let mut lost: BTreeSet<NodeId> = BTreeSet::new();
@@ -609,11 +605,6 @@ impl Observer {
                 );
             }
         }
-    }
-
-    /// The nodes that are DC now.
-    pub fn dcs(&self) -> &BTreeSet<NodeId> {
-        &self.dcs
     }
 }
 

@@ -902,3 +902,17 @@ pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String, ban: bool) -> Rs
     ws.top.push(idx);
     idx
 }
+
+/// Whether a clone is promotable as written in the configuration (the old
+/// `<master>` element, or its own `promotable` meta attribute), for the
+/// callers that read a CIB without unpacking it (the controller, the
+/// scenario runner).
+pub fn clone_is_promotable(c: &crate::cib::Clone) -> bool {
+    c.legacy_master
+        || c.meta
+            .iter()
+            .flat_map(|s| s.pairs.iter())
+            .find(|p| p.name == "promotable")
+            .and_then(|p| p.value.as_deref())
+            .is_some_and(is_true)
+}

@@ -224,12 +224,13 @@ fn record_op_as(
         } else {
             ""
         };
-        set_extra(&mut op.extra, "crm-debug-origin", "crm_simulate");
-        set_extra(&mut op.extra, "exit-reason", reason);
+        set_attr(&mut op.extra, "crm-debug-origin", "crm_simulate");
+        set_attr(&mut op.extra, "exit-reason", reason);
     }
 }
 
-fn set_extra(attrs: &mut crate::cib::Attrs, name: &str, value: &str) {
+/// Sets an attribute kept as a name/value list, adding it if new.
+pub fn set_attr(attrs: &mut crate::cib::Attrs, name: &str, value: &str) {
     match attrs.iter_mut().find(|(k, _)| k == name) {
         Some((_, v)) => *v = value.to_string(),
         None => attrs.push((name.to_string(), value.to_string())),
