@@ -32,8 +32,16 @@ pub trait Actor {
     /// serialised into the trace when message bodies are traced.
     type Msg: Clone + Serialize;
 
+    /// What the actor tells the harness happened (typed, for checkers that
+    /// must not parse notes); [`NoEvent`] for actors that tell nothing.
+    type Event: ActorEvent;
+
     /// Takes one input at `now` and returns its effects, in order.
-    fn handle(&mut self, now: Instant, input: Input<Self::Msg>) -> Vec<Output<Self::Msg>>;
+    fn handle(
+        &mut self,
+        now: Instant,
+        input: Input<Self::Msg>,
+    ) -> Vec<Output<Self::Msg, Self::Event>>;
 
     /// The earliest instant at which this actor wants a `Wake`, if any.
     fn next_deadline(&self) -> Option<Instant>;
@@ -121,10 +129,29 @@ pub enum InputKind {
     PowerResult,
 }
 
+/// A typed event an actor reports to the harness. The kernel hands it on
+/// unread (`Sim::last_events`); its `note`, if any, is also written to the
+/// trace as a `note` record, so a trace reads the same whether a daemon
+/// says a thing as a note or as an event.
+pub trait ActorEvent: Clone + std::fmt::Debug {
+    /// The trace line for this event, if it has one.
+    fn note(&self) -> Option<String>;
+}
+
+/// The event type of actors that report none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoEvent {}
+
+impl ActorEvent for NoEvent {
+    fn note(&self) -> Option<String> {
+        match *self {}
+    }
+}
+
 /// An effect of a `handle` call. Routed in order, except that `Exit` and
 /// `Panic` take effect after all other outputs of the same call.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Output<M> {
+pub enum Output<M, E = NoEvent> {
     /// Send to the same group on node `to`, over the network.
     Send {
         /// The destination node.
@@ -154,4 +181,6 @@ pub enum Output<M> {
     },
     /// A free-form line for the trace.
     Note(String),
+    /// A typed event for the harness (and its note for the trace).
+    Event(E),
 }

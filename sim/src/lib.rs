@@ -18,6 +18,7 @@
 //!
 //! impl Actor for Hello {
 //!     type Msg = String;
+//!     type Event = sim::NoEvent;
 //!     fn handle(&mut self, _now: Instant, input: Input<String>) -> Vec<Output<String>> {
 //!         match input {
 //!             Input::Start => vec![Output::Send { to: NodeId(2), msg: "hello".into() }],
@@ -58,7 +59,7 @@ pub mod rule;
 pub mod time;
 pub mod trace;
 
-pub use actor::{Actor, Input, InputKind, Output};
+pub use actor::{Actor, ActorEvent, Input, InputKind, NoEvent, Output};
 pub use device::{
     DeviceFault, DeviceId, DeviceSpec, PowerAction, PowerOutcome, PowerRequest, PowerResult,
 };

@@ -13,6 +13,7 @@
 //! messages ([`Msg`]) are totem packets between stacks, and IPC between the
 //! two groups of a node.
 
+mod event;
 mod resources;
 mod stack;
 
@@ -25,8 +26,12 @@ use crate::cib::Cib;
 use crate::executor::{Done, Request, Timings};
 use crate::{controller, membership, quorum};
 
+pub use event::ClusterEvent;
 pub use resources::Resources;
 pub use stack::Stack;
+
+/// An effect of a node's process.
+pub type Out = Output<Msg, ClusterEvent>;
 
 /// The cluster stack's process group.
 pub const STACK: Group = Group("stack");
@@ -130,8 +135,9 @@ impl Process {
 
 impl Actor for Process {
     type Msg = Msg;
+    type Event = ClusterEvent;
 
-    fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Output<Msg>> {
+    fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Out> {
         match self {
             Process::Stack(s) => s.handle(now, input),
             Process::Resources(r) => r.handle(now, input),

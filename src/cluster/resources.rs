@@ -7,7 +7,7 @@ use sim::{Input, Instant, Output};
 
 use crate::executor::{Activity, Agents, Timings};
 
-use super::{Msg, STACK};
+use super::{ClusterEvent, Msg, Out, STACK};
 
 /// A node's services.
 #[derive(Debug, Clone)]
@@ -33,8 +33,39 @@ impl Resources {
         self.agents.failures()
     }
 
-    /// Takes one input and returns its effects.
-    pub fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Output<Msg>> {
+    /// Takes one input and returns its effects, then what changed in the
+    /// ground truth as events.
+    pub fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Out> {
+        let before = self.agents.active().clone();
+        let failures = self.agents.failures().clone();
+        let mut out = self.handle_input(now, input);
+        let after = self.agents.active();
+        for (rsc, was) in &before {
+            let now = after.get(rsc).copied();
+            if now != Some(*was) {
+                out.push(Output::Event(ClusterEvent::Activity {
+                    rsc: rsc.clone(),
+                    now,
+                }));
+            }
+        }
+        for (rsc, a) in after {
+            if !before.contains_key(rsc) {
+                out.push(Output::Event(ClusterEvent::Activity {
+                    rsc: rsc.clone(),
+                    now: Some(*a),
+                }));
+            }
+        }
+        for (rsc, n) in self.agents.failures() {
+            if failures.get(rsc).is_none_or(|old| old < n) {
+                out.push(Output::Event(ClusterEvent::Failed { rsc: rsc.clone() }));
+            }
+        }
+        out
+    }
+
+    fn handle_input(&mut self, now: Instant, input: Input<Msg>) -> Vec<Out> {
         match input {
             Input::Ipc { msg, .. } | Input::Command(msg) => match msg {
                 Msg::Run(req) => self.agents.request(now, req),

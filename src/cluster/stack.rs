@@ -24,7 +24,7 @@ use crate::fencer::{self, Fencer, Registry};
 use crate::membership::{self, Totem};
 use crate::quorum::{self, Votequorum};
 
-use super::{Cpg, Msg, Spec, RESOURCES};
+use super::{ClusterEvent, Cpg, Msg, Out, Spec, RESOURCES};
 
 /// Something one layer produced for another.
 enum Hop {
@@ -128,7 +128,7 @@ impl Stack {
     }
 
     /// Takes one input and returns its effects.
-    pub fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Output<Msg>> {
+    pub fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Out> {
         let mut out = Vec::new();
         let mut hops = VecDeque::new();
         match input {
@@ -217,13 +217,7 @@ impl Stack {
         hops.extend(self.executor.handle(now, input).into_iter().map(Hop::Exec));
     }
 
-    fn route(
-        &mut self,
-        now: Instant,
-        hop: Hop,
-        hops: &mut VecDeque<Hop>,
-        out: &mut Vec<Output<Msg>>,
-    ) {
+    fn route(&mut self, now: Instant, hop: Hop, hops: &mut VecDeque<Hop>, out: &mut Vec<Out>) {
         match hop {
             Hop::Totem(o) => match o {
                 membership::Output::Send { to, msg } => out.push(Output::Send {
@@ -233,11 +227,11 @@ impl Stack {
                 membership::Output::Broadcast(msg) => out.push(Output::Broadcast(Msg::Totem(msg))),
                 membership::Output::Membership { ring, members } => {
                     let names: Vec<String> = members.iter().map(|&n| self.name(n)).collect();
-                    out.push(Output::Note(format!(
-                        "membership [{}] (ring {})",
-                        names.join(" "),
-                        ring.seq
-                    )));
+                    out.push(Output::Event(ClusterEvent::Membership {
+                        ring,
+                        members: members.clone(),
+                        names: names.clone(),
+                    }));
                     self.members = members.clone();
                     self.awaiting = members.iter().copied().collect();
                     self.feed_quorum(now, quorum::Input::Membership { members }, hops);
@@ -267,9 +261,7 @@ impl Stack {
                 quorum::Output::Quorum { quorate, .. } => {
                     if quorate != self.quorate {
                         self.quorate = quorate;
-                        out.push(Output::Note(
-                            if quorate { "quorate" } else { "not quorate" }.into(),
-                        ));
+                        out.push(Output::Event(ClusterEvent::Quorate(quorate)));
                         if !self.syncing {
                             self.feed_controller(now, controller::Input::Quorum(quorate), hops);
                         }
@@ -298,6 +290,10 @@ impl Stack {
                     self.feed_fencer(now, fencer::Input::Fence { op, target, action }, hops)
                 }
                 controller::Output::Note(text) => out.push(Output::Note(text)),
+                controller::Output::Elected => out.push(Output::Event(ClusterEvent::Elected)),
+                controller::Output::Fenced { target, devices } => {
+                    out.push(Output::Event(ClusterEvent::Fenced { target, devices }))
+                }
                 controller::Output::Exit => {
                     // Tell the ring first, so the others re-form at once.
                     self.feed_totem(now, membership::Input::Leave, hops);

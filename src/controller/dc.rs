@@ -80,6 +80,20 @@ impl DcState {
         }
     }
 
+    /// What keeps this DC busy, if anything.
+    pub(super) fn busy(&self) -> Result<(), String> {
+        if !self.joins_settled() {
+            return Err("a join is under way".into());
+        }
+        if let Some(r) = &self.run {
+            return Err(format!("transition {} is running", r.id));
+        }
+        if self.needs_schedule {
+            return Err("a scheduler run is owed".into());
+        }
+        Ok(())
+    }
+
     fn joins_settled(&self) -> bool {
         self.phases.values().all(|(_, p)| *p == Phase::Confirmed)
     }
@@ -417,10 +431,10 @@ impl DcState {
         };
         let ok = matches!(result, FenceResult::Success { .. });
         if let FenceResult::Success { devices } = result {
-            out.push(Output::Note(format!(
-                "fenced {target} by {}",
-                devices.join(", ")
-            )));
+            out.push(Output::Fenced {
+                target: target.to_string(),
+                devices: devices.clone(),
+            });
             self.fence_failures.remove(target);
             upd::node_down_clean(self.cib(c), target);
             self.needs_schedule = true;

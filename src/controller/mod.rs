@@ -262,6 +262,15 @@ pub enum Output {
     },
     /// Something worth a line in the timeline.
     Note(String),
+    /// This controller has just become DC.
+    Elected,
+    /// The DC saw a fencing of `target` succeed.
+    Fenced {
+        /// The node fenced.
+        target: String,
+        /// The devices that did it.
+        devices: Vec<String>,
+    },
     /// The controller has stopped cleanly.
     Exit,
 }
@@ -402,6 +411,45 @@ impl Controller {
         &self.cib
     }
 
+    /// Why this DC is not settled at `now`, if it is not: a join or a
+    /// transition under way, a scheduler run owed, or a scheduler that would
+    /// still act on its CIB. On a settled DC, the CIB's view of what runs
+    /// where is returned (primitive id without clone suffix → nodes), for
+    /// the caller to hold against the ground truth. `Err` also for a
+    /// controller that is not DC.
+    pub fn settled(
+        &self,
+        now: Instant,
+    ) -> Result<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>, String>
+    {
+        let Some(d) = &self.dc_state else {
+            return Err("not DC".into());
+        };
+        d.busy()?;
+        let t = crate::scheduler::schedule(&self.cib, self.now_secs(now));
+        let plan = transition::Plan::from_transition(&t);
+        let pending = plan
+            .steps
+            .iter()
+            .filter(|s| !matches!(s.step, transition::Step::Pseudo | transition::Step::Nothing))
+            .count();
+        if pending > 0 {
+            return Err(format!("the scheduler still plans {pending} action(s)"));
+        }
+        let ws = &t.ws;
+        let mut view: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            Default::default();
+        for r in &ws.rscs {
+            if !matches!(r.variant, crate::scheduler::ws::Variant::Primitive) {
+                continue;
+            }
+            let base = r.id.split(':').next().unwrap_or(&r.id).to_string();
+            let nodes = view.entry(base).or_default();
+            nodes.extend(r.running_on.iter().map(|n| ws.node(*n).uname.clone()));
+        }
+        Ok(view)
+    }
+
     fn now_secs(&self, now: Instant) -> i64 {
         self.cfg.epoch_base + (now.as_nanos() / 1_000_000_000) as i64
     }
@@ -522,7 +570,7 @@ impl Controller {
             .take()
             .unwrap_or_else(|| dc::DcState::new(self.quorate));
         if !d.announced {
-            out.push(Output::Note("elected DC".into()));
+            out.push(Output::Elected);
             d.announced = true;
         }
         d.offer_all(self, now, out);

@@ -1,25 +1,27 @@
-//! Watching a run after every event: the ground truth of where services
-//! are active, the invariants of SCENARIO-FORMAT.md, the events that event
-//! expectations wait for, and the timeline.
+//! Watching a run after every step: the ground truth ([`Truth`]), the
+//! invariants of SCENARIO-FORMAT.md, the events that event expectations and
+//! sweeps wait for, and — when asked — the timeline and each resource's
+//! availability.
 //!
-//! Ground truth is read from the nodes' `resources` groups (what the
-//! simulated agents have running), never from a CIB: a service counts as
-//! active on a node while its agent says so and the node is up. The
-//! observer looks only at steps whose trace records could change what it
-//! tracks, so that the cost of watching stays small next to the run.
+//! It reads the nodes' typed events ([`ClusterEvent`]) and the kernel's
+//! records of power, processes and faults; never a note's wording. The
+//! stacks' state (DC, ring, quorum) is read only when a compact signature
+//! of it changed, or when a membership with two DCs comes of age.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use sim::{Addr, Duration, Instant, NodeId, PowerState, Sim, TraceEvent};
 
-use crate::cluster::{Process, RESOURCES, STACK};
+use crate::cluster::{ClusterEvent, Process, RESOURCES, STACK};
 use crate::executor::{Activity, Timings};
+use crate::membership::RingId;
 use crate::scenario::Invariant;
 
 use super::build::RscKind;
+use super::truth::Truth;
 
-/// What event expectations wait for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What event expectations and sweeps wait for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Seen {
     /// A fencing of this node succeeded.
     Fenced(String),
@@ -27,6 +29,17 @@ pub enum Seen {
     Recovered(String),
     /// This node became DC.
     Elected(String),
+}
+
+impl Seen {
+    /// How reports name it: `fenced node1`.
+    pub fn label(&self) -> String {
+        match self {
+            Seen::Fenced(n) => format!("fenced {n}"),
+            Seen::Recovered(r) => format!("recovered {r}"),
+            Seen::Elected(n) => format!("elected {n}"),
+        }
+    }
 }
 
 /// An invariant that did not hold.
@@ -50,6 +63,24 @@ enum Health {
     Hurt { want: usize, dipped: bool },
 }
 
+/// What an observer keeps beyond what checks need.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keep {
+    /// The timeline (every note, power change, stack start and exit).
+    pub timeline: bool,
+    /// Each named resource's count of active instances over time.
+    pub availability: bool,
+}
+
+/// One node's stack, as far as the DC and membership checks care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StackSig {
+    up: bool,
+    dc: bool,
+    ring: Option<RingId>,
+    quorate: bool,
+}
+
 /// The observer of one run.
 pub struct Observer {
     names: Vec<String>,
@@ -62,10 +93,9 @@ pub struct Observer {
     /// Primitives that do not need their lost node fenced before they
     /// start elsewhere (`requires` of `nothing` or `quorum`; fencing devices).
     no_fencing_needed: BTreeSet<String>,
-    /// Ground truth: primitive (history id) → node → activity.
-    active: BTreeMap<String, BTreeMap<NodeId, Activity>>,
-    /// Injected failures returned so far, per node and primitive.
-    failures: BTreeMap<(NodeId, String), u64>,
+    keep: Keep,
+    /// The ground truth.
+    pub truth: Truth,
     health: BTreeMap<String, Health>,
     /// Active instances of each named resource after the previous change.
     counts: BTreeMap<String, usize>,
@@ -73,19 +103,26 @@ pub struct Observer {
     /// power loss) and that nothing has made safe yet (fencing, a boot).
     unsafe_on: BTreeSet<(String, NodeId)>,
     /// When each membership (ring and members) was first seen.
-    rings: BTreeMap<(crate::membership::RingId, Vec<NodeId>), Instant>,
-    /// Each running stack's membership after the previous step.
+    rings: BTreeMap<(RingId, Vec<NodeId>), Instant>,
+    /// Each running stack's membership after the previous check.
     views: BTreeMap<NodeId, Vec<NodeId>>,
     /// Per node: quorate now, and since when its quorum state holds.
     quorum: BTreeMap<NodeId, (bool, Instant)>,
+    /// The stacks' signature at the previous check.
+    sig: Vec<StackSig>,
+    /// When a membership with two DCs comes of age (check again then).
+    recheck_at: Option<Instant>,
     /// Invariant breaches still ongoing (reported once per episode).
     ongoing: BTreeSet<(Invariant, String)>,
     /// Events seen, in order.
     pub seen: Vec<(Instant, Seen)>,
     /// Invariant violations, in order.
     pub violations: Vec<Violation>,
-    /// The timeline: when, who, what.
+    /// The timeline: when, who, what (if kept).
     pub timeline: Vec<(Instant, String, String)>,
+    /// Per named resource: (instant, active instances) at every change
+    /// (if kept).
+    pub availability: BTreeMap<String, Vec<(Instant, usize)>>,
 }
 
 impl Observer {
@@ -96,6 +133,7 @@ impl Observer {
         cib: &crate::cib::Cib,
         invariants: BTreeSet<Invariant>,
         timings: Timings,
+        keep: Keep,
     ) -> Observer {
         let opts = crate::controller::Options::from_cib(cib);
         let nqp = cib.crm_option("no-quorum-policy");
@@ -127,16 +165,19 @@ impl Observer {
             timings,
             agent_of,
             no_fencing_needed,
-            active: BTreeMap::new(),
-            failures: BTreeMap::new(),
+            keep,
+            truth: Truth::default(),
             unsafe_on: BTreeSet::new(),
             rings: BTreeMap::new(),
             views: BTreeMap::new(),
             quorum: BTreeMap::new(),
+            sig: Vec::new(),
+            recheck_at: None,
             ongoing: BTreeSet::new(),
             seen: Vec::new(),
             violations: Vec::new(),
             timeline: Vec::new(),
+            availability: BTreeMap::new(),
         }
     }
 
@@ -154,158 +195,138 @@ impl Observer {
             .map(|i| NodeId(i as u32 + 1))
     }
 
-    /// A line of the harness's own (faults).
-    pub fn note(&mut self, at: Instant, who: &str, what: String) {
-        self.timeline.push((at, who.to_string(), what));
+    /// A line of the harness's own (faults), if the timeline is kept.
+    pub fn note(&mut self, at: Instant, who: &str, what: impl FnOnce() -> String) {
+        if self.keep.timeline {
+            self.timeline.push((at, who.to_string(), what()));
+        }
+    }
+
+    fn line(&mut self, at: Instant, node: NodeId, what: &str) {
+        if self.keep.timeline {
+            let who = self.name(node);
+            self.timeline.push((at, who, what.to_string()));
+        }
     }
 
     /// Looks at the step (or fault) that just ran.
     pub fn after_step(&mut self, sim: &Sim<Process>) {
         let now = sim.now();
-        let mut truth = false;
         let mut stacks = false;
+        let mut ended_nodes: Vec<NodeId> = Vec::new();
+        let mut booted: Vec<NodeId> = Vec::new();
         for r in sim.last_records() {
             match &r.event {
                 TraceEvent::Note { proc, text } => {
-                    let who = self.name(proc.node);
-                    if let Some(rest) = text.strip_prefix("fenced ") {
-                        let target = rest.split_whitespace().next().unwrap_or("").to_string();
-                        if let Some(t) = self.node_of(&target) {
-                            self.unsafe_on.retain(|(_, n)| *n != t);
-                        }
-                        self.seen.push((now, Seen::Fenced(target)));
+                    if self.keep.timeline {
+                        let who = self.name(proc.node);
+                        self.timeline.push((now, who, text.clone()));
                     }
-                    if text == "elected DC" {
-                        self.seen.push((now, Seen::Elected(who.clone())));
-                    }
-                    self.timeline.push((now, who, text.clone()));
                     stacks = true;
                 }
                 TraceEvent::Power { node, state, cause } => {
-                    truth = true;
                     let what = match (state, cause) {
                         (PowerState::Off, sim::PowerCause::Device { device, .. }) => {
-                            format!("power off by {device}")
+                            Some(format!("power off by {device}"))
                         }
                         (PowerState::Booting, sim::PowerCause::Device { device, .. }) => {
-                            format!("power on by {device}, booting")
+                            Some(format!("power on by {device}, booting"))
                         }
-                        (PowerState::Up, _) => "booted".to_string(),
-                        (PowerState::Booting, sim::PowerCause::Added) => continue,
-                        (PowerState::Off, _) => "power off".to_string(),
-                        (PowerState::Booting, _) => "booting".to_string(),
-                        (PowerState::Halted, _) => "halted".to_string(),
+                        (PowerState::Up, _) => Some("booted".to_string()),
+                        (PowerState::Booting, sim::PowerCause::Added) => None,
+                        (PowerState::Off, _) => Some("power off".to_string()),
+                        (PowerState::Booting, _) => Some("booting".to_string()),
+                        (PowerState::Halted, _) => Some("halted".to_string()),
                     };
+                    if *state != PowerState::Up {
+                        ended_nodes.push(*node);
+                    }
                     if matches!(state, PowerState::Booting | PowerState::Up) {
+                        booted.push(*node);
                         // A fresh boot: nothing of the old services survives.
                         self.unsafe_on.retain(|(_, n)| n != node);
                     }
-                    self.timeline.push((now, self.name(*node), what));
+                    if let Some(w) = what {
+                        self.line(now, *node, &w);
+                    }
+                    stacks = true;
                 }
                 TraceEvent::Exit { proc, cause, .. } => {
-                    truth = true;
                     stacks = true;
-                    if proc.group == STACK {
+                    if proc.group == RESOURCES {
+                        ended_nodes.push(proc.node);
+                    } else if proc.group == STACK {
                         let what = match cause {
                             sim::ExitCause::Killed => Some("cluster stack killed"),
                             sim::ExitCause::Exited => Some("cluster stack stopped"),
                             _ => None,
                         };
                         if let Some(w) = what {
-                            self.timeline.push((now, self.name(proc.node), w.into()));
+                            self.line(now, proc.node, w);
                         }
                     }
                 }
                 TraceEvent::Start { proc, cause, .. } => {
-                    truth = true;
                     stacks = true;
                     if proc.group == STACK && *cause == sim::StartCause::Started {
-                        self.timeline.push((
-                            now,
-                            self.name(proc.node),
-                            "cluster stack started".into(),
-                        ));
+                        self.line(now, proc.node, "cluster stack started");
                     }
                 }
-                TraceEvent::Deliver { to, .. } => {
-                    if to.group == RESOURCES {
-                        truth = true;
-                    } else {
-                        stacks = true;
-                    }
-                }
-                TraceEvent::Fault(_) | TraceEvent::Release { .. } => {
-                    truth = true;
-                    stacks = true;
-                }
+                TraceEvent::Fault(_) | TraceEvent::Release { .. } => stacks = true,
                 _ => {}
             }
         }
+        let mut started: Vec<(String, NodeId)> = Vec::new();
+        let mut failed: BTreeSet<String> = BTreeSet::new();
+        let mut truth = !ended_nodes.is_empty();
+        for (addr, ev) in sim.last_events() {
+            match ev {
+                ClusterEvent::Activity { rsc, now: a } => {
+                    truth = true;
+                    if a.is_some() && !self.truth.on(rsc, addr.node) {
+                        started.push((rsc.clone(), addr.node));
+                    }
+                    self.truth.set(rsc, addr.node, *a);
+                }
+                ClusterEvent::Failed { rsc } => {
+                    truth = true;
+                    failed.insert(rsc.clone());
+                }
+                ClusterEvent::Fenced { target, .. } => {
+                    if let Some(t) = self.node_of(target) {
+                        self.unsafe_on.retain(|(_, n)| *n != t);
+                    }
+                    self.seen.push((now, Seen::Fenced(target.clone())));
+                }
+                ClusterEvent::Elected => {
+                    let who = self.name(addr.node);
+                    self.seen.push((now, Seen::Elected(who)));
+                }
+                ClusterEvent::Membership { .. } | ClusterEvent::Quorate(_) => {}
+            }
+        }
         if truth {
-            self.update_truth(sim, now);
-        }
-        if stacks {
-            self.check_stacks(sim, now);
-        }
-    }
-
-    /// Re-reads what runs where, and checks what depends on it.
-    fn update_truth(&mut self, sim: &Sim<Process>, now: Instant) {
-        let mut active: BTreeMap<String, BTreeMap<NodeId, Activity>> = BTreeMap::new();
-        let mut failures = BTreeMap::new();
-        for node in sim.nodes() {
-            if sim.power_state(node) != PowerState::Up {
-                continue;
-            }
-            let Some(res) = sim
-                .actor(Addr::new(node, RESOURCES))
-                .and_then(|p| p.resources())
-            else {
-                continue;
-            };
-            for (rsc, a) in res.active() {
-                active.entry(rsc.clone()).or_default().insert(node, *a);
-            }
-            for (rsc, n) in res.failures() {
-                failures.insert((node, rsc.clone()), *n);
-            }
-        }
-        if active == self.active && failures == self.failures {
-            return;
-        }
-        let before = std::mem::replace(&mut self.active, active);
-        let failed_prims: BTreeSet<String> = failures
-            .iter()
-            .filter(|(k, n)| self.failures.get(*k).is_none_or(|old| old < *n))
-            .map(|((_, r), _)| r.clone())
-            .collect();
-        self.failures = failures;
-        // Activity that ended with its node (not by a stop) is unsafe until
-        // the node is fenced or boots again.
-        let mut ended_with_node: BTreeSet<String> = BTreeSet::new();
-        for (rsc, nodes) in &before {
-            for node in nodes.keys() {
-                let still = self.active.get(rsc).is_some_and(|m| m.contains_key(node));
-                let node_alive = sim.power_state(*node) == PowerState::Up
-                    && sim.actor(Addr::new(*node, RESOURCES)).is_some();
-                if !still && !node_alive {
-                    ended_with_node.insert(rsc.clone());
-                    self.unsafe_on.insert((rsc.clone(), *node));
+            // Activity that ended with its node (not by a stop) is unsafe
+            // until the node is fenced or boots again.
+            let mut ended_with_node = BTreeSet::new();
+            for node in ended_nodes {
+                for rsc in self.truth.end_node(node) {
+                    self.unsafe_on.insert((rsc.clone(), node));
+                    ended_with_node.insert(rsc);
                 }
             }
+            for (rsc, node) in started {
+                if self.truth.on(&rsc, node) {
+                    self.on_start(sim, now, &rsc, node);
+                }
+            }
+            self.check_double_active(now);
+            self.update_health(now, &failed, &ended_with_node);
         }
-        // New activity.
-        let started: Vec<(String, NodeId)> = self
-            .active
-            .iter()
-            .flat_map(|(rsc, nodes)| nodes.keys().map(move |n| (rsc.clone(), *n)))
-            .filter(|(rsc, n)| !before.get(rsc).is_some_and(|m| m.contains_key(n)))
-            .collect();
-        for (rsc, node) in started {
-            self.on_start(sim, now, &rsc, node);
+        let _ = booted;
+        if stacks || self.recheck_at.is_some_and(|t| now >= t) {
+            self.check_stacks(sim, now);
         }
-        self.check_double_active(now);
-        self.update_health(now, &failed_prims, &ended_with_node);
     }
 
     fn on_start(&mut self, sim: &Sim<Process>, now: Instant, rsc: &str, node: NodeId) {
@@ -331,8 +352,8 @@ impl Observer {
         }
         self.unsafe_on.retain(|(r, n)| !(r == rsc && *n == node));
         if !self.nqp_ignore && !self.kinds.get(rsc).is_some_and(is_stonith) {
-            let agent = self.agent_of.get(rsc).cloned().unwrap_or_default();
-            let took = self.timings.of(rsc, &agent, "start");
+            let agent = self.agent_of.get(rsc).map(String::as_str).unwrap_or("");
+            let took = self.timings.of(rsc, agent, "start");
             let (quorate, since) = self.quorum.get(&node).copied().unwrap_or((false, now));
             let stack_up = sim.actor(Addr::new(node, STACK)).is_some();
             if stack_up && !quorate && now.saturating_since(since) > took + Duration::from_secs(1) {
@@ -347,11 +368,13 @@ impl Observer {
 
     fn violate(&mut self, at: Instant, invariant: Invariant, detail: String) {
         if self.invariants.contains(&invariant) {
-            self.timeline.push((
-                at,
-                "-".into(),
-                format!("VIOLATION {}: {detail}", invariant.name()),
-            ));
+            if self.keep.timeline {
+                self.timeline.push((
+                    at,
+                    "-".into(),
+                    format!("VIOLATION {}: {detail}", invariant.name()),
+                ));
+            }
             self.violations.push(Violation {
                 at,
                 invariant,
@@ -362,8 +385,7 @@ impl Observer {
 
     fn check_double_active(&mut self, now: Instant) {
         let mut breaches: Vec<(String, String)> = Vec::new();
-        for (rsc, nodes) in &self.active {
-            let on: Vec<String> = nodes.keys().map(|n| self.name(*n)).collect();
+        for (rsc, nodes) in self.truth.all() {
             match self.kinds.get(rsc) {
                 Some(RscKind::Clone {
                     promotable,
@@ -393,11 +415,15 @@ impl Observer {
                 Some(RscKind::Primitive { stonith: true }) => {}
                 _ => {
                     if nodes.len() > 1 {
+                        let on: Vec<String> = nodes.keys().map(|n| self.name(*n)).collect();
                         breaches
                             .push((rsc.clone(), format!("{rsc} active on {}", on.join(" and "))));
                     }
                 }
             }
+        }
+        if breaches.is_empty() && self.ongoing.is_empty() {
+            return;
         }
         let now_set: BTreeSet<(Invariant, String)> = breaches
             .iter()
@@ -418,43 +444,15 @@ impl Observer {
 
     /// How many instances of a scenario-named resource are active.
     pub fn count(&self, id: &str) -> usize {
+        self.truth.count(&self.kinds, id)
+    }
+
+    fn prims_of(&self, id: &str) -> Vec<String> {
         match self.kinds.get(id) {
-            Some(RscKind::Group(members)) => usize::from(self.group_node(members).is_some()),
-            Some(RscKind::Clone { prims, .. }) => self.clone_nodes(prims).len(),
-            _ => self.active.get(id).map_or(0, |m| m.len()),
+            Some(RscKind::Group(m)) => m.clone(),
+            Some(RscKind::Clone { prims, .. }) => prims.clone(),
+            _ => vec![id.to_string()],
         }
-    }
-
-    /// The node where every member of a group is active, if there is one.
-    pub fn group_node(&self, members: &[String]) -> Option<NodeId> {
-        let first = self.active.get(members.first()?)?;
-        first.keys().copied().find(|n| {
-            members
-                .iter()
-                .all(|m| self.active.get(m).is_some_and(|x| x.contains_key(n)))
-        })
-    }
-
-    /// The nodes where every primitive of a clone is active, with the role
-    /// of the first.
-    pub fn clone_nodes(&self, prims: &[String]) -> BTreeMap<NodeId, Activity> {
-        let Some(first) = prims.first().and_then(|p| self.active.get(p)) else {
-            return BTreeMap::new();
-        };
-        first
-            .iter()
-            .filter(|(n, _)| {
-                prims
-                    .iter()
-                    .all(|p| self.active.get(p).is_some_and(|x| x.contains_key(n)))
-            })
-            .map(|(n, a)| (*n, *a))
-            .collect()
-    }
-
-    /// Where a primitive is active.
-    pub fn prim_nodes(&self, id: &str) -> BTreeMap<NodeId, Activity> {
-        self.active.get(id).cloned().unwrap_or_default()
     }
 
     fn update_health(
@@ -465,17 +463,12 @@ impl Observer {
     ) {
         let ids: Vec<String> = self.health.keys().cloned().collect();
         for id in ids {
-            let prims: Vec<String> = match self.kinds.get(&id) {
-                Some(RscKind::Group(m)) => m.clone(),
-                Some(RscKind::Clone { prims, .. }) => prims.clone(),
-                _ => vec![id.clone()],
-            };
-            let hit = prims
+            let hit = self
+                .prims_of(&id)
                 .iter()
                 .any(|p| failed_prims.contains(p) || ended_with_node.contains(p));
             let count = self.count(&id);
-            let h = self.health[&id];
-            let h = match h {
+            let h = match self.health[&id] {
                 Health::Fine if hit => {
                     let before = self.counts.get(&id).copied().unwrap_or(count);
                     Health::Hurt {
@@ -494,17 +487,46 @@ impl Observer {
                     }
                 }
             };
+            if self.keep.availability && self.counts.get(&id) != Some(&count) {
+                self.availability
+                    .entry(id.clone())
+                    .or_default()
+                    .push((now, count));
+            }
             self.counts.insert(id.clone(), count);
             self.health.insert(id, h);
         }
     }
 
-    /// Membership, DC and quorum checks, after a step that touched a stack.
+    /// Membership, DC and quorum checks, when a stack's state may have moved.
     fn check_stacks(&mut self, sim: &Sim<Process>, now: Instant) {
+        let sig: Vec<StackSig> = sim
+            .nodes()
+            .map(
+                |node| match sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) {
+                    None => StackSig {
+                        up: false,
+                        dc: false,
+                        ring: None,
+                        quorate: false,
+                    },
+                    Some(s) => StackSig {
+                        up: true,
+                        dc: s.controller().is_dc(),
+                        ring: s.ring(),
+                        quorate: s.quorate(),
+                    },
+                },
+            )
+            .collect();
+        if sig == self.sig && self.recheck_at.is_none_or(|t| now < t) {
+            return;
+        }
+        self.sig = sig;
+        self.recheck_at = None;
         let mut dcs = BTreeSet::new();
         let mut views = BTreeMap::new();
-        let mut by_ring: BTreeMap<(crate::membership::RingId, Vec<NodeId>), Vec<NodeId>> =
-            BTreeMap::new();
+        let mut by_ring: BTreeMap<(RingId, Vec<NodeId>), Vec<NodeId>> = BTreeMap::new();
         for node in sim.nodes() {
             let Some(stack) = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) else {
                 self.quorum.remove(&node);
@@ -537,23 +559,30 @@ impl Observer {
         let mut breaches = BTreeSet::new();
         for (key, nodes) in &by_ring {
             let ring = &key.0;
-            let settled = now.saturating_since(self.rings[key]) > self.dc_deadtime;
             let here: Vec<NodeId> = nodes.iter().filter(|n| dcs.contains(n)).copied().collect();
-            if settled && here.len() > 1 {
-                let names: Vec<String> = here.iter().map(|n| self.name(*n)).collect();
-                let key = format!("ring {}", ring.seq);
-                breaches.insert(key.clone());
-                if !self
-                    .ongoing
-                    .contains(&(Invariant::OneDcPerPartition, key.clone()))
-                {
-                    let detail = format!(
-                        "{} are all DC in one membership (ring {})",
-                        names.join(" and "),
-                        ring.seq
-                    );
-                    self.violate(now, Invariant::OneDcPerPartition, detail);
-                }
+            if here.len() < 2 {
+                continue;
+            }
+            let of_age = self.rings[key] + self.dc_deadtime;
+            if now <= of_age {
+                // Look again once it has lasted dc-deadtime.
+                let t = of_age + Duration::from_nanos(1);
+                self.recheck_at = Some(self.recheck_at.map_or(t, |r| r.min(t)));
+                continue;
+            }
+            let names: Vec<String> = here.iter().map(|n| self.name(*n)).collect();
+            let key = format!("ring {}", ring.seq);
+            breaches.insert(key.clone());
+            if !self
+                .ongoing
+                .contains(&(Invariant::OneDcPerPartition, key.clone()))
+            {
+                let detail = format!(
+                    "{} are all DC in one membership (ring {})",
+                    names.join(" and "),
+                    ring.seq
+                );
+                self.violate(now, Invariant::OneDcPerPartition, detail);
             }
         }
         self.ongoing
@@ -584,14 +613,9 @@ impl Observer {
             if self.health[&id] != Health::Fine {
                 continue;
             }
-            let prims: Vec<String> = match self.kinds.get(&id) {
-                Some(RscKind::Group(m)) => m.clone(),
-                Some(RscKind::Clone { prims, .. }) => prims.clone(),
-                _ => vec![id.clone()],
-            };
-            let on_lost = prims.iter().any(|p| {
-                self.active
-                    .get(p)
+            let on_lost = self.prims_of(&id).iter().any(|p| {
+                self.truth
+                    .prim(p)
                     .is_some_and(|m| m.keys().any(|n| lost.contains(n)))
             });
             if on_lost {

@@ -10,6 +10,7 @@
 //! still point at the file.
 
 mod duration;
+mod explore;
 mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use sim::Duration;
 
 pub use duration::parse as parse_duration;
+pub use explore::{Explore, ExploreFault};
 
 /// A line and column in a scenario file (both from 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -230,6 +232,11 @@ pub enum FaultAction {
     Unstandby(String),
     /// Any configuration change, through the DC.
     Pcs(Located<String>),
+    /// (v1.1 extension) Bring a node back to a running stack, whatever
+    /// took it down: power on, reset a crashed node, resume a paused one,
+    /// start a stopped or killed stack; nothing if it runs. The undo of
+    /// `[explore]`'s liveness phase, and of shrunk schedules.
+    Recover(String),
 }
 
 /// A scheduled fault.
@@ -287,6 +294,12 @@ pub enum Expect {
         quorate: Option<BTreeSet<String>>,
         /// Each partition's agreed membership.
         members: Option<BTreeSet<BTreeSet<String>>>,
+        /// Where it is written.
+        pos: Pos,
+    },
+    /// (v1.1) The cluster has settled by the end of the run: see
+    /// `[explore]`. Written `converged = true`.
+    Converged {
         /// Where it is written.
         pos: Pos,
     },
@@ -372,6 +385,8 @@ pub struct Scenario {
     pub expects: Vec<Expect>,
     /// Invariants to check after every event.
     pub invariants: BTreeSet<Invariant>,
+    /// Random fault schedules (`[explore]`, format v1.1).
+    pub explore: Option<Explore>,
 }
 
 /// Reads and checks a scenario file.
@@ -606,6 +621,15 @@ impl Checker<'_> {
         if let Some(list) = &raw.invariants {
             self.invariants(list, &mut invariants)?;
         }
+        let explore = match &raw.explore {
+            None => None,
+            Some(e) => {
+                if let Some(list) = &e.get_ref().invariants {
+                    self.invariants(list, &mut invariants)?;
+                }
+                Some(self.explore(&nodes, duration, e)?)
+            }
+        };
         Ok(Scenario {
             file: self.path.to_path_buf(),
             name,
@@ -623,6 +647,7 @@ impl Checker<'_> {
             faults,
             expects,
             invariants,
+            explore,
         })
     }
 
@@ -1003,6 +1028,9 @@ impl Checker<'_> {
         if let Some(n) = &r.unstandby {
             actions.push(("unstandby", FaultAction::Unstandby(node(n, "unstandby")?)));
         }
+        if let Some(n) = &r.recover {
+            actions.push(("recover", FaultAction::Recover(node(n, "recover")?)));
+        }
         if let Some(c) = &r.pcs {
             actions.push((
                 "pcs",
@@ -1076,6 +1104,18 @@ impl Checker<'_> {
         ];
         let n_events = events.iter().filter(|&&b| b).count();
         let is_point = point.iter().any(|&b| b);
+        if let Some(c) = &r.converged {
+            if !*c.get_ref() {
+                return Err(self.err(c.span(), "converged takes `true` (leave it out otherwise)"));
+            }
+            if n_events > 0 || is_point || r.at.is_some() || r.within.is_some() || r.by.is_some() {
+                return Err(self.err(
+                    span,
+                    "`converged = true` stands alone: it is judged at the end of the run",
+                ));
+            }
+            return Ok(Expect::Converged { pos });
+        }
         if n_events > 0 && is_point {
             return Err(self.err(span, "an expectation is either a point (at + running/dc/quorate/members) or an event (fenced/recovered/elected), not both"));
         }

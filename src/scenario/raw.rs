@@ -28,6 +28,22 @@ pub struct File {
     #[serde(default)]
     pub expect: Vec<S<Expect>>,
     pub invariants: Option<S<Vec<S<String>>>>,
+    pub explore: Option<S<Explore>>,
+}
+
+/// `[explore]` (format v1.1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Explore {
+    pub faults: Option<S<Vec<S<String>>>>,
+    pub every: Option<S<Vec<S<String>>>>,
+    pub from: Option<S<String>>,
+    pub until: Option<S<String>>,
+    pub liveness: Option<S<String>>,
+    pub max_down: Option<S<i64>>,
+    /// As after the last `[[fault]]`: a top-level list written after the
+    /// `[explore]` header lands here, and is read as the top-level one.
+    pub invariants: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,6 +131,7 @@ pub struct Fault {
     pub standby: Option<S<String>>,
     pub unstandby: Option<S<String>>,
     pub pcs: Option<S<String>>,
+    pub recover: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +148,7 @@ pub struct Expect {
     pub within: Option<S<String>>,
     pub by: Option<S<String>>,
     pub never: Option<S<bool>>,
+    pub converged: Option<S<bool>>,
     /// Written after the last `[[expect]]`, TOML puts a top-level-looking
     /// `invariants = [...]` inside that table (the format's own example
     /// does so); it is accepted there and means the top-level list.

@@ -133,7 +133,7 @@ impl<A: Actor> Sim<A> {
     /// processed; its records become `last_records`. The named methods above
     /// are shorthands for this.
     pub fn apply(&mut self, fault: Fault) {
-        self.trace.begin_step();
+        self.begin_step();
         self.apply_in_step(fault);
         self.check_invariants();
     }

@@ -154,6 +154,8 @@ pub struct Sim<A: Actor> {
     pub(crate) next_token: u64,
     pub(crate) next_rule: u64,
     pub(crate) steps: u64,
+    /// The typed events actors reported in the current step.
+    pub(crate) events: Vec<(Addr, A::Event)>,
 }
 
 impl<A: Actor> Sim<A> {
@@ -179,6 +181,7 @@ impl<A: Actor> Sim<A> {
             next_token: 0,
             next_rule: 0,
             steps: 0,
+            events: Vec::new(),
         }
     }
 
@@ -186,7 +189,7 @@ impl<A: Actor> Sim<A> {
     /// (as a queued event, so nodes added together start in id order).
     pub fn add_node(&mut self, id: NodeId, spec: NodeSpec) {
         assert!(!self.nodes.contains_key(&id), "node {id} added twice");
-        self.trace.begin_step();
+        self.begin_step();
         let powered = spec.powered;
         let mut node = Node {
             spec,
@@ -218,7 +221,7 @@ impl<A: Actor> Sim<A> {
                 "device {id} outlet {outlet} wired to unknown node {node}"
             );
         }
-        self.trace.begin_step();
+        self.begin_step();
         self.record(TraceEvent::AddDevice { device: id.clone() });
         self.devices.insert(id, (spec, DeviceFault::Ok));
     }
@@ -266,7 +269,7 @@ impl<A: Actor> Sim<A> {
             return false;
         };
         assert!(at >= self.now, "clock would go backwards");
-        self.trace.begin_step();
+        self.begin_step();
         self.now = at;
         self.steps += 1;
         self.dispatch(event);
@@ -389,6 +392,18 @@ impl<A: Actor> Sim<A> {
     /// The trace records of the most recent step, `add_*` or fault call.
     pub fn last_records(&self) -> &[Record] {
         self.trace.step_records()
+    }
+
+    /// The typed events actors reported in the most recent step, `add_*`
+    /// or fault call, in the order they were routed.
+    pub fn last_events(&self) -> &[(Addr, A::Event)] {
+        &self.events
+    }
+
+    /// Starts the records and events of a new step.
+    pub(crate) fn begin_step(&mut self) {
+        self.trace.begin_step();
+        self.events.clear();
     }
 
     /// Hash of the trace so far (`None` if the sink is `Off`).

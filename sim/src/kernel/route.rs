@@ -1,6 +1,7 @@
 //! Routing: actor outputs become queued events, queued events become actor
 //! inputs. This is the only place that calls `Actor::handle`.
 
+use crate::actor::ActorEvent as _;
 use crate::actor::{Actor, Input, InputKind, Output};
 use crate::device::{self, PowerOutcome, PowerRequest, PowerResult, Step};
 use crate::net::NodeId;
@@ -192,7 +193,7 @@ impl<A: Actor> Sim<A> {
     }
 
     /// Turns outputs into events. `Exit` and `Panic` act last.
-    fn route(&mut self, from: Addr, outputs: Vec<Output<A::Msg>>) {
+    fn route(&mut self, from: Addr, outputs: Vec<Output<A::Msg, A::Event>>) {
         let mut exit = false;
         let mut panic = None;
         for output in outputs {
@@ -241,6 +242,12 @@ impl<A: Actor> Sim<A> {
                 Output::Exit => exit = true,
                 Output::Panic { reboot } => panic = Some(reboot || panic == Some(true)),
                 Output::Note(text) => self.record(TraceEvent::Note { proc: from, text }),
+                Output::Event(event) => {
+                    if let Some(text) = event.note() {
+                        self.record(TraceEvent::Note { proc: from, text });
+                    }
+                    self.events.push((from, event));
+                }
             }
         }
         if let Some(reboot) = panic {

@@ -266,6 +266,7 @@ struct Stuck;
 
 impl Actor for Stuck {
     type Msg = ();
+    type Event = sim::NoEvent;
     fn handle(&mut self, _: Instant, _: Input<()>) -> Vec<Output<()>> {
         Vec::new()
     }

@@ -85,6 +85,7 @@ impl Toy {
 
 impl Actor for Toy {
     type Msg = Msg;
+    type Event = sim::NoEvent;
 
     fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Output<Msg>> {
         self.log.push((now, input.clone()));
