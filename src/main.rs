@@ -25,6 +25,91 @@ enum Command {
     /// Run a scenario on the simulated cluster and check its expectations
     /// (exit 0: all hold, 1: one does not, 2: the file is wrong).
     Run(RunArgs),
+    /// Run a scenario once per seed, in parallel, and sum up: checks held,
+    /// event delays, failing seeds (exit 0: every run holds, 1: one does
+    /// not, 2: bad file or options). `sweep merge A.json B.json ...` joins
+    /// the reports of shards.
+    Sweep(SweepArgs),
+    /// Failover what-if analysis: each fault on each node under each
+    /// combination of settings, over seeds; outages, placements, fencing.
+    WhatIf(WhatIfArgs),
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct SweepArgs {
+    #[command(subcommand)]
+    merge: Option<SweepSub>,
+    /// The scenario (TOML, SCENARIO-FORMAT v1.1).
+    file: Option<PathBuf>,
+    /// How many seeds (1..N), or an inclusive range A..B.
+    #[arg(long, default_value = "100")]
+    seeds: String,
+    /// Threads (default: every core). The report does not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Run only the seeds at positions K, K+N, ... of the list (1 <= K <= N).
+    #[arg(long)]
+    shard: Option<String>,
+    /// Writes the report as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Shrinks each failing seed's faults (at most 5) into DIR/seed-S.toml.
+    #[arg(long)]
+    shrink: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum SweepSub {
+    /// Joins the --json reports of a sweep's shards into one.
+    Merge {
+        /// The shards' reports.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Writes the merged report as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct WhatIfArgs {
+    /// The scenario whose cluster and invariants to take.
+    file: PathBuf,
+    /// When the fault strikes.
+    #[arg(long, default_value = "2m")]
+    at: String,
+    /// How long the run goes on after it.
+    #[arg(long = "for", default_value = "5m")]
+    for_: String,
+    /// The faults (power_off, crash, kill_stack, isolate, pause[:D],
+    /// stop_cluster, standby, resource_fail).
+    #[arg(long, default_value = "power_off,crash,kill_stack,isolate")]
+    faults: String,
+    /// The nodes (default: every node).
+    #[arg(long)]
+    nodes: Option<String>,
+    /// A background fault in every cell, as one v1 fault:
+    /// 'fence_device=fence-pdu fail=unreachable', 'at=2m5s link=node1,node2 loss=0.5'.
+    #[arg(long = "with")]
+    with: Vec<String>,
+    /// Vary a setting: KEY=V1,V2,... (totem.token, quorum.NAME,
+    /// network.latency, network.loss, node_boot, agents.AGENT.OP,
+    /// property.NAME, rsc_defaults.NAME, ...).
+    #[arg(long)]
+    set: Vec<String>,
+    /// Seeds per cell.
+    #[arg(long, default_value = "20")]
+    seeds: u64,
+    /// Threads (default: every core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Writes the cells as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Writes a scenario file reproducing a violation of each cell here.
+    #[arg(long)]
+    keep: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -96,6 +181,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Simulate(args) => simulate_cmd(*args),
         Command::Run(args) => run_cmd(args),
+        Command::Sweep(args) => sweep_cmd(args),
+        Command::WhatIf(args) => whatif_cmd(args),
     }
 }
 
@@ -197,5 +284,178 @@ fn run_cmd(args: RunArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("pacesim: {msg}");
+    ExitCode::from(2)
+}
+
+fn jobs(j: Option<usize>) -> Result<usize, String> {
+    match j {
+        Some(0) => Err("--jobs 0: at least one thread".into()),
+        Some(n) if n > 1024 => Err(format!("--jobs {n}: at most 1024 threads")),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+fn sweep_cmd(args: SweepArgs) -> ExitCode {
+    use pacesim::runner::{self, shrink, sweep};
+    use std::io::IsTerminal;
+    if let Some(SweepSub::Merge { reports, json }) = args.merge {
+        let mut parts = Vec::new();
+        for path in &reports {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => return fail(format!("cannot read {}: {e}", path.display())),
+            };
+            match serde_json::from_str::<sweep::Report>(&text) {
+                Ok(r) => parts.push(r),
+                Err(e) => return fail(format!("{}: not a sweep report: {e}", path.display())),
+            }
+        }
+        let merged = match sweep::merge(&parts) {
+            Ok(m) => m,
+            Err(e) => return fail(e),
+        };
+        print!("{}", sweep::text(&merged));
+        if let Some(path) = json {
+            if let Err(e) = std::fs::write(&path, sweep::json(&merged)) {
+                return fail(format!("cannot write {}: {e}", path.display()));
+            }
+        }
+        return if merged.passed == merged.runs {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    let Some(file) = args.file else {
+        return fail("sweep needs a scenario FILE (or `sweep merge A.json ...`)");
+    };
+    let mut seeds = match sweep::parse_seeds(&args.seeds) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if let Some(sh) = &args.shard {
+        match sweep::parse_shard(sh) {
+            Ok(k) => seeds = sweep::shard(&seeds, k),
+            Err(e) => return fail(e),
+        }
+    }
+    let jobs = match jobs(args.jobs) {
+        Ok(j) => j,
+        Err(e) => return fail(e),
+    };
+    let scenario = match pacesim::scenario::load(&file) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let prepared = match runner::prepare(&scenario) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let shown = file.display().to_string();
+    let progress = std::io::stderr().is_terminal();
+    let report = match sweep::sweep(&prepared, &shown, &seeds, jobs, progress) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    print!("{}", sweep::text(&report));
+    if let Some(w) = report.wall_clock {
+        eprintln!(
+            "{} runs in {:.2} s on {jobs} thread(s): {:.0} runs/s",
+            report.runs, w.seconds, w.runs_per_s
+        );
+    }
+    if let Some(path) = &args.json {
+        if let Err(e) = std::fs::write(path, sweep::json(&report)) {
+            return fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Some(dir) = &args.shrink {
+        let failing: Vec<&sweep::SeedResult> =
+            report.seeds.iter().filter(|s| !s.passed).take(5).collect();
+        if !failing.is_empty() {
+            println!("\nshrunk:");
+        }
+        for s in failing {
+            // The first failing check, by its words (lines may move).
+            let what = s.failed[0]
+                .rsplit_once(" (line ")
+                .map_or(s.failed[0].as_str(), |(w, _)| w);
+            match shrink::shrink(&prepared, s.seed, what) {
+                None => println!("  seed {}: {what} did not fail again", s.seed),
+                Some(found) => match shrink::write(dir, &prepared, s.seed, &found) {
+                    Ok(path) => println!(
+                        "  seed {}: {what}: {} faults -> {} ({} runs): {}",
+                        s.seed,
+                        found.before,
+                        found.schedule.len(),
+                        found.runs,
+                        path.display()
+                    ),
+                    Err(e) => return fail(e),
+                },
+            }
+        }
+    }
+    if report.passed == report.runs {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn whatif_cmd(args: WhatIfArgs) -> ExitCode {
+    use pacesim::runner::whatif;
+    let jobs = match jobs(args.jobs) {
+        Ok(j) => j,
+        Err(e) => return fail(e),
+    };
+    let scenario = match pacesim::scenario::load(&args.file) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let opts = whatif::Options {
+        at: args.at,
+        for_: args.for_,
+        faults: args.faults,
+        nodes: args.nodes,
+        with: args.with,
+        set: args.set,
+        seeds: args.seeds,
+        jobs,
+    };
+    let plan = match whatif::plan(&scenario, &opts) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let cells = match whatif::run(&plan, &opts) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    print!("{}", whatif::text(&plan, &cells));
+    if let Some(path) = &args.json {
+        if let Err(e) = std::fs::write(path, whatif::json(&cells)) {
+            return fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Some(dir) = &args.keep {
+        match whatif::keep(dir, &plan, &cells) {
+            Ok(paths) => {
+                for p in paths {
+                    println!("kept: {}", p.display());
+                }
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    if cells.iter().any(|c| c.violations > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

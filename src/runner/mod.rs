@@ -33,8 +33,12 @@ pub mod explore;
 pub mod fault;
 mod observe;
 mod report;
+pub mod shrink;
 pub mod soak;
+pub mod stats;
+pub mod sweep;
 mod truth;
+pub mod whatif;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -412,6 +412,37 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     Checker { text, path }.scenario(raw)
 }
 
+/// One fault written as the keys of a `[[fault]]` table (`at` optional,
+/// default 0s), checked against the nodes and the run's end: what
+/// `what-if --with` takes. `what` names it in errors.
+pub fn parse_fault(
+    keys: &str,
+    what: &str,
+    nodes: &[String],
+    end: Duration,
+) -> Result<Fault, ScenarioError> {
+    #[derive(serde::Deserialize)]
+    struct One {
+        fault: Vec<raw::S<raw::Fault>>,
+    }
+    let mut text = String::from("[[fault]]\n");
+    if !keys.lines().any(|l| l.trim_start().starts_with("at ")) {
+        text.push_str("at = \"0s\"\n");
+    }
+    text.push_str(keys);
+    let path = Path::new(what);
+    let one: One = toml::from_str(&text).map_err(|e| ScenarioError {
+        file: path.to_path_buf(),
+        pos: None,
+        message: e.message().trim().to_string(),
+    })?;
+    let checker = Checker { text: &text, path };
+    checker.fault(nodes, end, &one.fault[0]).map_err(|mut e| {
+        e.pos = None;
+        e
+    })
+}
+
 /// The line and column of a byte offset.
 fn position(text: &str, offset: usize) -> Pos {
     let offset = offset.min(text.len());
