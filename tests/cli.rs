@@ -169,3 +169,53 @@ fn run_exits_two_on_a_bad_file_naming_the_place() {
     assert_eq!(code, 2);
     assert!(err.contains("x.toml"), "{err}");
 }
+
+#[test]
+fn sweep_and_what_if_refuse_bad_options_with_the_offending_word() {
+    let two = repo("scenarios/active-passive-power-loss.toml");
+    for (args, word) in [
+        (vec!["sweep", &two, "--shard", "3/2"], "3/2"),
+        (vec!["sweep", &two, "--seeds", "10..2"], "10..2"),
+        (vec!["sweep", &two, "--jobs", "0"], "--jobs"),
+        (
+            vec!["what-if", &two, "--set", "totem.tokn=1s"],
+            "totem.tokn",
+        ),
+        (vec!["what-if", &two, "--set", "totem.token=fast"], "fast"),
+        (vec!["what-if", &two, "--faults", "melt"], "melt"),
+        (vec!["what-if", &two, "--nodes", "node9"], "node9"),
+        (
+            vec![
+                "what-if",
+                &two,
+                "--with",
+                "fence_device=nope fail=unreachable",
+            ],
+            "nope",
+        ),
+    ] {
+        let (code, _, err) = pacesim(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(word), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn explore_tables_that_cannot_work_are_refused() {
+    let base = "duration = \"10m\"\n[cluster]\nnodes = [\"a\", \"b\", \"c\"]\nsetup = [\"pcs property set stonith-enabled=false\", \"pcs resource create r ocf:heartbeat:Dummy\"]\n";
+    for (extra, word) in [
+        ("[explore]\nfaults = [\"melt\"]\n", "melt"),
+        (
+            "[explore]\nfaults = [\"crash\", \"pause\"]\nmax_down = 0\n",
+            "max_down",
+        ),
+        ("[explore]\nmax_down = 3\n", "max_down"),
+        ("[explore]\nfaults = [\"fence_device\"]\n", "fencing device"),
+        ("[explore]\nliveness = \"20m\"\n", "liveness"),
+    ] {
+        let f = file("explore-bad.toml", &format!("{base}{extra}"));
+        let (code, _, err) = pacesim(&["run", f.to_str().unwrap()]);
+        assert_eq!(code, 2, "{extra}: {err}");
+        assert!(err.contains(word), "{extra}: {err}");
+    }
+}

@@ -488,6 +488,24 @@ pub fn plan(s: &Scenario, o: &Options) -> Result<Plan, String> {
             prepared: Arc::new(prepared),
         });
     }
+    // Ids the background faults name must exist in the configuration.
+    if let Some(st) = settings.first() {
+        for (w, b) in o.with.iter().zip(&background) {
+            match &b.fault {
+                Fault::FenceDevice(d, _) if !st.prepared.devices().contains(d) => {
+                    return Err(format!(
+                        "--with '{w}': no fencing device `{d}` in the configuration"
+                    ))
+                }
+                Fault::ResourceFail { rsc, .. } if !st.prepared.kinds().contains_key(rsc) => {
+                    return Err(format!(
+                        "--with '{w}': no resource `{rsc}` in the configuration"
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
     let mut cells = Vec::new();
     for f in &faults {
         for &node in &nodes {
