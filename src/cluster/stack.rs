@@ -58,6 +58,11 @@ pub struct Stack {
     quorate: bool,
     /// The CIB generation the fencer's devices were read from.
     devices_from: controller::Generation,
+    /// The CIB last looked at for device changes: while the controller
+    /// holds the very same one, nothing changed. Weak, so that it costs the
+    /// controller no copy: `Arc::make_mut` moves a CIB that has weak
+    /// references to a new place, which is what tells a change.
+    devices_seen: std::sync::Weak<Cib>,
     exiting: bool,
 }
 
@@ -96,6 +101,7 @@ impl Stack {
             syncing: false,
             quorate: false,
             devices_from: controller::generation(&cib),
+            devices_seen: Arc::downgrade(&cib),
             exiting: false,
         }
     }
@@ -337,6 +343,13 @@ impl Stack {
 
     /// The fencer follows configuration changes that reach this node's CIB.
     fn refresh_devices(&mut self) {
+        if std::sync::Weak::ptr_eq(
+            &self.devices_seen,
+            &Arc::downgrade(self.controller.shared_cib()),
+        ) {
+            return;
+        }
+        self.devices_seen = Arc::downgrade(self.controller.shared_cib());
         let generation = controller::generation(self.controller.cib());
         if (generation.0, generation.1) != (self.devices_from.0, self.devices_from.1) {
             self.devices_from = generation;

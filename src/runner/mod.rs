@@ -502,28 +502,76 @@ fn operator(sim: &mut Sim<Process>, obs: &mut Observer, line: impl FnOnce() -> S
 /// incarnation of the stack starts from (Pacemaker reads its CIB back from
 /// `/var/lib/pacemaker/cib` at start). The status section is not kept: a
 /// starting node learns it anew from the DC, as Pacemaker's does.
+///
+/// A disk holds its own copy, not the stack's `Arc` (which would make every
+/// CIB update of the DC a deep copy), and looks only at the stacks a step
+/// touched: the `<cib>` attributes are copied when the stack's CIB moved,
+/// the configuration only when its `(admin_epoch, epoch)` did.
 #[derive(Clone, Default)]
-struct Disks(Rc<RefCell<BTreeMap<NodeId, Arc<Cib>>>>);
+struct Disks(Rc<RefCell<BTreeMap<NodeId, Disk>>>);
+
+struct Disk {
+    /// The stack CIB last copied from (weak: costs the stack nothing).
+    seen: std::sync::Weak<Cib>,
+    /// Its configuration's generation.
+    epoch: (u64, u64),
+    /// The copy, status dropped.
+    cib: Arc<Cib>,
+}
 
 impl Disks {
     fn read(&self, node: NodeId) -> Option<Arc<Cib>> {
-        self.0.borrow().get(&node).map(|c| {
-            let mut cib = (**c).clone();
-            cib.status = Default::default();
-            Arc::new(cib)
-        })
+        self.0.borrow().get(&node).map(|d| d.cib.clone())
     }
 
-    /// After every step: what each running stack holds is on its disk.
+    /// After every step: what each stack the step touched holds is on its
+    /// disk.
     fn write(&self, sim: &Sim<Process>) {
         let mut disks = self.0.borrow_mut();
-        for node in sim.nodes() {
-            let Some(stack) = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) else {
+        for r in sim.last_records() {
+            let addr = match &r.event {
+                sim::TraceEvent::Deliver { to, .. } => *to,
+                sim::TraceEvent::Start { proc, .. } => *proc,
+                _ => continue,
+            };
+            if addr.group != STACK {
+                continue;
+            }
+            let Some(stack) = sim.actor(addr).and_then(|p| p.stack()) else {
                 continue;
             };
             let cib = stack.controller().shared_cib();
-            if !disks.get(&node).is_some_and(|d| Arc::ptr_eq(d, cib)) {
-                disks.insert(node, cib.clone());
+            let weak = Arc::downgrade(cib);
+            if let Some(d) = disks.get(&addr.node) {
+                if std::sync::Weak::ptr_eq(&d.seen, &weak) {
+                    continue;
+                }
+            }
+            let g = crate::controller::generation(cib);
+            let epoch = (g.0, g.1);
+            match disks.get_mut(&addr.node) {
+                Some(d) if d.epoch == epoch => {
+                    d.seen = weak;
+                    if d.cib.attrs != cib.attrs {
+                        Arc::make_mut(&mut d.cib).attrs = cib.attrs.clone();
+                    }
+                }
+                _ => {
+                    let copy = Cib {
+                        attrs: cib.attrs.clone(),
+                        configuration: cib.configuration.clone(),
+                        status: Default::default(),
+                        unknown: cib.unknown.clone(),
+                    };
+                    disks.insert(
+                        addr.node,
+                        Disk {
+                            seen: weak,
+                            epoch,
+                            cib: Arc::new(copy),
+                        },
+                    );
+                }
             }
         }
     }
