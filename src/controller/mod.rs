@@ -548,6 +548,17 @@ impl Controller {
                     self.election_outputs(now, eo, out);
                     return;
                 }
+                if self.election.voting() && from != me {
+                    // In an election of our own, an offer is not taken: we
+                    // vote again, a new round the offering DC answers, so
+                    // one of the two concedes (Pacemaker's FSA: S_ELECTION
+                    // with I_JOIN_OFFER runs A_ELECTION_VOTE). Taking it
+                    // would leave our election running beside the DC we
+                    // joined, to be won by its timeout: two DCs.
+                    let eo = self.election.vote_again(now);
+                    self.election_outputs(now, eo, out);
+                    return;
+                }
                 self.dc = Some(from);
                 self.deadtime = None;
                 out.push(Output::Cast(Msg::JoinRequest {
