@@ -183,6 +183,8 @@ fn fuzzed_schedules_keep_every_invariant() {
         "fuzz-pause-merge",
         "fuzz-two-dcs-in-one-membership",
         "fuzz-double-active-on-lossy-ring",
+        "fuzz-dc-voting-ignores-offer",
+        "fuzz-dc-voting-on-lossy-link",
     ] {
         let o = run(
             &root().join(format!("tests/scenarios/{name}.toml")),
