@@ -176,6 +176,14 @@ pub struct Retained<P> {
     pub log: Vec<(u64, NodeId, P)>,
 }
 
+/// The fields of a join, as `on_join` takes them.
+struct JoinView<P> {
+    proc: BTreeSet<NodeId>,
+    fail: BTreeSet<NodeId>,
+    ring_seq: u64,
+    old: Option<Retained<P>>,
+}
+
 /// What a node kept of the ring it was last operational in.
 #[derive(Debug, Clone)]
 struct OldRing<P> {
@@ -367,7 +375,15 @@ impl<P: Clone> Totem<P> {
                 fail,
                 ring_seq,
                 old,
-            } => self.on_join(now, from, proc, fail, ring_seq, old, out),
+            } => {
+                let join = JoinView {
+                    proc,
+                    fail,
+                    ring_seq,
+                    old,
+                };
+                self.on_join(now, from, join, out)
+            }
             Msg::Commit {
                 ring,
                 members,
@@ -432,16 +448,13 @@ impl<P: Clone> Totem<P> {
 
     /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
     /// into ours, and record it for consensus.
-    fn on_join(
-        &mut self,
-        now: Instant,
-        from: NodeId,
-        their_proc: BTreeSet<NodeId>,
-        their_fail: BTreeSet<NodeId>,
-        ring_seq: u64,
-        their_old: Option<Retained<P>>,
-        out: &mut Vec<Output<P>>,
-    ) {
+    fn on_join(&mut self, now: Instant, from: NodeId, join: JoinView<P>, out: &mut Vec<Output<P>>) {
+        let JoinView {
+            proc: their_proc,
+            fail: their_fail,
+            ring_seq,
+            old: their_old,
+        } = join;
         if let State::Operational { ring, members, .. } = &self.state {
             // A join from a gathering older than the ring we are in is
             // stale. From a member it is the round that made this ring;
