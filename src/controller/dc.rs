@@ -474,7 +474,7 @@ impl DcState {
             }
             self.check_integration(c, out);
         }
-        let mut expired = false;
+        let mut lost = Vec::new();
         if let Some(run) = self.run.as_mut() {
             for i in 0..run.state.len() {
                 if let State::InFlight { deadline } = run.state[i] {
@@ -484,14 +484,61 @@ impl DcState {
                             "{}: no answer in time",
                             run.plan.steps[i].label
                         )));
-                        expired = true;
+                        lost.push((run.id, i, run.plan.steps[i].step.clone()));
                     }
                 }
             }
         }
-        if expired {
+        for (transition, i, step) in &lost {
+            if let Step::Rsc(op) = step {
+                self.record_action_timeout(c, now, *transition, *i, op);
+            }
+        }
+        if !lost.is_empty() {
             self.abort("action timed out");
         }
+    }
+
+    /// An operation whose result did not come back within its timeout and
+    /// `cluster-delay` may have run, or be running still: the DC records it
+    /// in the node's history as timed out (`PCMK_EXEC_TIMEOUT`, rc unknown
+    /// error), so that the scheduler treats the resource as possibly active
+    /// there and recovers it (a stop first), rather than starting it a
+    /// second time elsewhere. Mirrors `controld_record_action_timeout`
+    /// (`action_timer_callback`); the action is already confirmed failed,
+    /// so the fail count is not bumped, and a result arriving late still
+    /// replaces the record. Cancels, deletes and notifications are not
+    /// recorded (`controld_action_is_recordable`).
+    fn record_action_timeout(
+        &mut self,
+        c: &mut Controller,
+        now: Instant,
+        transition: u64,
+        step: usize,
+        op: &super::RscOp,
+    ) {
+        if matches!(
+            op.task.as_str(),
+            "cancel" | "delete" | "notify" | "meta-data"
+        ) {
+            return;
+        }
+        let rec = OpRecord {
+            node: op.node.clone(),
+            rsc: op.rsc.clone(),
+            agent: op.agent.clone(),
+            task: op.task.clone(),
+            interval_ms: op.interval_ms,
+            rc: 1,
+            status: crate::executor::OpStatus::TimedOut,
+            expected_rc: op.expected_rc,
+            call_id: 0,
+            key: Some((transition, step)),
+            digest: op.digest.clone(),
+            start_failure_is_fatal: c.opts.start_failure_is_fatal,
+        };
+        let now_secs = c.now_secs(now);
+        upd::record_result(self.cib(c), &rec, now_secs, false);
     }
 
     /// Ends finished runs, schedules when due, fires what is ready, and

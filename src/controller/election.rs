@@ -202,6 +202,25 @@ impl Election {
         out
     }
 
+    /// Votes again in our running election, as a new round with its own
+    /// timeout (`election_vote`: the count grows, the timer restarts);
+    /// starts one if none runs. A peer that has answered an older round
+    /// answers this one too.
+    pub fn vote_again(&mut self, now: Instant) -> Vec<Output> {
+        if !self.voting() {
+            return self.start(now);
+        }
+        let mut out = Vec::new();
+        self.me.round += 1;
+        self.state = State::Voting {
+            deadline: now + self.timeout,
+            conceded: BTreeSet::new(),
+        };
+        out.push(Output::Broadcast(Msg::Vote(self.me.clone())));
+        self.check_won(now, &mut out);
+        out
+    }
+
     /// Takes a peer's election message.
     pub fn on_message(&mut self, now: Instant, from: &str, msg: Msg) -> Vec<Output> {
         let mut out = Vec::new();
@@ -417,6 +436,33 @@ mod tests {
         assert!(out.contains(&Output::Lost { to: "node1".into() }));
         assert!(e.start(now + Duration::from_secs(1)).is_empty(), "dampened");
         assert!(!e.start(now + LOSS_DAMPENING).is_empty());
+    }
+
+    /// A voter offered a join votes again, a new round that needs every
+    /// peer's answer anew and restarts the timeout.
+    #[test]
+    fn voting_again_starts_a_new_round() {
+        let mut e = Election::new(vote("node2", "3.16.2", 0), Duration::from_secs(120));
+        let t0 = Instant::from_nanos(0);
+        e.set_peers(t0, ["node1".to_string()].into());
+        e.start(t0);
+        let t1 = t0 + Duration::from_secs(60);
+        let out = e.vote_again(t1);
+        let Some(Output::Broadcast(Msg::Vote(v))) = out.first() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(v.round, 2);
+        assert_eq!(e.next_deadline(), Some(t1 + Duration::from_secs(120)));
+        let stale = Msg::NoVote {
+            owner: "node2".into(),
+            round: 1,
+        };
+        assert!(e.on_message(t1, "node1", stale).is_empty());
+        let fresh = Msg::NoVote {
+            owner: "node2".into(),
+            round: 2,
+        };
+        assert_eq!(e.on_message(t1, "node1", fresh), [Output::Won]);
     }
 
     #[test]

@@ -590,9 +590,19 @@ impl Controller {
                 if !to.is_empty() && !to.contains(&me) {
                     return;
                 }
-                if self.is_dc() && from != me {
-                    // Two DCs meet (a partition healed): elect one.
-                    let eo = self.election.start(now);
+                if from != me && (self.is_dc() || self.election.voting()) {
+                    // Two DCs meet (a partition healed), or a DC offers to
+                    // a node in an election of its own: the offer is not
+                    // taken, the node votes (again: a new round, which the
+                    // offering DC answers), so one of the two concedes.
+                    // Pacemaker's FSA: S_ELECTION with I_JOIN_OFFER runs
+                    // A_ELECTION_VOTE; a DC hearing another DC raises
+                    // I_ELECTION. Taking the offer would leave our election
+                    // running beside the DC we joined, to be won by its
+                    // timeout; a DC whose vote was lost at a ring change
+                    // and that did not vote again would stay DC beside the
+                    // other until then.
+                    let eo = self.election.vote_again(now);
                     self.election_outputs(now, eo, out);
                     return;
                 }

@@ -29,13 +29,23 @@
 //!   which is how partitions heal.
 //! - **Leave**: a node stopping cleanly tells the others it has failed
 //!   itself, so they re-form at once rather than after a token timeout.
+//! - **Recovery** (extended virtual synchrony): a message the token had not
+//!   carried round the whole ring when it broke may have been delivered by
+//!   some members only. Every node keeps the messages of its ring not yet
+//!   known to be everywhere (the log of the last token it passed on) and
+//!   says them in its joins; the representative of the new ring hands each
+//!   member, with the commit, what its old ring's members in the new ring
+//!   delivered, and the member delivers what it lacks, in order, before
+//!   the new membership (totemsrp's recovery state: the old ring's messages
+//!   go to the transitional configuration before the regular one).
 //!
-//! Simplified relative to corosync: no multicast retransmission or
-//! recovery of messages in flight at a membership change (messages the token
-//! had not carried round the whole ring when it broke may reach only some
-//! members); no flow control, encryption or multiple rings (knet links);
-//! the ring sequence is not kept on disk across restarts (corosync's
-//! `ringid_*` file), so a restarted node's first lone ring starts afresh.
+//! Simplified relative to corosync: no multicast retransmission (the token
+//! carries the messages); a ring is installed when its commit arrives, not
+//! after the commit token has gone round twice, so a member whose commit is
+//! lost misses the recovery; no flow control, encryption or multiple rings
+//! (knet links); the ring sequence is not kept on disk across restarts
+//! (corosync's `ringid_*` file), so a restarted node's first lone ring
+//! starts afresh.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -121,6 +131,9 @@ pub enum Msg<P> {
         fail: BTreeSet<NodeId>,
         /// The highest ring sequence the sender knows.
         ring_seq: u64,
+        /// The ring the sender was last operational in, and the messages of
+        /// it that it delivered and may be missing elsewhere.
+        old: Option<Retained<P>>,
     },
     /// The representative's new ring.
     Commit {
@@ -128,6 +141,9 @@ pub enum Msg<P> {
         ring: RingId,
         /// Its members.
         members: Vec<NodeId>,
+        /// The addressee's old ring's messages, as its members in the new
+        /// ring delivered them, for it to deliver what it lacks first.
+        recovered: Option<Retained<P>>,
     },
     /// A representative advertising its ring to nodes outside it.
     MergeDetect {
@@ -147,6 +163,34 @@ pub struct Token<P> {
     pub seq: u64,
     /// Messages not yet seen by every member, in sequence order.
     pub log: Vec<(u64, NodeId, P)>,
+}
+
+/// Messages of one ring that may not have reached every member: what a
+/// node keeps of its ring for recovery (totemsrp's retransmit list at a
+/// membership change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retained<P> {
+    /// The ring they were sent in.
+    pub ring: RingId,
+    /// The messages, in sequence order.
+    pub log: Vec<(u64, NodeId, P)>,
+}
+
+/// The fields of a join, as `on_join` takes them.
+struct JoinView<P> {
+    proc: BTreeSet<NodeId>,
+    fail: BTreeSet<NodeId>,
+    ring_seq: u64,
+    old: Option<Retained<P>>,
+}
+
+/// What a node kept of the ring it was last operational in.
+#[derive(Debug, Clone)]
+struct OldRing<P> {
+    /// The messages that may be missing elsewhere.
+    retained: Retained<P>,
+    /// The last sequence number it delivered there.
+    delivered: u64,
 }
 
 /// An input to a node's totem.
@@ -226,6 +270,9 @@ enum State<P> {
         joins: BTreeMap<NodeId, (BTreeSet<NodeId>, BTreeSet<NodeId>)>,
         /// Candidates heard from since the consensus timer was last armed.
         heard: BTreeSet<NodeId>,
+        /// Each candidate's old ring and its retained messages, from its
+        /// last join.
+        olds: BTreeMap<NodeId, Option<Retained<P>>>,
     },
     /// In a ring.
     Operational {
@@ -256,6 +303,9 @@ pub struct Totem<P> {
     ring_seq: u64,
     /// Casts not yet put on a token.
     pending: Vec<P>,
+    /// The ring this node was last operational in, kept while gathering
+    /// for the recovery of its messages.
+    old: Option<OldRing<P>>,
 }
 
 impl<P: Clone> Totem<P> {
@@ -271,6 +321,7 @@ impl<P: Clone> Totem<P> {
             timers: BTreeMap::new(),
             ring_seq: 0,
             pending: Vec::new(),
+            old: None,
         }
     }
 
@@ -323,8 +374,21 @@ impl<P: Clone> Totem<P> {
                 proc,
                 fail,
                 ring_seq,
-            } => self.on_join(now, from, proc, fail, ring_seq, out),
-            Msg::Commit { ring, members } => self.on_commit(now, ring, members, out),
+                old,
+            } => {
+                let join = JoinView {
+                    proc,
+                    fail,
+                    ring_seq,
+                    old,
+                };
+                self.on_join(now, from, join, out)
+            }
+            Msg::Commit {
+                ring,
+                members,
+                recovered,
+            } => self.on_commit(now, ring, members, recovered, out),
             Msg::MergeDetect { ring } => self.on_merge_detect(now, from, ring, out),
         }
     }
@@ -336,12 +400,30 @@ impl<P: Clone> Totem<P> {
         fail: BTreeSet<NodeId>,
         out: &mut Vec<Output<P>>,
     ) {
+        if let State::Operational {
+            ring,
+            token,
+            delivered,
+            ..
+        } = &self.state
+        {
+            // What we delivered that the token has not yet carried round
+            // the ring is what the log of the last token we passed holds.
+            self.old = Some(OldRing {
+                retained: Retained {
+                    ring: *ring,
+                    log: token.as_ref().map(|t| t.log.clone()).unwrap_or_default(),
+                },
+                delivered: *delivered,
+            });
+        }
         self.timers.clear();
         self.state = State::Gather {
             proc,
             fail,
             joins: BTreeMap::new(),
             heard: BTreeSet::new(),
+            olds: BTreeMap::new(),
         };
         self.timers.insert(
             Timer::Consensus,
@@ -359,21 +441,20 @@ impl<P: Clone> Totem<P> {
             proc: proc.clone(),
             fail: fail.clone(),
             ring_seq: self.ring_seq,
+            old: self.old.as_ref().map(|o| o.retained.clone()),
         }));
         self.timers.insert(Timer::Join, now + self.cfg.join);
     }
 
     /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
     /// into ours, and record it for consensus.
-    fn on_join(
-        &mut self,
-        now: Instant,
-        from: NodeId,
-        their_proc: BTreeSet<NodeId>,
-        their_fail: BTreeSet<NodeId>,
-        ring_seq: u64,
-        out: &mut Vec<Output<P>>,
-    ) {
+    fn on_join(&mut self, now: Instant, from: NodeId, join: JoinView<P>, out: &mut Vec<Output<P>>) {
+        let JoinView {
+            proc: their_proc,
+            fail: their_fail,
+            ring_seq,
+            old: their_old,
+        } = join;
         if let State::Operational { ring, members, .. } = &self.state {
             // A join from a gathering older than the ring we are in is
             // stale. From a member it is the round that made this ring;
@@ -404,11 +485,13 @@ impl<P: Clone> Totem<P> {
             fail,
             joins,
             heard,
+            olds,
         } = &mut self.state
         else {
             return;
         };
         heard.insert(from);
+        olds.insert(from, their_old);
         let mut new_proc = proc.clone();
         let mut new_fail = fail.clone();
         if their_fail.contains(&us) {
@@ -430,10 +513,15 @@ impl<P: Clone> Totem<P> {
     }
 
     /// Consensus: every live candidate has sent our exact view. The
-    /// representative then commits the ring.
+    /// representative then commits the ring, handing each member the
+    /// messages of its old ring that the new ring's members hold.
     fn check_consensus(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
         let State::Gather {
-            proc, fail, joins, ..
+            proc,
+            fail,
+            joins,
+            olds,
+            ..
         } = &self.state
         else {
             return;
@@ -450,16 +538,30 @@ impl<P: Clone> Totem<P> {
             seq: self.ring_seq + 4,
             rep: self.us,
         };
+        let mut old_of: BTreeMap<NodeId, Option<Retained<P>>> = live
+            .iter()
+            .filter(|&&n| n != self.us)
+            .map(|&n| (n, olds.get(&n).cloned().flatten()))
+            .collect();
+        old_of.insert(self.us, self.old.as_ref().map(|o| o.retained.clone()));
+        let recovered = recovery(&old_of);
         for &n in live.iter().filter(|&&n| n != self.us) {
+            let mine = old_of[&n].as_ref().and_then(|r| recovered.get(&r.ring));
             out.push(Output::Send {
                 to: n,
                 msg: Msg::Commit {
                     ring,
                     members: live.clone(),
+                    recovered: mine.cloned(),
                 },
             });
         }
-        self.install(now, ring, live, out);
+        let mine = self
+            .old
+            .as_ref()
+            .and_then(|o| recovered.get(&o.retained.ring))
+            .cloned();
+        self.install(now, ring, live, mine, out);
     }
 
     fn on_commit(
@@ -467,6 +569,7 @@ impl<P: Clone> Totem<P> {
         now: Instant,
         ring: RingId,
         members: Vec<NodeId>,
+        recovered: Option<Retained<P>>,
         out: &mut Vec<Output<P>>,
     ) {
         // A commit older than the ring we are in is stale.
@@ -476,17 +579,39 @@ impl<P: Clone> Totem<P> {
         if stale || !members.contains(&self.us) {
             return;
         }
-        self.install(now, ring, members, out);
+        self.install(now, ring, members, recovered, out);
     }
 
-    /// Installs a new ring and tells the layers above.
+    /// Installs a new ring and tells the layers above: first the old
+    /// ring's messages this node had not delivered (the transitional
+    /// configuration's), then the new membership.
     fn install(
         &mut self,
         now: Instant,
         ring: RingId,
         members: Vec<NodeId>,
+        recovered: Option<Retained<P>>,
         out: &mut Vec<Output<P>>,
     ) {
+        let gathering = matches!(self.state, State::Gather { .. });
+        if let (true, Some(old), Some(rec)) = (gathering, self.old.take(), recovered) {
+            if rec.ring == old.retained.ring {
+                let mut delivered = old.delivered;
+                for (seq, from, p) in rec.log {
+                    if seq > delivered + 1 {
+                        // Cannot happen (whoever delivered a message had
+                        // every one before it, and kept those not yet
+                        // everywhere); a gap would break the agreed order.
+                        break;
+                    }
+                    if seq > delivered {
+                        delivered = seq;
+                        out.push(Output::Deliver { from, payload: p });
+                    }
+                }
+            }
+        }
+        self.old = None;
         self.ring_seq = self.ring_seq.max(ring.seq);
         self.timers.clear();
         self.state = State::Operational {
@@ -633,10 +758,12 @@ impl<P: Clone> Totem<P> {
             proc,
             fail: BTreeSet::from([self.us]),
             ring_seq: self.ring_seq,
+            old: None,
         }));
         self.state = State::Down;
         self.timers.clear();
         self.pending.clear();
+        self.old = None;
     }
 
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
@@ -785,4 +912,29 @@ impl<P: Clone> Totem<P> {
             }
         }
     }
+}
+
+/// For each old ring among the new ring's members, the union of what they
+/// retained of it, in sequence order: every message of that ring some
+/// member of the new ring delivered and another may lack.
+fn recovery<P: Clone>(
+    old_of: &BTreeMap<NodeId, Option<Retained<P>>>,
+) -> BTreeMap<RingId, Retained<P>> {
+    let mut by_ring: BTreeMap<RingId, BTreeMap<u64, (NodeId, P)>> = BTreeMap::new();
+    for r in old_of.values().flatten() {
+        let log = by_ring.entry(r.ring).or_default();
+        for (seq, from, p) in &r.log {
+            log.entry(*seq).or_insert_with(|| (*from, p.clone()));
+        }
+    }
+    by_ring
+        .into_iter()
+        .map(|(ring, log)| {
+            let log = log
+                .into_iter()
+                .map(|(seq, (from, p))| (seq, from, p))
+                .collect();
+            (ring, Retained { ring, log })
+        })
+        .collect()
 }

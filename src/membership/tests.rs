@@ -30,6 +30,10 @@ struct Net {
     delivered: BTreeMap<NodeId, Vec<(NodeId, u32)>>,
     /// Drop the next this-many tokens sent.
     drop_tokens: usize,
+    /// Drop every token sent to this node.
+    cut_tokens_to: Option<NodeId>,
+    /// For each delivery, how many memberships its node had installed.
+    delivered_in: BTreeMap<NodeId, Vec<usize>>,
 }
 
 impl Net {
@@ -52,6 +56,8 @@ impl Net {
             changes: BTreeMap::new(),
             delivered: BTreeMap::new(),
             drop_tokens: 0,
+            cut_tokens_to: None,
+            delivered_in: BTreeMap::new(),
         }
     }
 
@@ -83,7 +89,9 @@ impl Net {
                     })
                 }
                 Output::Deliver { from, payload } => {
-                    self.delivered.entry(n).or_default().push((from, payload))
+                    self.delivered.entry(n).or_default().push((from, payload));
+                    let installed = self.changes.get(&n).map_or(0, Vec::len);
+                    self.delivered_in.entry(n).or_default().push(installed);
                 }
             }
         }
@@ -92,6 +100,9 @@ impl Net {
     fn send(&mut self, from: NodeId, to: NodeId, msg: Msg<u32>) {
         if matches!(msg, Msg::Token(_)) && self.drop_tokens > 0 {
             self.drop_tokens -= 1;
+            return;
+        }
+        if matches!(msg, Msg::Token(_)) && self.cut_tokens_to == Some(to) {
             return;
         }
         if self.connected(from, to) {
@@ -350,4 +361,72 @@ fn one_lost_token_is_retransmitted_without_a_membership_change() {
         "{:?}",
         net.changes[&NodeId(1)]
     );
+}
+
+/// Extended virtual synchrony: a message the token carried to some members
+/// only before the ring broke reaches the others when the next ring forms,
+/// before its membership, and once.
+#[test]
+fn messages_in_flight_at_a_ring_change_reach_every_survivor_first() {
+    let mut net = formed(3);
+    let installed = net.changes[&NodeId(3)].len();
+    net.input(NodeId(1), Input::Cast(7));
+    // As soon as node 1 has put the cast on the token, the token stops
+    // reaching node 3.
+    while !net.delivered.contains_key(&NodeId(1)) {
+        net.run_for(Duration::from_micros(100));
+    }
+    net.cut_tokens_to = Some(NodeId(3));
+    net.run_for(secs(1));
+    assert_eq!(net.delivered[&NodeId(1)], [(NodeId(1), 7)]);
+    assert_eq!(net.delivered[&NodeId(2)], [(NodeId(1), 7)]);
+    assert!(
+        !net.delivered.contains_key(&NodeId(3)),
+        "the token never came"
+    );
+    // The token is lost; the three gather and form a new ring.
+    net.run_for(secs(6));
+    net.cut_tokens_to = None;
+    net.run_for(secs(10));
+    assert_eq!(net.current(NodeId(3)).unwrap().1, ids(&[1, 2, 3]));
+    assert!(net.changes[&NodeId(3)].len() > installed);
+    for n in ids(&[1, 2, 3]) {
+        assert_eq!(net.delivered[&n], [(NodeId(1), 7)], "node {n}: once");
+    }
+    assert_eq!(
+        net.delivered_in[&NodeId(3)],
+        [installed],
+        "delivered in the old ring's configuration, before the new one"
+    );
+}
+
+/// Recovery is per old ring: members that come from different rings
+/// recover only their own ring's messages.
+#[test]
+fn recovery_unites_what_each_old_ring_kept() {
+    let r1 = RingId {
+        seq: 8,
+        rep: NodeId(1),
+    };
+    let r2 = RingId {
+        seq: 12,
+        rep: NodeId(3),
+    };
+    let kept = |ring, log: &[(u64, u32, u32)]| {
+        Some(Retained {
+            ring,
+            log: log.iter().map(|&(s, f, p)| (s, NodeId(f), p)).collect(),
+        })
+    };
+    let old_of = BTreeMap::from([
+        (NodeId(1), kept(r1, &[(4, 2, 40)])),
+        (NodeId(2), kept(r1, &[(4, 2, 40), (5, 2, 50)])),
+        (NodeId(3), kept(r2, &[(9, 3, 90)])),
+        (NodeId(4), None),
+    ]);
+    let rec = recovery(&old_of);
+    assert_eq!(rec.len(), 2);
+    let seqs = |r: &RingId| rec[r].log.iter().map(|e| e.0).collect::<Vec<_>>();
+    assert_eq!(seqs(&r1), [4, 5]);
+    assert_eq!(seqs(&r2), [9]);
 }
