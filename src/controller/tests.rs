@@ -91,7 +91,7 @@ impl Lone {
     /// Answers every operation handed to the executor so far, except the
     /// ones `lose` picks.
     fn answer(&mut self, lose: impl Fn(&executor::Op) -> bool) {
-        self.now = self.now + Duration::from_millis(100);
+        self.now += Duration::from_millis(100);
         for (i, (call, op)) in std::mem::take(&mut self.running).into_iter().enumerate() {
             if lose(&op) {
                 continue;
