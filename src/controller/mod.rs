@@ -39,6 +39,9 @@ mod dc;
 pub mod election;
 pub mod transition;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
