@@ -660,6 +660,9 @@ pub struct WorkingSet {
     /// Recurring ops whose failure expired and which must be rescheduled:
     /// (resource, node, history entry id).
     pub forced_restarts: std::collections::BTreeSet<(RscIdx, NodeIdx, String)>,
+    /// Score lines as `crm_simulate -s` prints them during assignment, when
+    /// asked for (`pe_flag_show_scores`); `None` otherwise.
+    pub score_log: Option<Vec<String>>,
 }
 
 impl WorkingSet {
