@@ -377,30 +377,65 @@ pub fn rsc_graph_names(ws: &WorkingSet, r: RscIdx) -> (String, Option<String>) {
     }
 }
 
-/// Writes the graph as transition-graph XML, in the style of `crm_simulate -G`.
+/// `CRM_FEATURE_SET` of Pacemaker 2.1.5, written into every action's
+/// attributes.
+const CRM_FEATURE_SET: &str = "3.16.1";
+
+/// Pacemaker's `INFINITY`, the priority of clone completion and
+/// post-notification synapses.
+const SYNAPSE_PRIORITY_INFINITY: i32 = 1_000_000;
+
+/// Writes the graph as transition-graph XML, as `crm_simulate -G` does
+/// (`pcmk__create_graph`), indented as libxml2 indents it.
 pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<transition_graph cluster-delay=\"{}s\" stonith-timeout=\"{}s\" failed-stop-offset=\"INFINITY\" failed-start-offset=\"INFINITY\"  transition_id=\"0\">",
-        ws.config.cluster_delay_ms / 1000,
-        ws.config.stonith_timeout_ms / 1000
-    );
+    let prop = |k: &str, default: &str| {
+        ws.config
+            .props
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    };
+    let mut attrs = vec![
+        ("cluster-delay", prop("cluster-delay", "60s")),
+        ("stonith-timeout", prop("stonith-timeout", "60s")),
+        ("failed-stop-offset", "INFINITY".to_string()),
+        (
+            "failed-start-offset",
+            if ws.config.start_failure_is_fatal { "INFINITY" } else { "1" }.to_string(),
+        ),
+        ("batch-limit", prop("batch-limit", "0")),
+        ("transition_id", "0".to_string()),
+    ];
+    let migration_limit = prop("migration-limit", "-1");
+    if migration_limit.trim().parse::<i64>().is_ok_and(|l| l > 0) {
+        attrs.push(("migration-limit", migration_limit));
+    }
+    let mut out = String::from("<transition_graph");
+    for (k, v) in &attrs {
+        push_attr(&mut out, k, v);
+    }
+    if graph.synapses.is_empty() {
+        out.push_str("/>\n");
+        return out;
+    }
+    out.push_str(">\n");
     for s in &graph.synapses {
-        let _ = writeln!(out, "  <synapse id=\"{}\">", s.id);
-        out.push_str("    <action_set>\n");
-        let _ = writeln!(out, "      {}", action_xml(ws, s.action, false));
+        let _ = write!(out, "  <synapse id=\"{}\"", s.id);
+        let priority = synapse_priority(ws, s.action);
+        if priority > 0 {
+            let _ = write!(out, " priority=\"{priority}\"");
+        }
+        out.push_str(">\n    <action_set>\n");
+        write_action(&mut out, ws, s.action, false, 6);
         out.push_str("    </action_set>\n");
         if s.inputs.is_empty() {
             out.push_str("    <inputs/>\n");
         } else {
             out.push_str("    <inputs>\n");
             for &i in &s.inputs {
-                let _ = writeln!(
-                    out,
-                    "      <trigger>\n        {}\n      </trigger>",
-                    action_xml(ws, i, true)
-                );
+                out.push_str("      <trigger>\n");
+                write_action(&mut out, ws, i, true, 8);
+                out.push_str("      </trigger>\n");
             }
             out.push_str("    </inputs>\n");
         }
@@ -410,34 +445,388 @@ pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
     out
 }
 
-fn action_xml(ws: &WorkingSet, a: ActionIdx, short: bool) -> String {
-    use crate::cib::xml::escape;
+fn push_attr(out: &mut String, name: &str, value: &str) {
+    let _ = write!(
+        out,
+        " {name}=\"{}\"",
+        crate::cib::xml::escape(value)
+    );
+}
+
+/// A synapse's priority: its resource's, or its action's when higher
+/// (`create_graph_synapse`). Clone completion pseudo actions and
+/// post-notifications have priority INFINITY.
+fn synapse_priority(ws: &WorkingSet, a: ActionIdx) -> i32 {
     let act = ws.action(a);
-    let node_attrs = act
-        .node
-        .map(|n| {
-            format!(
-                " on_node=\"{}\" on_node_uuid=\"{}\"",
-                escape(&ws.node(n).uname),
-                escape(&ws.node(n).id)
-            )
-        })
-        .unwrap_or_default();
-    let (tag, node_attrs) = if act.pseudo {
-        ("pseudo_event", String::new())
-    } else if matches!(
+    let Some(r) = act.rsc else { return 0 };
+    let clone = matches!(ws.rsc(r).variant, Variant::Clone { .. });
+    let completion = matches!(
         act.task.as_str(),
-        "stonith" | "do_shutdown" | "clear_failcount" | "lrm_refresh" | "lrm_delete"
-    ) {
-        ("crm_event", node_attrs)
+        "running" | "stopped" | "promoted" | "demoted"
+    );
+    let post_notify = matches!(act.task.as_str(), "notify" | "notified")
+        && (act.key.contains("_post_notify_") || act.key.contains("_confirmed-post_notify_"));
+    let action_priority = if (clone && completion) || post_notify {
+        SYNAPSE_PRIORITY_INFINITY
     } else {
-        ("rsc_op", node_attrs)
+        0
     };
-    let _ = short;
-    format!(
-        "<{tag} id=\"{}\" operation=\"{}\" operation_key=\"{}\"{node_attrs}/>",
-        graph_id(act),
-        escape(&act.task),
-        escape(&act.key)
-    )
+    ws.rsc(r).priority.max(action_priority)
+}
+
+/// How an action appears in the graph (`create_graph_action`).
+enum ActionTag {
+    /// A controller event (fencing, shutdown, fail count clearing, history
+    /// deletion).
+    CrmEvent,
+    /// A pseudo action.
+    Pseudo,
+    /// An agent call.
+    RscOp,
+}
+
+fn action_tag(act: &Action) -> ActionTag {
+    match act.task.as_str() {
+        "stonith" if act.pseudo => ActionTag::Pseudo,
+        "stonith" | "do_shutdown" | "clear_failcount" | "lrm_delete" => ActionTag::CrmEvent,
+        _ if act.pseudo => ActionTag::Pseudo,
+        _ => ActionTag::RscOp,
+    }
+}
+
+/// Writes one action element; with `short`, only its identifying
+/// attributes (as a trigger).
+fn write_action(out: &mut String, ws: &WorkingSet, a: ActionIdx, short: bool, indent: usize) {
+    let act = ws.action(a);
+    let tag = action_tag(act);
+    let name = match tag {
+        ActionTag::CrmEvent => "crm_event",
+        ActionTag::Pseudo => "pseudo_event",
+        ActionTag::RscOp => "rsc_op",
+    };
+    let pad = " ".repeat(indent);
+    let _ = write!(out, "{pad}<{name}");
+    if act.task == "lrm_delete" {
+        push_attr(out, "mode", "cib");
+    }
+    push_attr(out, "id", &graph_id(act).to_string());
+    push_attr(out, "operation", &act.task);
+    let clone_name = act.rsc.and_then(|r| ws.rsc(r).clone_name.as_deref());
+    match clone_name {
+        Some(clone_name) => {
+            push_attr(out, "operation_key", &clone_op_key(act, clone_name));
+            push_attr(out, "internal_operation_key", &act.key);
+        }
+        None => push_attr(out, "operation_key", &act.key),
+    }
+    let needs_node_info = !matches!(tag, ActionTag::Pseudo) || act.task == "stonith";
+    let node = act.node.filter(|_| needs_node_info).map(|n| ws.node(n));
+    if let Some(node) = node {
+        push_attr(out, "on_node", &node.uname);
+        push_attr(out, "on_node_uuid", &node.id);
+    }
+    if short {
+        out.push_str("/>\n");
+        return;
+    }
+    out.push_str(">\n");
+    let inner = " ".repeat(indent + 2);
+    if let (Some(r), false) = (act.rsc, act.pseudo) {
+        out.push_str(&inner);
+        out.push_str("<primitive");
+        let (id, long) = rsc_graph_names(ws, r);
+        push_attr(out, "id", &id);
+        if let Some(long) = long {
+            push_attr(out, "long-id", &long);
+        }
+        let (class, provider, agent) = split_agent(&ws.rsc(r).agent);
+        push_attr(out, "class", class);
+        if let Some(p) = provider {
+            push_attr(out, "provider", p);
+        }
+        push_attr(out, "type", agent);
+        out.push_str("/>\n");
+    }
+    out.push_str(&inner);
+    out.push_str("<attributes");
+    for (k, v) in action_attributes(ws, a, node.is_some()) {
+        push_attr(out, &k, &v);
+    }
+    out.push_str("/>\n");
+    if let Some(node) = node {
+        let downed = match act.task.as_str() {
+            "do_shutdown" => true,
+            "stonith" => matches!(
+                act.meta.get("stonith_action").map(String::as_str),
+                Some("reboot" | "off")
+            ),
+            _ => false,
+        };
+        if downed {
+            let _ = writeln!(
+                out,
+                "{inner}<downed>\n{inner}  <node id=\"{}\"/>\n{inner}</downed>",
+                crate::cib::xml::escape(&node.id)
+            );
+        }
+    }
+    let _ = writeln!(out, "{pad}</{name}>");
+}
+
+/// An action's key by the name its resource has in the history
+/// (`clone_op_key`).
+fn clone_op_key(act: &Action, clone_name: &str) -> String {
+    if act.task == "notify" {
+        let m = |k: &str| act.meta.get(k).map_or("", String::as_str);
+        format!(
+            "{clone_name}_{}_notify_{}_0",
+            m("notify_type"),
+            m("notify_operation")
+        )
+    } else {
+        let task = match act.meta.get("cancel_task") {
+            Some(t) if act.task == "cancel" => t.as_str(),
+            _ => act.task.as_str(),
+        };
+        format!("{clone_name}_{task}_{}", act.interval_ms)
+    }
+}
+
+/// `class`, `provider` and `type` of an agent written `class:provider:type`
+/// (ocf) or `class:type`.
+fn split_agent(agent: &str) -> (&str, Option<&str>, &str) {
+    let (class, rest) = agent.split_once(':').unwrap_or(("", agent));
+    if class == "ocf" {
+        if let Some((provider, t)) = rest.split_once(':') {
+            return (class, Some(provider), t);
+        }
+    }
+    (class, None, rest)
+}
+
+/// The `<op>` configured for an action, matched by key as
+/// `find_rsc_op_entry` matches it (disabled ones included), falling back to
+/// a `migrate` op for migrations and a `notify` op for notifications.
+fn op_entry<'a>(ws: &'a WorkingSet, act: &Action) -> Option<&'a OpConfig> {
+    let r = act.rsc?;
+    let rsc = ws.rsc(r);
+    let matches = |op: &OpConfig, key: &str| {
+        let own = format!("{}_{}_{}", rsc.id, op.name, op.interval_ms);
+        let by_history = rsc
+            .clone_name
+            .as_ref()
+            .map(|c| format!("{c}_{}_{}", op.name, op.interval_ms));
+        own.eq_ignore_ascii_case(key)
+            || by_history.is_some_and(|k| k.eq_ignore_ascii_case(key))
+    };
+    if let Some(op) = rsc.ops.iter().find(|op| matches(op, &act.key)) {
+        return Some(op);
+    }
+    let retry = if act.key.contains("migrate") {
+        "migrate"
+    } else if act.key.contains("_notify_") {
+        "notify"
+    } else {
+        return None;
+    };
+    let key = format!("{}_{retry}_0", rsc.id);
+    rsc.ops.iter().find(|op| matches(op, &key))
+}
+
+/// A timeout as `unpack_timeout` reads it: milliseconds, 20s by default.
+fn timeout_ms(value: Option<&String>) -> u64 {
+    value
+        .and_then(|v| super::rules::parse_ms(v))
+        .unwrap_or(20_000)
+}
+
+/// An action's meta-attributes from its configuration
+/// (`unpack_operation`): the op defaults, the matching op's settings,
+/// the interval and timeout normalised to milliseconds.
+fn op_meta(ws: &WorkingSet, act: &Action) -> BTreeMap<String, String> {
+    let mut meta = ws.config.op_defaults.clone();
+    let Some(r) = act.rsc else { return meta };
+    let rsc = ws.rsc(r);
+    let probe = act.task == "monitor" && act.interval_ms == 0;
+    if probe {
+        let min_monitor = rsc
+            .ops
+            .iter()
+            .filter(|op| op.enabled && op.name == "monitor" && op.interval_ms > 0)
+            .min_by_key(|op| op.interval_ms);
+        if let Some(t) = min_monitor.and_then(|op| op.timeout_attr.clone()) {
+            meta.insert("timeout".into(), t);
+        }
+    }
+    if let Some(op) = op_entry(ws, act) {
+        meta.extend(op.meta.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    meta.remove("id");
+    if act.interval_ms > 0 {
+        meta.insert("interval".into(), act.interval_ms.to_string());
+    } else {
+        meta.remove("interval");
+    }
+    if rsc.agent.starts_with("stonith:") && (act.task == "start" || probe) {
+        if let Some(t) = rsc.params.get("pcmk_monitor_timeout") {
+            meta.insert("timeout".into(), t.clone());
+        }
+    }
+    let timeout = timeout_ms(meta.get("timeout"));
+    meta.insert("timeout".into(), timeout.to_string());
+    if meta
+        .get("on-fail")
+        .is_some_and(|v| v.eq_ignore_ascii_case("block"))
+    {
+        meta.insert("on-fail".into(), "block".into());
+    }
+    if let Some(d) = meta.get("start-delay").cloned() {
+        let ms = super::rules::parse_ms(&d).unwrap_or(0);
+        meta.insert("start-delay".into(), ms.to_string());
+    }
+    meta
+}
+
+/// A meta-attribute's name in the graph: `CRM_meta_` and the name with
+/// dashes as underscores (`crm_meta_name`).
+fn crm_meta_name(name: &str) -> String {
+    format!("CRM_meta_{}", name.replace('-', "_"))
+}
+
+/// The scheduler's own meta-attributes of actions that reach the graph.
+const ACTION_META: [&str; 7] = [
+    "stonith_action",
+    "migrate_source",
+    "migrate_target",
+    "notify_type",
+    "notify_operation",
+    "notify_key_type",
+    "notify_key_operation",
+];
+
+/// An action's `<attributes>` (`add_action_attributes`), sorted by name:
+/// the op's own parameters, the resource's parameters, the action's
+/// meta-attributes, then what the resource and its parents add.
+fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap<String, String> {
+    let act = ws.action(a);
+    let mut attrs: BTreeMap<String, String> = BTreeMap::new();
+    let add = |attrs: &mut BTreeMap<String, String>, k: String, v: String| {
+        attrs.entry(k).or_insert(v);
+    };
+    add(&mut attrs, "crm_feature_set".into(), CRM_FEATURE_SET.into());
+    let rsc = act.rsc.map(|r| (r, ws.rsc(r)));
+    if let (Some(op), true) = (op_entry(ws, act), act.node.is_some()) {
+        for (k, v) in &op.params {
+            add(&mut attrs, k.clone(), v.clone());
+        }
+    }
+    if let Some((_, rsc)) = rsc {
+        if act.node.is_some() || matches!(rsc.variant, Variant::Primitive) {
+            for (k, v) in &rsc.params {
+                if !k.starts_with(|c: char| c.is_ascii_digit()) {
+                    add(&mut attrs, k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    let mut meta = if rsc.is_some() {
+        op_meta(ws, act)
+    } else {
+        BTreeMap::new()
+    };
+    if let (true, Some(n)) = (with_node, act.node) {
+        meta.insert("on_node".into(), ws.node(n).uname.clone());
+        meta.insert("on_node_uuid".into(), ws.node(n).id.clone());
+    }
+    for k in ACTION_META {
+        if let Some(v) = act.meta.get(k) {
+            meta.insert(k.to_string(), v.clone());
+        }
+    }
+    if let Some(rc) = act.expected_rc {
+        meta.insert("op_target_rc".into(), rc.to_string());
+    }
+    match act.task.as_str() {
+        "cancel" => {
+            if let Some(t) = act.meta.get("cancel_task") {
+                meta.insert("operation".into(), t.clone());
+            }
+        }
+        "do_shutdown" | "clear_failcount" => {
+            meta.insert("op_no_wait".into(), "true".into());
+        }
+        "migrate_from" => {
+            if let Some((_, rsc)) = rsc {
+                let to = rsc
+                    .actions
+                    .iter()
+                    .map(|&m| ws.action(m))
+                    .find(|m| m.task == "migrate_to");
+                for k in ["migrate_source", "migrate_target"] {
+                    if let Some(v) = to.and_then(|m| m.meta.get(k)) {
+                        meta.insert(k.to_string(), v.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    for (k, v) in meta {
+        if !k.contains(['#', ':']) {
+            add(&mut attrs, crm_meta_name(&k), v);
+        }
+    }
+    if let Some((r, _)) = rsc {
+        add_parent_graph_meta(ws, r, &mut attrs);
+    } else if let (true, Some(n)) = (act.task == "stonith", act.node) {
+        for (k, v) in &ws.node(n).attrs {
+            if !k.contains(['#', ':']) {
+                add(&mut attrs, crm_meta_name(k), v.clone());
+            }
+        }
+    }
+    attrs
+}
+
+/// What a resource and each of its parents add to its actions' attributes
+/// (`add_graph_meta`): a clone instance's number, a clone's settings.
+fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String, String>) {
+    let mut cur = Some(r);
+    let in_clone = {
+        let top = ws.top_parent(r);
+        top != r && matches!(ws.rsc(top).variant, Variant::Clone { .. })
+    };
+    while let Some(c) = cur {
+        let rsc = ws.rsc(c);
+        match &rsc.variant {
+            Variant::Primitive => {
+                if in_clone {
+                    if let Some((_, n)) = rsc.id.rsplit_once(':') {
+                        if n.bytes().all(|b| b.is_ascii_digit()) {
+                            attrs.insert("CRM_meta_clone".into(), n.to_string());
+                        }
+                    }
+                }
+            }
+            Variant::Group => {}
+            Variant::Clone { .. } => {
+                if let Some(d) = &rsc.clone {
+                    let b = |v: bool| if v { "true" } else { "false" }.to_string();
+                    attrs.insert("CRM_meta_globally_unique".into(), b(d.unique));
+                    attrs.insert("CRM_meta_notify".into(), b(d.notify));
+                    attrs.insert("CRM_meta_clone_max".into(), d.clone_max.to_string());
+                    attrs.insert("CRM_meta_clone_node_max".into(), d.clone_node_max.to_string());
+                    if super::clone::is_promotable(ws, c) {
+                        for k in ["promoted_max", "master_max"] {
+                            attrs.insert(format!("CRM_meta_{k}"), d.promoted_max.to_string());
+                        }
+                        for k in ["promoted_node_max", "master_node_max"] {
+                            attrs.insert(format!("CRM_meta_{k}"), d.promoted_node_max.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        cur = rsc.parent;
+    }
 }

@@ -86,6 +86,14 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         no_quorum_policy
     };
     let color = |k: &str, d: Score| get(k).and_then(Score::parse).unwrap_or(d);
+    let mut op_defaults = BTreeMap::new();
+    unpack_nvsets(
+        &cib.configuration.op_defaults,
+        &ctx,
+        None,
+        &resolve,
+        &mut op_defaults,
+    );
     Config {
         stonith_enabled,
         legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
@@ -122,6 +130,7 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         ],
         dc_uuid: cib.attr("dc-uuid").map(str::to_string),
         props,
+        op_defaults,
     }
 }
 
@@ -667,6 +676,17 @@ fn unpack_primitive(
         );
         let mut op_params = BTreeMap::new();
         unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
+        let mut own_meta = BTreeMap::new();
+        unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut own_meta);
+        let own_attrs = [
+            Some(("name".to_string(), op.name.clone())),
+            op.interval.clone().map(|v| ("interval".to_string(), v)),
+            op.role.clone().map(|v| ("role".to_string(), v)),
+        ];
+        for (k, v) in own_attrs.into_iter().flatten().chain(op.attrs.iter().cloned()) {
+            own_meta.insert(k, v);
+        }
+        own_meta.remove("id");
         ops.push(OpConfig {
             id: op.id.clone(),
             name: op.name.clone(),
@@ -678,6 +698,8 @@ fn unpack_primitive(
             duplicate: false,
             on_fail_block_attr: op.attrs.iter().any(|(k, v)| k == "on-fail" && v == "block"),
             params: op_params,
+            meta: own_meta,
+            timeout_attr: op.attrs.iter().find(|(k, _)| k == "timeout").map(|(_, v)| v.clone()),
         });
     }
     let is_fence_device = class == "stonith";

@@ -383,6 +383,12 @@ pub struct OpConfig {
     pub on_fail_block_attr: bool,
     /// The op's own instance attributes (extra agent parameters).
     pub params: BTreeMap<String, String>,
+    /// The op's own settings as the graph passes them on: its meta-attribute
+    /// sets overridden by its XML attributes (name, interval, timeout, ...),
+    /// without `id`.
+    pub meta: BTreeMap<String, String>,
+    /// The `timeout` attribute of the `<op>` element itself.
+    pub timeout_attr: Option<String>,
 }
 
 /// One operation recorded in the status for a resource, on any node, as
@@ -607,6 +613,8 @@ pub struct Config {
     pub dc_uuid: Option<String>,
     /// The remaining properties.
     pub props: BTreeMap<String, String>,
+    /// `<op_defaults>` meta-attributes (evaluated without an operation).
+    pub op_defaults: BTreeMap<String, String>,
 }
 
 /// `no-quorum-policy`.
