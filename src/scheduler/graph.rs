@@ -738,9 +738,9 @@ fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap
         meta.insert("on_node".into(), ws.node(n).uname.clone());
         meta.insert("on_node_uuid".into(), ws.node(n).id.clone());
     }
-    for k in ACTION_META {
-        if let Some(v) = act.meta.get(k) {
-            meta.insert(k.to_string(), v.clone());
+    for (k, v) in &act.meta {
+        if ACTION_META.contains(&k.as_str()) || k.starts_with("notify_") {
+            meta.insert(k.clone(), v.clone());
         }
     }
     if let Some(rc) = act.expected_rc {
