@@ -694,7 +694,8 @@ fn crm_meta_name(name: &str) -> String {
 }
 
 /// The scheduler's own meta-attributes of actions that reach the graph.
-const ACTION_META: [&str; 7] = [
+const ACTION_META: [&str; 8] = [
+    "call_id",
     "stonith_action",
     "migrate_source",
     "migrate_target",
@@ -751,6 +752,11 @@ fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap
             if let Some(t) = act.meta.get("cancel_task") {
                 meta.insert("operation".into(), t.clone());
             }
+        }
+        "migrate_to" => {
+            // Pending migrations are always recorded (`pcmk__create_migration_actions`).
+            meta.entry("record-pending".into())
+                .or_insert_with(|| "true".into());
         }
         "do_shutdown" | "clear_failcount" => {
             meta.insert("op_no_wait".into(), "true".into());

@@ -377,6 +377,22 @@ fn create_notify_actions(
         }
         return;
     }
+    // The instance's own actions get the variables too.
+    for a in ws.rsc(r).actions.clone() {
+        let op = ws.action(a);
+        if op.optional
+            || op.node.is_none()
+            || !matches!(op.task.as_str(), "start" | "stop" | "promote" | "demote")
+        {
+            continue;
+        }
+        for (k, v) in keys {
+            ws.action_mut(a)
+                .meta
+                .entry(k.clone())
+                .or_insert_with(|| v.clone());
+        }
+    }
     let task = nd.action.as_str();
     match task {
         "start" if !act.start => return,
