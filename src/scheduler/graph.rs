@@ -552,7 +552,19 @@ fn write_action(out: &mut String, ws: &WorkingSet, a: ActionIdx, short: bool, in
     for (k, v) in action_attributes(ws, a, node.is_some()) {
         push_attr(out, &k, &v);
     }
-    out.push_str("/>\n");
+    let numbered = numbered_params(ws, act);
+    if numbered.is_empty() {
+        out.push_str("/>\n");
+    } else {
+        out.push_str(">\n");
+        for (k, v) in numbered {
+            let _ = write!(out, "{inner}  <param");
+            push_attr(out, "name", k);
+            push_attr(out, "value", v);
+            out.push_str("/>\n");
+        }
+        let _ = writeln!(out, "{inner}</attributes>");
+    }
     if let Some(node) = node {
         let downed = match act.task.as_str() {
             "do_shutdown" => true,
@@ -644,9 +656,17 @@ fn timeout_ms(value: Option<&String>) -> u64 {
 /// (`unpack_operation`): the op defaults, the matching op's settings,
 /// the interval and timeout normalised to milliseconds.
 fn op_meta(ws: &WorkingSet, act: &Action) -> BTreeMap<String, String> {
-    let mut meta = ws.config.op_defaults.clone();
+    let mut meta = BTreeMap::new();
     let Some(r) = act.rsc else { return meta };
     let rsc = ws.rsc(r);
+    let (class, provider, agent) = split_agent(&rsc.agent);
+    let ctx = super::rules::RuleCtx {
+        now: ws.config.now,
+        rsc: Some((class, provider.unwrap_or(""), agent)),
+        op: Some((act.task.as_str(), act.interval_ms)),
+        ..Default::default()
+    };
+    super::rules::unpack_nvsets(&ws.config.op_defaults, &ctx, None, &|_| None, &mut meta);
     let probe = act.task == "monitor" && act.interval_ms == 0;
     if probe {
         let min_monitor = rsc
@@ -691,6 +711,20 @@ fn op_meta(ws: &WorkingSet, act: &Action) -> BTreeMap<String, String> {
 /// dashes as underscores (`crm_meta_name`).
 fn crm_meta_name(name: &str) -> String {
     format!("CRM_meta_{}", name.replace('-', "_"))
+}
+
+/// Parameters whose names start with a digit: written as `<param>`
+/// children rather than attributes (`hash2smartfield`).
+fn numbered_params<'a>(ws: &'a WorkingSet, act: &Action) -> Vec<(&'a String, &'a String)> {
+    let Some(r) = act.rsc else { return Vec::new() };
+    let rsc = ws.rsc(r);
+    if act.node.is_none() && !matches!(rsc.variant, Variant::Primitive) {
+        return Vec::new();
+    }
+    rsc.params
+        .iter()
+        .filter(|(k, _)| k.starts_with(|c: char| c.is_ascii_digit()))
+        .collect()
 }
 
 /// The scheduler's own meta-attributes of actions that reach the graph.
@@ -758,7 +792,7 @@ fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap
             meta.entry("record-pending".into())
                 .or_insert_with(|| "true".into());
         }
-        "do_shutdown" | "clear_failcount" => {
+        "do_shutdown" | "clear_failcount" | "probe_again" => {
             meta.insert("op_no_wait".into(), "true".into());
         }
         "migrate_from" => {
@@ -768,9 +802,21 @@ fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap
                     .iter()
                     .map(|&m| ws.action(m))
                     .find(|m| m.task == "migrate_to");
-                for k in ["migrate_source", "migrate_target"] {
-                    if let Some(v) = to.and_then(|m| m.meta.get(k)) {
-                        meta.insert(k.to_string(), v.clone());
+                let uname = |n: Option<NodeIdx>| n.map(|n| ws.node(n).uname.clone());
+                // A partial migration finishes without a migrate_to.
+                let ends = match to {
+                    Some(m) => [
+                        m.meta.get("migrate_source").cloned(),
+                        m.meta.get("migrate_target").cloned(),
+                    ],
+                    None => [
+                        uname(rsc.partial_migration_source),
+                        uname(rsc.partial_migration_target.or(rsc.assigned)),
+                    ],
+                };
+                for (k, v) in ["migrate_source", "migrate_target"].into_iter().zip(ends) {
+                    if let Some(v) = v {
+                        meta.insert(k.to_string(), v);
                     }
                 }
             }

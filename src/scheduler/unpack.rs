@@ -86,14 +86,15 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         no_quorum_policy
     };
     let color = |k: &str, d: Score| get(k).and_then(Score::parse).unwrap_or(d);
-    let mut op_defaults = BTreeMap::new();
-    unpack_nvsets(
-        &cib.configuration.op_defaults,
-        &ctx,
-        None,
-        &resolve,
-        &mut op_defaults,
-    );
+    let op_defaults = cib
+        .configuration
+        .op_defaults
+        .iter()
+        .filter_map(|set| match &set.id_ref {
+            Some(r) => resolve(r).cloned(),
+            None => Some(set.clone()),
+        })
+        .collect();
     Config {
         stonith_enabled,
         legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),

@@ -613,8 +613,9 @@ pub struct Config {
     pub dc_uuid: Option<String>,
     /// The remaining properties.
     pub props: BTreeMap<String, String>,
-    /// `<op_defaults>` meta-attributes (evaluated without an operation).
-    pub op_defaults: BTreeMap<String, String>,
+    /// `<op_defaults>` meta-attribute sets, references resolved; their
+    /// rules are evaluated per action.
+    pub op_defaults: Vec<crate::cib::NvSet>,
 }
 
 /// `no-quorum-policy`.
