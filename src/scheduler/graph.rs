@@ -666,7 +666,10 @@ fn op_meta(ws: &WorkingSet, act: &Action) -> BTreeMap<String, String> {
         op: Some((act.task.as_str(), act.interval_ms)),
         ..Default::default()
     };
-    super::rules::unpack_nvsets(&ws.config.op_defaults, &ctx, None, &|_| None, &mut meta);
+    // Pacemaker lists the sets newest first before its stable sort by
+    // score (`make_pairs`), so of sets with equal scores the last wins.
+    let sets = ws.config.op_defaults.iter().rev();
+    super::rules::unpack_nvsets(sets, &ctx, None, &|_| None, &mut meta);
     let probe = act.task == "monitor" && act.interval_ms == 0;
     if probe {
         let min_monitor = rsc
