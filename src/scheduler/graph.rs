@@ -559,8 +559,8 @@ fn write_action(out: &mut String, ws: &WorkingSet, a: ActionIdx, short: bool, in
         out.push_str(">\n");
         for (k, v) in numbered {
             let _ = write!(out, "{inner}  <param");
-            push_attr(out, "name", k);
-            push_attr(out, "value", v);
+            push_attr(out, "name", &k);
+            push_attr(out, "value", &v);
             out.push_str("/>\n");
         }
         let _ = writeln!(out, "{inner}</attributes>");
@@ -716,16 +716,44 @@ fn crm_meta_name(name: &str) -> String {
     format!("CRM_meta_{}", name.replace('-', "_"))
 }
 
+/// A resource's parameters as evaluated for a node (`pe_rsc_params`):
+/// where any of its or its parents' sets has rules, its own sets then each
+/// parent's, evaluated with the node's attributes (of sets with equal
+/// scores the last listed wins, as Pacemaker sorts them); otherwise the
+/// parameters found when unpacking.
+fn rsc_params(ws: &WorkingSet, r: RscIdx, node: Option<NodeIdx>) -> BTreeMap<String, String> {
+    let chain: Vec<RscIdx> = std::iter::successors(Some(r), |&c| ws.rsc(c).parent).collect();
+    let ruled = chain
+        .iter()
+        .any(|&c| ws.rsc(c).param_sets.iter().any(|s| !s.rules.is_empty()));
+    if !ruled {
+        return ws.rsc(r).params.clone();
+    }
+    let (class, provider, agent) = split_agent(&ws.rsc(r).agent);
+    let ctx = super::rules::RuleCtx {
+        node_attrs: node.map(|n| &ws.node(n).attrs),
+        now: ws.config.now,
+        rsc: Some((class, provider.unwrap_or(""), agent)),
+        ..Default::default()
+    };
+    let mut params = BTreeMap::new();
+    for c in chain {
+        let sets = ws.rsc(c).param_sets.iter().rev();
+        super::rules::unpack_nvsets(sets, &ctx, None, &|_| None, &mut params);
+    }
+    params
+}
+
 /// Parameters whose names start with a digit: written as `<param>`
 /// children rather than attributes (`hash2smartfield`).
-fn numbered_params<'a>(ws: &'a WorkingSet, act: &Action) -> Vec<(&'a String, &'a String)> {
+fn numbered_params(ws: &WorkingSet, act: &Action) -> Vec<(String, String)> {
     let Some(r) = act.rsc else { return Vec::new() };
     let rsc = ws.rsc(r);
     if act.node.is_none() && !matches!(rsc.variant, Variant::Primitive) {
         return Vec::new();
     }
-    rsc.params
-        .iter()
+    rsc_params(ws, r, act.node)
+        .into_iter()
         .filter(|(k, _)| k.starts_with(|c: char| c.is_ascii_digit()))
         .collect()
 }
@@ -758,11 +786,11 @@ fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap
             add(&mut attrs, k.clone(), v.clone());
         }
     }
-    if let Some((_, rsc)) = rsc {
+    if let Some((r, rsc)) = rsc {
         if act.node.is_some() || matches!(rsc.variant, Variant::Primitive) {
-            for (k, v) in &rsc.params {
+            for (k, v) in rsc_params(ws, r, act.node) {
                 if !k.starts_with(|c: char| c.is_ascii_digit()) {
-                    add(&mut attrs, k.clone(), v.clone());
+                    add(&mut attrs, k, v);
                 }
             }
         }

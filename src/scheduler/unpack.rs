@@ -261,6 +261,17 @@ struct Inherited<'a> {
     params: &'a BTreeMap<String, String>,
 }
 
+/// Name/value sets with each `id-ref` replaced by the set it names (those
+/// naming nothing dropped).
+fn resolved_sets(cib: &Cib, sets: &[NvSet]) -> Vec<NvSet> {
+    sets.iter()
+        .filter_map(|set| match &set.id_ref {
+            Some(r) => find_nvset(cib, r).cloned(),
+            None => Some(set.clone()),
+        })
+        .collect()
+}
+
 /// Builds every resource of the configuration (`unpack_resources`).
 pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
     let templates: BTreeMap<&str, &cib::Primitive> = cib
@@ -426,6 +437,7 @@ fn unpack_clone(
         Vec::new(),
     );
     ws.rsc_mut(idx).clone = Some(data.clone());
+    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &c.instance);
     // Even without instances, one (orphan) instance is there for history
     // entries to match.
     for _ in 0..data.clone_max.max(1) {
@@ -532,6 +544,7 @@ fn unpack_group(
         String::new(),
         Vec::new(),
     );
+    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &g.instance);
     {
         let r = ws.rsc_mut(idx);
         r.group_ordered = r.meta.get("ordered").map(|v| is_true(v)).unwrap_or(true);
@@ -718,6 +731,13 @@ fn unpack_primitive(
         ops,
     );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
+    let own_sets: Vec<NvSet> = p
+        .instance
+        .iter()
+        .chain(template.into_iter().flat_map(|t| t.instance.iter()))
+        .cloned()
+        .collect();
+    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &own_sets);
     let util_sets: Vec<&NvSet> = p
         .utilization
         .iter()
@@ -871,6 +891,7 @@ fn new_rsc(
         utilization: BTreeMap::new(),
         clone: None,
         clone_name: None,
+        param_sets: Vec::new(),
         promotion_priority: 0,
         pending_node: None,
         promotion_needs_ticket: false,

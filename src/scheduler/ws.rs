@@ -266,6 +266,9 @@ pub struct Rsc {
     pub utilization: BTreeMap<String, i64>,
     /// Clone settings (clones only).
     pub clone: Option<CloneData>,
+    /// Its own `instance_attributes` sets (then a template's), references
+    /// resolved, for evaluating parameters per node (`pe_rsc_params`).
+    pub param_sets: Vec<crate::cib::NvSet>,
     /// The name the status history uses for this resource when it differs
     /// from its id (an anonymous clone instance found as `rsc` or `rsc:3`;
     /// Pacemaker's `clone_name`).
