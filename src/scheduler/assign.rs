@@ -398,6 +398,10 @@ fn apply_coloc_to_weights(ws: &mut WorkingSet, dependent: RscIdx, primary: RscId
         .clone()
         .unwrap_or_else(|| "#uname".to_string());
     let pri_node = ws.rsc(primary).assigned;
+    if pri_node.is_none() && c.score.value() < 0 {
+        // Anti-colocation with something that is not running: no effect.
+        return;
+    }
     let value = pri_node
         .and_then(|n| node_attr(ws, n, &attr))
         .map(str::to_string);
