@@ -223,12 +223,22 @@ pub fn execute(
     out
 }
 
+/// A readable name for an action: `key node` (`key` alone for pseudo
+/// actions and actions without a node).
+pub fn action_label(ws: &WorkingSet, a: ActionIdx) -> String {
+    let act = ws.action(a);
+    match (act.pseudo, act.node) {
+        (false, Some(n)) => format!("{} {}", act.key, ws.node(n).uname),
+        _ => act.key.clone(),
+    }
+}
+
 /// An action's name in dot files (`create_action_name` of
 /// `pcmk_simulate.c`): its key (by the history's name for a resource known
 /// there by another), then its node, or `<none>` for a real action without
 /// one; a cancellation as `Cancel KEY NODE`; fencing as
 /// `stonith 'ACTION' NODE`.
-pub fn action_label(ws: &WorkingSet, a: ActionIdx) -> String {
+pub fn dot_label(ws: &WorkingSet, a: ActionIdx) -> String {
     let act = ws.action(a);
     let host = match act.node {
         Some(n) => Some(ws.node(n).uname.as_str()),
@@ -323,7 +333,7 @@ pub fn to_dot(ws: &WorkingSet, graph: &Graph) -> String {
         let _ = writeln!(
             out,
             "\"{}\" [ style={style} color=\"{color}\" fontcolor=\"{font}\"]",
-            action_label(ws, ActionIdx(i))
+            dot_label(ws, ActionIdx(i))
         );
     }
     for i in (0..ws.actions.len()).rev() {
@@ -340,8 +350,8 @@ pub fn to_dot(ws: &WorkingSet, graph: &Graph) -> String {
             let _ = writeln!(
                 out,
                 "\"{}\" -> \"{}\" [ style = {style}]",
-                action_label(ws, f),
-                action_label(ws, ActionIdx(i))
+                dot_label(ws, f),
+                dot_label(ws, ActionIdx(i))
             );
         }
     }
