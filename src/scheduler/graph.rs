@@ -274,11 +274,7 @@ pub fn dot_label(ws: &WorkingSet, a: ActionIdx) -> String {
         with_host(key)
     } else if act.task == "stonith" {
         let op = act.meta.get("stonith_action").map_or("", String::as_str);
-        format!(
-            "{prefix}{} '{op}' {}",
-            act.task,
-            host.unwrap_or("(null)")
-        )
+        format!("{prefix}{} '{op}' {}", act.task, host.unwrap_or("(null)"))
     } else if act.rsc.is_some() && host.is_some() {
         with_host(act.key.clone())
     } else if host.is_some() {
@@ -411,7 +407,12 @@ pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
         ("failed-stop-offset", "INFINITY".to_string()),
         (
             "failed-start-offset",
-            if ws.config.start_failure_is_fatal { "INFINITY" } else { "1" }.to_string(),
+            if ws.config.start_failure_is_fatal {
+                "INFINITY"
+            } else {
+                "1"
+            }
+            .to_string(),
         ),
         ("batch-limit", prop("batch-limit", "0")),
         ("transition_id", "0".to_string()),
@@ -456,11 +457,7 @@ pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
 }
 
 fn push_attr(out: &mut String, name: &str, value: &str) {
-    let _ = write!(
-        out,
-        " {name}=\"{}\"",
-        crate::cib::xml::escape(value)
-    );
+    let _ = write!(out, " {name}=\"{}\"", crate::cib::xml::escape(value));
 }
 
 /// A synapse's priority: its resource's, or its action's when higher
@@ -638,8 +635,7 @@ fn op_entry<'a>(ws: &'a WorkingSet, act: &Action) -> Option<&'a OpConfig> {
             .clone_name
             .as_ref()
             .map(|c| format!("{c}_{}_{}", op.name, op.interval_ms));
-        own.eq_ignore_ascii_case(key)
-            || by_history.is_some_and(|k| k.eq_ignore_ascii_case(key))
+        own.eq_ignore_ascii_case(key) || by_history.is_some_and(|k| k.eq_ignore_ascii_case(key))
     };
     if let Some(op) = rsc.ops.iter().find(|op| matches(op, &act.key)) {
         return Some(op);
@@ -908,7 +904,10 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
                     attrs.insert("CRM_meta_globally_unique".into(), b(d.unique));
                     attrs.insert("CRM_meta_notify".into(), b(d.notify));
                     attrs.insert("CRM_meta_clone_max".into(), d.clone_max.to_string());
-                    attrs.insert("CRM_meta_clone_node_max".into(), d.clone_node_max.to_string());
+                    attrs.insert(
+                        "CRM_meta_clone_node_max".into(),
+                        d.clone_node_max.to_string(),
+                    );
                     if super::clone::is_promotable(ws, c) {
                         for k in ["promoted_max", "master_max"] {
                             attrs.insert(format!("CRM_meta_{k}"), d.promoted_max.to_string());
@@ -921,5 +920,39 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
             }
         }
         cur = rsc.parent;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agents_split_into_class_provider_and_type() {
+        assert_eq!(
+            split_agent("ocf:heartbeat:IPaddr2"),
+            ("ocf", Some("heartbeat"), "IPaddr2")
+        );
+        assert_eq!(
+            split_agent("stonith:fence_xvm"),
+            ("stonith", None, "fence_xvm")
+        );
+        assert_eq!(
+            split_agent("systemd:getty@tty1"),
+            ("systemd", None, "getty@tty1")
+        );
+    }
+
+    #[test]
+    fn meta_names_are_prefixed_with_underscores() {
+        assert_eq!(crm_meta_name("record-pending"), "CRM_meta_record_pending");
+        assert_eq!(crm_meta_name("timeout"), "CRM_meta_timeout");
+    }
+
+    #[test]
+    fn timeouts_default_to_twenty_seconds() {
+        assert_eq!(timeout_ms(None), 20_000);
+        assert_eq!(timeout_ms(Some(&"90s".to_string())), 90_000);
+        assert_eq!(timeout_ms(Some(&"bogus".to_string())), 20_000);
     }
 }

@@ -76,12 +76,15 @@ fn entry_strings(
     with_nodes: bool,
 ) -> (String, String) {
     list.sort_by(|a, b| {
-        ws.rsc(a.0).id.cmp(&ws.rsc(b.0).id).then_with(|| match (a.1, b.1) {
-            (None, None) => std::cmp::Ordering::Equal,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (Some(x), Some(y)) => ws.node(x).id.cmp(&ws.node(y).id),
-        })
+        ws.rsc(a.0)
+            .id
+            .cmp(&ws.rsc(b.0).id)
+            .then_with(|| match (a.1, b.1) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (Some(x), Some(y)) => ws.node(x).id.cmp(&ws.node(y).id),
+            })
     });
     let (mut rscs, mut nodes): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let mut last: Option<&str> = None;
@@ -99,7 +102,13 @@ fn entry_strings(
             nodes.push(ws.node(n).uname.as_str());
         }
     }
-    let words = |v: Vec<&str>| if v.is_empty() { " ".to_string() } else { v.join(" ") };
+    let words = |v: Vec<&str>| {
+        if v.is_empty() {
+            " ".to_string()
+        } else {
+            v.join(" ")
+        }
+    };
     (words(rscs), words(nodes))
 }
 
@@ -131,7 +140,13 @@ fn notification_keys(ws: &WorkingSet, clone: RscIdx) -> Keys {
         .map(|&n| ws.node(n).uname.as_str())
         .collect();
     available.sort_by(|a, b| super::unpack::numeric_strcasecmp(a, b));
-    let words = |v: Vec<&str>| if v.is_empty() { " ".to_string() } else { v.join(" ") };
+    let words = |v: Vec<&str>| {
+        if v.is_empty() {
+            " ".to_string()
+        } else {
+            v.join(" ")
+        }
+    };
     keys.insert("notify_available_uname".into(), words(available));
     let all: Vec<&str> = ws.nodes.iter().map(|n| n.uname.as_str()).collect();
     keys.insert("notify_all_uname".into(), words(all));
@@ -180,7 +195,8 @@ fn new_notify_pseudo(
     act.meta.insert("notify_type".into(), meta_type.into());
     act.meta.insert("notify_operation".into(), operation.into());
     act.meta.insert("notify_key_type".into(), notif_type.into());
-    act.meta.insert("notify_key_operation".into(), key_operation);
+    act.meta
+        .insert("notify_key_operation".into(), key_operation);
     a
 }
 
@@ -337,7 +353,10 @@ fn new_notify_action(
         ws.action_mut(a).meta.entry(k).or_insert(v);
     }
     for (k, v) in keys {
-        ws.action_mut(a).meta.entry(k.clone()).or_insert_with(|| v.clone());
+        ws.action_mut(a)
+            .meta
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
     }
     order_actions(ws, op, a, OPTIONAL);
     order_actions(ws, a, done, OPTIONAL);

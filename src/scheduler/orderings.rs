@@ -248,7 +248,9 @@ fn add_restart_orderings_for_probe(
     let Some(probe_rsc) = ws.action(probe).rsc else {
         return;
     };
-    if !matches!(ws.rsc(probe_rsc).variant, Variant::Primitive) || ws.action(probe).task != "monitor" {
+    if !matches!(ws.rsc(probe_rsc).variant, Variant::Primitive)
+        || ws.action(probe).task != "monitor"
+    {
         return;
     }
     if !tracking.insert(after) {

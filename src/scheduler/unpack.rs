@@ -697,7 +697,11 @@ fn unpack_primitive(
             op.interval.clone().map(|v| ("interval".to_string(), v)),
             op.role.clone().map(|v| ("role".to_string(), v)),
         ];
-        for (k, v) in own_attrs.into_iter().flatten().chain(op.attrs.iter().cloned()) {
+        for (k, v) in own_attrs
+            .into_iter()
+            .flatten()
+            .chain(op.attrs.iter().cloned())
+        {
             own_meta.insert(k, v);
         }
         own_meta.remove("id");
@@ -713,7 +717,11 @@ fn unpack_primitive(
             on_fail_block_attr: op.attrs.iter().any(|(k, v)| k == "on-fail" && v == "block"),
             params: op_params,
             meta: own_meta,
-            timeout_attr: op.attrs.iter().find(|(k, _)| k == "timeout").map(|(_, v)| v.clone()),
+            timeout_attr: op
+                .attrs
+                .iter()
+                .find(|(k, _)| k == "timeout")
+                .map(|(_, v)| v.clone()),
         });
     }
     let is_fence_device = class == "stonith";

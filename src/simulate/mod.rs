@@ -181,7 +181,10 @@ pub fn run_file_outputs(path: &Path, opts: &Options) -> Result<Outputs, Simulate
 /// the files `-D` and `-G` name.
 pub fn run(cib: Cib, opts: &Options) -> Result<String, SimulateError> {
     let outputs = run_outputs(cib, opts)?;
-    let files = [(&opts.save_dot, &outputs.dot), (&opts.save_graph, &outputs.graph)];
+    let files = [
+        (&opts.save_dot, &outputs.dot),
+        (&opts.save_graph, &outputs.graph),
+    ];
     for (path, text) in files {
         if let (Some(p), Some(text)) = (path, text) {
             std::fs::write(p, text).map_err(|e| SimulateError::Io(p.clone(), e))?;
@@ -302,8 +305,14 @@ pub fn run_outputs(mut cib: Cib, opts: &Options) -> Result<Outputs, SimulateErro
     }
     let files = Outputs {
         stdout: String::new(),
-        dot: opts.save_dot.as_ref().map(|_| graph::to_dot(&t.ws, &t.graph)),
-        graph: opts.save_graph.as_ref().map(|_| graph::to_xml(&t.ws, &t.graph)),
+        dot: opts
+            .save_dot
+            .as_ref()
+            .map(|_| graph::to_dot(&t.ws, &t.graph)),
+        graph: opts
+            .save_graph
+            .as_ref()
+            .map(|_| graph::to_xml(&t.ws, &t.graph)),
     };
     if !opts.simulate && !opts.run {
         return Ok(finish(opts, out, quiet_out, files));
