@@ -423,6 +423,8 @@ fn unpack_clone(
                 p.id
             ));
             data.unique = false;
+            data.clone_node_max = 1;
+            data.clone_max = data.clone_max.min(ws.nodes.len());
             meta.insert("globally-unique".into(), "false".into());
         }
     }
