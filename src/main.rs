@@ -141,6 +141,9 @@ struct SimulateArgs {
     /// Show allocation scores.
     #[arg(short = 's', long = "show-scores")]
     show_scores: bool,
+    /// Print only essential output (with -s, the scores alone).
+    #[arg(short = 'Q', long = "quiet")]
+    quiet: bool,
     /// Save the transition graph as dot.
     #[arg(short = 'D', long = "save-dotfile")]
     save_dotfile: Option<PathBuf>,
@@ -214,6 +217,7 @@ fn simulate_cmd(args: SimulateArgs) -> ExitCode {
         simulate: args.simulate,
         run: args.run,
         show_scores: args.show_scores,
+        quiet: args.quiet,
         save_dot: args.save_dotfile,
         save_graph: args.save_graph,
         save_output: args.save_output,

@@ -1,15 +1,23 @@
 //! The scheduler against Pacemaker's own regression corpus.
 //!
-//! Every CIB of `../shared/pacemaker/scheduler/xml/` is run through
-//! `pacesim simulate -S` (the library call, not the binary) and its output is
-//! compared with the expected `crm_simulate -S` summary the way Pacemaker's
-//! `cts-scheduler` compares them: both normalised with the same `sed`
-//! expressions, then diffed ignoring all whitespace and blank lines.
+//! Every CIB of `../shared/pacemaker/scheduler/xml/` is run as Pacemaker's
+//! `cts-scheduler` runs it (the library call, not the binary):
 //!
-//! The test prints, per tier, how many tests match in full and how many match
-//! in their Transition Summary section alone. It fails when a test named in
-//! `tests/conformance/passing.txt` no longer matches: that list only grows.
-//! Set `PACESIM_UPDATE_PASSING=1` to add the tests that now pass to it.
+//! - `crm_simulate -x IN -S`: the summary, normalised with cts-scheduler's
+//!   `sed` expressions;
+//! - `crm_simulate -x IN -D DOT -G EXP -sSQ`: the dot graph (its body lines
+//!   sorted, duplicates dropped), the graph XML (`crm_feature_set` and
+//!   `batch-limit` attributes removed) and the scores (stdout, sorted).
+//!
+//! Each is diffed with its expected file ignoring all whitespace and blank
+//! lines (`diff -u -N --ignore-all-space --ignore-blank-lines`).
+//!
+//! The test prints, per tier, how many tests match in each output and in
+//! all four. It fails when a test named in one of the passing lists of
+//! `tests/conformance/` no longer matches: `passing.txt` (summaries),
+//! `passing-dot.txt`, `passing-graph.txt`, `passing-scores.txt` and
+//! `passing-all.txt`. The lists only grow: set `PACESIM_UPDATE_PASSING=1`
+//! to add the tests that now pass.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -23,10 +31,6 @@ fn shared_dir() -> PathBuf {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pacemaker"),
     }
-}
-
-fn passing_list() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/passing.txt")
 }
 
 /// One `sed -E` substitution of cts-scheduler's normalisation, applied to the
@@ -57,6 +61,15 @@ fn comparable(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The lines `diff --ignore-all-space --ignore-blank-lines` compares, for
+/// the outputs cts-scheduler does not pass through `sed`.
+fn comparable_raw(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<String>())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 /// The Transition Summary section alone (up to "Executing Cluster Transition").
 fn transition_summary(lines: &[String]) -> Vec<String> {
     lines
@@ -80,17 +93,199 @@ fn tiers(dir: &Path) -> BTreeMap<String, u32> {
     out
 }
 
-#[derive(Default)]
+/// The outputs cts-scheduler compares, in report order.
+const OUTPUTS: [&str; 5] = ["summary", "dot", "graph", "scores", "all"];
+
+/// The passing list of an output (`passing.txt` for summaries).
+fn passing_list(output: &str) -> PathBuf {
+    let file = match output {
+        "summary" => "passing.txt".to_string(),
+        other => format!("passing-{other}.txt"),
+    };
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/conformance")
+        .join(file)
+}
+
+/// A dot file as cts-scheduler leaves it: the first and last lines kept,
+/// the lines between sorted with duplicates dropped.
+fn sort_dot(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() < 2 {
+        return text.to_string();
+    }
+    let body: BTreeSet<&str> = lines[1..lines.len() - 1].iter().copied().collect();
+    let mut out = format!("{}\n", lines[0]);
+    for l in body {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out.push_str(lines[lines.len() - 1]);
+    out.push('\n');
+    out
+}
+
+/// Graph XML as cts-scheduler's `normalize` leaves it: without
+/// `crm_feature_set="..."` and `batch-limit="N"`.
+fn normalise_graph(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut l = line.to_string();
+        for (attr, digits_only) in [("crm_feature_set=\"", false), ("batch-limit=\"", true)] {
+            while let Some(at) = l.find(attr) {
+                let value_at = at + attr.len();
+                let Some(len) = l[value_at..].find('"') else {
+                    break;
+                };
+                let value = &l[value_at..value_at + len];
+                if digits_only && !value.bytes().all(|b| b.is_ascii_digit()) {
+                    break;
+                }
+                l.replace_range(at..value_at + len + 1, "");
+            }
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+/// Scores as cts-scheduler leaves them: lines sorted (Python's `sorted`
+/// on lines that keep their newline).
+fn sort_lines(text: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(|l| format!("{l}\n")).collect();
+    lines.sort();
+    lines.concat()
+}
+
+/// What one test produced, per output; `None` when the run failed.
+struct Produced {
+    summary: Option<String>,
+    dot: Option<String>,
+    graph: Option<String>,
+    scores: Option<String>,
+}
+
+/// Runs one test the way cts-scheduler does.
+fn produce(xml: &Path, errors: &mut Vec<String>, name: &str) -> Produced {
+    let summary_opts = Options {
+        simulate: true,
+        ..Options::default()
+    };
+    let outputs_opts = Options {
+        simulate: true,
+        show_scores: true,
+        quiet: true,
+        save_dot: Some(PathBuf::from("dot")),
+        save_graph: Some(PathBuf::from("exp")),
+        ..Options::default()
+    };
+    let mut run =
+        |opts: &Options| match std::panic::catch_unwind(|| simulate::run_file_outputs(xml, opts)) {
+            Ok(Ok(out)) => Some(out),
+            Ok(Err(e)) => {
+                errors.push(format!("{name}: error: {e}"));
+                None
+            }
+            Err(_) => {
+                errors.push(format!("{name}: panicked"));
+                None
+            }
+        };
+    let summary = run(&summary_opts).map(|o| o.stdout);
+    let outputs = run(&outputs_opts);
+    Produced {
+        summary,
+        dot: outputs
+            .as_ref()
+            .and_then(|o| o.dot.as_deref().map(sort_dot)),
+        graph: outputs
+            .as_ref()
+            .and_then(|o| o.graph.as_deref().map(normalise_graph)),
+        scores: outputs.map(|o| sort_lines(&o.stdout)),
+    }
+}
+
+/// Per tier: tests, and how many match per output (in [`OUTPUTS`] order).
+#[derive(Default, Clone)]
 struct Count {
     total: usize,
-    full: usize,
-    summary: usize,
-    /// Equal byte for byte after the sed normalisation (no whitespace slack).
-    exact: usize,
+    pass: [usize; 5],
+    /// Summaries whose Transition Summary section alone matches.
+    transition_summary: usize,
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn print_table(counts: &BTreeMap<u32, Count>) {
+    println!("tier  tests  summary    dot  graph  scores  all-four   transition-summary-only");
+    let mut cumulative = Count::default();
+    for (tier, c) in counts {
+        cumulative.total += c.total;
+        for i in 0..5 {
+            cumulative.pass[i] += c.pass[i];
+        }
+        cumulative.transition_summary += c.transition_summary;
+        let label = if *tier == 0 {
+            "none".to_string()
+        } else {
+            tier.to_string()
+        };
+        println!(
+            "{label:>4}  {:>5}  {:>7}  {:>5}  {:>5}  {:>6}  {:>8}   {:>5}",
+            c.total, c.pass[0], c.pass[1], c.pass[2], c.pass[3], c.pass[4], c.transition_summary
+        );
+    }
+    let c = &cumulative;
+    println!(
+        " all  {:>5}  {:>7}  {:>5}  {:>5}  {:>6}  {:>8}   {:>5}",
+        c.total, c.pass[0], c.pass[1], c.pass[2], c.pass[3], c.pass[4], c.transition_summary
+    );
+}
+
+/// Checks one passing list against what passes now; updates it when asked.
+/// Returns the tests that regressed.
+fn check_list(output: &str, passing: &BTreeSet<String>) -> Vec<String> {
+    let list = passing_list(output);
+    let listed: BTreeSet<String> = std::fs::read_to_string(&list)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    let newly = passing.difference(&listed).count();
+    if newly > 0 {
+        println!(
+            "{output}: {newly} tests pass that are not yet in {}",
+            list.display()
+        );
+        if std::env::var_os("PACESIM_UPDATE_PASSING").is_some() {
+            let all: BTreeSet<&String> = listed.iter().chain(passing.iter()).collect();
+            let what = match output {
+                "summary" => "crm_simulate -S".to_string(),
+                "all" => "all four outputs".to_string(),
+                other => format!("the {other} output"),
+            };
+            let mut text =
+                format!("# Corpus tests that must keep matching {what} (the list only grows).\n");
+            for n in all {
+                text.push_str(n);
+                text.push('\n');
+            }
+            std::fs::write(&list, text).expect("passing list is writable");
+        }
+    }
+    listed
+        .difference(passing)
+        .map(|n| format!("{output}: {n}"))
+        .collect()
 }
 
 #[test]
-fn corpus_summaries_match_crm_simulate() {
+fn corpus_outputs_match_crm_simulate() {
     let dir = shared_dir();
     if !dir.join("scheduler/xml").is_dir() {
         eprintln!(
@@ -105,12 +300,8 @@ fn corpus_summaries_match_crm_simulate() {
         "no tests listed under {}/tiers",
         dir.display()
     );
-    let opts = Options {
-        simulate: true,
-        ..Options::default()
-    };
     let mut counts: BTreeMap<u32, Count> = BTreeMap::new();
-    let mut passing = BTreeSet::new();
+    let mut passing: [BTreeSet<String>; 5] = Default::default();
     let mut errors = Vec::new();
     let mut names: Vec<String> = std::fs::read_dir(dir.join("scheduler/xml"))
         .expect("corpus directory is readable")
@@ -123,99 +314,73 @@ fn corpus_summaries_match_crm_simulate() {
         })
         .collect();
     names.sort();
+    let only = std::env::var("PACESIM_CONFORMANCE_ONLY").ok();
     for name in &names {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         // Tests absent from the tier lists are counted as tier 0.
         let tier = tiers.get(name).copied().unwrap_or(0);
-        let xml = dir.join(format!("scheduler/xml/{name}.xml"));
-        let expected_file = dir.join(format!("scheduler/summary/{name}.summary"));
-        let expected = std::fs::read_to_string(&expected_file)
-            .unwrap_or_else(|e| panic!("{}: {e}", expected_file.display()));
-        let got = match std::panic::catch_unwind(|| simulate::run_file(&xml, &opts)) {
-            Ok(Ok(text)) => text,
-            Ok(Err(e)) => {
-                errors.push(format!("{name}: error: {e}"));
-                String::new()
-            }
-            Err(_) => {
-                errors.push(format!("{name}: panicked"));
-                String::new()
-            }
-        };
-        let (want, have) = (comparable(&expected), comparable(&got));
+        let sched = dir.join("scheduler");
+        let xml = sched.join(format!("xml/{name}.xml"));
+        let produced = produce(&xml, &mut errors, name);
+        let expected = [
+            read(&sched.join(format!("summary/{name}.summary"))),
+            read(&sched.join(format!("dot/{name}.dot"))),
+            read(&sched.join(format!("exp/{name}.exp"))),
+            read(&sched.join(format!("scores/{name}.scores"))),
+        ];
+        let got = [
+            produced.summary,
+            produced.dot,
+            produced.graph,
+            produced.scores,
+        ];
         let c = counts.entry(tier).or_default();
         c.total += 1;
-        if want == have {
-            c.full += 1;
-            passing.insert(name.clone());
+        let mut all = true;
+        for i in 0..4 {
+            let lines = if i == 0 { comparable } else { comparable_raw };
+            let want = lines(&expected[i]);
+            let ok = got[i].as_deref().is_some_and(|g| lines(g) == want);
+            if i == 0 {
+                let have = comparable(got[0].as_deref().unwrap_or(""));
+                if transition_summary(&want) == transition_summary(&have) {
+                    c.transition_summary += 1;
+                }
+            }
+            if ok {
+                c.pass[i] += 1;
+                passing[i].insert(name.clone());
+            } else {
+                all = false;
+                if let (Some(dir), Some(g)) = (std::env::var_os("PACESIM_CONFORMANCE_OUT"), &got[i])
+                {
+                    let dir = PathBuf::from(dir).join(OUTPUTS[i]);
+                    let _ = std::fs::create_dir_all(&dir);
+                    let _ = std::fs::write(dir.join(name), g);
+                }
+            }
         }
-        let exact = |t: &str| t.lines().map(normalise_line).collect::<Vec<_>>();
-        if exact(&expected) == exact(&got) {
-            c.exact += 1;
-        }
-        if transition_summary(&want) == transition_summary(&have) {
-            c.summary += 1;
+        if all {
+            c.pass[4] += 1;
+            passing[4].insert(name.clone());
         }
     }
 
-    println!("tier  tests  full-equal  summary-equal  byte-identical");
-    let mut cumulative = Count::default();
-    for (tier, c) in counts.iter().filter(|(t, _)| **t > 0) {
-        cumulative.total += c.total;
-        cumulative.full += c.full;
-        cumulative.summary += c.summary;
-        println!(
-            "{tier:>4}  {:>5}  {:>10}  {:>13}  {:>14}    (tiers <= {tier}: {}/{} full, {}/{} summary, {:.1}% full)",
-            c.total,
-            c.full,
-            c.summary,
-            c.exact,
-            cumulative.full,
-            cumulative.total,
-            cumulative.summary,
-            cumulative.total,
-            100.0 * cumulative.full as f64 / cumulative.total as f64
-        );
-    }
-    if let Some(c) = counts.get(&0) {
-        println!(
-            "untiered  {:>5}  {:>10}  {:>13}",
-            c.total, c.full, c.summary
-        );
-    }
+    print_table(&counts);
     for e in &errors {
         println!("  {e}");
     }
-
-    let listed: BTreeSet<String> = std::fs::read_to_string(passing_list())
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect();
-    let regressed: Vec<&String> = listed.difference(&passing).collect();
-    let newly: Vec<&String> = passing.difference(&listed).collect();
-    if !newly.is_empty() {
-        println!(
-            "{} tests pass that are not yet in {}",
-            newly.len(),
-            passing_list().display()
-        );
-        if std::env::var_os("PACESIM_UPDATE_PASSING").is_some() {
-            let all: BTreeSet<&String> = listed.iter().chain(passing.iter()).collect();
-            let mut text = String::from(
-                "# Corpus tests that must keep matching crm_simulate -S (the list only grows).\n",
-            );
-            for n in all {
-                text.push_str(n);
-                text.push('\n');
-            }
-            std::fs::write(passing_list(), text).expect("passing list is writable");
+    let mut regressed = Vec::new();
+    for (i, output) in OUTPUTS.iter().enumerate() {
+        if only.is_none() {
+            regressed.extend(check_list(output, &passing[i]));
         }
     }
     assert!(
         regressed.is_empty(),
-        "{} tests listed as passing no longer match: {:?}",
+        "{} listed tests no longer match: {:?}",
         regressed.len(),
         regressed
     );
@@ -234,4 +399,17 @@ fn normalisation_follows_cts_scheduler() {
         comparable("a  b\n\n c\n"),
         vec!["ab".to_string(), "c".to_string()]
     );
+}
+
+#[test]
+fn outputs_are_normalised_as_cts_scheduler_does() {
+    assert_eq!(
+        sort_dot(" digraph \"g\" {\n\"b\" [ x]\n\"a\" [ y]\n\"b\" [ x]\n}\n"),
+        " digraph \"g\" {\n\"a\" [ y]\n\"b\" [ x]\n}\n"
+    );
+    assert_eq!(
+        normalise_graph("<t a=\"1\" batch-limit=\"30\" x=\"y\"/>\n<attributes crm_feature_set=\"3.16.1\" b=\"2\"/>"),
+        "<t a=\"1\"  x=\"y\"/>\n<attributes  b=\"2\"/>\n"
+    );
+    assert_eq!(sort_lines("b\na\n\nc\n"), "\na\nb\nc\n");
 }

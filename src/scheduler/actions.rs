@@ -922,8 +922,12 @@ pub fn schedule_cancel(
     task: &str,
     interval_ms: u64,
     node: NodeIdx,
+    call_id: Option<String>,
 ) {
     let cancel = new_cancel_action(ws, r, task, interval_ms, node);
+    if let Some(id) = call_id {
+        ws.action_mut(cancel).meta.insert("call_id".into(), id);
+    }
     let stop = op_key(&ws.rsc(r).id, "stop", 0);
     new_ordering(
         ws,

@@ -133,6 +133,43 @@ pub fn index_colocations(ws: &mut WorkingSet) {
     }
 }
 
+/// Records a resource's node scores, then its descendants', as
+/// `crm_simulate -s` shows them with `label` (the assigning function's
+/// name), nodes by name; orphans are left out (`pe__show_node_weights`).
+/// Does nothing unless scores are being shown.
+pub(crate) fn show_node_weights(ws: &mut WorkingSet, r: RscIdx, label: &str) {
+    if ws.score_log.is_none() {
+        return;
+    }
+    let mut lines = Vec::new();
+    node_weight_lines(ws, r, label, &mut lines);
+    if let Some(log) = ws.score_log.as_mut() {
+        log.extend(lines);
+    }
+}
+
+fn node_weight_lines(ws: &WorkingSet, r: RscIdx, label: &str, lines: &mut Vec<String>) {
+    let rsc = ws.rsc(r);
+    if rsc.orphan {
+        return;
+    }
+    let mut nodes: Vec<(&str, Score)> = rsc
+        .allowed
+        .iter()
+        .map(|(n, a)| (ws.node(*n).uname.as_str(), a.weight))
+        .collect();
+    nodes.sort_by(|a, b| super::unpack::numeric_strcasecmp(a.0, b.0));
+    for (uname, weight) in nodes {
+        lines.push(format!(
+            "{label}: {} allocation score on {uname}: {weight}",
+            rsc.id
+        ));
+    }
+    for &c in &rsc.children {
+        node_weight_lines(ws, c, label, lines);
+    }
+}
+
 /// Assigns every resource, in list order (`allocate_resources`); with a
 /// placement strategy other than `default` the list is sorted first
 /// (`pcmk__sort_resources`), which also changes the order of the summary.
@@ -169,6 +206,7 @@ fn group_assign(ws: &mut WorkingSet, g: RscIdx, prefer: Option<NodeIdx>) -> Opti
     ws.rsc_mut(g).allocating = true;
     let first_role = ws.rsc(children[0]).role;
     ws.rsc_mut(g).role = first_role;
+    show_node_weights(ws, g, "pcmk__group_assign");
     let mut group_node = None;
     for &m in &children {
         let node = primitive_assign(ws, m, prefer);
@@ -255,6 +293,7 @@ fn primitive_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
         let role = ws.rsc(r).role;
         ws.rsc_mut(r).next_role = role;
     }
+    show_node_weights(ws, r, "pcmk__primitive_assign");
     if ws.config.stonith_enabled && !ws.config.have_stonith_resource {
         ws.rsc_mut(r).managed = false;
     }
@@ -359,6 +398,10 @@ fn apply_coloc_to_weights(ws: &mut WorkingSet, dependent: RscIdx, primary: RscId
         .clone()
         .unwrap_or_else(|| "#uname".to_string());
     let pri_node = ws.rsc(primary).assigned;
+    if pri_node.is_none() && c.score.value() < 0 {
+        // Anti-colocation with something that is not running: no effect.
+        return;
+    }
     let value = pri_node
         .and_then(|n| node_attr(ws, n, &attr))
         .map(str::to_string);

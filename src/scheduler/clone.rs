@@ -302,6 +302,7 @@ pub fn clone_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
         );
         ws.rsc_mut(r).allowed = merged;
     }
+    assign::show_node_weights(ws, r, "pcmk__clone_allocate");
     let children = ws.rsc(r).children.clone();
     let coloc = colocation_scores(ws, r);
     let sorted = {

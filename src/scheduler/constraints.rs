@@ -544,13 +544,15 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
         let r2 = parse_role(s2.role.as_deref());
         let seq1 = s1.sequential.as_deref().map(is_true).unwrap_or(true);
         let seq2 = s2.sequential.as_deref().map(is_true).unwrap_or(true);
-        let primaries: Vec<RscIdx> = if seq1 {
-            m1.last().copied().into_iter().collect()
+        // The earlier set depends on the later one: the first resource of
+        // a sequential earlier set, with the last of a sequential later one.
+        let dependents: Vec<RscIdx> = if seq1 {
+            m1.first().copied().into_iter().collect()
         } else {
             m1.clone()
         };
-        let dependents: Vec<RscIdx> = if seq2 {
-            m2.first().copied().into_iter().collect()
+        let primaries: Vec<RscIdx> = if seq2 {
+            m2.last().copied().into_iter().collect()
         } else {
             m2.clone()
         };
@@ -564,8 +566,8 @@ fn unpack_colocation(ws: &mut WorkingSet, c: &cib::Colocation, tags: &[cib::Tag]
                     score,
                     d,
                     p,
-                    r2,
                     r1,
+                    r2,
                     infl,
                 );
             }

@@ -87,7 +87,7 @@ fn process_rsc_history(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: Node
         let task = op.operation.as_str();
         let interval = op.interval_ms;
         if interval > 0 && (ws.rsc(r).maintenance || ws.node(n).maintenance) {
-            schedule_cancel(ws, r, task, interval, n);
+            schedule_cancel(ws, r, task, interval, n, op.call_id.map(|c| c.to_string()));
         } else if (interval > 0 || matches!(task, "monitor" | "start" | "promote" | "migrate_from"))
             && check_action_config(ws, r, n, op)
             && failcount(ws, r, n, true, None).value() != 0
@@ -179,7 +179,7 @@ fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp) -
         if !configured {
             // An orphaned recurring op.
             if ws.config.stop_orphan_actions {
-                schedule_cancel(ws, r, task, interval, n);
+                schedule_cancel(ws, r, task, interval, n, op.call_id.map(|c| c.to_string()));
             }
             return true;
         }

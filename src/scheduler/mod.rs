@@ -72,6 +72,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         history: Default::default(),
         failed_probes: Vec::new(),
         forced_restarts: Default::default(),
+        score_log: None,
     };
     unpack::unpack_resources(cib, &mut ws);
     // Pacemaker sorts resources by priority (stable) right after unpacking them.
@@ -84,7 +85,16 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
 
 /// Computes the transition for a CIB at time `now` (seconds since the epoch).
 pub fn schedule(cib: &Cib, now: i64) -> Transition {
+    schedule_with(cib, now, false)
+}
+
+/// [`schedule`], recording the scores `crm_simulate -s` shows in
+/// `ws.score_log` when `show_scores` (`pe_flag_show_scores`).
+pub fn schedule_with(cib: &Cib, now: i64, show_scores: bool) -> Transition {
     let mut ws = unpack_cib(cib, now);
+    if show_scores {
+        ws.score_log = Some(Vec::new());
+    }
     health::apply_node_health(&mut ws);
     constraints::unpack_constraints(cib, &mut ws);
     assign::apply_node_criteria(&mut ws);

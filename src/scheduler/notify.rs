@@ -9,6 +9,150 @@ use super::orderings::order_actions;
 use super::ws::order::*;
 use super::ws::*;
 
+/// The notification variables passed to each notify action, by name
+/// (`notify_data_t` keys).
+type Keys = std::collections::BTreeMap<String, String>;
+
+/// The lists of a clone's notification data (`collect_resource_data`):
+/// each entry an instance and the node it is on, or for an action.
+#[derive(Default)]
+struct Entries {
+    stop: Vec<(RscIdx, Option<NodeIdx>)>,
+    start: Vec<(RscIdx, Option<NodeIdx>)>,
+    demote: Vec<(RscIdx, Option<NodeIdx>)>,
+    promote: Vec<(RscIdx, Option<NodeIdx>)>,
+    active: Vec<(RscIdx, Option<NodeIdx>)>,
+    unpromoted: Vec<(RscIdx, Option<NodeIdx>)>,
+    promoted: Vec<(RscIdx, Option<NodeIdx>)>,
+    inactive: Vec<(RscIdx, Option<NodeIdx>)>,
+}
+
+fn collect_entries(ws: &WorkingSet, r: RscIdx, e: &mut Entries) {
+    let rsc = ws.rsc(r);
+    if !rsc.children.is_empty() {
+        for &c in &rsc.children {
+            collect_entries(ws, c, e);
+        }
+        return;
+    }
+    let entry = (r, rsc.running_on.first().copied());
+    match rsc.role {
+        Role::Stopped => e.inactive.push(entry),
+        Role::Started => e.active.push(entry),
+        Role::Unpromoted => {
+            e.unpromoted.push(entry);
+            e.active.push(entry);
+        }
+        Role::Promoted => {
+            e.promoted.push(entry);
+            e.active.push(entry);
+        }
+        _ => {}
+    }
+    for &a in &rsc.actions {
+        let act = ws.action(a);
+        let Some(n) = act.node else { continue };
+        if act.optional || !(act.runnable || (act.task == "stop" && ws.node(n).unclean)) {
+            continue;
+        }
+        let list = match act.task.as_str() {
+            "start" => &mut e.start,
+            "stop" => &mut e.stop,
+            "promote" => &mut e.promote,
+            "demote" => &mut e.demote,
+            _ => continue,
+        };
+        list.push((r, Some(n)));
+    }
+}
+
+/// Space-separated instance and node names of entries, sorted by instance
+/// then node id, one per instance, `" "` when empty
+/// (`notify_entries_to_strings`); entries without a node are left out when
+/// nodes are listed.
+fn entry_strings(
+    ws: &WorkingSet,
+    mut list: Vec<(RscIdx, Option<NodeIdx>)>,
+    with_nodes: bool,
+) -> (String, String) {
+    list.sort_by(|a, b| {
+        ws.rsc(a.0)
+            .id
+            .cmp(&ws.rsc(b.0).id)
+            .then_with(|| match (a.1, b.1) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (Some(x), Some(y)) => ws.node(x).id.cmp(&ws.node(y).id),
+            })
+    });
+    let (mut rscs, mut nodes): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let mut last: Option<&str> = None;
+    for (r, n) in list {
+        if with_nodes && n.is_none() {
+            continue;
+        }
+        let id = ws.rsc(r).id.as_str();
+        if last == Some(id) {
+            continue;
+        }
+        last = Some(id);
+        rscs.push(id);
+        if let Some(n) = n {
+            nodes.push(ws.node(n).uname.as_str());
+        }
+    }
+    let words = |v: Vec<&str>| {
+        if v.is_empty() {
+            " ".to_string()
+        } else {
+            v.join(" ")
+        }
+    };
+    (words(rscs), words(nodes))
+}
+
+/// The notification variables of a clone (`add_notif_keys`).
+fn notification_keys(ws: &WorkingSet, clone: RscIdx) -> Keys {
+    let mut e = Entries::default();
+    collect_entries(ws, clone, &mut e);
+    let mut keys = Keys::new();
+    let mut add = |name: &str, list: Vec<(RscIdx, Option<NodeIdx>)>, aliases: &[&str]| {
+        let (rscs, nodes) = entry_strings(ws, list, true);
+        for n in std::iter::once(&name).chain(aliases) {
+            keys.insert(format!("notify_{n}_resource"), rscs.clone());
+            keys.insert(format!("notify_{n}_uname"), nodes.clone());
+        }
+    };
+    add("stop", e.stop, &[]);
+    add("start", e.start, &[]);
+    add("demote", e.demote, &[]);
+    add("promote", e.promote, &[]);
+    add("active", e.active, &[]);
+    add("unpromoted", e.unpromoted, &["slave"]);
+    add("promoted", e.promoted, &["master"]);
+    let (inactive, _) = entry_strings(ws, e.inactive, false);
+    keys.insert("notify_inactive_resource".into(), inactive);
+    let mut available: Vec<&str> = ws
+        .rsc(clone)
+        .allowed
+        .keys()
+        .map(|&n| ws.node(n).uname.as_str())
+        .collect();
+    available.sort_by(|a, b| super::unpack::numeric_strcasecmp(a, b));
+    let words = |v: Vec<&str>| {
+        if v.is_empty() {
+            " ".to_string()
+        } else {
+            v.join(" ")
+        }
+    };
+    keys.insert("notify_available_uname".into(), words(available));
+    let all: Vec<&str> = ws.nodes.iter().map(|n| n.uname.as_str()).collect();
+    keys.insert("notify_all_uname".into(), words(all));
+    keys
+}
+
 /// Whether a resource has notifications enabled (`pe_rsc_notify`).
 pub fn wants_notify(ws: &WorkingSet, r: RscIdx) -> bool {
     ws.rsc(r)
@@ -45,10 +189,14 @@ fn new_notify_pseudo(
             interval_ms: 0,
         },
     );
+    let key_operation = ws.action(action).task.clone();
     let act = ws.action_mut(a);
     act.pseudo = true;
     act.meta.insert("notify_type".into(), meta_type.into());
     act.meta.insert("notify_operation".into(), operation.into());
+    act.meta.insert("notify_key_type".into(), notif_type.into());
+    act.meta
+        .insert("notify_key_operation".into(), key_operation);
     a
 }
 
@@ -158,7 +306,8 @@ pub fn create_notifications(ws: &mut WorkingSet, clone: RscIdx, nd: &NotifyData)
             ws.action_mut(a).optional = false;
         }
     }
-    create_notify_actions(ws, clone, nd, &act);
+    let keys = notification_keys(ws, clone);
+    create_notify_actions(ws, clone, nd, &act, &keys);
 }
 
 /// An instance's notify action on a node for a notification pseudo action,
@@ -169,6 +318,7 @@ fn new_notify_action(
     n: NodeIdx,
     op: Option<ActionIdx>,
     done: Option<ActionIdx>,
+    keys: &Keys,
 ) -> Option<ActionIdx> {
     let (op, done) = (op?, done?);
     if !ws.node(n).online || !ws.action(op).runnable {
@@ -202,6 +352,12 @@ fn new_notify_action(
     for (k, v) in ws.action(op).meta.clone() {
         ws.action_mut(a).meta.entry(k).or_insert(v);
     }
+    for (k, v) in keys {
+        ws.action_mut(a)
+            .meta
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
+    }
     order_actions(ws, op, a, OPTIONAL);
     order_actions(ws, a, done, OPTIONAL);
     Some(a)
@@ -209,8 +365,14 @@ fn new_notify_action(
 
 /// A post-notification, with the instance's recurring monitors after the
 /// confirmation (`new_post_notify_action`).
-fn new_post_notify_action(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, nd: &NotifyData) {
-    new_notify_action(ws, r, n, nd.post, nd.post_done);
+fn new_post_notify_action(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    nd: &NotifyData,
+    keys: &Keys,
+) {
+    new_notify_action(ws, r, n, nd.post, nd.post_done, keys);
     let Some(done) = nd.post_done else { return };
     for mon in ws.rsc(r).actions.clone() {
         let act = ws.action(mon);
@@ -221,12 +383,34 @@ fn new_post_notify_action(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, nd: &Notif
     }
 }
 
-fn create_notify_actions(ws: &mut WorkingSet, r: RscIdx, nd: &NotifyData, act: &Activity) {
+fn create_notify_actions(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    nd: &NotifyData,
+    act: &Activity,
+    keys: &Keys,
+) {
     if !ws.rsc(r).children.is_empty() {
         for c in ws.rsc(r).children.clone() {
-            create_notify_actions(ws, c, nd, act);
+            create_notify_actions(ws, c, nd, act, keys);
         }
         return;
+    }
+    // The instance's own actions get the variables too.
+    for a in ws.rsc(r).actions.clone() {
+        let op = ws.action(a);
+        if op.optional
+            || op.node.is_none()
+            || !matches!(op.task.as_str(), "start" | "stop" | "promote" | "demote")
+        {
+            continue;
+        }
+        for (k, v) in keys {
+            ws.action_mut(a)
+                .meta
+                .entry(k.clone())
+                .or_insert_with(|| v.clone());
+        }
     }
     let task = nd.action.as_str();
     match task {
@@ -250,9 +434,9 @@ fn create_notify_actions(ws: &mut WorkingSet, r: RscIdx, nd: &NotifyData, act: &
                     continue;
                 }
             }
-            new_notify_action(ws, r, cur, nd.pre, nd.pre_done);
+            new_notify_action(ws, r, cur, nd.pre, nd.pre_done, keys);
             if task == "demote" || stop.is_none_or(|s| ws.action(s).optional) {
-                new_post_notify_action(ws, r, cur, nd);
+                new_post_notify_action(ws, r, cur, nd, keys);
             }
         }
     }
@@ -262,9 +446,9 @@ fn create_notify_actions(ws: &mut WorkingSet, r: RscIdx, nd: &NotifyData, act: &
             return;
         };
         if task != "start" || start.is_none_or(|s| ws.action(s).optional) {
-            new_notify_action(ws, r, to, nd.pre, nd.pre_done);
+            new_notify_action(ws, r, to, nd.pre, nd.pre_done, keys);
         }
-        new_post_notify_action(ws, r, to, nd);
+        new_post_notify_action(ws, r, to, nd, keys);
     }
 }
 
@@ -276,5 +460,10 @@ pub fn order_notifs_after_fencing(ws: &mut WorkingSet, r: RscIdx, fence: ActionI
     };
     let top = ws.top_parent(r);
     let act = Activity::default();
-    create_notify_actions(ws, top, &nd, &act);
+    let mut keys = Keys::new();
+    keys.insert("notify_stop_resource".into(), ws.rsc(r).id.clone());
+    if let Some(n) = ws.action(fence).node {
+        keys.insert("notify_stop_uname".into(), ws.node(n).uname.clone());
+    }
+    create_notify_actions(ws, top, &nd, &act, &keys);
 }

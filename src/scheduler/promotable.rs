@@ -356,6 +356,23 @@ fn node_to_be_promoted_on(
     Some(n)
 }
 
+/// Records an instance's promotion score on the node where it will be
+/// active, when scores are shown (`show_promotion_score`).
+fn show_promotion_score(ws: &mut WorkingSet, inst: RscIdx) {
+    if ws.score_log.is_none() {
+        return;
+    }
+    let chosen = location(ws, inst, false).map_or("none".to_string(), |n| ws.node(n).uname.clone());
+    let line = format!(
+        "{} promotion score on {chosen}: {}",
+        ws.rsc(inst).id,
+        Score::new(i64::from(ws.rsc(inst).promotion_priority))
+    );
+    if let Some(log) = ws.score_log.as_mut() {
+        log.push(line);
+    }
+}
+
 /// Chooses which instances are promoted (`pcmk__set_instance_roles`).
 pub fn set_instance_roles(ws: &mut WorkingSet, clone: RscIdx) {
     let mut counts = std::collections::BTreeMap::new();
@@ -371,6 +388,7 @@ pub fn set_instance_roles(ws: &mut WorkingSet, clone: RscIdx) {
         .unwrap_or(1);
     let mut promoted = 0usize;
     for child in ws.rsc(clone).children.clone() {
+        show_promotion_score(ws, child);
         let mut chosen = None;
         if ws.rsc(child).promotion_priority < 0 {
             // Not to be promoted.

@@ -86,6 +86,15 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         no_quorum_policy
     };
     let color = |k: &str, d: Score| get(k).and_then(Score::parse).unwrap_or(d);
+    let op_defaults = cib
+        .configuration
+        .op_defaults
+        .iter()
+        .filter_map(|set| match &set.id_ref {
+            Some(r) => resolve(r).cloned(),
+            None => Some(set.clone()),
+        })
+        .collect();
     Config {
         stonith_enabled,
         legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
@@ -122,6 +131,7 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         ],
         dc_uuid: cib.attr("dc-uuid").map(str::to_string),
         props,
+        op_defaults,
     }
 }
 
@@ -249,6 +259,17 @@ pub fn numeric_strcasecmp(a: &str, b: &str) -> std::cmp::Ordering {
 struct Inherited<'a> {
     meta: &'a BTreeMap<String, String>,
     params: &'a BTreeMap<String, String>,
+}
+
+/// Name/value sets with each `id-ref` replaced by the set it names (those
+/// naming nothing dropped).
+fn resolved_sets(cib: &Cib, sets: &[NvSet]) -> Vec<NvSet> {
+    sets.iter()
+        .filter_map(|set| match &set.id_ref {
+            Some(r) => find_nvset(cib, r).cloned(),
+            None => Some(set.clone()),
+        })
+        .collect()
 }
 
 /// Builds every resource of the configuration (`unpack_resources`).
@@ -402,6 +423,8 @@ fn unpack_clone(
                 p.id
             ));
             data.unique = false;
+            data.clone_node_max = 1;
+            data.clone_max = data.clone_max.min(ws.nodes.len());
             meta.insert("globally-unique".into(), "false".into());
         }
     }
@@ -416,6 +439,7 @@ fn unpack_clone(
         Vec::new(),
     );
     ws.rsc_mut(idx).clone = Some(data.clone());
+    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &c.instance);
     // Even without instances, one (orphan) instance is there for history
     // entries to match.
     for _ in 0..data.clone_max.max(1) {
@@ -522,6 +546,7 @@ fn unpack_group(
         String::new(),
         Vec::new(),
     );
+    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &g.instance);
     {
         let r = ws.rsc_mut(idx);
         r.group_ordered = r.meta.get("ordered").map(|v| is_true(v)).unwrap_or(true);
@@ -667,6 +692,21 @@ fn unpack_primitive(
         );
         let mut op_params = BTreeMap::new();
         unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
+        let mut own_meta = BTreeMap::new();
+        unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut own_meta);
+        let own_attrs = [
+            Some(("name".to_string(), op.name.clone())),
+            op.interval.clone().map(|v| ("interval".to_string(), v)),
+            op.role.clone().map(|v| ("role".to_string(), v)),
+        ];
+        for (k, v) in own_attrs
+            .into_iter()
+            .flatten()
+            .chain(op.attrs.iter().cloned())
+        {
+            own_meta.insert(k, v);
+        }
+        own_meta.remove("id");
         ops.push(OpConfig {
             id: op.id.clone(),
             name: op.name.clone(),
@@ -678,6 +718,12 @@ fn unpack_primitive(
             duplicate: false,
             on_fail_block_attr: op.attrs.iter().any(|(k, v)| k == "on-fail" && v == "block"),
             params: op_params,
+            meta: own_meta,
+            timeout_attr: op
+                .attrs
+                .iter()
+                .find(|(k, _)| k == "timeout")
+                .map(|(_, v)| v.clone()),
         });
     }
     let is_fence_device = class == "stonith";
@@ -695,6 +741,13 @@ fn unpack_primitive(
         ops,
     );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
+    let own_sets: Vec<NvSet> = p
+        .instance
+        .iter()
+        .chain(template.into_iter().flat_map(|t| t.instance.iter()))
+        .cloned()
+        .collect();
+    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &own_sets);
     let util_sets: Vec<&NvSet> = p
         .utilization
         .iter()
@@ -848,6 +901,7 @@ fn new_rsc(
         utilization: BTreeMap::new(),
         clone: None,
         clone_name: None,
+        param_sets: Vec::new(),
         promotion_priority: 0,
         pending_node: None,
         promotion_needs_ticket: false,

@@ -266,6 +266,9 @@ pub struct Rsc {
     pub utilization: BTreeMap<String, i64>,
     /// Clone settings (clones only).
     pub clone: Option<CloneData>,
+    /// Its own `instance_attributes` sets (then a template's), references
+    /// resolved, for evaluating parameters per node (`pe_rsc_params`).
+    pub param_sets: Vec<crate::cib::NvSet>,
     /// The name the status history uses for this resource when it differs
     /// from its id (an anonymous clone instance found as `rsc` or `rsc:3`;
     /// Pacemaker's `clone_name`).
@@ -383,6 +386,12 @@ pub struct OpConfig {
     pub on_fail_block_attr: bool,
     /// The op's own instance attributes (extra agent parameters).
     pub params: BTreeMap<String, String>,
+    /// The op's own settings as the graph passes them on: its meta-attribute
+    /// sets overridden by its XML attributes (name, interval, timeout, ...),
+    /// without `id`.
+    pub meta: BTreeMap<String, String>,
+    /// The `timeout` attribute of the `<op>` element itself.
+    pub timeout_attr: Option<String>,
 }
 
 /// One operation recorded in the status for a resource, on any node, as
@@ -607,6 +616,9 @@ pub struct Config {
     pub dc_uuid: Option<String>,
     /// The remaining properties.
     pub props: BTreeMap<String, String>,
+    /// `<op_defaults>` meta-attribute sets, references resolved; their
+    /// rules are evaluated per action.
+    pub op_defaults: Vec<crate::cib::NvSet>,
 }
 
 /// `no-quorum-policy`.
@@ -660,6 +672,9 @@ pub struct WorkingSet {
     /// Recurring ops whose failure expired and which must be rescheduled:
     /// (resource, node, history entry id).
     pub forced_restarts: std::collections::BTreeSet<(RscIdx, NodeIdx, String)>,
+    /// Score lines as `crm_simulate -s` prints them during assignment, when
+    /// asked for (`pe_flag_show_scores`); `None` otherwise.
+    pub score_log: Option<Vec<String>>,
 }
 
 impl WorkingSet {

@@ -24,6 +24,8 @@ pub struct Options {
     pub run: bool,
     /// `-s`: show allocation scores.
     pub show_scores: bool,
+    /// `-Q`: print only what is essential (with `-s`, the scores alone).
+    pub quiet: bool,
     /// `-D FILE`: write the graph as dot.
     pub save_dot: Option<PathBuf>,
     /// `-G FILE`: write the graph as XML.
@@ -150,14 +152,51 @@ fn now_for(cib: &Cib, opts: &Options, fallback: i64) -> Result<i64, SimulateErro
 /// wall clock: 2022-11-24, the release of Pacemaker 2.1.5.
 pub const DEFAULT_NOW: i64 = 1_669_248_000;
 
-/// Runs `crm_simulate` on a CIB file and returns what it prints.
+/// Everything one `crm_simulate` run produces.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    /// What it prints on stdout.
+    pub stdout: String,
+    /// The graph as dot, when `-D` was given.
+    pub dot: Option<String>,
+    /// The graph as XML, when `-G` was given.
+    pub graph: Option<String>,
+}
+
+/// Runs `crm_simulate` on a CIB file and returns what it prints, writing
+/// the files `-D`, `-G` and `-O` name.
 pub fn run_file(path: &Path, opts: &Options) -> Result<String, SimulateError> {
     let cib = cib::load(path)?;
     run(cib, opts)
 }
 
-/// Runs `crm_simulate` on a parsed CIB and returns what it prints.
-pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
+/// Runs `crm_simulate` on a CIB file and returns all it produces, without
+/// writing the `-D` and `-G` files (their paths only say which to make).
+pub fn run_file_outputs(path: &Path, opts: &Options) -> Result<Outputs, SimulateError> {
+    let cib = cib::load(path)?;
+    run_outputs(cib, opts)
+}
+
+/// Runs `crm_simulate` on a parsed CIB and returns what it prints, writing
+/// the files `-D` and `-G` name.
+pub fn run(cib: Cib, opts: &Options) -> Result<String, SimulateError> {
+    let outputs = run_outputs(cib, opts)?;
+    let files = [
+        (&opts.save_dot, &outputs.dot),
+        (&opts.save_graph, &outputs.graph),
+    ];
+    for (path, text) in files {
+        if let (Some(p), Some(text)) = (path, text) {
+            std::fs::write(p, text).map_err(|e| SimulateError::Io(p.clone(), e))?;
+        }
+    }
+    Ok(outputs.stdout)
+}
+
+/// Runs `crm_simulate` on a parsed CIB and returns all it produces
+/// (`pcmk__simulate`): what it prints, and the dot and XML graphs when
+/// asked for. Writes only the `-O` file.
+pub fn run_outputs(mut cib: Cib, opts: &Options) -> Result<Outputs, SimulateError> {
     let now = now_for(&cib, opts, opts.wall_clock.unwrap_or(DEFAULT_NOW))?;
     // Injected results carry the wall clock's time, whatever "now" the
     // scheduler is given (pcmk_injections.c uses time(NULL)).
@@ -222,15 +261,18 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         }
     }
 
+    // With -Q only the scores are printed, after a blank line if the CIB
+    // was modified (the end of the empty modifications list).
+    let mut quiet_out = String::from(if modified { "\n" } else { "" });
     if !opts.simulate
         && !opts.run
         && !opts.show_scores
         && opts.save_dot.is_none()
         && opts.save_graph.is_none()
     {
-        return Ok(out);
+        return Ok(finish(opts, out, quiet_out, Outputs::default()));
     }
-    let t = scheduler::schedule(&cib, now);
+    let t = scheduler::schedule_with(&cib, now, opts.show_scores);
     // Developer aid: PACESIM_DUMP=1 lists every action with its flags,
     // reason and inputs on stderr (stdout stays what crm_simulate prints).
     if std::env::var_os("PACESIM_DUMP").is_some() {
@@ -257,18 +299,23 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         }
     }
     if opts.show_scores {
-        out.push_str(&scores(&t));
+        let s = scores(&t);
+        out.push_str(&s);
+        quiet_out.push_str(&s);
     }
-    if let Some(p) = &opts.save_dot {
-        std::fs::write(p, graph::to_dot(&t.ws, &t.graph))
-            .map_err(|e| SimulateError::Io(p.clone(), e))?;
-    }
-    if let Some(p) = &opts.save_graph {
-        std::fs::write(p, graph::to_xml(&t.ws, &t.graph))
-            .map_err(|e| SimulateError::Io(p.clone(), e))?;
-    }
+    let files = Outputs {
+        stdout: String::new(),
+        dot: opts
+            .save_dot
+            .as_ref()
+            .map(|_| graph::to_dot(&t.ws, &t.graph)),
+        graph: opts
+            .save_graph
+            .as_ref()
+            .map(|_| graph::to_xml(&t.ws, &t.graph)),
+    };
     if !opts.simulate && !opts.run {
-        return Ok(out);
+        return Ok(finish(opts, out, quiet_out, files));
     }
     out.push_str("Transition Summary:\n");
     for l in summary::transition_summary(&t) {
@@ -295,7 +342,15 @@ pub fn run(mut cib: Cib, opts: &Options) -> Result<String, SimulateError> {
         let ws2 = scheduler::unpack_cib(&cib, now);
         out.push_str(&display::cluster_status(&ws2));
     }
-    Ok(out)
+    Ok(finish(opts, out, quiet_out, files))
+}
+
+/// The outputs of a run, its stdout being `quiet` with `-Q`.
+fn finish(opts: &Options, out: String, quiet: String, files: Outputs) -> Outputs {
+    Outputs {
+        stdout: if opts.quiet { quiet } else { out },
+        ..files
+    }
 }
 
 fn apply_modifications(
@@ -572,25 +627,13 @@ fn execute(
     fired
 }
 
-/// Allocation scores in `crm_simulate -s` style (final node scores per resource).
+/// Allocation scores as `crm_simulate -s` prints them: each line as the
+/// scheduler recorded it while assigning, then a blank line.
 pub fn scores(t: &Transition) -> String {
-    let ws = &t.ws;
-    let mut out = String::from("Allocation scores:\n");
-    for r in ws.all_in_order() {
-        let rsc = ws.rsc(r);
-        let kind = match rsc.variant {
-            scheduler::ws::Variant::Group => "group_color",
-            _ => "native_color",
-        };
-        for (n, a) in &rsc.allowed {
-            let _ = writeln!(
-                out,
-                "pcmk__{kind}: {} allocation score on {}: {}",
-                rsc.id,
-                ws.node(*n).uname,
-                a.weight
-            );
-        }
+    let mut out = String::new();
+    for line in t.ws.score_log.iter().flatten() {
+        out.push_str(line);
+        out.push('\n');
     }
     out.push('\n');
     out
