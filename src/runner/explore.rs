@@ -119,8 +119,8 @@ pub fn draw(p: &Prepared, e: &Explore, seed: u64) -> Schedule {
                         ExploreFault::Crash => Fault::Crash(node),
                         _ => Fault::KillStack(node),
                     };
+                    plan(&mut out, undo_at, f.undo().expect("a node fault is undone"));
                     plan(&mut out, t, f);
-                    plan(&mut out, undo_at, Fault::Recover(node));
                     down.push((node, undo_at));
                 }
                 ExploreFault::Pause => {
@@ -148,8 +148,9 @@ pub fn draw(p: &Prepared, e: &Explore, seed: u64) -> Schedule {
                         .copied()
                         .filter(|x| !minority.contains(x))
                         .collect();
-                    plan(&mut out, t, Fault::Partition(vec![minority.clone(), rest]));
-                    plan(&mut out, undo_at, Fault::Heal);
+                    let f = Fault::Partition(vec![minority.clone(), rest]);
+                    plan(&mut out, undo_at, f.undo().expect("a partition heals"));
+                    plan(&mut out, t, f);
                     net_until = undo_at;
                     down.extend(minority.into_iter().map(|m| (m, undo_at)));
                 }
@@ -185,8 +186,8 @@ pub fn draw(p: &Prepared, e: &Explore, seed: u64) -> Schedule {
                             cut: true,
                         },
                     };
+                    plan(&mut out, undo_at, f.undo().expect("a link heals"));
                     plan(&mut out, t, f);
-                    plan(&mut out, undo_at, Fault::Heal);
                     net_until = undo_at;
                     // A cut or bad link may cost a node its place in the ring.
                     down.push((a, undo_at));
@@ -198,8 +199,9 @@ pub fn draw(p: &Prepared, e: &Explore, seed: u64) -> Schedule {
                         DeviceFault::Timeout,
                         DeviceFault::Refuse,
                     ][rng.gen_range(0..3)];
-                    plan(&mut out, t, Fault::FenceDevice(d.clone(), fail));
-                    plan(&mut out, undo_at, Fault::FenceDevice(d, DeviceFault::Ok));
+                    let f = Fault::FenceDevice(d, fail);
+                    plan(&mut out, undo_at, f.undo().expect("a device recovers"));
+                    plan(&mut out, t, f);
                 }
                 ExploreFault::ResourceFail => {
                     let rsc = failable[rng.gen_range(0..failable.len())].clone();

@@ -150,25 +150,6 @@ impl Fault {
         }
     }
 
-    /// The node it strikes, for faults that strike one.
-    pub fn node(&self) -> Option<NodeId> {
-        match self {
-            Fault::PowerOff(n)
-            | Fault::PowerOn(n)
-            | Fault::Crash(n)
-            | Fault::KillStack(n)
-            | Fault::Pause(n, _)
-            | Fault::Restart(n)
-            | Fault::StopCluster(n)
-            | Fault::StartCluster(n)
-            | Fault::Standby(n)
-            | Fault::Unstandby(n)
-            | Fault::Recover(n) => Some(*n),
-            Fault::ResourceFail { node, .. } => Some(*node),
-            _ => None,
-        }
-    }
-
     /// The timeline's words: (who, what).
     pub fn describe(&self, names: &[String]) -> (String, String) {
         let name = |n: &NodeId| names[(n.0 - 1) as usize].clone();
