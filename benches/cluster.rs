@@ -22,6 +22,7 @@ fn hour_of_faults(c: &mut Criterion) {
                         sink: sim::TraceSink::Off,
                         bodies: false,
                     }),
+                    ..Default::default()
                 },
             )
             .expect("runs");

@@ -1,0 +1,395 @@
+//! `pacesim run FILE --status-at T`: the cluster at virtual time T, as
+//! `crm_mon -1` (Pacemaker 2.1.5) prints it from the DC's CIB, then the
+//! ground truth where it differs from what the CIB says.
+//!
+//! The runner stops at T (after that instant's faults and point
+//! expectations) and takes a [`Snapshot`]: the CIB the DC of the largest
+//! partition holds, and what the nodes really do. The text mirrors
+//! `crm_mon`'s `cluster-summary`, `node-list`, `resource-list` and
+//! `failed-action-list` messages (`lib/pacemaker/pcmk_output.c`,
+//! `lib/pengine/pe_output.c`), with the resource lines of
+//! `simulate::display`. "Last updated" is the virtual instant on the
+//! scenario's clock (`EPOCH_BASE` + T), not the wall clock.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use sim::{Addr, Instant, PowerState, Sim};
+
+use crate::cib::Cib;
+use crate::cluster::{Process, STACK};
+use crate::executor::Activity;
+
+use super::observe::Observer;
+use super::EPOCH_BASE;
+
+/// One node at the snapshot's instant, as it really is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeNow {
+    /// Power and OS.
+    pub power: PowerState,
+    /// Whether its cluster stack runs.
+    pub stack: bool,
+    /// Whether it is frozen.
+    pub paused: bool,
+    /// Whether its partition is quorate (false without a stack).
+    pub quorate: bool,
+}
+
+/// The cluster at one instant.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// When.
+    pub at: Instant,
+    /// The DC of the largest partition (index into the names).
+    pub dc: Option<usize>,
+    /// That DC's CIB.
+    pub cib: Option<Arc<Cib>>,
+    /// Each node, in the names' order.
+    pub nodes: Vec<NodeNow>,
+    /// Per primitive (history id): where it is active (node index).
+    pub active: BTreeMap<String, BTreeMap<usize, Activity>>,
+}
+
+impl Snapshot {
+    /// Takes the cluster's state now.
+    pub(super) fn take(names: &[String], sim: &Sim<Process>, obs: &Observer) -> Snapshot {
+        let mut best: Option<(usize, usize)> = None;
+        let mut nodes = Vec::new();
+        let mut cib = None;
+        for node in sim.nodes() {
+            let i = (node.0 as usize).saturating_sub(1);
+            let stack = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack());
+            nodes.push(NodeNow {
+                power: sim.power_state(node),
+                stack: stack.is_some(),
+                paused: sim.is_paused(node),
+                quorate: stack.is_some_and(|s| s.quorate()),
+            });
+            let Some(s) = stack else { continue };
+            if s.controller().is_dc() && !sim.is_paused(node) {
+                let size = s.members().len();
+                if best.is_none_or(|(b, _)| size > b) {
+                    best = Some((size, i));
+                    cib = Some(s.controller().shared_cib().clone());
+                }
+            }
+        }
+        let active = obs
+            .truth
+            .all()
+            .iter()
+            .filter(|(_, on)| !on.is_empty())
+            .map(|(r, on)| {
+                let on = on
+                    .iter()
+                    .map(|(n, a)| ((n.0 as usize).saturating_sub(1), *a))
+                    .collect();
+                (r.clone(), on)
+            })
+            .collect();
+        debug_assert_eq!(nodes.len(), names.len());
+        Snapshot {
+            at: sim.now(),
+            dc: best.map(|(_, i)| i),
+            cib,
+            nodes,
+            active,
+        }
+    }
+}
+
+/// `Thu Jan  1 00:00:00 2026`, as `ctime` and `pcmk__epoch2str` write it.
+pub fn ctime(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let rest = t.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MON: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {:>2} {:02}:{:02}:{:02} {y}",
+        WD[days.rem_euclid(7) as usize],
+        MON[(m - 1) as usize],
+        d,
+        rest / 3600,
+        (rest / 60) % 60,
+        rest % 60
+    )
+}
+
+/// The virtual instant on the scenario's clock, in seconds since the epoch.
+pub fn epoch_of(at: Instant) -> i64 {
+    EPOCH_BASE + (at.as_nanos() / 1_000_000_000) as i64
+}
+
+/// `crm_mon -1` of a CIB, "Last updated" at `now` (seconds since the epoch).
+pub fn crm_mon(cib: &Cib, now: i64) -> String {
+    let ws = crate::scheduler::unpack_cib(cib, now);
+    let mut out = String::from("Cluster Summary:\n");
+    let stack = cib.crm_option("cluster-infrastructure").unwrap_or("corosync");
+    let _ = writeln!(out, "  * Stack: {stack}");
+    let dc = cib.attr("dc-uuid").and_then(|id| {
+        cib.configuration
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.uname.clone())
+    });
+    match dc {
+        Some(dc) => {
+            let version = cib.crm_option("dc-version").unwrap_or("unknown");
+            let quorum = if cib.attr("have-quorum").is_some_and(|q| q == "1" || q == "true") {
+                "partition with quorum"
+            } else {
+                "partition WITHOUT quorum"
+            };
+            let _ = writeln!(out, "  * Current DC: {dc} (version {version}) - {quorum}");
+        }
+        None => out.push_str("  * Current DC: NONE\n"),
+    }
+    let _ = writeln!(out, "  * Last updated: {}", ctime(now));
+    let last = cib
+        .attr("cib-last-written")
+        .map(str::to_string)
+        .unwrap_or_default();
+    let mut change = format!("  * Last change:  {last}");
+    if let Some(user) = cib.attr("update-user") {
+        let _ = write!(change, " by {user}");
+    }
+    if let Some(client) = cib.attr("update-client") {
+        let _ = write!(change, " via {client}");
+    }
+    if let Some(origin) = cib.attr("update-origin") {
+        let _ = write!(change, " on {origin}");
+    }
+    out.push_str(&change);
+    out.push('\n');
+    let nodes = ws.nodes.len();
+    let _ = writeln!(
+        out,
+        "  * {nodes} node{} configured",
+        if nodes == 1 { "" } else { "s" }
+    );
+    let (n, disabled, blocked) = crate::simulate::display::instance_counts(&ws);
+    let mut counts = format!(
+        "  * {n} resource instance{} configured",
+        if n == 1 { "" } else { "s" }
+    );
+    if disabled > 0 || blocked > 0 {
+        let _ = write!(counts, " ({disabled} DISABLED, {blocked} BLOCKED from further action due to failure)");
+    }
+    out.push_str(&counts);
+    out.push('\n');
+    // The node and resource lists, as crm_simulate indents them under
+    // "Current cluster status:", one level out; inactive resources hidden.
+    let status = crate::simulate::display::cluster_status(&ws);
+    let (node_list, rsc_list) = status
+        .split_once("\n  * Full List of Resources:\n")
+        .unwrap_or((&status, ""));
+    out.push_str("\nNode List:\n");
+    for l in node_list.lines().skip(1).filter(|l| !l.is_empty()) {
+        let _ = writeln!(out, "{}", l.strip_prefix("  ").unwrap_or(l));
+    }
+    out.push_str("\nActive Resources:\n");
+    let active: Vec<&str> = active_lines(rsc_list);
+    if active.is_empty() {
+        out.push_str("  * No active resources\n");
+    }
+    for l in active {
+        let _ = writeln!(out, "{}", l.strip_prefix("  ").unwrap_or(l));
+    }
+    let failed = failed_actions(cib);
+    if !failed.is_empty() {
+        out.push_str("\nFailed Resource Actions:\n");
+        for l in failed {
+            let _ = writeln!(out, "  * {l}");
+        }
+    }
+    out
+}
+
+/// The resource lines without inactive resources (`crm_mon` without
+/// `--inactive`): stopped primitives, clone `Stopped: [ ... ]` lines, and
+/// group headers left without members.
+fn active_lines(list: &str) -> Vec<&str> {
+    let lines: Vec<&str> = list
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with("* Stopped") || t.ends_with("Stopped") || t.contains("Stopped ("))
+                && !t.starts_with("* No resources")
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let depth = l.len() - l.trim_start().len();
+        let header = l.trim_end().ends_with(':') || l.contains("Resource Group:");
+        if header {
+            let has_child = lines
+                .get(i + 1)
+                .is_some_and(|n| n.len() - n.trim_start().len() > depth);
+            if !has_child {
+                continue;
+            }
+        }
+        out.push(*l);
+    }
+    out
+}
+
+/// `failed-action-list`: each `*_last_failure_0` history entry.
+fn failed_actions(cib: &Cib) -> Vec<String> {
+    let mut out = Vec::new();
+    for ns in &cib.status.node_states {
+        let node = ns.uname.clone().unwrap_or_else(|| ns.id.clone());
+        for r in ns.lrm.iter().flatten() {
+            for op in &r.ops {
+                if !op.id.ends_with("_last_failure_0") {
+                    continue;
+                }
+                let rc = op.rc_code.unwrap_or(1);
+                let key = op
+                    .operation_key
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_{}_{}", r.id, op.operation, op.interval_ms));
+                let status = match op.op_status.unwrap_or(0) {
+                    0 => "complete",
+                    1 => "pending",
+                    2 => "Cancelled",
+                    3 => "Timed Out",
+                    4 => "NOT SUPPORTED",
+                    5 => "Error",
+                    _ => "unknown",
+                };
+                let changed = op.last_rc_change.map(ctime).unwrap_or_default();
+                out.push(format!(
+                    "{key} on {node} '{}' ({rc}): call={}, status='{status}', exitreason='', last-rc-change='{changed}', queued={}ms, exec={}ms",
+                    ocf_text(rc),
+                    op.call_id.unwrap_or(0),
+                    op.queue_time.unwrap_or(0),
+                    op.exec_time.unwrap_or(0),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn ocf_text(rc: i32) -> &'static str {
+    match rc {
+        0 => "ok",
+        1 => "error",
+        2 => "invalid parameter",
+        3 => "unimplemented feature",
+        4 => "insufficient privileges",
+        5 => "not installed",
+        6 => "not configured",
+        7 => "not running",
+        8 => "promoted",
+        9 => "promoted (failed)",
+        _ => "unknown",
+    }
+}
+
+/// What the nodes really do where the DC's CIB says otherwise (or
+/// nothing), one line each.
+pub fn ground_truth(names: &[String], s: &Snapshot) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = |i: usize| names.get(i).cloned().unwrap_or_else(|| i.to_string());
+    for (i, n) in s.nodes.iter().enumerate() {
+        let what = match (n.power, n.stack, n.paused) {
+            (PowerState::Off, ..) => Some("powered off".to_string()),
+            (PowerState::Booting, ..) => Some("booting".into()),
+            (PowerState::Halted, ..) => Some("halted (crashed)".into()),
+            (PowerState::Up, false, _) => Some("up, cluster stack not running".into()),
+            (PowerState::Up, true, true) => Some("paused (frozen)".into()),
+            (PowerState::Up, true, false) if !n.quorate => {
+                Some("up, its partition without quorum".into())
+            }
+            _ => None,
+        };
+        if let Some(w) = what {
+            out.push(format!("Node {}: {w}", name(i)));
+        }
+    }
+    // Where the CIB (as the scheduler reads it) places each primitive.
+    let mut believed: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
+    if let Some(cib) = &s.cib {
+        let ws = crate::scheduler::unpack_cib(cib, epoch_of(s.at));
+        for r in &ws.rscs {
+            if r.variant != crate::scheduler::ws::Variant::Primitive {
+                continue;
+            }
+            let e = believed.entry(r.id.clone()).or_default();
+            for &n in &r.running_on {
+                e.insert(
+                    ws.node(n).uname.clone(),
+                    r.role == crate::scheduler::ws::Role::Promoted,
+                );
+            }
+        }
+    }
+    let mut prims: Vec<&String> = s.active.keys().chain(believed.keys()).collect();
+    prims.sort();
+    prims.dedup();
+    for p in prims {
+        let real: BTreeMap<String, bool> = s
+            .active
+            .get(p)
+            .map(|m| {
+                m.iter()
+                    .map(|(n, a)| (name(*n), *a == Activity::Promoted))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let said = believed.get(p).cloned().unwrap_or_default();
+        for (node, promoted) in &real {
+            let role = if *promoted { "promoted" } else { "active" };
+            match said.get(node) {
+                None => out.push(format!("{p} is {role} on {node}; the CIB does not say so")),
+                Some(b) if b != promoted => {
+                    out.push(format!("{p} is {role} on {node}; the CIB says otherwise"))
+                }
+                _ => {}
+            }
+        }
+        for node in said.keys() {
+            if !real.contains_key(node) {
+                out.push(format!(
+                    "{p} is not active on {node}; the CIB says it is"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The whole `--status-at` block for one snapshot.
+pub fn text(names: &[String], s: &Snapshot) -> String {
+    let mut out = format!("=== status at {} ===\n", s.at);
+    match &s.cib {
+        Some(cib) => out.push_str(&crm_mon(cib, epoch_of(s.at))),
+        None => out.push_str("no DC: no running cluster stack holds a CIB the cluster agreed on\n"),
+    }
+    let truth = ground_truth(names, s);
+    out.push_str("\nGround truth (where it differs from the CIB):\n");
+    if truth.is_empty() {
+        out.push_str("  * as the CIB says\n");
+    }
+    for l in truth {
+        let _ = writeln!(out, "  * {l}");
+    }
+    out
+}
