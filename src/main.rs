@@ -25,7 +25,9 @@ enum Command {
     /// Run a scenario on the simulated cluster and check its expectations
     /// (exit 0: all hold, 1: one does not, 2: the file is wrong). The
     /// scenario format is documented in docs/scenario-format.md.
-    #[command(after_help = "Scenario format: docs/scenario-format.md (every key, fault and expectation, with examples).")]
+    #[command(
+        after_help = "Scenario format: docs/scenario-format.md (every key, fault and expectation, with examples)."
+    )]
     Run(RunArgs),
     /// Run a scenario once per seed, in parallel, and sum up: checks held,
     /// event delays, failing seeds (exit 0: every run holds, 1: one does

@@ -201,7 +201,7 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
     };
     let prims = prims_of(story);
     let mut y = 22.0; // below the axis
-    // Cluster-wide rows: faults, checks.
+                      // Cluster-wide rows: faults, checks.
     let faults_y = y;
     g.label(y, "faults", "lab");
     for f in &o.schedule {
@@ -283,7 +283,14 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
                 Some(Power::Up) => (C_UP, "up"),
                 Some(Power::Halted) => (C_HALT, "halted (crashed)"),
             };
-            g.span(a, b, y + 2.0, ROW - 4.0, fill, &format!("{} {name}: {word} (until {})", at(a), at(b)));
+            g.span(
+                a,
+                b,
+                y + 2.0,
+                ROW - 4.0,
+                fill,
+                &format!("{} {name}: {word} (until {})", at(a), at(b)),
+            );
         }
         y += ROW;
         g.label(y, "stack", "");
@@ -294,14 +301,27 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
                 Some(Stack::Killed) => (C_KILLED, "cluster stack killed"),
                 Some(Stack::Down) | None => continue,
             };
-            g.span(a, b, y + 2.0, ROW - 4.0, fill, &format!("{} {name}: {word} (until {})", at(a), at(b)));
+            g.span(
+                a,
+                b,
+                y + 2.0,
+                ROW - 4.0,
+                fill,
+                &format!("{} {name}: {word} (until {})", at(a), at(b)),
+            );
         }
         y += ROW;
         g.label(y, "membership", "");
         for (a, b, r) in spans(&lane.ring, end) {
             let Some((seq, members)) = r else { continue };
             let full = members.len() == names.len();
-            let fill = if full { "#80cbc4" } else if seq % 2 == 0 { "#ffcc80" } else { "#ffb74d" };
+            let fill = if full {
+                "#80cbc4"
+            } else if seq % 2 == 0 {
+                "#ffcc80"
+            } else {
+                "#ffb74d"
+            };
             let title = format!(
                 "{} {name}: membership [{}] (ring {seq}) until {}",
                 at(a),
@@ -321,12 +341,26 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         g.label(y, "quorum, DC", "");
         for (a, b, q) in spans(&lane.quorate, end) {
             if q {
-                g.span(a, b, y + 2.0, 4.0, C_QUORATE, &format!("{} {name}: quorate (until {})", at(a), at(b)));
+                g.span(
+                    a,
+                    b,
+                    y + 2.0,
+                    4.0,
+                    C_QUORATE,
+                    &format!("{} {name}: quorate (until {})", at(a), at(b)),
+                );
             }
         }
         for (a, b, dc) in spans(&lane.dc, end) {
             if dc {
-                g.span(a, b, y + 7.0, 6.0, C_DC, &format!("{} {name}: DC (until {})", at(a), at(b)));
+                g.span(
+                    a,
+                    b,
+                    y + 7.0,
+                    6.0,
+                    C_DC,
+                    &format!("{} {name}: DC (until {})", at(a), at(b)),
+                );
             }
         }
         y += ROW;
@@ -339,7 +373,14 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
                         Some(Activity::Promoted) => (C_PROMOTED, "promoted"),
                         None => continue,
                     };
-                    g.span(a, b, y + 2.0, ROW - 4.0, fill, &format!("{} {name}: {p} {word} (until {})", at(a), at(b)));
+                    g.span(
+                        a,
+                        b,
+                        y + 2.0,
+                        ROW - 4.0,
+                        fill,
+                        &format!("{} {name}: {p} {word} (until {})", at(a), at(b)),
+                    );
                 }
             }
             for (t, r) in &lane.failed {
@@ -400,7 +441,10 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         );
     }
     for fd in &story.fenced {
-        let (Some(by_y), Some(t)) = (lane_y.get(fd.by), names.iter().position(|n| *n == fd.target)) else {
+        let (Some(by_y), Some(t)) = (
+            lane_y.get(fd.by),
+            names.iter().position(|n| *n == fd.target),
+        ) else {
             continue;
         };
         let _ = t;
@@ -460,7 +504,8 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         g.left,
         g.plot
     );
-    let sw = |c: &str, w: &str| format!("<span><i class=\"sw\" style=\"background:{c}\"></i>{w}</span>");
+    let sw =
+        |c: &str, w: &str| format!("<span><i class=\"sw\" style=\"background:{c}\"></i>{w}</span>");
     let _ = write!(
         body,
         "<div class=\"legend\">{}{}{}{}{}{}{}{}{}{}{}{}<span>&#9650; fault</span><span class=\"pass\">&#9670; check held</span><span class=\"fail\">&#9670; check failed, &#10005; violation</span><span>&#10230; fencing (dashed: failed)</span></div>\n",
@@ -521,6 +566,8 @@ fn ticks(t0: u64, t1: u64, width: f64) -> Vec<(u64, f64)> {
 fn tick_label(t: u64) -> String {
     if t % 60_000 == 0 && t > 0 {
         format!("{}m", t / 60_000)
+    } else if t > 60_000 && t % 1000 == 0 {
+        format!("{}m{}s", t / 60_000, (t % 60_000) / 1000)
     } else if t % 1000 == 0 {
         format!("{}s", t / 1000)
     } else {
@@ -529,13 +576,13 @@ fn tick_label(t: u64) -> String {
 }
 
 /// Re-lays every item with `data-a` for the window [t0, t1] (ms).
-const TIMELINE_JS: &str = r#"(function(){
+const TIMELINE_JS: &str = r#"(function(){try{
 var svg=document.getElementById('tl'),plot=document.getElementById('plot'),axis=document.getElementById('axis');
 var END=+svg.getAttribute('data-end'),W=+plot.getAttribute('width'),H=+plot.getAttribute('height');
 var i0=document.getElementById('t0'),i1=document.getElementById('t1'),win=[0,END];
 var NS='http://www.w3.org/2000/svg';
 function X(t){return (t-win[0])*W/(win[1]-win[0]);}
-function lab(t){return t%60000==0&&t>0?(t/60000)+'m':(t%1000==0?(t/1000)+'s':(t/1000).toFixed(3)+'s');}
+function lab(t){return t%60000==0&&t>0?(t/60000)+'m':(t>60000&&t%1000==0?Math.floor(t/60000)+'m'+(t%60000)/1000+'s':(t%1000==0?(t/1000)+'s':(t/1000).toFixed(3)+'s'));}
 function draw(){
  var els=plot.querySelectorAll('[data-a]');
  for(var k=0;k<els.length;k++){var e=els[k],a=+e.getAttribute('data-a'),b=e.getAttribute('data-b');
@@ -560,7 +607,8 @@ document.getElementById('right').onclick=function(){var d=(win[1]-win[0])/2;set(
 var down=null;function T(ev){var r=plot.getBoundingClientRect();return win[0]+(ev.clientX-r.left)*(win[1]-win[0])/W;}
 plot.addEventListener('mousedown',function(ev){down=T(ev);});
 plot.addEventListener('mouseup',function(ev){if(down===null)return;var u=T(ev);if(Math.abs(u-down)>(win[1]-win[0])/200)set(Math.min(u,down),Math.max(u,down));down=null;});
-})();"#;
+document.documentElement.setAttribute('data-ready','1');
+}catch(e){document.documentElement.setAttribute('data-script-error',String(e));}})();"#;
 
 // ---------------------------------------------------------------- sweep
 
@@ -763,7 +811,11 @@ pub fn whatif(plan: &Plan, cells: &[Cell]) -> String {
                 continue;
             };
             let lost = c.resources.values().any(|r| r.lost > 0);
-            let all: Vec<u64> = c.resources.values().flat_map(|r| r.outages.iter().copied()).collect();
+            let all: Vec<u64> = c
+                .resources
+                .values()
+                .flat_map(|r| r.outages.iter().copied())
+                .collect();
             let max = all.iter().max().copied().unwrap_or(0);
             let mut tip = format!("{} on {}: {} runs\n", c.fault, c.node, c.runs);
             for (r, rc) in &c.resources {
@@ -778,7 +830,11 @@ pub fn whatif(plan: &Plan, cells: &[Cell]) -> String {
                     q(50),
                     q(90),
                     q(100),
-                    if rc.lost > 0 { format!("; lost in {}", rc.lost) } else { String::new() },
+                    if rc.lost > 0 {
+                        format!("; lost in {}", rc.lost)
+                    } else {
+                        String::new()
+                    },
                     ends.join(", ")
                 );
             }
@@ -786,12 +842,24 @@ pub fn whatif(plan: &Plan, cells: &[Cell]) -> String {
             let _ = write!(
                 tip,
                 "fenced: {}",
-                if fenced.is_empty() { "none".into() } else { fenced.join(", ") }
+                if fenced.is_empty() {
+                    "none".into()
+                } else {
+                    fenced.join(", ")
+                }
             );
             if let Some((seed, what)) = &c.first_violation {
-                let _ = write!(tip, "\nVIOLATIONS in {} of {} runs; first: seed {seed}: {what}", c.violations, c.runs);
+                let _ = write!(
+                    tip,
+                    "\nVIOLATIONS in {} of {} runs; first: seed {seed}: {what}",
+                    c.violations, c.runs
+                );
             }
-            let border = if c.violations > 0 { "border:3px solid #c62828;" } else { "" };
+            let border = if c.violations > 0 {
+                "border:3px solid #c62828;"
+            } else {
+                ""
+            };
             let mut p50s: Vec<u64> = all.clone();
             p50s.sort_unstable();
             let p50 = super::stats::percentile(&p50s, 50).unwrap_or(0);

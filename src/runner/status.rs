@@ -44,7 +44,10 @@ pub struct Snapshot {
     pub at: Instant,
     /// The DC of the largest partition (index into the names).
     pub dc: Option<usize>,
-    /// That DC's CIB.
+    /// Whose CIB `cib` is: the DC's, else (no DC now) the first node whose
+    /// stack runs, as `crm_mon` run there would read it.
+    pub from: Option<usize>,
+    /// That node's CIB.
     pub cib: Option<Arc<Cib>>,
     /// Each node, in the names' order.
     pub nodes: Vec<NodeNow>,
@@ -58,6 +61,7 @@ impl Snapshot {
         let mut best: Option<(usize, usize)> = None;
         let mut nodes = Vec::new();
         let mut cib = None;
+        let mut first: Option<(usize, Arc<Cib>)> = None;
         for node in sim.nodes() {
             let i = (node.0 as usize).saturating_sub(1);
             let stack = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack());
@@ -68,6 +72,9 @@ impl Snapshot {
                 quorate: stack.is_some_and(|s| s.quorate()),
             });
             let Some(s) = stack else { continue };
+            if first.is_none() && !sim.is_paused(node) {
+                first = Some((i, s.controller().shared_cib().clone()));
+            }
             if s.controller().is_dc() && !sim.is_paused(node) {
                 let size = s.members().len();
                 if best.is_none_or(|(b, _)| size > b) {
@@ -90,9 +97,16 @@ impl Snapshot {
             })
             .collect();
         debug_assert_eq!(nodes.len(), names.len());
+        let dc = best.map(|(_, i)| i);
+        let (from, cib) = match (dc, cib, first) {
+            (Some(d), Some(c), _) => (Some(d), Some(c)),
+            (_, _, Some((i, c))) => (Some(i), Some(c)),
+            _ => (None, None),
+        };
         Snapshot {
             at: sim.now(),
-            dc: best.map(|(_, i)| i),
+            dc,
+            from,
             cib,
             nodes,
             active,
@@ -138,7 +152,9 @@ pub fn epoch_of(at: Instant) -> i64 {
 pub fn crm_mon(cib: &Cib, now: i64) -> String {
     let ws = crate::scheduler::unpack_cib(cib, now);
     let mut out = String::from("Cluster Summary:\n");
-    let stack = cib.crm_option("cluster-infrastructure").unwrap_or("corosync");
+    let stack = cib
+        .crm_option("cluster-infrastructure")
+        .unwrap_or("corosync");
     let _ = writeln!(out, "  * Stack: {stack}");
     let dc = cib.attr("dc-uuid").and_then(|id| {
         cib.configuration
@@ -150,7 +166,10 @@ pub fn crm_mon(cib: &Cib, now: i64) -> String {
     match dc {
         Some(dc) => {
             let version = cib.crm_option("dc-version").unwrap_or("unknown");
-            let quorum = if cib.attr("have-quorum").is_some_and(|q| q == "1" || q == "true") {
+            let quorum = if cib
+                .attr("have-quorum")
+                .is_some_and(|q| q == "1" || q == "true")
+            {
                 "partition with quorum"
             } else {
                 "partition WITHOUT quorum"
@@ -188,7 +207,10 @@ pub fn crm_mon(cib: &Cib, now: i64) -> String {
         if n == 1 { "" } else { "s" }
     );
     if disabled > 0 || blocked > 0 {
-        let _ = write!(counts, " ({disabled} DISABLED, {blocked} BLOCKED from further action due to failure)");
+        let _ = write!(
+            counts,
+            " ({disabled} DISABLED, {blocked} BLOCKED from further action due to failure)"
+        );
     }
     out.push_str(&counts);
     out.push('\n');
@@ -367,9 +389,7 @@ pub fn ground_truth(names: &[String], s: &Snapshot) -> Vec<String> {
         }
         for node in said.keys() {
             if !real.contains_key(node) {
-                out.push(format!(
-                    "{p} is not active on {node}; the CIB says it is"
-                ));
+                out.push(format!("{p} is not active on {node}; the CIB says it is"));
             }
         }
     }
@@ -379,6 +399,14 @@ pub fn ground_truth(names: &[String], s: &Snapshot) -> Vec<String> {
 /// The whole `--status-at` block for one snapshot.
 pub fn text(names: &[String], s: &Snapshot) -> String {
     let mut out = format!("=== status at {} ===\n", s.at);
+    let name = |i: Option<usize>| i.and_then(|i| names.get(i)).map_or("?", |n| n.as_str());
+    if s.dc.is_none() && s.cib.is_some() {
+        let _ = writeln!(
+            out,
+            "(no DC at this instant: the CIB {} holds, as crm_mon run there shows it)",
+            name(s.from)
+        );
+    }
     match &s.cib {
         Some(cib) => out.push_str(&crm_mon(cib, epoch_of(s.at))),
         None => out.push_str("no DC: no running cluster stack holds a CIB the cluster agreed on\n"),

@@ -184,7 +184,10 @@ impl Story {
             }
             TraceEvent::Fault(sim::Fault::Resume { node }) => {
                 if let Some(l) = self.lane(*node) {
-                    if l.stack.last().is_some_and(|(_, s)| *s == Some(Stack::Paused)) {
+                    if l.stack
+                        .last()
+                        .is_some_and(|(_, s)| *s == Some(Stack::Paused))
+                    {
                         change(&mut l.stack, at, Some(Stack::Up));
                     }
                 }
@@ -206,7 +209,7 @@ impl Story {
                 let outlet = outlet.clone().unwrap_or_default();
                 let target = self
                     .outlets
-                    .get(device.as_str())
+                    .get(&device.0)
                     .and_then(|o| o.get(&outlet))
                     .copied();
                 self.pending.insert(*op, self.fencing.len());
@@ -215,7 +218,7 @@ impl Story {
                     done: None,
                     from: (from.node.0 as usize).saturating_sub(1),
                     target,
-                    device: device.as_str().to_string(),
+                    device: device.0.clone(),
                     outlet,
                     action,
                     result: "pending".into(),
