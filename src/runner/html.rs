@@ -399,18 +399,42 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         y += 6.0;
         let _ = top;
     }
-    // Fencing arrows, from the asking node's lane to the target's.
+    // Fencing arrows, from the asking node's lane to the target's; a run
+    // of the same failing attempt (retries) is one arrow, counted.
+    let mut runs: Vec<(&super::story::Fencing, Option<Instant>, usize)> = Vec::new();
     for f in &story.fencing {
+        if let Some(last) = runs.last_mut() {
+            let p = last.0;
+            let same = p.from == f.from
+                && p.target == f.target
+                && p.device == f.device
+                && p.action == f.action
+                && p.result == f.result
+                && f.result != "OK";
+            if same {
+                last.1 = f.done;
+                last.2 += 1;
+                continue;
+            }
+        }
+        runs.push((f, f.done, 1));
+    }
+    for (f, done, count) in runs {
         let (Some(from_y), Some(to)) = (lane_y.get(f.from), f.target) else {
             continue;
         };
         let Some(to_y) = lane_y.get(to) else { continue };
         let a = ms(f.at);
-        let b = f.done.map_or(end, ms).max(a);
+        let b = done.map_or(end, ms).max(a);
         let ok = f.result == "OK";
+        let times = if count > 1 {
+            format!(" ({count} attempts)")
+        } else {
+            String::new()
+        };
         let colour = if ok { "#37474f" } else { "#c62828" };
         let title = format!(
-            "{} {} asks {} to {} {} (outlet {}): {} at {}",
+            "{} {} asks {} to {} {} (outlet {}): {}{times} at {}",
             at(a),
             names.get(f.from).map_or("?", |s| s.as_str()),
             f.device,
@@ -430,7 +454,7 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
             if ok { "arrow" } else { "arrowbad" },
             esc(&title)
         );
-        let label = format!("{} {}: {}", f.device, f.action, f.result);
+        let label = format!("{} {}: {}{times}", f.device, f.action, f.result);
         let _ = write!(
             g.plot,
             "<text data-a=\"{b}\" data-dx=\"4\" x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{}<title>{}</title></text>\n",

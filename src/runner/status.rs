@@ -148,6 +148,45 @@ pub fn epoch_of(at: Instant) -> i64 {
     EPOCH_BASE + (at.as_nanos() / 1_000_000_000) as i64
 }
 
+/// The properties a Pacemaker 2.1.5 DC on Corosync writes into
+/// `cib-bootstrap-options` when it is elected (`dc-version`,
+/// `cluster-infrastructure`) and the simulated controller leaves out: added
+/// where missing, so that the summary names the stack and version as a
+/// real cluster's does.
+pub fn with_dc_properties(cib: &Cib) -> Cib {
+    use crate::cib::{NvPair, NvSet};
+    let mut c = cib.clone();
+    let sets = &mut c.configuration.crm_config;
+    let i = match sets
+        .iter()
+        .position(|s| s.id.as_deref() == Some("cib-bootstrap-options"))
+    {
+        Some(i) => i,
+        None => {
+            sets.push(NvSet {
+                tag: "cluster_property_set".into(),
+                id: Some("cib-bootstrap-options".into()),
+                ..NvSet::default()
+            });
+            sets.len() - 1
+        }
+    };
+    for (name, value) in [
+        ("dc-version", "2.1.5-a3f44794f94"),
+        ("cluster-infrastructure", "corosync"),
+    ] {
+        if !sets.iter().flat_map(|s| &s.pairs).any(|p| p.name == name) {
+            sets[i].pairs.push(NvPair {
+                id: Some(format!("cib-bootstrap-options-{name}")),
+                name: name.into(),
+                value: Some(value.into()),
+                ..NvPair::default()
+            });
+        }
+    }
+    c
+}
+
 /// `crm_mon -1` of a CIB, "Last updated" at `now` (seconds since the epoch).
 pub fn crm_mon(cib: &Cib, now: i64) -> String {
     let ws = crate::scheduler::unpack_cib(cib, now);
@@ -271,7 +310,8 @@ fn active_lines(list: &str) -> Vec<&str> {
     out
 }
 
-/// `failed-action-list`: each `*_last_failure_0` history entry.
+/// `failed-action-list`: each `*_last_failure_0` history entry, as
+/// `failed_action_friendly` (`pe_output.c`) words it.
 fn failed_actions(cib: &Cib) -> Vec<String> {
     let mut out = Vec::new();
     for ns in &cib.status.node_states {
@@ -282,31 +322,92 @@ fn failed_actions(cib: &Cib) -> Vec<String> {
                     continue;
                 }
                 let rc = op.rc_code.unwrap_or(1);
-                let key = op
-                    .operation_key
-                    .clone()
-                    .unwrap_or_else(|| format!("{}_{}_{}", r.id, op.operation, op.interval_ms));
-                let status = match op.op_status.unwrap_or(0) {
-                    0 => "complete",
-                    1 => "pending",
-                    2 => "Cancelled",
-                    3 => "Timed Out",
-                    4 => "NOT SUPPORTED",
-                    5 => "Error",
-                    _ => "unknown",
+                let reason = op
+                    .extra
+                    .iter()
+                    .find(|(k, _)| k == "exit-reason")
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("");
+                let mut line = format!("{} ", r.id);
+                if op.interval_ms > 0 {
+                    let _ = write!(line, "{}-interval ", readable_interval(op.interval_ms));
+                }
+                let task = match op.operation.as_str() {
+                    "monitor" if op.interval_ms == 0 => "probe",
+                    t => t,
                 };
-                let changed = op.last_rc_change.map(ctime).unwrap_or_default();
-                out.push(format!(
-                    "{key} on {node} '{}' ({rc}): call={}, status='{status}', exitreason='', last-rc-change='{changed}', queued={}ms, exec={}ms",
-                    ocf_text(rc),
-                    op.call_id.unwrap_or(0),
-                    op.queue_time.unwrap_or(0),
-                    op.exec_time.unwrap_or(0),
-                ));
+                let _ = write!(line, "{task} on {node}");
+                match op.op_status.unwrap_or(0) {
+                    0 => {
+                        let _ = write!(line, " returned '{}'", ocf_text(rc));
+                        if !reason.is_empty() {
+                            let _ = write!(line, " ({reason})");
+                        }
+                    }
+                    st => {
+                        let _ = write!(line, " could not be executed ({}", exec_status(st));
+                        if !reason.is_empty() {
+                            let _ = write!(line, ": {reason}");
+                        }
+                        line.push(')');
+                    }
+                }
+                if let Some(t) = op.last_rc_change {
+                    let _ = write!(line, " at {}", ctime(t));
+                }
+                if let Some(ms) = op.exec_time.filter(|ms| *ms > 0) {
+                    let _ = write!(line, " after {}", readable_interval(ms as u64));
+                }
+                out.push(line);
             }
         }
     }
     out
+}
+
+/// `pcmk__readable_interval`: `20s`, `1m30s`, `500ms`.
+fn readable_interval(ms: u64) -> String {
+    let mut s = String::new();
+    let (d, h, m, sec, milli) = (
+        ms / 86_400_000,
+        (ms / 3_600_000) % 24,
+        (ms / 60_000) % 60,
+        (ms / 1000) % 60,
+        ms % 1000,
+    );
+    for (v, unit) in [(d, "d"), (h, "h"), (m, "m")] {
+        if v > 0 {
+            let _ = write!(s, "{v}{unit}");
+        }
+    }
+    if sec > 0 || (milli > 0 && !s.is_empty()) {
+        if milli > 0 {
+            let _ = write!(s, "{sec}.{milli:03}s");
+        } else {
+            let _ = write!(s, "{sec}s");
+        }
+    } else if milli > 0 {
+        let _ = write!(s, "{milli}ms");
+    }
+    if s.is_empty() {
+        s.push_str("0s");
+    }
+    s
+}
+
+/// `pcmk_exec_status_str`.
+fn exec_status(st: i32) -> &'static str {
+    match st {
+        1 => "pending",
+        2 => "cancelled",
+        3 => "timed out",
+        4 => "not supported",
+        5 => "error",
+        6 => "no secrets",
+        7 => "invalid",
+        8 => "node unavailable",
+        _ => "unknown",
+    }
 }
 
 fn ocf_text(rc: i32) -> &'static str {
@@ -408,7 +509,7 @@ pub fn text(names: &[String], s: &Snapshot) -> String {
         );
     }
     match &s.cib {
-        Some(cib) => out.push_str(&crm_mon(cib, epoch_of(s.at))),
+        Some(cib) => out.push_str(&crm_mon(&with_dc_properties(cib), epoch_of(s.at))),
         None => out.push_str("no DC: no running cluster stack holds a CIB the cluster agreed on\n"),
     }
     let truth = ground_truth(names, s);
