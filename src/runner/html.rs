@@ -455,11 +455,17 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
             esc(&title)
         );
         let label = format!("{} {}: {}{times}", f.device, f.action, f.result);
+        // A success is labelled at its arrow's head, a failure at its
+        // tail (a success often follows a failure closely).
+        let (lx, ly) = if ok {
+            (b, (y1 + y2) / 2.0)
+        } else {
+            (a, y1 - 4.0)
+        };
         let _ = write!(
             g.plot,
-            "<text data-a=\"{b}\" data-dx=\"4\" x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{}<title>{}</title></text>\n",
-            g.x(b) + 4.0,
-            (y1 + y2) / 2.0,
+            "<text data-a=\"{lx}\" data-dx=\"4\" x=\"{:.1}\" y=\"{ly:.1}\" fill=\"{colour}\">{}<title>{}</title></text>\n",
+            g.x(lx) + 4.0,
             esc(&label),
             esc(&title)
         );
@@ -887,19 +893,36 @@ pub fn whatif(plan: &Plan, cells: &[Cell]) -> String {
             let mut p50s: Vec<u64> = all.clone();
             p50s.sort_unstable();
             let p50 = super::stats::percentile(&p50s, 50).unwrap_or(0);
+            let mut per = String::new();
+            for (r, rc) in &c.resources {
+                let mut o = rc.outages.clone();
+                o.sort_unstable();
+                let p50 = super::stats::percentile(&o, 50).map_or("-".to_string(), secs);
+                let mx = o.last().map_or("-".to_string(), |m| secs(*m));
+                let _ = write!(
+                    per,
+                    "<br><small>{}: {p50} / {mx}{}</small>",
+                    esc(r),
+                    if rc.lost > 0 {
+                        format!(", lost in {}", rc.lost)
+                    } else {
+                        String::new()
+                    }
+                );
+            }
             let _ = write!(
                 b,
-                "<td class=\"cell\" style=\"background:{};{border}\" title=\"{}\">{} / {}{}<br>{}</td>",
+                "<td class=\"cell\" style=\"background:{};{border}\" title=\"{}\"><b>{} / {}{}</b>{per}<br>{}</td>",
                 outage_colour(max, lost),
                 esc(&tip),
                 secs(p50),
                 secs(max),
                 if lost { " lost" } else { "" },
-                histogram(&all, 90.0, 18.0, 12, false)
+                histogram(&all, 120.0, 18.0, 16, false)
             );
         }
         b.push_str("</tr>\n");
     }
-    b.push_str("</table>\n<p>Each cell: outage p50 / max over seeds and resources, and its histogram.</p>\n");
+    b.push_str("</table>\n<p>Each cell: outage p50 / max over every seed and resource (bold), then per resource, and the histogram of all of them.</p>\n");
     page(&format!("pacesim what-if: {}", plan.file.display()), &b, "")
 }

@@ -480,6 +480,17 @@ pub fn ground_truth(names: &[String], s: &Snapshot) -> Vec<String> {
         let said = believed.get(p).cloned().unwrap_or_default();
         for (node, promoted) in &real {
             let role = if *promoted { "promoted" } else { "active" };
+            let i = names.iter().position(|n| n == node);
+            let stack = match i.and_then(|i| s.nodes.get(i)) {
+                Some(n) if !n.stack => Some("is not running"),
+                Some(n) if n.paused => Some("is frozen"),
+                _ => None,
+            };
+            if let Some(how) = stack {
+                out.push(format!(
+                    "{p} is still {role} on {node}, whose cluster stack {how}: nothing manages it until {node} is fenced"
+                ));
+            }
             match said.get(node) {
                 None => out.push(format!("{p} is {role} on {node}; the CIB does not say so")),
                 Some(b) if b != promoted => {
