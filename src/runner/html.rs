@@ -62,7 +62,7 @@ fn page(title: &str, body: &str, script: &str) -> String {
         esc(title)
     );
     if !script.is_empty() {
-        let _ = write!(s, "<script>{script}</script>\n");
+        let _ = writeln!(s, "<script>{script}</script>");
     }
     s.push_str("</body></html>\n");
     s
@@ -107,9 +107,9 @@ impl Svg {
     /// A span from `a` to `b` (ms) on row `y`.
     fn span(&mut self, a: u64, b: u64, y: f64, h: f64, fill: &str, title: &str) {
         let (x0, x1) = (self.x(a), self.x(b));
-        let _ = write!(
+        let _ = writeln!(
             self.plot,
-            "<rect data-a=\"{a}\" data-b=\"{b}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{}</title></rect>\n",
+            "<rect data-a=\"{a}\" data-b=\"{b}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{}</title></rect>",
             (x1 - x0).max(0.5),
             esc(title)
         );
@@ -117,18 +117,18 @@ impl Svg {
 
     /// A marker at `a` (ms): a shape drawn around (0, 0), moved to row `y`.
     fn mark(&mut self, a: u64, y: f64, shape: &str, title: &str) {
-        let _ = write!(
+        let _ = writeln!(
             self.plot,
-            "<g data-a=\"{a}\" data-y=\"{y:.1}\" transform=\"translate({:.1},{y:.1})\">{shape}<title>{}</title></g>\n",
+            "<g data-a=\"{a}\" data-y=\"{y:.1}\" transform=\"translate({:.1},{y:.1})\">{shape}<title>{}</title></g>",
             self.x(a),
             esc(title)
         );
     }
 
     fn label(&mut self, y: f64, text: &str, class: &str) {
-        let _ = write!(
+        let _ = writeln!(
             self.left,
-            "<text x=\"6\" y=\"{:.1}\" class=\"{class}\">{}</text>\n",
+            "<text x=\"6\" y=\"{:.1}\" class=\"{class}\">{}</text>",
             y + ROW - 3.0,
             esc(text)
         );
@@ -259,15 +259,15 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         let top = y;
         let rows = 4 + prims.len();
         let height = 18.0 + rows as f64 * ROW + 6.0;
-        let _ = write!(
+        let _ = writeln!(
             g.left,
-            "<rect x=\"0\" y=\"{top:.1}\" width=\"{}\" height=\"{height:.1}\" fill=\"{}\"/>\n",
+            "<rect x=\"0\" y=\"{top:.1}\" width=\"{}\" height=\"{height:.1}\" fill=\"{}\"/>",
             LEFT + WIDTH,
             if i % 2 == 0 { "#fafafa" } else { "#f0f4f8" }
         );
-        let _ = write!(
+        let _ = writeln!(
             g.left,
-            "<text x=\"6\" y=\"{:.1}\" class=\"lab node\" data-node=\"{}\" style=\"font-size:13px\">{}</text>\n",
+            "<text x=\"6\" y=\"{:.1}\" class=\"lab node\" data-node=\"{}\" style=\"font-size:13px\">{}</text>",
             top + 14.0,
             esc(name),
             esc(name)
@@ -329,9 +329,9 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
                 at(b)
             );
             g.span(a, b, y + 2.0, ROW - 4.0, fill, &title);
-            let _ = write!(
+            let _ = writeln!(
                 g.plot,
-                "<line data-a=\"{a}\" data-b=\"{a}\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"#555\"/>\n",
+                "<line data-a=\"{a}\" data-b=\"{a}\" x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"#555\"/>",
                 g.x(a),
                 y + 1.0,
                 y + ROW - 1.0
@@ -445,9 +445,9 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
             at(b)
         );
         let (y1, y2) = (from_y + 7.0, to_y + 7.0);
-        let _ = write!(
+        let _ = writeln!(
             g.plot,
-            "<g class=\"fence\"><line data-a=\"{a}\" data-b=\"{b}\" x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y1:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"2\"{} marker-end=\"url(#{})\"/><title>{}</title></g>\n",
+            "<g class=\"fence\"><line data-a=\"{a}\" data-b=\"{b}\" x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y1:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"2\"{} marker-end=\"url(#{})\"/><title>{}</title></g>",
             g.x(a),
             g.x(b),
             if ok { "" } else { " stroke-dasharray=\"4 2\"" },
@@ -462,9 +462,9 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         } else {
             (a, y1 - 4.0)
         };
-        let _ = write!(
+        let _ = writeln!(
             g.plot,
-            "<text data-a=\"{lx}\" data-dx=\"4\" x=\"{:.1}\" y=\"{ly:.1}\" fill=\"{colour}\">{}<title>{}</title></text>\n",
+            "<text data-a=\"{lx}\" data-dx=\"4\" x=\"{:.1}\" y=\"{ly:.1}\" fill=\"{colour}\">{}<title>{}</title></text>",
             g.x(lx) + 4.0,
             esc(&label),
             esc(&title)
@@ -506,9 +506,9 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
     }
     let mut body = String::new();
     let failed = o.all_verdicts().filter(|v| !v.pass).count();
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<h1>{} <span class=\"{}\">{}</span></h1>\n<div>seed {} · {} of virtual time · {} faults · {} checks, {} failed</div>\n",
+        "<h1>{} <span class=\"{}\">{}</span></h1>\n<div>seed {} · {} of virtual time · {} faults · {} checks, {} failed</div>",
         esc(&o.name),
         if o.passed() { "pass" } else { "fail" },
         if o.passed() { "PASS" } else { "FAIL" },
@@ -518,27 +518,27 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         o.all_verdicts().count(),
         failed
     );
-    let _ = write!(
+    let _ = writeln!(
         body,
         "<div class=\"ctl\">window from <input id=\"t0\" type=\"number\" min=\"0\" step=\"any\" value=\"0\"> s to <input id=\"t1\" type=\"number\" min=\"0\" step=\"any\" value=\"{}\"> s \
-<button id=\"apply\">show</button><button id=\"all\">whole run</button><button id=\"zin\">zoom in</button><button id=\"zout\">zoom out</button><button id=\"left\">&#9664;</button><button id=\"right\">&#9654;</button> <small>(or drag across the plot to zoom; hover any item for its trace line)</small></div>\n",
+<button id=\"apply\">show</button><button id=\"all\">whole run</button><button id=\"zin\">zoom in</button><button id=\"zout\">zoom out</button><button id=\"left\">&#9664;</button><button id=\"right\">&#9654;</button> <small>(or drag across the plot to zoom; hover any item for its trace line)</small></div>",
         end as f64 / 1000.0
     );
-    let _ = write!(
+    let _ = writeln!(
         body,
         "<svg id=\"tl\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{total_h:.0}\" data-end=\"{end}\">\n\
 <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0L10,5L0,10Z\" fill=\"#37474f\"/></marker>\
 <marker id=\"arrowbad\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0L10,5L0,10Z\" fill=\"#c62828\"/></marker></defs>\n\
-{}<svg id=\"plot\" x=\"{LEFT}\" y=\"0\" width=\"{WIDTH}\" height=\"{total_h:.0}\"><g id=\"axis\">{axis}</g>\n{}</svg></svg>\n",
+{}<svg id=\"plot\" x=\"{LEFT}\" y=\"0\" width=\"{WIDTH}\" height=\"{total_h:.0}\"><g id=\"axis\">{axis}</g>\n{}</svg></svg>",
         LEFT + WIDTH + 10.0,
         g.left,
         g.plot
     );
     let sw =
         |c: &str, w: &str| format!("<span><i class=\"sw\" style=\"background:{c}\"></i>{w}</span>");
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<div class=\"legend\">{}{}{}{}{}{}{}{}{}{}{}{}<span>&#9650; fault</span><span class=\"pass\">&#9670; check held</span><span class=\"fail\">&#9670; check failed, &#10005; violation</span><span>&#10230; fencing (dashed: failed)</span></div>\n",
+        "<div class=\"legend\">{}{}{}{}{}{}{}{}{}{}{}{}<span>&#9650; fault</span><span class=\"pass\">&#9670; check held</span><span class=\"fail\">&#9670; check failed, &#10005; violation</span><span>&#10230; fencing (dashed: failed)</span></div>",
         sw(C_OFF, "off"),
         sw(C_BOOT, "booting"),
         sw(C_UP, "up"),
@@ -594,11 +594,11 @@ fn ticks(t0: u64, t1: u64, width: f64) -> Vec<(u64, f64)> {
 }
 
 fn tick_label(t: u64) -> String {
-    if t % 60_000 == 0 && t > 0 {
+    if t.is_multiple_of(60_000) && t > 0 {
         format!("{}m", t / 60_000)
-    } else if t > 60_000 && t % 1000 == 0 {
+    } else if t > 60_000 && t.is_multiple_of(1000) {
         format!("{}m{}s", t / 60_000, (t % 60_000) / 1000)
-    } else if t % 1000 == 0 {
+    } else if t.is_multiple_of(1000) {
         format!("{}s", t / 1000)
     } else {
         format!("{}.{:03}s", t / 1000, t % 1000)
@@ -716,9 +716,9 @@ fn histogram(samples: &[u64], w: f64, h: f64, n: usize, axis: bool) -> String {
 pub fn sweep(r: &Report) -> String {
     let mut b = String::new();
     let ok = r.passed == r.runs;
-    let _ = write!(
+    let _ = writeln!(
         b,
-        "<h1>sweep of {} <span class=\"{}\">{}</span></h1>\n<div>{} runs, {} passed, {} failed</div>\n",
+        "<h1>sweep of {} <span class=\"{}\">{}</span></h1>\n<div>{} runs, {} passed, {} failed</div>",
         esc(&r.file),
         if ok { "pass" } else { "fail" },
         if ok { "PASS" } else { "FAIL" },
@@ -797,9 +797,9 @@ fn outage_colour(max_ms: u64, lost: bool) -> String {
 pub fn whatif(plan: &Plan, cells: &[Cell]) -> String {
     let mut b = String::new();
     let bad = cells.iter().filter(|c| c.violations > 0).count();
-    let _ = write!(
+    let _ = writeln!(
         b,
-        "<h1>what-if {} <span class=\"{}\">{}</span></h1>\n<div>{} cells × {} seeds, fault at {}; colour: the longest outage of any resource (green: none, red: a minute or more, dark red: lost); red border: invariant violations. Hover a cell for its distribution.</div>\n",
+        "<h1>what-if {} <span class=\"{}\">{}</span></h1>\n<div>{} cells × {} seeds, fault at {}; colour: the longest outage of any resource (green: none, red: a minute or more, dark red: lost); red border: invariant violations. Hover a cell for its distribution.</div>",
         esc(&plan.file.display().to_string()),
         if bad == 0 { "pass" } else { "fail" },
         if bad == 0 { "PASS" } else { "FAIL" },

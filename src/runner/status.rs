@@ -289,8 +289,10 @@ fn active_lines(list: &str) -> Vec<&str> {
         .lines()
         .filter(|l| {
             let t = l.trim_start();
-            !(t.starts_with("* Stopped") || t.ends_with("Stopped") || t.contains("Stopped ("))
-                && !t.starts_with("* No resources")
+            !(t.starts_with("* Stopped")
+                || t.ends_with("Stopped")
+                || t.contains("Stopped (")
+                || t.starts_with("* No resources"))
         })
         .collect();
     let mut out = Vec::new();
