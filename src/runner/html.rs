@@ -75,6 +75,8 @@ fn ms(t: Instant) -> u64 {
 // ---------------------------------------------------------------- timeline
 
 const LEFT: f64 = 150.0;
+/// The most fencing labels shown at once.
+const MAX_LABELS: usize = 12;
 const WIDTH: f64 = 1100.0;
 const ROW: f64 = 14.0;
 
@@ -419,6 +421,13 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         }
         runs.push((f, f.done, 1));
     }
+    // Labels only where they can be read: a dozen at most in view (the
+    // script re-decides on zoom); the arrows' titles always tell.
+    let hide = if runs.len() > MAX_LABELS {
+        " style=\"display:none\""
+    } else {
+        ""
+    };
     for (f, done, count) in runs {
         let (Some(from_y), Some(to)) = (lane_y.get(f.from), f.target) else {
             continue;
@@ -464,7 +473,7 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         };
         let _ = writeln!(
             g.plot,
-            "<text data-a=\"{lx}\" data-dx=\"4\" x=\"{:.1}\" y=\"{ly:.1}\" fill=\"{colour}\">{}<title>{}</title></text>",
+            "<text class=\"flab\" data-a=\"{lx}\" data-dx=\"4\" x=\"{:.1}\" y=\"{ly:.1}\" fill=\"{colour}\"{hide}>{}<title>{}</title></text>",
             g.x(lx) + 4.0,
             esc(&label),
             esc(&title)
@@ -626,6 +635,9 @@ function draw(){
  for(var t=Math.ceil(win[0]/s)*s;t<=win[1];t+=s){var x=X(t),l=document.createElementNS(NS,'line');
   l.setAttribute('x1',x);l.setAttribute('x2',x);l.setAttribute('y1',14);l.setAttribute('y2',H);l.setAttribute('stroke','#ddd');axis.appendChild(l);
   var tx=document.createElementNS(NS,'text');tx.setAttribute('x',x+2);tx.setAttribute('y',11);tx.textContent=lab(t);axis.appendChild(tx);}
+ var fl=plot.querySelectorAll('.flab'),vis=0;
+ for(var q=0;q<fl.length;q++){var fa=+fl[q].getAttribute('data-a');if(fa>=win[0]&&fa<=win[1])vis++;}
+ for(var q=0;q<fl.length;q++){fl[q].style.display=vis<=12?'':'none';}
  i0.value=(win[0]/1000).toFixed(3);i1.value=(win[1]/1000).toFixed(3);}
 function set(a,b){a=Math.max(0,a);b=Math.min(END,b);if(b-a<10)b=a+10;win=[a,b];draw();}
 document.getElementById('apply').onclick=function(){set(1000*i0.value,1000*i1.value);};

@@ -535,3 +535,25 @@ pub fn text(names: &[String], s: &Snapshot) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctime_is_as_pacemaker_prints_it() {
+        assert_eq!(ctime(EPOCH_BASE), "Thu Jan  1 00:00:00 2026");
+        assert_eq!(ctime(EPOCH_BASE + 436), "Thu Jan  1 00:07:16 2026");
+        assert_eq!(ctime(951_782_400), "Tue Feb 29 00:00:00 2000");
+        assert_eq!(ctime(1_796_947_199), "Fri Dec 11 23:59:59 2026");
+    }
+
+    #[test]
+    fn readable_intervals() {
+        assert_eq!(readable_interval(20_000), "20s");
+        assert_eq!(readable_interval(90_000), "1m30s");
+        assert_eq!(readable_interval(500), "500ms");
+        assert_eq!(readable_interval(3_600_000), "1h");
+        assert_eq!(readable_interval(0), "0s");
+    }
+}
