@@ -23,7 +23,11 @@ enum Command {
     /// What-if analysis of a CIB, as crm_simulate does it.
     Simulate(Box<SimulateArgs>),
     /// Run a scenario on the simulated cluster and check its expectations
-    /// (exit 0: all hold, 1: one does not, 2: the file is wrong).
+    /// (exit 0: all hold, 1: one does not, 2: the file is wrong). The
+    /// scenario format is documented in docs/scenario-format.md.
+    #[command(
+        after_help = "Scenario format: docs/scenario-format.md (every key, fault and expectation, with examples)."
+    )]
     Run(RunArgs),
     /// Run a scenario once per seed, in parallel, and sum up: checks held,
     /// event delays, failing seeds (exit 0: every run holds, 1: one does
@@ -40,7 +44,7 @@ enum Command {
 struct SweepArgs {
     #[command(subcommand)]
     merge: Option<SweepSub>,
-    /// The scenario (TOML, SCENARIO-FORMAT v1.1).
+    /// The scenario (TOML; see docs/scenario-format.md).
     file: Option<PathBuf>,
     /// How many seeds (1..N), or an inclusive range A..B.
     #[arg(long, default_value = "100")]
@@ -54,6 +58,9 @@ struct SweepArgs {
     /// Writes the report as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Writes the report as one self-contained HTML file.
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// Shrinks each failing seed's faults (at most 5) into DIR/seed-S.toml.
     #[arg(long)]
     shrink: Option<PathBuf>,
@@ -107,6 +114,9 @@ struct WhatIfArgs {
     /// Writes the cells as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Writes the cell table as one self-contained HTML file.
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// Writes a scenario file reproducing a violation of each cell here.
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -114,7 +124,7 @@ struct WhatIfArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The scenario (TOML, SCENARIO-FORMAT v1).
+    /// The scenario (TOML; see docs/scenario-format.md).
     file: PathBuf,
     /// Overrides the scenario's seed.
     #[arg(long)]
@@ -125,6 +135,13 @@ struct RunArgs {
     /// Writes a JUnit XML report.
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Writes the run's timeline as one self-contained HTML file.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// Prints the cluster at virtual time T as `crm_mon -1` shows it, then
+    /// the ground truth where it differs (repeatable).
+    #[arg(long = "status-at", value_name = "T")]
+    status_at: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -264,11 +281,29 @@ fn run_cmd(args: RunArgs) -> ExitCode {
             }
         },
     };
+    let mut status_at = Vec::new();
+    for t in &args.status_at {
+        match pacesim::scenario::parse_duration(t) {
+            Ok(d) if d <= scenario.duration => status_at.push(d),
+            Ok(_) => {
+                return fail(format!(
+                    "--status-at {t}: after the end of the run ({})",
+                    scenario.duration
+                ))
+            }
+            Err(e) => return fail(format!("--status-at {t}: {e}")),
+        }
+    }
+    if let Err(e) = writable(&args.html) {
+        return fail(e);
+    }
     let outcome = match runner::run(
         &scenario,
         runner::RunOptions {
             seed: args.seed,
             trace,
+            story: args.html.is_some(),
+            status_at,
         },
     ) {
         Ok(o) => o,
@@ -278,6 +313,15 @@ fn run_cmd(args: RunArgs) -> ExitCode {
         }
     };
     print!("{}", runner::text(&outcome));
+    for snap in &outcome.snapshots {
+        print!("\n{}", runner::status::text(&scenario.nodes, snap));
+    }
+    if let Some(path) = &args.html {
+        let page = runner::html::timeline(&scenario.expects, &outcome);
+        if let Err(e) = std::fs::write(path, page) {
+            return fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
     if let Some(path) = &args.junit {
         if let Err(e) = std::fs::write(path, runner::junit(&outcome)) {
             eprintln!("pacesim: cannot write {}: {e}", path.display());
@@ -288,6 +332,14 @@ fn run_cmd(args: RunArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Refuses an `--html` path that cannot be written before the runs start.
+fn writable(path: &Option<PathBuf>) -> Result<(), String> {
+    match path {
+        Some(p) => std::fs::write(p, "").map_err(|e| format!("cannot write {}: {e}", p.display())),
+        None => Ok(()),
     }
 }
 
@@ -361,6 +413,9 @@ fn sweep_cmd(args: SweepArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    if let Err(e) = writable(&args.html) {
+        return fail(e);
+    }
     let shown = file.display().to_string();
     let progress = std::io::stderr().is_terminal();
     let report = match sweep::sweep(&prepared, &shown, &seeds, jobs, progress) {
@@ -368,6 +423,11 @@ fn sweep_cmd(args: SweepArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     print!("{}", sweep::text(&report));
+    if let Some(path) = &args.html {
+        if let Err(e) = std::fs::write(path, runner::html::sweep(&report)) {
+            return fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
     if let Some(w) = report.wall_clock {
         eprintln!(
             "{} runs in {:.2} s on {jobs} thread(s): {:.0} runs/s",
@@ -437,11 +497,19 @@ fn whatif_cmd(args: WhatIfArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    if let Err(e) = writable(&args.html) {
+        return fail(e);
+    }
     let cells = match whatif::run(&plan, &opts) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
     print!("{}", whatif::text(&plan, &cells));
+    if let Some(path) = &args.html {
+        if let Err(e) = std::fs::write(path, pacesim::runner::html::whatif(&plan, &cells)) {
+            return fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
     if let Some(path) = &args.json {
         if let Err(e) = std::fs::write(path, whatif::json(&cells)) {
             return fail(format!("cannot write {}: {e}", path.display()));

@@ -66,6 +66,7 @@ fn same_seed_same_trace() {
                     sink: sim::TraceSink::Hash,
                     bodies: true,
                 }),
+                ..Default::default()
             },
         )
         .unwrap();
@@ -161,6 +162,7 @@ fn a_random_fencing_delay_leaves_one_winner() {
             RunOptions {
                 seed: Some(seed),
                 trace: None,
+                ..Default::default()
             },
         );
         let fenced: Vec<&str> = o

@@ -50,6 +50,7 @@ fn run_s_of_a_sweep_is_run_with_seed_s() {
             RunOptions {
                 seed: Some(seed),
                 trace: None,
+                ..Default::default()
             },
         )
         .unwrap();
@@ -184,6 +185,7 @@ fn what_if_on_a_two_node_pair() {
         runner::Keep {
             timeline: false,
             availability: true,
+            ..Default::default()
         },
     );
     let ms = whatif::outage(&run, "vip", plan.at, plan.at).unwrap();

@@ -31,11 +31,14 @@ mod build;
 mod checks;
 pub mod explore;
 pub mod fault;
+pub mod html;
 mod observe;
 mod report;
 pub mod shrink;
 pub mod soak;
 pub mod stats;
+pub mod status;
+pub mod story;
 pub mod sweep;
 mod truth;
 pub mod whatif;
@@ -120,6 +123,10 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Where the trace goes (default: hashed only).
     pub trace: Option<TraceConfig>,
+    /// Keep the typed spans the `--html` timeline draws.
+    pub story: bool,
+    /// Take the cluster's state at these instants (`--status-at`).
+    pub status_at: Vec<sim::Duration>,
 }
 
 /// Runs a checked scenario as `pacesim run` does: its own faults and, with
@@ -132,14 +139,16 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
         sink: sim::trace::TraceSink::Hash,
         bodies: false,
     });
-    Ok(p.simulate(
+    Ok(p.simulate_with(
         seed,
         &schedule,
         Some(trace),
         Keep {
             timeline: true,
             availability: false,
+            story: opts.story,
         },
+        &opts.status_at,
     ))
 }
 
@@ -173,6 +182,10 @@ pub struct Outcome {
     pub steps: u64,
     /// Hash of the trace (same seed, same hash), when traced.
     pub trace_hash: Option<u64>,
+    /// What the `--html` timeline draws (when kept).
+    pub story: Option<story::Story>,
+    /// The cluster at each instant asked for (`--status-at`), in order.
+    pub snapshots: Vec<status::Snapshot>,
 }
 
 impl Outcome {
@@ -192,6 +205,7 @@ enum Stop<'a> {
     Fault(&'a Planned),
     Resume(NodeId),
     Expect(usize),
+    Snapshot,
 }
 
 impl Prepared {
@@ -219,6 +233,22 @@ impl Prepared {
             .collect()
     }
 
+    /// Device → outlet → node index, for the story's fencing arrows.
+    fn outlets(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
+        self.built
+            .devices
+            .iter()
+            .map(|(d, spec)| {
+                let o = spec
+                    .outlets
+                    .iter()
+                    .map(|(k, n)| (k.clone(), (n.0 as usize).saturating_sub(1)))
+                    .collect();
+                (d.to_string(), o)
+            })
+            .collect()
+    }
+
     /// The configuration with every `pcs` fault applied.
     pub fn cib(&self) -> &Cib {
         &self.built.later
@@ -242,6 +272,20 @@ impl Prepared {
         schedule: &[Planned],
         trace: Option<TraceConfig>,
         keep: Keep,
+    ) -> Outcome {
+        self.simulate_with(seed, schedule, trace, keep, &[])
+    }
+
+    /// [`simulate`](Self::simulate), also stopping at each of `status_at`
+    /// (after the faults and point expectations of that instant) to take
+    /// the cluster's state ([`status::Snapshot`]).
+    pub fn simulate_with(
+        &self,
+        seed: u64,
+        schedule: &[Planned],
+        trace: Option<TraceConfig>,
+        keep: Keep,
+        status_at: &[sim::Duration],
     ) -> Outcome {
         let s = &self.scenario;
         let built = &self.built;
@@ -271,6 +315,9 @@ impl Prepared {
             built.spec.timings.clone(),
             keep,
         );
+        if keep.story {
+            obs.story = Some(story::Story::new(s.nodes.clone(), self.outlets()));
+        }
         obs.after_step(&sim);
 
         let mut stops: Vec<(Instant, u8, usize, Stop)> = Vec::new();
@@ -285,7 +332,11 @@ impl Prepared {
                 stops.push((Instant::ZERO + *at, 1, i, Stop::Expect(i)));
             }
         }
+        for (i, at) in status_at.iter().enumerate() {
+            stops.push((Instant::ZERO + *at, 2, i, Stop::Snapshot));
+        }
         stops.sort_by_key(|(t, k, i, _)| (*t, *k, *i));
+        let mut snapshots = Vec::new();
         let end = Instant::ZERO + s.duration;
         let mut point_verdicts: BTreeMap<usize, Verdict> = BTreeMap::new();
         for (at, _, _, stop) in stops {
@@ -309,6 +360,7 @@ impl Prepared {
                     let v = checks::point(&s.nodes, &sim, &obs, &self.kinds, &s.expects[i]);
                     point_verdicts.insert(i, v);
                 }
+                Stop::Snapshot => snapshots.push(status::Snapshot::take(&s.nodes, &sim, &obs)),
             }
         }
         sim.run_until_with(end, |sim| {
@@ -378,6 +430,8 @@ impl Prepared {
             placement,
             steps: sim.steps(),
             trace_hash: sim.trace_hash(),
+            story: obs.story.take(),
+            snapshots,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::membership::RingId;
 use crate::scenario::Invariant;
 
 use super::build::RscKind;
+use super::story::Story;
 use super::truth::Truth;
 
 /// What event expectations and sweeps wait for.
@@ -70,6 +71,8 @@ pub struct Keep {
     pub timeline: bool,
     /// Each named resource's count of active instances over time.
     pub availability: bool,
+    /// The typed spans the `--html` timeline draws (`story.rs`).
+    pub story: bool,
 }
 
 /// One node's stack, as far as the DC and membership checks care.
@@ -123,6 +126,8 @@ pub struct Observer {
     /// Per named resource: (instant, active instances) at every change
     /// (if kept).
     pub availability: BTreeMap<String, Vec<(Instant, usize)>>,
+    /// What the timeline draws (if kept: set by the runner).
+    pub story: Option<Story>,
 }
 
 impl Observer {
@@ -178,6 +183,7 @@ impl Observer {
             violations: Vec::new(),
             timeline: Vec::new(),
             availability: BTreeMap::new(),
+            story: None,
         }
     }
 
@@ -216,6 +222,9 @@ impl Observer {
         let mut ended_nodes: Vec<NodeId> = Vec::new();
         let mut booted: Vec<NodeId> = Vec::new();
         for r in sim.last_records() {
+            if let Some(story) = &mut self.story {
+                story.on_record(now, &r.event);
+            }
             match &r.event {
                 TraceEvent::Note { proc, text } => {
                     if self.keep.timeline {
@@ -280,6 +289,9 @@ impl Observer {
         let mut failed: BTreeSet<String> = BTreeSet::new();
         let mut truth = !ended_nodes.is_empty();
         for (addr, ev) in sim.last_events() {
+            if let Some(story) = &mut self.story {
+                story.on_event(now, addr.node, ev);
+            }
             match ev {
                 ClusterEvent::Activity { rsc, now: a } => {
                     truth = true;
@@ -521,6 +533,9 @@ impl Observer {
             .collect();
         if sig == self.sig && self.recheck_at.is_none_or(|t| now < t) {
             return;
+        }
+        if let Some(story) = &mut self.story {
+            story.on_dcs(now, sig.iter().map(|s| s.dc));
         }
         self.sig = sig;
         self.recheck_at = None;

@@ -555,6 +555,7 @@ fn active_at(p: &Prepared, at: Duration, node: usize, background: &[Planned]) ->
         Keep {
             timeline: false,
             availability: true,
+            ..Default::default()
         },
     );
     let name = &p.names()[node];
@@ -630,6 +631,7 @@ pub fn run(plan: &Plan, o: &Options) -> Result<Vec<Cell>, String> {
                     Keep {
                         timeline: false,
                         availability: true,
+                        ..Default::default()
                     },
                 );
                 (c, seed, out)
