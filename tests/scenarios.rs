@@ -187,6 +187,7 @@ fn fuzzed_schedules_keep_every_invariant() {
         "fuzz-double-active-on-lossy-ring",
         "fuzz-dc-voting-ignores-offer",
         "fuzz-dc-voting-on-lossy-link",
+        "fuzz-lost-before-join-confirm",
     ] {
         let o = run(
             &root().join(format!("tests/scenarios/{name}.toml")),

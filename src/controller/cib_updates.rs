@@ -80,6 +80,30 @@ pub fn set_node_view(cib: &mut Cib, uname: &str, view: NodeView) {
     }
 }
 
+/// Writes the DC's own view of every node (`in_ccm`, `crmd`, `join`,
+/// `expected`) over a CIB taken from another node at a join. The synced
+/// CIB may come from a node that was alone and knows nothing of the
+/// others (a fenced node that rebooted into a partition of its own); the
+/// DC's peer cache is what says which node is up and which is expected to
+/// be. Pacemaker's `populate_cib_nodes(node_update_quick|node_update_all)`
+/// on the way from S_FINALIZE_JOIN to S_POLICY_ENGINE: without it a node
+/// that was running resources and is lost before it confirms the join
+/// would look cleanly down, and its resources would be started elsewhere
+/// without fencing it.
+pub fn keep_peer_view(cib: &mut Cib, view: &Cib) {
+    for own in &view.status.node_states {
+        let Some(uname) = own.uname.as_deref() else {
+            continue;
+        };
+        if let Some(st) = inject::node_state(cib, uname) {
+            st.in_ccm.clone_from(&own.in_ccm);
+            st.crmd.clone_from(&own.crmd);
+            st.join.clone_from(&own.join);
+            st.expected.clone_from(&own.expected);
+        }
+    }
+}
+
 /// A node was fenced (or left cleanly): its services are gone, and so are
 /// its history and transient attributes.
 pub fn node_down_clean(cib: &mut Cib, uname: &str) {

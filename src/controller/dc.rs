@@ -298,6 +298,8 @@ impl DcState {
         self.integration_deadline = None;
         if let Some((generation, best)) = self.best.take() {
             if generation > upd::generation(&c.cib) {
+                let mut best = best;
+                upd::keep_peer_view(Arc::make_mut(&mut best), &c.cib);
                 c.cib = best;
                 c.opts = super::Options::from_cib(&c.cib);
             }

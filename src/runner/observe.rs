@@ -130,6 +130,19 @@ pub struct Observer {
     pub story: Option<Story>,
 }
 
+/// The DC of `node`'s membership: a member whose stack is up, in the same
+/// ring with the same members, and DC.
+fn partition_dc(sim: &Sim<Process>, node: NodeId) -> Option<NodeId> {
+    let stack = |n: NodeId| sim.actor(Addr::new(n, STACK)).and_then(|p| p.stack());
+    let me = stack(node)?;
+    let ring = me.ring()?;
+    me.members().iter().copied().find(|&m| {
+        stack(m).is_some_and(|s| {
+            s.controller().is_dc() && s.ring() == Some(ring) && s.members() == me.members()
+        })
+    })
+}
+
 impl Observer {
     /// An observer for a cluster of `names` with these resources.
     pub fn new(
@@ -366,7 +379,12 @@ impl Observer {
         if !self.nqp_ignore && !self.kinds.get(rsc).is_some_and(is_stonith) {
             let agent = self.agent_of.get(rsc).map(String::as_str).unwrap_or("");
             let took = self.timings.of(rsc, agent, "start");
-            let (quorate, since) = self.quorum.get(&node).copied().unwrap_or((false, now));
+            // Pacemaker acts on the DC's quorum: a node that just rejoined
+            // with wait_for_all may itself still wait while its
+            // partition's DC is quorate (votequorum.c). Judge the DC of the
+            // node's membership, or the node when it has none.
+            let judge = partition_dc(sim, node).unwrap_or(node);
+            let (quorate, since) = self.quorum.get(&judge).copied().unwrap_or((false, now));
             let stack_up = sim.actor(Addr::new(node, STACK)).is_some();
             if stack_up && !quorate && now.saturating_since(since) > took + Duration::from_secs(1) {
                 let detail = format!(
