@@ -132,15 +132,23 @@ pub struct Observer {
 
 /// The DC of `node`'s membership: a member whose stack is up, in the same
 /// ring with the same members, and DC.
-fn partition_dc(sim: &Sim<Process>, node: NodeId) -> Option<NodeId> {
+fn partition_dcs(sim: &Sim<Process>, node: NodeId) -> Vec<NodeId> {
     let stack = |n: NodeId| sim.actor(Addr::new(n, STACK)).and_then(|p| p.stack());
-    let me = stack(node)?;
-    let ring = me.ring()?;
-    me.members().iter().copied().find(|&m| {
-        stack(m).is_some_and(|s| {
-            s.controller().is_dc() && s.ring() == Some(ring) && s.members() == me.members()
+    let Some(me) = stack(node) else {
+        return Vec::new();
+    };
+    let Some(ring) = me.ring() else {
+        return Vec::new();
+    };
+    me.members()
+        .iter()
+        .copied()
+        .filter(|&m| {
+            stack(m).is_some_and(|s| {
+                s.controller().is_dc() && s.ring() == Some(ring) && s.members() == me.members()
+            })
         })
-    })
+        .collect()
 }
 
 impl Observer {
@@ -381,12 +389,19 @@ impl Observer {
             let took = self.timings.of(rsc, agent, "start");
             // Pacemaker acts on the DC's quorum: a node that just rejoined
             // with wait_for_all may itself still wait while its
-            // partition's DC is quorate (votequorum.c). Judge the DC of the
-            // node's membership, or the node when it has none.
-            let judge = partition_dc(sim, node).unwrap_or(node);
-            let (quorate, since) = self.quorum.get(&judge).copied().unwrap_or((false, now));
+            // partition's DC is quorate (votequorum.c). The start was
+            // ordered by a DC of the node's membership (a ring just merged
+            // has two until their election settles) or by the node's own:
+            // it is unsafe only if none of them, nor the node, had quorum
+            // for the whole start.
+            let mut judges = partition_dcs(sim, node);
+            judges.push(node);
+            let without = |j: &NodeId| {
+                let (quorate, since) = self.quorum.get(j).copied().unwrap_or((false, now));
+                !quorate && now.saturating_since(since) > took + Duration::from_secs(1)
+            };
             let stack_up = sim.actor(Addr::new(node, STACK)).is_some();
-            if stack_up && !quorate && now.saturating_since(since) > took + Duration::from_secs(1) {
+            if stack_up && judges.iter().all(without) {
                 let detail = format!(
                     "{rsc} started on {} by a partition without quorum",
                     self.name(node)
