@@ -186,12 +186,17 @@ impl Election {
 
     /// Starts an election (unless one of ours runs, or we lost too recently).
     pub fn start(&mut self, now: Instant) -> Vec<Output> {
-        let mut out = Vec::new();
         match self.state {
-            State::Voting { .. } => return out,
-            State::Lost { until } if now < until => return out,
-            _ => {}
+            State::Voting { .. } => Vec::new(),
+            State::Lost { until } if now < until => Vec::new(),
+            _ => self.new_round(now),
         }
+    }
+
+    /// A new round of our own: the count grows, the timer restarts, every
+    /// peer is asked again.
+    fn new_round(&mut self, now: Instant) -> Vec<Output> {
+        let mut out = Vec::new();
         self.me.round += 1;
         self.state = State::Voting {
             deadline: now + self.timeout,
@@ -210,15 +215,7 @@ impl Election {
         if !self.voting() {
             return self.start(now);
         }
-        let mut out = Vec::new();
-        self.me.round += 1;
-        self.state = State::Voting {
-            deadline: now + self.timeout,
-            conceded: BTreeSet::new(),
-        };
-        out.push(Output::Broadcast(Msg::Vote(self.me.clone())));
-        self.check_won(now, &mut out);
-        out
+        self.new_round(now)
     }
 
     /// Takes a peer's election message.
