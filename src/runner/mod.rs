@@ -62,7 +62,7 @@ pub use build::{build, resource_kinds, Built, RscKind, EPOCH_BASE};
 pub use checks::Verdict;
 pub use fault::{Fault, Planned, Schedule};
 pub use observe::{Keep, Observer, Seen, Violation};
-pub use report::{json, junit, text};
+pub use report::{junit, text};
 
 /// A scenario ready to simulate, as many times as wanted.
 pub struct Prepared {
@@ -544,8 +544,8 @@ impl Prepared {
 
 fn operator(sim: &mut Sim<Process>, obs: &mut Observer, line: impl FnOnce() -> String) {
     let line = line();
-    match command_target(sim) {
-        Some(node) => sim.command(Addr::new(node, STACK), Msg::Command(Command::Pcs(line))),
+    match lead_node(sim, false) {
+        Some((node, _)) => sim.command(Addr::new(node, STACK), Msg::Command(Command::Pcs(line))),
         None => obs.note(sim.now(), "-", || {
             format!("no cluster stack runs to take: {line}")
         }),
@@ -631,12 +631,18 @@ impl Disks {
     }
 }
 
-/// Where an operator command goes: the DC of the largest partition, else
-/// the first node whose stack runs.
-fn command_target(sim: &Sim<Process>) -> Option<NodeId> {
+/// The node that speaks for the cluster: the DC of the largest partition
+/// (and `true`), else the first node whose stack runs (and `false`).
+/// `awake` leaves paused nodes out. Operator commands go there (paused
+/// nodes included: a command waits for its node); `--status-at` reads its
+/// CIB (awake only: a frozen node's view is old).
+fn lead_node(sim: &Sim<Process>, awake: bool) -> Option<(NodeId, bool)> {
     let mut best: Option<(usize, NodeId)> = None;
     let mut first = None;
     for node in sim.nodes() {
+        if awake && sim.is_paused(node) {
+            continue;
+        }
         let Some(stack) = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) else {
             continue;
         };
@@ -648,7 +654,7 @@ fn command_target(sim: &Sim<Process>) -> Option<NodeId> {
             }
         }
     }
-    best.map(|(_, n)| n).or(first)
+    best.map(|(_, n)| (n, true)).or(first.map(|n| (n, false)))
 }
 
 #[cfg(test)]

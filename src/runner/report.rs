@@ -102,23 +102,3 @@ pub fn junit(o: &Outcome) -> String {
     s.push_str("  </testsuite>\n</testsuites>\n");
     s
 }
-
-/// One run as JSON: the verdicts, the faults applied, the events seen.
-pub fn json(o: &Outcome, names: &[String]) -> serde_json::Value {
-    let verdict = |v: &Verdict| serde_json::json!({ "what": v.label(), "passed": v.pass, "observed": v.observed });
-    serde_json::json!({
-        "name": o.name,
-        "seed": o.seed,
-        "passed": o.passed(),
-        "expectations": o.verdicts.iter().map(verdict).collect::<Vec<_>>(),
-        "invariants": o.invariants.iter().map(verdict).collect::<Vec<_>>(),
-        "faults": o.schedule.iter().map(|p| {
-            let (who, what) = p.fault.describe(names);
-            serde_json::json!({ "at_ms": p.at.as_nanos() / 1_000_000, "node": who, "fault": what })
-        }).collect::<Vec<_>>(),
-        "events": o.seen.iter().map(|(t, s)| {
-            serde_json::json!({ "at_ms": t.as_nanos() / 1_000_000, "event": s.label() })
-        }).collect::<Vec<_>>(),
-        "steps": o.steps,
-    })
-}

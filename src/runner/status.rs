@@ -58,31 +58,25 @@ pub struct Snapshot {
 impl Snapshot {
     /// Takes the cluster's state now.
     pub(super) fn take(names: &[String], sim: &Sim<Process>, obs: &Observer) -> Snapshot {
-        let mut best: Option<(usize, usize)> = None;
-        let mut nodes = Vec::new();
-        let mut cib = None;
-        let mut first: Option<(usize, Arc<Cib>)> = None;
-        for node in sim.nodes() {
-            let i = (node.0 as usize).saturating_sub(1);
-            let stack = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack());
-            nodes.push(NodeNow {
-                power: sim.power_state(node),
-                stack: stack.is_some(),
-                paused: sim.is_paused(node),
-                quorate: stack.is_some_and(|s| s.quorate()),
-            });
-            let Some(s) = stack else { continue };
-            if first.is_none() && !sim.is_paused(node) {
-                first = Some((i, s.controller().shared_cib().clone()));
-            }
-            if s.controller().is_dc() && !sim.is_paused(node) {
-                let size = s.members().len();
-                if best.is_none_or(|(b, _)| size > b) {
-                    best = Some((size, i));
-                    cib = Some(s.controller().shared_cib().clone());
+        let nodes = sim
+            .nodes()
+            .map(|node| {
+                let stack = sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack());
+                NodeNow {
+                    power: sim.power_state(node),
+                    stack: stack.is_some(),
+                    paused: sim.is_paused(node),
+                    quorate: stack.is_some_and(|s| s.quorate()),
                 }
-            }
-        }
+            })
+            .collect::<Vec<_>>();
+        let lead = super::lead_node(sim, true);
+        let cib = lead.and_then(|(n, _)| {
+            sim.actor(Addr::new(n, STACK))
+                .and_then(|p| p.stack())
+                .map(|s| s.controller().shared_cib().clone())
+        });
+        let index = |n: sim::NodeId| (n.0 as usize).saturating_sub(1);
         let active = obs
             .truth
             .all()
@@ -97,12 +91,8 @@ impl Snapshot {
             })
             .collect();
         debug_assert_eq!(nodes.len(), names.len());
-        let dc = best.map(|(_, i)| i);
-        let (from, cib) = match (dc, cib, first) {
-            (Some(d), Some(c), _) => (Some(d), Some(c)),
-            (_, _, Some((i, c))) => (Some(i), Some(c)),
-            _ => (None, None),
-        };
+        let dc = lead.filter(|(_, is_dc)| *is_dc).map(|(n, _)| index(n));
+        let from = lead.map(|(n, _)| index(n));
         Snapshot {
             at: sim.now(),
             dc,
@@ -341,7 +331,11 @@ fn failed_actions(cib: &Cib) -> Vec<String> {
                 let _ = write!(line, "{task} on {node}");
                 match op.op_status.unwrap_or(0) {
                     0 => {
-                        let _ = write!(line, " returned '{}'", ocf_text(rc));
+                        let _ = write!(
+                            line,
+                            " returned '{}'",
+                            crate::simulate::display::ocf_exitcode_str(rc)
+                        );
                         if !reason.is_empty() {
                             let _ = write!(line, " ({reason})");
                         }
@@ -408,22 +402,6 @@ fn exec_status(st: i32) -> &'static str {
         6 => "no secrets",
         7 => "invalid",
         8 => "node unavailable",
-        _ => "unknown",
-    }
-}
-
-fn ocf_text(rc: i32) -> &'static str {
-    match rc {
-        0 => "ok",
-        1 => "error",
-        2 => "invalid parameter",
-        3 => "unimplemented feature",
-        4 => "insufficient privileges",
-        5 => "not installed",
-        6 => "not configured",
-        7 => "not running",
-        8 => "promoted",
-        9 => "promoted (failed)",
         _ => "unknown",
     }
 }

@@ -464,7 +464,7 @@ pub fn instance_counts(ws: &WorkingSet) -> (usize, usize, usize) {
 }
 
 /// The name of an OCF result code (`services_ocf_exitcode_str`).
-fn ocf_exitcode_str(rc: i32) -> &'static str {
+pub(crate) fn ocf_exitcode_str(rc: i32) -> &'static str {
     match rc {
         0 => "ok",
         1 => "error",
