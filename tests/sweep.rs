@@ -188,7 +188,7 @@ fn what_if_on_a_two_node_pair() {
             ..Default::default()
         },
     );
-    let ms = whatif::outage(&run, "vip", plan.at, plan.at).unwrap();
+    let ms = whatif::outage(&run, "vip", plan.at).unwrap();
     assert!(cells[index].resources["vip"].outages.contains(&ms));
     let fenced = run
         .seen

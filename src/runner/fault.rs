@@ -86,6 +86,18 @@ pub struct Planned {
     pub line: usize,
 }
 
+impl Planned {
+    /// Its `[[fault]]` table as a scenario file writes it (a blank line
+    /// first; `at` in whole milliseconds).
+    pub fn table(&self, names: &[String]) -> String {
+        format!(
+            "\n[[fault]]\nat = {}\n{}\n",
+            toml_str(&format!("{}ms", self.at.as_nanos() / 1_000_000)),
+            self.fault.toml(names)
+        )
+    }
+}
+
 /// The faults of one run, in the order they strike (stable by time).
 pub type Schedule = Vec<Planned>;
 

@@ -399,7 +399,6 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
             y += ROW;
         }
         y += 6.0;
-        let _ = top;
     }
     // Fencing arrows, from the asking node's lane to the target's; a run
     // of the same failing attempt (retries) is one arrow, counted.
@@ -480,13 +479,12 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         );
     }
     for fd in &story.fenced {
-        let (Some(by_y), Some(t)) = (
-            lane_y.get(fd.by),
-            names.iter().position(|n| *n == fd.target),
-        ) else {
+        let Some(by_y) = lane_y.get(fd.by) else {
             continue;
         };
-        let _ = t;
+        if !names.contains(&fd.target) {
+            continue;
+        }
         let a = ms(fd.at);
         let title = format!(
             "{} {}: fenced {} by {}",

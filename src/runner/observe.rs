@@ -241,7 +241,6 @@ impl Observer {
         let now = sim.now();
         let mut stacks = false;
         let mut ended_nodes: Vec<NodeId> = Vec::new();
-        let mut booted: Vec<NodeId> = Vec::new();
         for r in sim.last_records() {
             if let Some(story) = &mut self.story {
                 story.on_record(now, &r.event);
@@ -272,7 +271,6 @@ impl Observer {
                         ended_nodes.push(*node);
                     }
                     if matches!(state, PowerState::Booting | PowerState::Up) {
-                        booted.push(*node);
                         // A fresh boot: nothing of the old services survives.
                         self.unsafe_on.retain(|(_, n)| n != node);
                     }
@@ -356,7 +354,6 @@ impl Observer {
             self.check_double_active(now);
             self.update_health(now, &failed, &ended_with_node);
         }
-        let _ = booted;
         if stacks || self.recheck_at.is_some_and(|t| now >= t) {
             self.check_stacks(sim, now);
         }

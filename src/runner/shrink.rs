@@ -161,19 +161,10 @@ pub fn shrink(p: &Prepared, seed: u64, what: &str) -> Option<Shrunk> {
 /// failing check.
 pub fn scenario_file(p: &Prepared, seed: u64, s: &Shrunk) -> Result<String, String> {
     let sc = &p.scenario;
-    let text = std::fs::read_to_string(&sc.file)
-        .map_err(|e| format!("cannot read {}: {e}", sc.file.display()))?;
-    let mut doc: toml::Table = toml::from_str(&text).map_err(|e| e.to_string())?;
-    for k in ["fault", "expect", "explore", "invariants", "seed", "name"] {
-        doc.remove(k);
-    }
-    if let (Some(cib), Some(toml::Value::Table(cluster))) = (&sc.cib, doc.get_mut("cluster")) {
-        let abs = std::fs::canonicalize(&cib.value).unwrap_or(cib.value.clone());
-        cluster.insert(
-            "cib".into(),
-            toml::Value::String(abs.to_string_lossy().into_owned()),
-        );
-    }
+    let doc = crate::scenario::document(
+        sc,
+        &["fault", "expect", "explore", "invariants", "seed", "name"],
+    )?;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -195,12 +186,7 @@ pub fn scenario_file(p: &Prepared, seed: u64, s: &Shrunk) -> Result<String, Stri
     }
     out.push_str(&toml::to_string(&doc).map_err(|e| e.to_string())?);
     for f in &s.schedule {
-        let _ = writeln!(
-            out,
-            "\n[[fault]]\nat = {}\n{}",
-            toml_str(&format!("{}ms", f.at.as_nanos() / 1_000_000)),
-            f.fault.toml(p.names())
-        );
+        out.push_str(&f.table(p.names()));
     }
     if !is_invariant {
         // The failing expectation, as the original wrote it.
@@ -216,6 +202,8 @@ pub fn scenario_file(p: &Prepared, seed: u64, s: &Shrunk) -> Result<String, Stri
                 out.push_str("\n[[expect]]\nconverged = true\n");
             }
             Some(_) => {
+                let text = std::fs::read_to_string(&sc.file)
+                    .map_err(|e| format!("cannot read {}: {e}", sc.file.display()))?;
                 let block = expect_block(&text, s.verdict.line)
                     .ok_or("cannot find the failing expectation in the file")?;
                 out.push('\n');

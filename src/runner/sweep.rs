@@ -184,8 +184,7 @@ pub fn sweep(
         seeds
             .par_iter()
             .map(|&seed| {
-                let schedule = p.schedule(seed);
-                let o = p.simulate(seed, &schedule, None, Keep::default());
+                let o = run_seed(p, seed);
                 if let Some(b) = &bar {
                     b.inc(1);
                 }

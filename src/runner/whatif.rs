@@ -373,12 +373,7 @@ fn parse_cell_faults(s: &str) -> Result<Vec<CellFault>, String> {
 /// expectations and `[explore]` left out, the duration set, a `cib`
 /// made absolute.
 fn base_doc(s: &Scenario, duration: Duration) -> Result<toml::Table, String> {
-    let text = std::fs::read_to_string(&s.file)
-        .map_err(|e| format!("cannot read {}: {e}", s.file.display()))?;
-    let mut doc: toml::Table = toml::from_str(&text).map_err(|e| e.to_string())?;
-    for k in ["fault", "expect", "explore"] {
-        doc.remove(k);
-    }
+    let mut doc = scenario::document(s, &["fault", "expect", "explore"])?;
     // The invariants, wherever the file wrote them (TOML may have put
     // them inside the last [[fault]] or [[expect]]).
     doc.insert(
@@ -394,13 +389,6 @@ fn base_doc(s: &Scenario, duration: Duration) -> Result<toml::Table, String> {
         "duration".into(),
         toml::Value::String(format!("{}ms", duration.as_nanos() / 1_000_000)),
     );
-    if let (Some(cib), Some(toml::Value::Table(cluster))) = (&s.cib, doc.get_mut("cluster")) {
-        let abs = std::fs::canonicalize(&cib.value).unwrap_or(cib.value.clone());
-        cluster.insert(
-            "cib".into(),
-            toml::Value::String(abs.to_string_lossy().into_owned()),
-        );
-    }
     Ok(doc)
 }
 
@@ -511,7 +499,7 @@ pub fn plan(s: &Scenario, o: &Options) -> Result<Plan, String> {
         for &node in &nodes {
             for (si, st) in settings.iter().enumerate() {
                 let kinds: Vec<CellFault> = match f {
-                    CellFault::ResourceFail(_) => active_at(&st.prepared, at, node, &background)
+                    CellFault::ResourceFail(_) => active_on(&st.prepared, node, &background)
                         .into_iter()
                         .map(CellFault::ResourceFail)
                         .collect(),
@@ -545,24 +533,12 @@ pub fn plan(s: &Scenario, o: &Options) -> Result<Plan, String> {
     })
 }
 
-/// The resources active on `node` at `at` (seed 1, undisturbed but for the
-/// background faults): the cells of `resource_fail`.
-fn active_at(p: &Prepared, at: Duration, node: usize, background: &[Planned]) -> Vec<String> {
-    let o = p.simulate(
-        1,
-        background,
-        None,
-        Keep {
-            timeline: false,
-            availability: true,
-            ..Default::default()
-        },
-    );
+/// The resources a `resource_fail` cell may strike on `node`: where each
+/// top-level resource is at the end of a run with seed 1 and only the
+/// background faults — with nothing struck, where it ran at `--at`.
+fn active_on(p: &Prepared, node: usize, background: &[Planned]) -> Vec<String> {
+    let o = p.simulate(1, background, None, Keep::default());
     let name = &p.names()[node];
-    let t = Instant::ZERO + at;
-    let _ = t;
-    // Where each top-level resource was at the end of the undisturbed run
-    // to `at` + `for`: with nothing struck, that is where it ran at `at`.
     p.top()
         .iter()
         .filter(|r| {
@@ -579,7 +555,7 @@ fn active_at(p: &Prepared, at: Duration, node: usize, background: &[Planned]) ->
 /// One run's outage of a resource (ms): how long, after the fault, it had
 /// fewer active instances than just before it, in all; `None` (lost) when
 /// it has fewer at the end.
-pub fn outage(o: &Outcome, rsc: &str, fault_at: Duration, end: Duration) -> Option<u64> {
+pub fn outage(o: &Outcome, rsc: &str, fault_at: Duration) -> Option<u64> {
     let t0 = Instant::ZERO + fault_at;
     let hist = o.availability.get(rsc).map(Vec::as_slice).unwrap_or(&[]);
     let before = hist
@@ -602,7 +578,6 @@ pub fn outage(o: &Outcome, rsc: &str, fault_at: Duration, end: Duration) -> Opti
             _ => {}
         }
     }
-    let _ = end;
     match down_since {
         Some(_) => None,
         None => Some(total / 1_000_000),
@@ -673,7 +648,7 @@ pub fn run(plan: &Plan, o: &Options) -> Result<Vec<Cell>, String> {
                 continue;
             }
             let e = cell.resources.entry(r.clone()).or_default();
-            match outage(&out, r, plan.at, plan.at) {
+            match outage(&out, r, plan.at) {
                 Some(ms) => e.outages.push(ms),
                 None => e.lost += 1,
             }
@@ -844,12 +819,7 @@ pub fn cell_scenario(plan: &Plan, index: usize, seed: u64) -> Result<String, Str
     );
     let mut text = toml::to_string(&doc).map_err(|e| e.to_string())?;
     for f in &spec.schedule {
-        let _ = writeln!(
-            text,
-            "\n[[fault]]\nat = {}\n{}",
-            toml_str(&format!("{}ms", f.at.as_nanos() / 1_000_000)),
-            f.fault.toml(&plan.names)
-        );
+        text.push_str(&f.table(&plan.names));
     }
     Ok(text)
 }

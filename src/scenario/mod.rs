@@ -399,6 +399,27 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     parse(&text, path)
 }
 
+/// A scenario's file as a TOML document, to write a variant of it
+/// elsewhere (a shrunk schedule, a what-if cell): the top-level keys in
+/// `drop` removed and a `cib` path made absolute, so that the document
+/// means the same from any folder.
+pub fn document(s: &Scenario, drop: &[&str]) -> Result<toml::Table, String> {
+    let text = std::fs::read_to_string(&s.file)
+        .map_err(|e| format!("cannot read {}: {e}", s.file.display()))?;
+    let mut doc: toml::Table = toml::from_str(&text).map_err(|e| e.to_string())?;
+    for k in drop {
+        doc.remove(*k);
+    }
+    if let (Some(cib), Some(toml::Value::Table(cluster))) = (&s.cib, doc.get_mut("cluster")) {
+        let abs = std::fs::canonicalize(&cib.value).unwrap_or(cib.value.clone());
+        cluster.insert(
+            "cib".into(),
+            toml::Value::String(abs.to_string_lossy().into_owned()),
+        );
+    }
+    Ok(doc)
+}
+
 /// Checks a scenario's text; `path` names it in errors and anchors relative paths.
 pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     let raw: raw::File = toml::from_str(text).map_err(|e| {
