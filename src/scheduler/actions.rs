@@ -1216,20 +1216,49 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         create_utilization_constraints(ws, r);
     }
     if let Some(c) = ws.rsc(r).container {
-        // A filler starts after and stops before its container, on the
-        // same node.
-        order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
-        order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
-        ws.colocations.push(Colocation {
-            id: "resource-with-container".into(),
-            dependent: r,
-            primary: c,
-            dependent_role: Role::Unknown,
-            primary_role: Role::Unknown,
-            score: crate::cib::Score::INF,
-            node_attribute: None,
-            influence: true,
-        });
+        // A resource whose "container" is a remote connection, or a
+        // resource holding a guest node, is placed on that remote node.
+        let remote_rsc = if ws.rsc(r).is_remote_node {
+            // A guest's own connection: guests do not nest in remote nodes.
+            super::remote::avoid_remote_nodes(ws, c);
+            // A probe finding the container active again comes before
+            // giving up on the connection.
+            order_rsc_actions(ws, c, "monitor", r, "stop", OPTIONAL);
+            None
+        } else if ws.rsc(c).is_remote_node {
+            Some(c)
+        } else {
+            super::remote::guest_connection_of(ws, c)
+        };
+        if let Some(remote_rsc) = remote_rsc {
+            for n in 0..ws.nodes.len() {
+                let n = NodeIdx(n);
+                if ws.node(n).remote_rsc != Some(remote_rsc) {
+                    if let Some(a) = ws.rsc_mut(r).allowed.get_mut(&n) {
+                        a.weight = crate::cib::Score::NEG_INF;
+                    }
+                }
+            }
+        } else {
+            // A filler (or a guest's connection) starts after and stops
+            // before its container, on the same node.
+            order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
+            order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
+            ws.colocations.push(Colocation {
+                id: "resource-with-container".into(),
+                dependent: r,
+                primary: c,
+                dependent_role: Role::Unknown,
+                primary_role: Role::Unknown,
+                score: crate::cib::Score::INF,
+                node_attribute: None,
+                influence: true,
+            });
+        }
+    }
+    if ws.rsc(r).is_remote_node || ws.rsc(r).is_fence_device {
+        // Connections and fence devices run on cluster nodes only.
+        super::remote::avoid_remote_nodes(ws, r);
     }
 }
 
@@ -1439,7 +1468,13 @@ pub fn schedule_probes(ws: &mut WorkingSet) {
     for n in 0..ws.nodes.len() {
         let n = NodeIdx(n);
         let node = ws.node(n);
-        if !node.online || node.unclean || !node.rsc_discovery {
+        if !node.online {
+            if super::remote::is_failed_remote_node(ws, n) {
+                super::status::fence_node(ws, n, "the connection is unrecoverable");
+            }
+            continue;
+        }
+        if node.unclean || !node.rsc_discovery {
             continue;
         }
         if let Some(probed) = node.attrs.get("probe_complete") {
@@ -1470,6 +1505,19 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
     if !ws.config.startup_probes {
         return false;
     }
+    if super::remote::is_guest_or_remote(ws, n) {
+        let rsc = ws.rsc(r);
+        let fence_agent = rsc.variant == Variant::Primitive && rsc.is_fence_device;
+        // No fence agents and no remote connections on remote nodes, and
+        // no resource holding a guest on a guest.
+        if fence_agent
+            || rsc.is_remote_node
+            || (super::remote::is_guest(ws, n)
+                && super::remote::guest_connection_of(ws, r).is_some())
+        {
+            return false;
+        }
+    }
     if matches!(ws.rsc(r).variant, Variant::Clone { .. }) {
         return super::clone::clone_create_probe(ws, r, n);
     }
@@ -1481,7 +1529,7 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
         return any;
     }
     let rsc = ws.rsc(r);
-    if rsc.container.is_some() || rsc.orphan || rsc.known_on.contains(&n) {
+    if (rsc.container.is_some() && !rsc.is_remote_node) || rsc.orphan || rsc.known_on.contains(&n) {
         // Not inside a container, not orphaned, state not yet known.
         return false;
     }
@@ -1497,6 +1545,47 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
     if allowed.is_some_and(|a| a.discover == Discover::Never) {
         return false;
     }
+    if let Some(guest) = super::remote::guest_container(ws, n) {
+        if ws.rsc(guest).role == Role::Stopped {
+            // Nothing can be active in a stopped guest; but if the guest
+            // is to start, its state there is learnt first.
+            let guest_rsc = ws.rsc(guest);
+            if let Some(to) = guest_rsc.assigned {
+                if !guest_rsc.known_on.contains(&to) {
+                    let gid = guest_rsc.id.clone();
+                    let tid = ws.rsc(top).id.clone();
+                    new_ordering(
+                        ws,
+                        Some(guest),
+                        Some(op_key(&gid, "monitor", 0)),
+                        None,
+                        Some(top),
+                        Some(op_key(&tid, "start", 0)),
+                        None,
+                        OPTIONAL,
+                    );
+                }
+            }
+            return false;
+        }
+        if super::remote::guest_will_stop(ws, n) {
+            // Restarting: start the resource after the guest stops.
+            let gid = ws.rsc(guest).id.clone();
+            let tid = ws.rsc(top).id.clone();
+            new_ordering(
+                ws,
+                Some(guest),
+                Some(op_key(&gid, "stop", 0)),
+                None,
+                Some(top),
+                Some(op_key(&tid, "start", 0)),
+                None,
+                OPTIONAL,
+            );
+            return false;
+        }
+    }
+    let rsc = ws.rsc(r);
     let id = rsc.id.clone();
     let probe = custom_action(
         ws,

@@ -177,8 +177,20 @@ pub fn assign_all(ws: &mut WorkingSet) {
     if !ws.config.placement_strategy.eq_ignore_ascii_case("default") {
         sort_resources(ws);
     }
-    for r in ws.top.clone() {
-        assign(ws, r, None);
+    // Remote connections first (with whatever they are colocated with),
+    // a migrating one preferring its migration target: resources on remote
+    // nodes need to know whether those nodes will be up.
+    let top = ws.top.clone();
+    for &r in &top {
+        if ws.rsc(r).is_remote_node {
+            let prefer = ws.rsc(r).partial_migration_target;
+            assign(ws, r, prefer);
+        }
+    }
+    for &r in &top {
+        if !ws.rsc(r).is_remote_node {
+            assign(ws, r, None);
+        }
     }
 }
 
@@ -308,6 +320,9 @@ fn primitive_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
         choose_node(ws, r, prefer);
     }
     ws.rsc_mut(r).allocating = false;
+    if ws.rsc(r).is_remote_node {
+        super::remote::connection_assigned(ws, r);
+    }
     ws.rsc(r).assigned
 }
 

@@ -9,6 +9,15 @@ use super::ws::*;
 
 /// Whether the cluster may fence this node (`pe_can_fence`).
 pub fn can_fence(ws: &WorkingSet, n: NodeIdx) -> bool {
+    if let Some(container) = super::remote::guest_container(ws, n) {
+        // A guest is "fenced" by stopping its container: possible when the
+        // container's hosts are up or can themselves be fenced.
+        return ws
+            .rsc(container)
+            .running_on
+            .iter()
+            .all(|&h| ws.node(h).online || can_fence(ws, h));
+    }
     let c = &ws.config;
     if !c.stonith_enabled || !c.have_stonith_resource {
         return false;
@@ -61,6 +70,13 @@ pub fn schedule_fencing_and_shutdowns(ws: &mut WorkingSet) {
     for i in 0..ws.nodes.len() {
         let n = NodeIdx(i);
         let node = ws.node(n);
+        if super::remote::is_guest(ws, n) {
+            // Guests are "fenced" by recovering their container.
+            if node.remote_requires_reset && have_managed && can_fence(ws, n) {
+                fence_guest(ws, n);
+            }
+            continue;
+        }
         if have_managed && node.unclean && can_fence(ws, n) {
             // The reason given when the node was marked for fencing wins
             // (Pacemaker creates the fencing op then, with that reason).
@@ -143,6 +159,52 @@ fn order_stops_before_shutdown(ws: &mut WorkingSet, n: NodeIdx, shutdown: Action
     }
 }
 
+/// "Fences" a guest node: a pseudo fencing action standing for the
+/// recovery of its container, for the guest's resources to be ordered
+/// against as with real fencing (`pcmk__fence_guest`).
+fn fence_guest(ws: &mut WorkingSet, n: NodeIdx) {
+    let container = super::remote::guest_container(ws, n);
+    let first = |ws: &WorkingSet, r: RscIdx, task: &str| {
+        ws.rsc(r)
+            .actions
+            .iter()
+            .rev()
+            .copied()
+            .find(|&a| ws.action(a).task == task)
+    };
+    let stop = container.and_then(|c| first(ws, c, "stop"));
+    // Only a label: "reboot" when the container comes back.
+    let op = if container.and_then(|c| first(ws, c, "start")).is_some() {
+        "reboot"
+    } else {
+        "off"
+    };
+    let f = fence_op(ws, n, Some(op), false, "guest is unclean");
+    let act = ws.action_mut(f);
+    act.pseudo = true;
+    act.runnable = true;
+    act.optional = false;
+    match stop {
+        Some(stop) if ws.action(stop).pseudo => {
+            // The container's host is fenced: the guest is down after that.
+            if let Some(host) = ws.action(stop).node {
+                let host_fence = fence_op(ws, host, None, true, "");
+                order_actions(ws, host_fence, f, RUNNABLE_LEFT | IMPLIES_THEN);
+            }
+        }
+        Some(stop) => {
+            order_actions(ws, stop, f, RUNNABLE_LEFT | IMPLIES_THEN);
+        }
+        None => {
+            let conn = ws.node(n).remote_rsc;
+            if let Some(stop) = conn.and_then(|c| first(ws, c, "stop")) {
+                order_actions(ws, stop, f, OPTIONAL);
+            }
+        }
+    }
+    order_vs_fence(ws, f);
+}
+
 /// Orders resource actions relative to fencing a node: stops there become
 /// pseudo actions implied by the fencing (`pcmk__order_vs_fence`).
 fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
@@ -176,7 +238,8 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
             .copied()
             .filter(|&a| ws.action(a).task == "stop" && ws.action(a).node == Some(target))
             .collect();
-        let order_implicit = ws.rsc(r).needs_fencing;
+        // A guest's "fencing" is a stop: what it implies always follows it.
+        let order_implicit = ws.rsc(r).needs_fencing || super::remote::is_guest(ws, target);
         let top = ws.top_parent(r);
         let parent_stop = if order_implicit && top != r {
             ws.rsc(top)

@@ -531,6 +531,11 @@ fn write_action(out: &mut String, ws: &WorkingSet, a: ActionIdx, short: bool, in
     if let Some(node) = node {
         push_attr(out, "on_node", &node.uname);
         push_attr(out, "on_node_uuid", &node.id);
+        // Actions on remote and guest nodes go through the cluster node
+        // hosting the connection.
+        if let Some(router) = super::remote::connection_host_for_action(ws, a) {
+            push_attr(out, "router_node", &ws.node(router).uname);
+        }
     }
     if short {
         out.push_str("/>\n");
@@ -572,24 +577,67 @@ fn write_action(out: &mut String, ws: &WorkingSet, a: ActionIdx, short: bool, in
         }
         let _ = writeln!(out, "{inner}</attributes>");
     }
-    if let Some(node) = node {
-        let downed = match act.task.as_str() {
-            "do_shutdown" => true,
-            "stonith" => matches!(
-                act.meta.get("stonith_action").map(String::as_str),
-                Some("reboot" | "off")
-            ),
-            _ => false,
-        };
-        if downed {
-            let _ = writeln!(
-                out,
-                "{inner}<downed>\n{inner}  <node id=\"{}\"/>\n{inner}</downed>",
-                crate::cib::xml::escape(&node.id)
-            );
+    if node.is_some() {
+        let downed = downed_nodes(ws, a);
+        if !downed.is_empty() {
+            let _ = writeln!(out, "{inner}<downed>");
+            for id in downed {
+                let _ = writeln!(
+                    out,
+                    "{inner}  <node id=\"{}\"/>",
+                    crate::cib::xml::escape(&id)
+                );
+            }
+            let _ = writeln!(out, "{inner}</downed>");
         }
     }
     let _ = writeln!(out, "{pad}</{name}>");
+}
+
+/// The ids of the nodes an action brings down (`add_downed_nodes`): a
+/// shutdown its node; fencing its node and the guests hosted there;
+/// stopping a remote connection (not as part of a migration) its node.
+fn downed_nodes(ws: &WorkingSet, a: ActionIdx) -> Vec<String> {
+    let act = ws.action(a);
+    let Some(n) = act.node else {
+        return Vec::new();
+    };
+    match act.task.as_str() {
+        "do_shutdown" => vec![ws.node(n).id.clone()],
+        "stonith"
+            if matches!(
+                act.meta.get("stonith_action").map(String::as_str),
+                Some("reboot" | "off")
+            ) =>
+        {
+            let mut out = vec![ws.node(n).id.clone()];
+            for g in 0..ws.nodes.len() {
+                let g = NodeIdx(g);
+                let hosted = super::remote::guest_container(ws, g)
+                    .is_some_and(|c| ws.rsc(c).running_on.contains(&n));
+                if hosted {
+                    out.push(ws.node(g).id.clone());
+                }
+            }
+            out
+        }
+        "stop" => {
+            let Some(r) = act.rsc.filter(|&r| ws.rsc(r).is_remote_node) else {
+                return Vec::new();
+            };
+            let migrating = act.before.iter().any(|&(i, _)| {
+                let input = ws.action(i);
+                input.rsc.is_some_and(|ir| ws.rsc(ir).id == ws.rsc(r).id)
+                    && input.task == "migrate_from"
+            });
+            if migrating {
+                Vec::new()
+            } else {
+                vec![ws.rsc(r).id.clone()]
+            }
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// An action's key by the name its resource has in the history
@@ -867,6 +915,12 @@ fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap
     }
     if let Some((r, _)) = rsc {
         add_parent_graph_meta(ws, r, &mut attrs);
+        if let Some(host) = super::remote::guest_physical_host(ws, a) {
+            if let Some(t) = ws.rsc(r).meta.get("container-attribute-target") {
+                attrs.insert("CRM_meta_container_attribute_target".into(), t.clone());
+            }
+            attrs.insert("CRM_meta_physical_host".into(), ws.node(host).uname.clone());
+        }
     } else if let (true, Some(n)) = (act.task == "stonith", act.node) {
         for (k, v) in &ws.node(n).attrs {
             if !k.contains(['#', ':']) {
@@ -889,6 +943,9 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
         let rsc = ws.rsc(c);
         match &rsc.variant {
             Variant::Primitive => {
+                if let Some(v) = rsc.meta.get("remote-node") {
+                    attrs.insert("CRM_meta_remote_node".into(), v.clone());
+                }
                 if in_clone {
                     if let Some((_, n)) = rsc.id.rsplit_once(':') {
                         if n.bytes().all(|b| b.is_ascii_digit()) {
@@ -920,6 +977,14 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
             }
         }
         cur = rsc.parent;
+    }
+    // The container may be set on the primitive or a parent; the highest wins.
+    let mut cur = Some(r).filter(|&r| ws.rsc(r).variant == Variant::Primitive);
+    while let Some(c) = cur {
+        if let Some(container) = ws.rsc(c).container {
+            attrs.insert("CRM_meta_container".into(), ws.rsc(container).id.clone());
+        }
+        cur = ws.rsc(c).parent;
     }
 }
 

@@ -24,6 +24,7 @@ pub mod history;
 pub mod notify;
 pub mod orderings;
 pub mod promotable;
+pub mod remote;
 pub mod rules;
 pub mod status;
 pub mod unpack;
@@ -54,6 +55,7 @@ pub fn effective_now(cib: &Cib, fallback: i64) -> i64 {
 
 /// Unpacks configuration and status only (what `crm_mon` would show).
 pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
+    let cib = &*remote::with_guest_connections(cib);
     let config = unpack::unpack_config(cib, now);
     let nodes = unpack::unpack_nodes(cib, &config);
     let mut ws = WorkingSet {
@@ -91,6 +93,9 @@ pub fn schedule(cib: &Cib, now: i64) -> Transition {
 /// [`schedule`], recording the scores `crm_simulate -s` shows in
 /// `ws.score_log` when `show_scores` (`pe_flag_show_scores`).
 pub fn schedule_with(cib: &Cib, now: i64, show_scores: bool) -> Transition {
+    // Guests' implicit connection resources are part of the configuration
+    // every phase reads.
+    let cib = &*remote::with_guest_connections(cib);
     let mut ws = unpack_cib(cib, now);
     if show_scores {
         ws.score_log = Some(Vec::new());
@@ -122,6 +127,8 @@ pub fn schedule_with(cib: &Cib, now: i64, show_scores: bool) -> Transition {
             ws::Variant::Clone { .. } => clone::clone_create_actions(&mut ws, r),
         }
     }
+    // Before fencing: this is one more place nodes are found to need it.
+    remote::order_connection_actions(&mut ws);
     fencing::schedule_fencing_and_shutdowns(&mut ws);
     orderings::apply_orderings(&mut ws);
     clone::expand_clones(&mut ws);

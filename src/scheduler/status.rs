@@ -27,6 +27,30 @@ mod exec {
 
 /// Marks a node for fencing (`pe_fence_node`).
 pub fn fence_node(ws: &mut WorkingSet, n: NodeIdx, reason: &str) {
+    if let Some(container) = super::remote::guest_container(ws, n) {
+        // A guest is fenced by recovering its container; the node stays
+        // usable, should the recovery succeed in this transition.
+        if !ws.rsc(container).failed && ws.rsc(container).managed {
+            ws.nodes[n.0].remote_requires_reset = true;
+            ws.rsc_mut(container).failed = true;
+            ws.rsc_mut(container).stop_on_fail = true;
+        }
+        return;
+    }
+    if super::remote::is_remote(ws, n) {
+        // Unless its connection is unmanaged, the node must be reset.
+        let conn_managed = ws.node(n).remote_rsc.is_none_or(|c| ws.rsc(c).managed);
+        let node = &mut ws.nodes[n.0];
+        if conn_managed {
+            node.remote_requires_reset = true;
+        }
+        node.unclean = true;
+        if node.fence_reason.is_none() {
+            node.fence_reason = Some(reason.to_string());
+        }
+        super::fencing::fence_op(ws, n, None, true, reason);
+        return;
+    }
     let node = &mut ws.nodes[n.0];
     if !node.unclean {
         node.unclean = true;
@@ -37,7 +61,10 @@ pub fn fence_node(ws: &mut WorkingSet, n: NodeIdx, reason: &str) {
     }
 }
 
-/// Unpacks the whole status section.
+/// Unpacks the whole status section (`unpack_status`): first each cluster
+/// node's own state, then the resource histories in passes, since a remote
+/// or guest node's history can be read only once its connection's (and
+/// container's) history elsewhere says the connection is up.
 pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
     let states = &cib.status.node_states;
     // Pacemaker searches the whole status for some checks (`block_failure`).
@@ -57,25 +84,87 @@ pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
         state_nodes.push(idx);
         let Some(n) = idx else { continue };
         if ws.node(n).kind == NodeKind::Remote {
+            // Only whether it was fenced matters before the histories.
+            ws.nodes[n.0].remote_was_fenced = st
+                .extra
+                .iter()
+                .find(|(k, _)| k == "node_fenced")
+                .and_then(|(_, v)| v.parse::<i64>().ok())
+                .is_some_and(|v| v > 0);
             continue;
         }
         unpack_node_state(cib, ws, st, n);
     }
-    for (st, idx) in states.iter().zip(&state_nodes) {
-        let Some(n) = *idx else { continue };
-        let node = ws.node(n);
-        if node.kind == NodeKind::Remote {
+    while unpack_node_histories(cib, ws, &state_nodes, false) {}
+    // Then the nodes not seen yet.
+    let fence = ws.config.stonith_enabled;
+    unpack_node_histories(cib, ws, &state_nodes, fence);
+    // Connections of remote nodes shutting down stop; the remote and guest
+    // nodes without history get their online status now.
+    for i in 0..ws.nodes.len() {
+        let n = NodeIdx(i);
+        if ws.node(n).kind != NodeKind::Remote {
             continue;
         }
-        if node.online || ws.config.stonith_enabled {
-            if let Some(lrm) = &st.lrm {
-                for lr in lrm {
-                    let collective = in_unscheduled_collective(cib, &lr.id);
-                    unpack_lrm_resource(cib, ws, n, lr, collective);
-                }
+        if ws.node(n).shutdown {
+            if let Some(r) = ws.node(n).remote_rsc {
+                ws.rsc_mut(r).next_role = Role::Stopped;
             }
         }
+        if !ws.node(n).unpacked {
+            super::remote::determine_online_status(ws, n);
+        }
     }
+}
+
+/// One pass over the node histories not yet read (`unpack_node_history`);
+/// with `fence`, every remaining node's. Returns whether any was read
+/// (another pass may then read more).
+fn unpack_node_histories(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    state_nodes: &[Option<NodeIdx>],
+    fence: bool,
+) -> bool {
+    let mut any = false;
+    for (st, idx) in cib.status.node_states.iter().zip(state_nodes) {
+        let Some(n) = *idx else { continue };
+        if ws.node(n).unpacked {
+            continue;
+        }
+        let remote = ws.node(n).kind == NodeKind::Remote;
+        if fence {
+            // Every remaining node.
+        } else if remote {
+            if !super::remote::history_readable(ws, n) {
+                continue;
+            }
+        } else if !ws.config.stonith_enabled && !ws.config.shutdown_lock && !ws.node(n).online {
+            // Offline nodes wait, so that active clone instances are
+            // numbered first.
+            continue;
+        }
+        if remote {
+            super::remote::determine_online_status(ws, n);
+            let resolve = |id: &str| find_nvset(cib, id);
+            let ctx = RuleCtx {
+                now: ws.config.now,
+                ..Default::default()
+            };
+            let mut transient = BTreeMap::new();
+            unpack_nvsets(&st.transient, &ctx, None, &resolve, &mut transient);
+            super::remote::unpack_remote_attrs(ws, st, n, transient);
+        }
+        ws.nodes[n.0].unpacked = true;
+        if let Some(lrm) = &st.lrm {
+            for lr in lrm {
+                let collective = in_unscheduled_collective(cib, &lr.id);
+                unpack_lrm_resource(cib, ws, n, lr, collective);
+            }
+        }
+        any = true;
+    }
+    any
 }
 
 fn unpack_node_state(cib: &Cib, ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) {
@@ -350,12 +439,13 @@ fn on_fail_rank(f: OnFail) -> u8 {
         OnFail::Ignore => 0,
         OnFail::Demote => 1,
         OnFail::Restart => 2,
-        OnFail::RestartContainer => 3,
-        OnFail::Migrate => 4,
-        OnFail::Block => 5,
-        OnFail::Stop => 6,
-        OnFail::Standby => 7,
-        OnFail::Fence => 8,
+        OnFail::ResetRemote => 3,
+        OnFail::RestartContainer => 4,
+        OnFail::Migrate => 5,
+        OnFail::Block => 6,
+        OnFail::Stop => 7,
+        OnFail::Standby => 8,
+        OnFail::Fence => 9,
     }
 }
 
@@ -378,6 +468,26 @@ pub fn op_on_fail(ws: &WorkingSet, r: RscIdx, task: &str, interval_ms: u64) -> (
     }
     if on_fail == Some(OnFail::RestartContainer) && rsc.container.is_none() {
         on_fail = None;
+    }
+    // Any failure that drops a remote node's connection (not a probe, not
+    // a start) resets the node, unless told otherwise; an unmanaged
+    // connection is only stopped.
+    let probe = task == "monitor" && interval_ms == 0;
+    if (on_fail.is_none() || !rsc.managed)
+        && rsc.container.is_none()
+        && super::remote::is_remote_connection(ws, r)
+        && !probe
+        && task != "start"
+    {
+        if !rsc.managed {
+            return (OnFail::Stop, Role::Stopped);
+        }
+        let role = if rsc.remote_reconnect_ms > 0 {
+            Role::Stopped
+        } else {
+            Role::Started
+        };
+        return (OnFail::ResetRemote, role);
     }
     // A filler's failures restart its container by default.
     let on_fail = on_fail.unwrap_or(if rsc.container.is_some() {
@@ -1141,14 +1251,33 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         }
     }
     let role = ws.rsc(r).role;
-    if role > Role::Stopped
-        && !ws.node(n).online
-        && !ws.node(n).maintenance
-        && ws.rsc(r).managed
-        && ws.config.stonith_enabled
-    {
-        let reason = format!("{} is thought to be active there", ws.rsc(r).id);
-        fence_node(ws, n, &reason);
+    if role > Role::Stopped && !ws.node(n).online && !ws.node(n).maintenance && ws.rsc(r).managed {
+        let mut reason = None;
+        let mut should_fence = false;
+        if super::remote::is_guest(ws, n) {
+            // Fenced by recovering the container, fencing enabled or not;
+            // the resource is failed until the guest's history is cleared.
+            ws.rsc_mut(r).failed = true;
+            ws.rsc_mut(r).stop_on_fail = true;
+            should_fence = true;
+        } else if ws.config.stonith_enabled {
+            let conn = ws.node(n).remote_rsc;
+            if super::remote::is_remote(ws, n) && conn.is_some_and(|c| !ws.rsc(c).failed) {
+                // Fencing is revoked if the connection can come back
+                // elsewhere: only an unseen node is fenced then.
+                ws.nodes[n.0].unseen = true;
+                reason = Some(format!(
+                    "{} is active there (fencing will be revoked if remote connection can be re-established elsewhere)",
+                    ws.rsc(r).id
+                ));
+            }
+            should_fence = true;
+        }
+        if should_fence {
+            let reason =
+                reason.unwrap_or_else(|| format!("{} is thought to be active there", ws.rsc(r).id));
+            fence_node(ws, n, &reason);
+        }
     }
     let save_on_fail = on_fail;
     let on_fail = if ws.node(n).unclean {
@@ -1196,6 +1325,38 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
                 },
             );
         }
+        OnFail::ResetRemote => {
+            ws.rsc_mut(r).failed = true;
+            ws.rsc_mut(r).stop_on_fail = true;
+            if ws.config.stonith_enabled {
+                // The connection failed in a way that requires resetting
+                // its remote node.
+                if let Some(rn) = super::remote::node_of_connection(ws, r) {
+                    if super::remote::is_remote(ws, rn) && !ws.node(rn).remote_was_fenced {
+                        fence_node(ws, rn, "remote connection is unrecoverable");
+                    }
+                }
+            }
+            if role > Role::Stopped {
+                let key = format!("{}_stop_0", ws.rsc(r).id);
+                custom_action(
+                    ws,
+                    ActionSpec {
+                        rsc: Some(r),
+                        key,
+                        task: "stop".into(),
+                        node: Some(n),
+                        optional: false,
+                        interval_ms: 0,
+                    },
+                );
+            }
+            // With a reconnect interval, the connection stays stopped
+            // until the failure expires.
+            if ws.rsc(r).remote_reconnect_ms > 0 {
+                ws.rsc_mut(r).next_role = Role::Stopped;
+            }
+        }
         OnFail::Restart | OnFail::RestartContainer => {
             if role != Role::Stopped && role != Role::Unknown {
                 ws.rsc_mut(r).failed = true;
@@ -1216,6 +1377,15 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
         }
     }
     let _ = save_on_fail;
+    // A failed connection makes an unclean remote node be fenced even if
+    // the connection comes back in this transition.
+    if ws.rsc(r).failed {
+        if let Some(rn) = super::remote::node_of_connection(ws, r) {
+            if ws.node(rn).unclean {
+                ws.nodes[rn.0].unseen = false;
+            }
+        }
+    }
     let role = ws.rsc(r).role;
     if role != Role::Stopped && role != Role::Unknown {
         add_running(ws, r, n);

@@ -199,6 +199,59 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             num_resources: 0,
             fence_reason: None,
             utilization,
+            remote_rsc: None,
+            remote_requires_reset: false,
+            remote_was_fenced: false,
+            remote_maintenance: false,
+            unpacked: false,
+        });
+    }
+    // Remote and guest nodes named by their connection resources
+    // (`unpack_remote_nodes`); guests' implicit connections are already
+    // among the resources (see `remote::with_guest_connections`).
+    for name in super::remote::node_names_from_resources(cib) {
+        if nodes
+            .iter()
+            .any(|n: &Node| n.uname.eq_ignore_ascii_case(&name))
+        {
+            continue;
+        }
+        let mut attrs = BTreeMap::new();
+        attrs.insert("#uname".to_string(), name.clone());
+        attrs.insert("#id".to_string(), name.clone());
+        attrs.insert("#kind".to_string(), "remote".to_string());
+        let is_dc = config.dc_uuid.as_deref() == Some(name.as_str());
+        attrs.insert(
+            "#is_dc".to_string(),
+            if is_dc { "true" } else { "false" }.to_string(),
+        );
+        if let Some(cn) = config.props.get("cluster-name") {
+            attrs.insert("#cluster-name".to_string(), cn.clone());
+        }
+        nodes.push(Node {
+            id: name.clone(),
+            uname: name,
+            kind: NodeKind::Remote,
+            weight: Score::ZERO,
+            online: false,
+            unclean: false,
+            unseen: true,
+            shutdown: false,
+            standby: false,
+            pending: false,
+            maintenance: false,
+            expected_up: false,
+            rsc_discovery: true,
+            is_dc,
+            attrs,
+            num_resources: 0,
+            fence_reason: None,
+            utilization: BTreeMap::new(),
+            remote_rsc: None,
+            remote_requires_reset: false,
+            remote_was_fenced: false,
+            remote_maintenance: false,
+            unpacked: false,
         });
     }
     // Pacemaker keeps its node list sorted by name, digits compared as numbers.
@@ -324,6 +377,7 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
             )),
         }
     }
+    super::remote::link_connections(ws);
 }
 
 fn rsc_ctx(cib_now: i64) -> RuleCtx<'static> {
@@ -786,7 +840,13 @@ fn apply_requires(ws: &mut WorkingSet, idx: RscIdx) {
     let value = match value.as_deref() {
         Some(v @ ("nothing" | "quorum" | "fencing" | "unfencing")) => v.to_string(),
         _ => {
-            if ws.rsc(idx).is_fence_device {
+            if ws.rsc(idx).is_fence_device
+                || (ws.rsc(idx).variant == Variant::Primitive
+                    && ws
+                        .rsc(idx)
+                        .agent
+                        .eq_ignore_ascii_case("ocf:pacemaker:remote"))
+            {
                 "quorum".into()
             } else if cfg.stonith_enabled {
                 "fencing".into()
@@ -873,6 +933,8 @@ fn new_rsc(
         start_pending: false,
         reload: false,
         container: None,
+        is_remote_node: false,
+        remote_reconnect_ms: 0,
         is_fence_device: false,
         maintenance,
         exclusive_discover: false,

@@ -115,6 +115,20 @@ pub struct Node {
     /// Remaining capacity per utilization attribute (placement strategies
     /// other than `default` consume it as resources are assigned).
     pub utilization: BTreeMap<String, i64>,
+    /// The connection resource of a Pacemaker Remote or guest node (none
+    /// for cluster nodes, and for remote node entries left behind in the
+    /// configuration after their connection was removed).
+    pub remote_rsc: Option<RscIdx>,
+    /// A remote or guest node whose connection was lost uncleanly: it must
+    /// be fenced (a guest by recovering its container) before it is trusted.
+    pub remote_requires_reset: bool,
+    /// The node's status entry says it was fenced since it last connected.
+    pub remote_was_fenced: bool,
+    /// The node's status entry says its executor is in maintenance.
+    pub remote_maintenance: bool,
+    /// Its resource history has been read (status is read in passes:
+    /// remote nodes only once their connection's state is known).
+    pub unpacked: bool,
 }
 
 impl Node {
@@ -159,6 +173,9 @@ pub enum OnFail {
     Standby,
     /// Restart the container (bundles).
     RestartContainer,
+    /// A remote connection failed: fence its node (when fencing is
+    /// enabled) and recover the connection (`action_fail_reset_remote`).
+    ResetRemote,
 }
 
 /// A resource of the working set (primitive, group or clone).
@@ -212,6 +229,12 @@ pub struct Rsc {
     pub reload: bool,
     /// The resource this one runs inside (`container` meta-attribute).
     pub container: Option<RscIdx>,
+    /// An `ocf:pacemaker:remote` connection: the resource whose being
+    /// active makes the remote or guest node of the same name online.
+    pub is_remote_node: bool,
+    /// `reconnect_interval` of a remote connection in ms (0 = none): after
+    /// a failure the connection stays stopped until the failure expires.
+    pub remote_reconnect_ms: u64,
     /// The resource is a fence device.
     pub is_fence_device: bool,
     /// The resource is in maintenance mode.

@@ -13,7 +13,9 @@ pub fn cluster_status(ws: &WorkingSet) -> String {
     let mut offline = Vec::new();
     let mut remote_online = Vec::new();
     let mut remote_offline = Vec::new();
+    let mut guest_online = Vec::new();
     for (i, node) in ws.nodes.iter().enumerate() {
+        let guest = crate::scheduler::remote::is_guest(ws, NodeIdx(i));
         if node.kind == NodeKind::Ping {
             // Ping nodes are listed like members.
         }
@@ -23,6 +25,8 @@ pub fn cluster_status(ws: &WorkingSet) -> String {
             node.unclean || node.pending || node.standby || node.maintenance || unhealthy;
         if !individual {
             let list = match (node.online, node.kind == NodeKind::Remote) {
+                _ if guest && !node.online => continue,
+                _ if guest => &mut guest_online,
                 (true, false) => &mut online,
                 (true, true) => &mut remote_online,
                 (false, false) => &mut offline,
@@ -64,13 +68,21 @@ pub fn cluster_status(ws: &WorkingSet) -> String {
         } else {
             "online (health is YELLOW)"
         };
-        let _ = writeln!(out, "    * Node {}: {}", node.uname, state);
+        let kind = if guest {
+            "GuestNode"
+        } else if node.kind == NodeKind::Remote {
+            "RemoteNode"
+        } else {
+            "Node"
+        };
+        let _ = writeln!(out, "    * {kind} {}: {}", node.uname, state);
     }
     for (label, list) in [
         ("Online", online),
         ("OFFLINE", offline),
         ("RemoteOnline", remote_online),
         ("RemoteOFFLINE", remote_offline),
+        ("GuestOnline", guest_online),
     ] {
         if !list.is_empty() {
             let _ = writeln!(out, "    * {label}: [ {} ]", list.join(" "));
@@ -103,6 +115,14 @@ fn is_disabled(rsc: &Rsc) -> bool {
 
 fn resource_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<String>) {
     let rsc = ws.rsc(r);
+    let internal = rsc
+        .meta
+        .get("internal_rsc")
+        .is_some_and(|v| crate::scheduler::rules::is_true(v));
+    if rsc.variant == Variant::Primitive && internal {
+        // Implicit resources (a guest's connection) are not listed.
+        return;
+    }
     let pad = " ".repeat(indent);
     match rsc.variant {
         Variant::Group => {

@@ -6,12 +6,21 @@ use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
 
 /// Finds (or creates) a node's `node_state` by name.
 pub fn node_state<'a>(cib: &'a mut Cib, uname: &str) -> Option<&'a mut NodeState> {
+    // A remote or guest node has no `<node>` entry necessarily: its id is
+    // its name (crm_simulate passes the name as the uuid of actions routed
+    // through another node).
     let id = cib
         .configuration
         .nodes
         .iter()
         .find(|n| n.uname == uname)
-        .map(|n| n.id.clone())?;
+        .map(|n| n.id.clone())
+        .or_else(|| {
+            let expanded = crate::scheduler::remote::with_guest_connections(cib);
+            crate::scheduler::remote::node_names_from_resources(&expanded)
+                .into_iter()
+                .find(|n| n == uname)
+        })?;
     let pos = cib
         .status
         .node_states
@@ -76,7 +85,9 @@ pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, Stri
             _ => None,
         }
     }
-    cib.configuration
+    let expanded = crate::scheduler::remote::with_guest_connections(cib);
+    expanded
+        .configuration
         .resources
         .iter()
         .find_map(|r| find(r, rsc_id))
