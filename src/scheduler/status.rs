@@ -1087,6 +1087,9 @@ fn update_resource_state<'a>(
     if clear_past_failure {
         match *on_fail {
             OnFail::Stop | OnFail::Fence | OnFail::Migrate | OnFail::Standby => {}
+            // With a reconnect interval, a connection waits for its failure
+            // to be cleared before reconnecting.
+            OnFail::ResetRemote if ws.rsc(r).remote_reconnect_ms > 0 => {}
             _ => {
                 *on_fail = OnFail::Ignore;
                 ws.rsc_mut(r).next_role = Role::Unknown;
@@ -1428,6 +1431,19 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
     }
 }
 
+/// A remote connection's recurring monitor failure does not expire before
+/// the remote node has been fenced, when a reconnect interval is set
+/// (`should_ignore_failure_timeout`).
+fn remote_failure_awaits_fencing(ws: &WorkingSet, r: RscIdx, op: &LrmOp) -> bool {
+    ws.rsc(r).remote_reconnect_ms > 0
+        && ws.config.stonith_enabled
+        && op.interval_ms > 0
+        && op.operation == "monitor"
+        && ws
+            .find_node(&ws.rsc(r).id)
+            .is_some_and(|n| !ws.node(n).remote_was_fenced)
+}
+
 /// Whether a history entry's failure has expired by the resource's
 /// failure-timeout, scheduling the clearing of the fail count when the whole
 /// fail count has expired (`check_operation_expiry`).
@@ -1438,7 +1454,9 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
     let mut unexpired = Score::ZERO;
     if ws.rsc(r).failure_timeout > 0 {
         if let Some(changed) = op.last_rc_change {
-            if ws.config.now >= changed + ws.rsc(r).failure_timeout {
+            if ws.config.now >= changed + ws.rsc(r).failure_timeout
+                && !remote_failure_awaits_fencing(ws, r, op)
+            {
                 expired = true;
             }
             unexpired = failcount(ws, r, n, true, Some(&entry));

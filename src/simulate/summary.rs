@@ -16,7 +16,15 @@ pub fn transition_summary(t: &Transition) -> Vec<String> {
         }
         let node = act
             .node
-            .map(|n| ws.node(n).uname.clone())
+            .map(|n| {
+                // A guest is named with the resource that holds it.
+                match crate::scheduler::remote::guest_container(ws, n) {
+                    Some(c) => {
+                        format!("{} (resource: {})", ws.node(n).uname, ws.rsc(c).id)
+                    }
+                    _ => ws.node(n).uname.clone(),
+                }
+            })
             .unwrap_or_default();
         let task = match act.task.as_str() {
             "do_shutdown" => "Shutdown".to_string(),
