@@ -777,3 +777,48 @@ pub fn guest_will_stop(ws: &WorkingSet, n: NodeIdx) -> bool {
         || g.next_role == Role::Stopped
         || (g.role > Role::Stopped && g.assigned.is_some_and(|a| !g.running_on.contains(&a)))
 }
+
+/// Ids of remote connections found only in the status history (class
+/// `ocf`, provider `pacemaker`, type `remote`, not configured): each stands
+/// for a remote node being removed (`create_fake_resource`).
+pub fn orphaned_connections(cib: &Cib) -> Vec<String> {
+    let configured = |id: &str| {
+        cib.configuration.resources.iter().any(|r| match r {
+            Resource::Group(g) => g.id == id || g.members.iter().any(|m| m.id == id),
+            other => other.id() == id,
+        })
+    };
+    let eq =
+        |v: &Option<String>, want: &str| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(want));
+    let mut out: Vec<String> = Vec::new();
+    for st in &cib.status.node_states {
+        for lr in st.lrm.iter().flatten() {
+            if eq(&lr.agent, "remote")
+                && eq(&lr.class, "ocf")
+                && eq(&lr.provider, "pacemaker")
+                && !configured(&lr.id)
+                && !out.contains(&lr.id)
+            {
+                out.push(lr.id.clone());
+            }
+        }
+    }
+    out
+}
+
+/// An orphaned remote connection still links its node, which is shutting
+/// down (`create_fake_resource`).
+pub fn link_orphaned_connection(ws: &mut WorkingSet, r: RscIdx) {
+    if !ws.rsc(r).agent.eq_ignore_ascii_case("ocf:pacemaker:remote") {
+        return;
+    }
+    ws.rsc_mut(r).is_remote_node = true;
+    let Some(n) = ws.find_node(&ws.rsc(r).id) else {
+        return;
+    };
+    ws.nodes[n.0].remote_rsc = Some(r);
+    if ws.rsc(r).container.is_none() {
+        ws.nodes[n.0].unclean = ws.config.stonith_enabled && ws.config.startup_fencing;
+    }
+    ws.nodes[n.0].shutdown = true;
+}

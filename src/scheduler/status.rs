@@ -84,6 +84,10 @@ pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
         state_nodes.push(idx);
         let Some(n) = idx else { continue };
         if ws.node(n).kind == NodeKind::Remote {
+            if ws.node(n).from_orphan {
+                // Not created yet at this point in Pacemaker.
+                continue;
+            }
             // Only whether it was fenced matters before the histories.
             ws.nodes[n.0].remote_was_fenced = st
                 .extra
@@ -200,11 +204,8 @@ fn unpack_node_state(cib: &Cib, ws: &mut WorkingSet, st: &NodeState, n: NodeIdx)
     {
         node.maintenance = true;
     }
-    if let Some(v) = node.attrs.get("resource-discovery-enabled") {
-        if !is_true(v) {
-            node.rsc_discovery = false;
-        }
-    }
+    // `resource-discovery-enabled` is ignored on cluster nodes: only
+    // remote and guest nodes may have discovery disabled.
     determine_online_status(ws, st, n, stonith);
     let node = ws.node(n);
     if !have_quorum && node.online && nqp == NoQuorumPolicy::Suicide {

@@ -204,12 +204,16 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             remote_was_fenced: false,
             remote_maintenance: false,
             unpacked: false,
+            from_orphan: false,
         });
     }
     // Remote and guest nodes named by their connection resources
     // (`unpack_remote_nodes`); guests' implicit connections are already
     // among the resources (see `remote::with_guest_connections`).
-    for name in super::remote::node_names_from_resources(cib) {
+    let configured = super::remote::node_names_from_resources(cib);
+    let orphaned = super::remote::orphaned_connections(cib);
+    let late = configured.len();
+    for (i, name) in configured.into_iter().chain(orphaned).enumerate() {
         if nodes
             .iter()
             .any(|n: &Node| n.uname.eq_ignore_ascii_case(&name))
@@ -252,6 +256,7 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             remote_was_fenced: false,
             remote_maintenance: false,
             unpacked: false,
+            from_orphan: i >= late,
         });
     }
     // Pacemaker keeps its node list sorted by name, digits compared as numbers.
@@ -976,6 +981,9 @@ fn new_rsc(
     if ws.config.symmetric {
         for n in 0..ws.nodes.len() {
             let node = NodeIdx(n);
+            if ws.node(node).from_orphan {
+                continue;
+            }
             let w = ws.node(node).weight;
             ws.rsc_mut(idx).allowed.insert(
                 node,
@@ -1006,6 +1014,7 @@ pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String, ban: bool) -> Rs
         Vec::new(),
     );
     apply_requires(ws, idx);
+    super::remote::link_orphaned_connection(ws, idx);
     let stop_orphans = ws.config.stop_orphan_resources;
     let r = ws.rsc_mut(idx);
     r.orphan = true;

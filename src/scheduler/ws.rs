@@ -129,6 +129,10 @@ pub struct Node {
     /// Its resource history has been read (status is read in passes:
     /// remote nodes only once their connection's state is known).
     pub unpacked: bool,
+    /// A remote node known only from an orphaned connection in the status:
+    /// Pacemaker creates it while reading the history, so resources do not
+    /// get it as a default allowed node and its first status pass skips it.
+    pub from_orphan: bool,
 }
 
 impl Node {
