@@ -872,8 +872,10 @@ fn action_attributes(ws: &WorkingSet, a: ActionIdx, with_node: bool) -> BTreeMap
                 meta.insert("operation".into(), t.clone());
             }
         }
-        "migrate_to" => {
-            // Pending migrations are always recorded (`pcmk__create_migration_actions`).
+        // Pending migrations are recorded, in case the source node is lost
+        // meanwhile; remote connections excepted
+        // (`pcmk__create_migration_actions`).
+        "migrate_to" if !rsc.is_some_and(|(_, r)| r.is_remote_node) => {
             meta.entry("record-pending".into())
                 .or_insert_with(|| "true".into());
         }
