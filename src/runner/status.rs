@@ -146,7 +146,7 @@ pub fn epoch_of(at: Instant) -> i64 {
 pub fn with_dc_properties(cib: &Cib) -> Cib {
     use crate::cib::{NvPair, NvSet};
     let mut c = cib.clone();
-    let sets = &mut c.configuration.crm_config;
+    let sets = &mut c.config_mut().crm_config;
     let i = match sets
         .iter()
         .position(|s| s.id.as_deref() == Some("cib-bootstrap-options"))
