@@ -2262,7 +2262,7 @@ fn standby(cib: &mut Cib, args: &[String], flags: &Flags, on: bool) -> Res<()> {
         return Err("no node specified ('--all' is not supported by pacesim)".into());
     }
     for n in args {
-        node_mut(&mut cib.config_mut(), n)?;
+        node_mut(cib.config_mut(), n)?;
         if on {
             set_node_attr(cib, n, "standby", Some("on"))?;
         } else {
@@ -2283,7 +2283,7 @@ fn node_attribute(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
         return Err("no attributes specified".into());
     }
     let pairs = prepare_options(pairs)?;
-    node_mut(&mut cib.config_mut(), node)?;
+    node_mut(cib.config_mut(), node)?;
     for (k, v) in pairs {
         set_node_attr(cib, node, &k, (!v.is_empty()).then_some(v.as_str()))?;
     }
