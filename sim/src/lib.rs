@@ -65,7 +65,7 @@ pub use device::{
     DeviceFault, DeviceId, DeviceSpec, PowerAction, PowerOutcome, PowerRequest, PowerResult,
 };
 pub use fault::Fault;
-pub use kernel::{Sim, SimConfig, Spawner};
+pub use kernel::{Reaper, Sim, SimConfig, Spawner};
 pub use net::{LinkParams, Network, NodeId};
 pub use power::{NodeSpec, PowerState};
 pub use process::{Addr, ExitCause, Group, Spawn, StartCause};
