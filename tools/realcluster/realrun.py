@@ -33,6 +33,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 import milestones as MS  # noqa: E402
 
@@ -193,6 +194,7 @@ class Real:
         self.real = {n: f"node{i + 1}" for i, n in enumerate(sc["nodes"])}
         self.up = False
         self.bg = []
+        self.harness_agents = False
 
     def name(self, real):
         for k, v in self.real.items():
@@ -246,6 +248,52 @@ class Real:
         return rx.sub(lambda m: self.real[m.group(1)], cmd)
 
 
+RSC_KEYWORDS = {"op", "meta", "clone", "promotable", "bundle", "--group", "--before", "--after", "--disabled",
+                "--force", "--no-default-ops", "--wait", "--future"}
+
+
+def harness_agents(cmd, nodes):
+    """--harness-agents: a `pcs stonith create` becomes the harness's power switch
+    (fence_nsswitch, the pcmk_* options kept, pcmk_host_map turned into the host list);
+    a `pcs resource create` of an OCF agent not installed here becomes
+    ocf:pacemaker:Dummy (its instance attributes dropped, op/meta/clone/group kept)."""
+    try:
+        w = shlex.split(cmd)
+    except ValueError as e:
+        raise Unsupported(f"setup line {cmd!r}: {e}")
+    if w[:3] == ["pcs", "stonith", "create"] and len(w) > 4:
+        out = w[:4] + ["fence_nsswitch"]
+        for a in w[5:]:
+            k, eq, v = a.partition("=")
+            if k == "pcmk_host_map" and eq:
+                hosts = [e.split(":")[0] for e in re.split(r"[;, ]+", v) if e]
+                out.append("pcmk_host_list=" + " ".join(hosts))
+            elif k.startswith("pcmk_") or not eq or a.startswith("-") or a in RSC_KEYWORDS:
+                out.append(a)
+        if "pcmk_host_list" not in " ".join(out) and "pcmk_host_map" not in cmd:
+            out.append("pcmk_host_list=" + " ".join(nodes))
+        if "--force" not in out:
+            out.append("--force")
+        return shlex.join(out)
+    if w[:3] == ["pcs", "resource", "create"] and len(w) > 4:
+        agent = w[4]
+        parts = agent.split(":")
+        if len(parts) == 3 and parts[0] == "ocf" and not os.path.exists(
+                f"/usr/lib/ocf/resource.d/{parts[1]}/{parts[2]}"):
+            pass
+        elif agent in ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:apache", "ocf:heartbeat:Filesystem",
+                       "ocf:heartbeat:pgsql", "ocf:heartbeat:mysql", "ocf:heartbeat:nginx"):
+            pass   # installed, but needs addresses, daemons or disks this host does not give a node
+        else:
+            return cmd
+        out = w[:4] + ["ocf:pacemaker:Dummy"]
+        i = 5
+        while i < len(w) and w[i] not in RSC_KEYWORDS and "=" in w[i]:
+            i += 1          # the agent's instance attributes
+        return shlex.join(out + w[i:])
+    return cmd
+
+
 def crm_xml(real, node):
     rc, out = real.exec(node, "crm_mon -1 --output-as=xml", timeout=15)
     if rc != 0:
@@ -287,6 +335,7 @@ def run(args):
 
     env["RC_MAX_LIFETIME"] = str(int(until / 1000) + 900)   # nodes end by themselves even if we are killed
     real = Real(sc, args.state, env, log)
+    real.harness_agents = args.harness_agents
     deadline = time.monotonic() + until / 1000 + 300        # the whole run, bounded
     notes = []
     snaps = []
@@ -313,6 +362,8 @@ def run(args):
         notes.append(f"first DC: {real.name(dc)} (real {dc})")
         marks["setup_start"] = time.time()
         for cmd in sc["setup"]:
+            if args.harness_agents:
+                cmd = harness_agents(cmd, sc["nodes"])
             c = real.translate(cmd)
             rc, out = real.exec(dc, c, timeout=60)
             log(f"setup on {dc}: {c} -> {rc} {out.strip()[:300]}")
@@ -522,6 +573,8 @@ def apply_fault(real, sc, f, log):
     elif a == "pcs":
         up, frozen = real.powered()
         via = sorted(up - frozen)[0]
+        if real.harness_agents:
+            v = harness_agents(v, sc["nodes"])
         rc, out = real.exec(via, real.translate(v), timeout=60)
         log(f"pcs on {via}: {rc} {out.strip()[:300]}")
 
@@ -619,6 +672,9 @@ def report(args, sc, real, notes, snaps, marks):
     evs = MS.with_groups(evs, groups_of(sc))
     # one window per fault, from its real instant to the next fault's: keys numbered within it
     seen_faults = [f for f in faults if f["real_ms"] is not None]
+    # before any fault, times are also kept from the first node's boot (pacesim's nodes start at 0;
+    # the harness needs ~1-2 s after UP to build the namespaces)
+    first_boot = min((t for t, src, kind, x in lines if kind == "ev" and x.startswith("BOOT ")), default=0)
     bounds = [(None, 0)] + [(f, f["real_ms"]) for f in seen_faults] + [(None, None)]
     for (f, start), (_, end) in zip(bounds, bounds[1:]):
         for m in MS.milestones(evs, start, end):
@@ -631,6 +687,7 @@ def report(args, sc, real, notes, snaps, marks):
             else:
                 m["fault"] = None
                 m["scenario_ms"] = m["t_ms"]
+                m["after_start_ms"] = m["t_ms"] - first_boot
             ms.append(m)
     verdicts = judge(sc, ms, snaps, faults)
     out = {
@@ -727,6 +784,9 @@ def main():
                     help="map scenario node NODE to whichever real node becomes the first DC (swapping names)")
     ap.add_argument("--place", action="append", default=[], metavar="RSC=NODE",
                     help="before the first fault, move RSC to NODE if the real cluster placed it elsewhere")
+    ap.add_argument("--harness-agents", action="store_true",
+                    help="fence devices become the harness's power switch, OCF agents needing what a node "
+                         "here lacks (IPaddr2, apache, ...) become Dummy (for scenarios/ files)")
     ap.add_argument("--until", default=None, help="stop earlier than the file's duration (e.g. 2m)")
     ap.add_argument("--state", default="/var/tmp/pacesim-real", help="the harness's state folder (a disk)")
     ap.add_argument("--report-only", action="store_true",

@@ -7,8 +7,8 @@ on the real cluster N times with realrun.py, one after the other (one real
 cluster per host), keeping each run's results in DIR/<name>-<k>/ (default
 /var/tmp/pacesim-recordings), then writes tests/calibration/real.json: per
 scenario, every milestone after the fault with its min/max over the runs (ms
-after the fault before it; for a scenario without faults, ms after the cluster
-start, before the real cluster was configured).  --aggregate-only rebuilds
+after the fault before it; for a scenario without faults, ms after the first
+node booted, before the real cluster was configured).  --aggregate-only rebuilds
 real.json from the runs already in DIR (every run found there counts), their
 milestones derived again from their logs.
 """
@@ -52,7 +52,7 @@ def record(names, runs, results, man):
 
 
 def one_run(path, setup_cut):
-    """The milestones of one run, keyed: {key: (ms, node, fault)}."""
+    """The milestones of one run: {(fault, key): (ms, node)}."""
     j = json.load(open(path))
     out = {}
     nfaults = len(j["faults"])
@@ -64,15 +64,15 @@ def one_run(path, setup_cut):
         else:
             if setup_cut and j.get("setup_ms") is not None and m["t_ms"] >= j["setup_ms"]:
                 continue            # after the real cluster was configured
-            t, f = m["t_ms"], 0
-        out[m["key"]] = (t, m["node"], f)
+            t, f = m["after_start_ms"], 0
+        out[(f, m["key"])] = (t, m["node"])
     return j, out
 
 
 def aggregate(names, results, man, rederive):
     data = {"recorded_with": "sudo python3 tools/realcluster/record.py --runs 3",
             "what": "per scenario, each milestone's time in ms after the fault before it (fault = its "
-                    "number in the file; 0 = after the cluster start), min and max over the runs",
+                    "number in the file; 0 = after the first node booted), min and max over the runs",
             "scenarios": {}}
     for name in names:
         runs = sorted(glob.glob(os.path.join(results, f"{name}-*", "timeline.json")))
@@ -90,8 +90,8 @@ def aggregate(names, results, man, rederive):
             per.append((r, j, ms))
         keys = {}
         for _, _, ms in per:
-            for k, (t, node, f) in ms.items():
-                e = keys.setdefault(k, {"key": k, "fault": f, "times": [], "nodes": set()})
+            for (f, k), (t, node) in ms.items():
+                e = keys.setdefault((f, k), {"key": k, "fault": f, "times": [], "nodes": set()})
                 e["times"].append(t)
                 e["nodes"].add(node)
         rows = []
