@@ -209,6 +209,12 @@ class Real:
             raise RunFailed(f"cluster.sh {' '.join(args)} failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-500:]}")
         return r
 
+    def background(self, *args):
+        """A harness command that blocks (power_on sleeps the boot delay, pause its length)."""
+        self.log(f"$ cluster.sh {' '.join(args)} &")
+        self.bg.append(subprocess.Popen([CLUSTER, *args], env=self.env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL))
+
     def exec(self, node_real, cmd, timeout=30):
         """A shell command inside a real node; (rc, output)."""
         try:
@@ -512,19 +518,17 @@ def apply_fault(real, sc, f, log):
     if a == "power_off":
         real.sh("power_off", R[v])
     elif a == "power_on":
-        real.sh("power_on", R[v])
+        real.background("power_on", R[v])
     elif a == "crash":
         real.sh("crash", R[v])
     elif a == "kill_stack":
         real.sh("kill_stack", R[v])
     elif a == "restart":
         real.sh("power_off", R[v])
-        real.sh("power_on", R[v])
+        real.background("power_on", R[v])
     elif a == "pause":
         secs = duration_ms(f["for"], "pause for") / 1000
-        p = subprocess.Popen([CLUSTER, "pause", R[v], f"{secs:g}"], env=real.env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        real.bg.append(p)
+        real.background("pause", R[v], f"{secs:g}")
         time.sleep(0.2)
     elif a == "partition":
         groups = [list(g) for g in v]
