@@ -41,6 +41,9 @@ enum Command {
     /// 2.1.5) prints it; the same text `run --status-at` prints for the
     /// DC's CIB.
     Status(StatusArgs),
+    /// Print the JSON Schema of the scenario format (for editors: save it
+    /// with `pacesim schema > pacesim.schema.json` and point Taplo at it).
+    Schema,
 }
 
 #[derive(clap::Args)]
@@ -214,6 +217,14 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep_cmd(args),
         Command::WhatIf(args) => whatif_cmd(args),
         Command::Status(args) => status_cmd(args),
+        Command::Schema => {
+            let schema = pacesim::scenario::keys::schema();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).expect("a JSON value prints")
+            );
+            ExitCode::SUCCESS
+        }
     }
 }
 
