@@ -407,6 +407,7 @@ fn failed_actions(cib: &Cib, ws: &WorkingSet) -> Vec<String> {
 fn is_failure(ws: &WorkingSet, rsc: Option<crate::scheduler::ws::RscIdx>, op: &LrmOp) -> bool {
     const DONE: i32 = 0;
     const ERROR: i32 = 4;
+    const NOT_SUPPORTED: i32 = 3;
     const NOT_INSTALLED: i32 = 7;
     let task = op.operation.as_str();
     if matches!(task, "notify" | "meta-data") {
@@ -442,12 +443,18 @@ fn is_failure(ws: &WorkingSet, rsc: Option<crate::scheduler::ws::RscIdx>, op: &L
             7 if is_probe || target == 7 || !managed => status = DONE,
             8 if is_probe => status = DONE,
             0 | 7 | 8 => {}
+            3 if op.interval_ms > 0 => status = NOT_SUPPORTED,
             _ if status == DONE => status = ERROR,
             _ => {}
         }
     }
-    // Pending (-1) and cancelled (1) operations are not failures.
+    // Pending (-1) and cancelled (1) operations are not failures; nor, as
+    // crm_mon lists them, a recurring operation the agent does not
+    // implement (rc 3, remapped to "not supported": corpus 994).
     if status == DONE || status == -1 || status == 1 {
+        return false;
+    }
+    if status == NOT_SUPPORTED && op.interval_ms > 0 {
         return false;
     }
     // Expired by failure-timeout; probes that found a known state never expire.
