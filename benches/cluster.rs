@@ -11,6 +11,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use pacesim::runner::{self, soak, Keep};
 
+/// As the `pacesim` binary runs (see Cargo.toml).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn hour_of_faults(c: &mut Criterion) {
     let text = soak::toml(60, 1);
     let s = pacesim::scenario::parse(&text, std::path::Path::new("soak.toml")).expect("valid");

@@ -6,6 +6,10 @@
 //!
 //! `soak` is the bench's hour on three nodes with a fault a minute
 //! (`runner::soak`).
+/// As the `pacesim` binary runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let file = a.get(1).map_or("soak", String::as_str);

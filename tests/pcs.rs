@@ -113,7 +113,7 @@ fn configuration(xml: &str) -> String {
 fn run_pacesim(seq: &Sequence) -> Result<String, String> {
     let mut c = cib::from_str(EMPTY_CIB).expect("empty CIB");
     for (i, n) in seq.nodes.iter().enumerate() {
-        c.configuration.nodes.push(NodeConfig {
+        c.config_mut().nodes.push(NodeConfig {
             id: (i + 1).to_string(),
             uname: n.clone(),
             ..NodeConfig::default()

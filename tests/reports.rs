@@ -5,6 +5,7 @@
 //! `--status-at` is compared with `crm_mon -1` on the DC's CIB when
 //! `crm_mon` is installed.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -179,6 +180,76 @@ fn crm_mon_oracle(name: &str, file: &str, at: &str) {
     );
 }
 
+/// Every scenario at a quarter, half and three quarters of its run and at
+/// its end: `--status-at`'s crm_mon text (the library call the command
+/// prints) equals `crm_mon -1` on the DC's CIB written out at that instant.
+#[test]
+fn crm_mon_agrees_on_every_scenario_at_several_instants() {
+    if Command::new("crm_mon").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: crm_mon not installed (apt-get install pacemaker-cli-utils)");
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    for file in &files {
+        let s = pacesim::scenario::load(file).unwrap();
+        let p = runner::prepare(&s).unwrap();
+        let end = s.duration;
+        let at: Vec<sim::Duration> = [1, 2, 3, 4]
+            .iter()
+            .map(|k| sim::Duration::from_nanos(end.as_nanos() / 4 * k))
+            .collect();
+        let o = p.simulate_with(
+            s.seed,
+            &p.schedule(s.seed),
+            None,
+            runner::Keep::default(),
+            &at,
+        );
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        for snap in &o.snapshots {
+            let Some(cib) = &snap.cib else { continue };
+            let cib = runner::status::with_dc_properties(cib);
+            let path = tmp(&format!("{stem}-{}.xml", snap.at.as_nanos()));
+            std::fs::write(&path, cib.to_xml()).unwrap();
+            let out = Command::new("crm_mon")
+                .arg("-1")
+                .env("CIB_file", &path)
+                .output()
+                .unwrap();
+            let theirs = String::from_utf8_lossy(&out.stdout).into_owned();
+            let ours = runner::status::crm_mon(&cib, runner::status::epoch_of(snap.at));
+            compared += 1;
+            if normalise_status(&ours) != normalise_status(&theirs) {
+                failures.push(format!(
+                    "{stem} at {}:\nours:\n{ours}\ncrm_mon:\n{theirs}",
+                    snap.at
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "--status-at = crm_mon -1 on the DC's CIB: {}/{compared} (scenario, instant) pairs",
+        compared - failures.len()
+    );
+    assert!(compared >= files.len() * 3, "{compared} comparisons");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The wall clock crm_mon reads is not ours: "Last updated" left out.
+fn normalise_status(s: &str) -> Vec<String> {
+    s.lines()
+        .filter(|l| !l.contains("Last updated:"))
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
 #[test]
 fn crm_mon_agrees_active_passive_after_failover() {
     crm_mon_oracle("ap-90s", AP, "90s");
@@ -342,4 +413,140 @@ fn reports_render_in_a_real_browser() {
         size > 2 * blank,
         "what-if screenshot {size} B vs blank {blank} B"
     );
+}
+
+/// The x of every item whose title contains `needle`, after the script
+/// laid the page out (`translate(x,` of a marker, `x1` of an arrow).
+fn xs_of(dom: &str, needle: &str) -> Vec<f64> {
+    let re = regex::Regex::new(
+        r#"<g data-a="[^"]*" data-y="[^"]*" transform="translate\(([-0-9.]+),[^"]*">(?:<[^t][^>]*>|<path[^>]*>|</path>)*<title>([^<]*)</title>|<g class="fence"><line data-a="[^"]*" data-b="[^"]*" x1="([-0-9.]+)" x2="([-0-9.]+)"[^>]*>(?:</line>)?<title>([^<]*)</title>"#,
+    )
+    .unwrap();
+    re.captures_iter(dom)
+        .filter_map(|c| {
+            let (x, title) = match (c.get(1), c.get(3)) {
+                (Some(x), _) => (x.as_str(), c.get(2)?.as_str()),
+                (None, Some(x1)) => (x1.as_str(), c.get(5)?.as_str()),
+                _ => return None,
+            };
+            title.contains(needle).then(|| x.parse().ok()).flatten()
+        })
+        .collect()
+}
+
+/// Every file of `scenarios/`: its `--html` rendered headless has a lane
+/// per node, and every fault, fencing request and expectation drawn
+/// within the plot; the sizes are printed (the README's table).
+#[test]
+fn every_scenario_timeline_renders_with_everything_visible() {
+    let browser = chromium();
+    if browser.is_none() {
+        eprintln!("SKIPPED (browser part): Chromium not installed (apt-get install chromium)");
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let blank = browser.as_deref().map(blank_size);
+    let width_re = regex::Regex::new(r#"<svg id="tl"[^>]* width="([0-9.]+)""#).unwrap();
+    let mut table = String::from(
+        "| scenario | nodes | faults | fencing | checks | HTML bytes | screenshot bytes |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for file in &files {
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let page = tmp(&format!("scenario-{stem}.html"));
+        let html = run_html(file.to_str().unwrap(), &page);
+        assert_self_contained(&html);
+        let s = pacesim::scenario::load(file).unwrap();
+        let o = runner::run(
+            &s,
+            runner::RunOptions {
+                story: true,
+                ..runner::RunOptions::default()
+            },
+        )
+        .unwrap();
+        let story = o.story.as_ref().unwrap();
+        let faults: Vec<String> = o
+            .schedule
+            .iter()
+            .map(|f| format!("FAULT {} (line {})", f.fault.describe(&s.nodes).1, f.line))
+            .collect();
+        let checks: Vec<String> = o
+            .verdicts
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {} (line {})",
+                    if v.pass { "PASS" } else { "FAIL" },
+                    v.what,
+                    v.line
+                )
+            })
+            .collect();
+        let fences: Vec<String> = story
+            .fencing
+            .iter()
+            .filter_map(|f| {
+                let to = s.nodes.get(f.target?)?;
+                Some(format!("asks {} to {} {to}", f.device, f.action))
+            })
+            .collect();
+        let (dom, shot) = match &browser {
+            Some(b) => {
+                let (dom, errors, size) = render(b, &page, &format!("scenario-{stem}"));
+                assert!(errors.is_empty(), "{stem}: script errors: {errors:?}");
+                assert!(dom.contains("data-ready=\"1\""), "{stem}: the script ran");
+                let blank = blank.unwrap();
+                assert!(
+                    size > 4 * blank,
+                    "{stem}: screenshot {size} B vs blank {blank} B"
+                );
+                (dom, size.to_string())
+            }
+            None => (html.clone(), "-".into()),
+        };
+        let width: f64 = width_re
+            .captures(&dom)
+            .and_then(|c| c[1].parse().ok())
+            .expect("the timeline's width");
+        for n in &s.nodes {
+            assert!(
+                dom.contains(&format!("data-node=\"{n}\"")),
+                "{stem}: lane of {n}"
+            );
+        }
+        for what in faults.iter().chain(&checks).chain(&fences) {
+            let needle = if browser.is_some() {
+                dom_esc(what)
+            } else {
+                runner::html::esc(what)
+            };
+            let xs = xs_of(&dom, &needle);
+            assert!(!xs.is_empty(), "{stem}: `{what}` is not drawn");
+            assert!(
+                xs.iter().any(|x| (0.0..=width + 0.5).contains(x)),
+                "{stem}: `{what}` drawn outside the plot (x {xs:?}, width {width})"
+            );
+        }
+        let _ = writeln!(
+            table,
+            "| {stem} | {} | {} | {} | {} | {} | {shot} |",
+            s.nodes.len(),
+            faults.len(),
+            fences.len(),
+            checks.len(),
+            html.len()
+        );
+    }
+    println!("{table}");
+}
+
+/// Text as Chromium serialises it in `--dump-dom` (quotes left as they are).
+fn dom_esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

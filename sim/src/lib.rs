@@ -40,7 +40,7 @@
 //!
 //! Modules, from the bottom up: `time` (virtual instants), `queue` (the event
 //! heap), `rng` (named random streams), `net` (links, cuts, loss, latency),
-//! `rule` (per-message verdicts), `process` (process groups and addresses),
+//! `rule` (per-message verdicts), `timer` (a table of named timers for actors), `process` (process groups and addresses),
 //! `power` (node power and boot), `device` (power switches), `actor` (the
 //! trait and its inputs and outputs), `fault` (faults as values), `trace`
 //! (JSON-lines records), `kernel` (the `Sim` that ties them together).
@@ -57,6 +57,7 @@ pub mod queue;
 pub mod rng;
 pub mod rule;
 pub mod time;
+pub mod timer;
 pub mod trace;
 
 pub use actor::{Actor, ActorEvent, Input, InputKind, NoEvent, Output};
@@ -64,7 +65,7 @@ pub use device::{
     DeviceFault, DeviceId, DeviceSpec, PowerAction, PowerOutcome, PowerRequest, PowerResult,
 };
 pub use fault::Fault;
-pub use kernel::{Sim, SimConfig, Spawner};
+pub use kernel::{Reaper, Sim, SimConfig, Spawner};
 pub use net::{LinkParams, Network, NodeId};
 pub use power::{NodeSpec, PowerState};
 pub use process::{Addr, ExitCause, Group, Spawn, StartCause};

@@ -17,8 +17,40 @@ use crate::net::NodeId;
 use crate::time::Instant;
 
 /// The name of a process group, fixed by the code that defines it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+///
+/// Compared by name, but a group is nearly always compared with the same
+/// constant it was made from (every delivery looks its process up by
+/// group), so equal pointers answer first without reading the bytes.
+#[derive(Clone, Copy, Debug, Eq, Serialize)]
 pub struct Group(pub &'static str);
+
+impl PartialEq for Group {
+    fn eq(&self, other: &Group) -> bool {
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Ord for Group {
+    fn cmp(&self, other: &Group) -> std::cmp::Ordering {
+        if std::ptr::eq(self.0, other.0) {
+            std::cmp::Ordering::Equal
+        } else {
+            self.0.cmp(other.0)
+        }
+    }
+}
+
+impl std::hash::Hash for Group {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialOrd for Group {
+    fn partial_cmp(&self, other: &Group) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl fmt::Display for Group {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -6,6 +6,8 @@
 //! itself interprets them late (intervals, booleans, roles); scores are parsed
 //! at once because a score that is not a number is an error in the file.
 
+use std::sync::Arc;
+
 use super::xml::{Element, Pos};
 use super::Score;
 
@@ -19,11 +21,21 @@ pub struct Cib {
     /// dc-uuid, validate-with, execution-date, ...), in document order.
     pub attrs: Attrs,
     /// The `<configuration>` section.
-    pub configuration: Configuration,
+    pub configuration: Arc<Configuration>,
     /// The `<status>` section.
     pub status: Status,
     /// Unknown children of `<cib>`.
     pub unknown: Vec<Element>,
+}
+
+impl Cib {
+    /// The configuration, to edit. Copies of a CIB share one configuration
+    /// until one of them edits it: the DC's CIB changes with every
+    /// operation result, its configuration rarely, and the members and the
+    /// disks keep copies of it.
+    pub fn config_mut(&mut self) -> &mut Configuration {
+        Arc::make_mut(&mut self.configuration)
+    }
 }
 
 /// The `<configuration>` section.

@@ -247,7 +247,7 @@ pub fn cib(root: &Element) -> Result<Cib, CibError> {
     let status = strict(p.first("status", |e| status(e).map_err(Fail::Error)))?.unwrap_or_default();
     Ok(Cib {
         attrs,
-        configuration,
+        configuration: std::sync::Arc::new(configuration),
         status,
         unknown: p.unknown(),
     })
@@ -939,7 +939,7 @@ mod tests {
     }
 
     fn config(config: &str) -> Configuration {
-        parse(config, "").unwrap().configuration
+        (*parse(config, "").unwrap().configuration).clone()
     }
 
     #[test]

@@ -64,6 +64,33 @@ pub struct Stack {
     /// references to a new place, which is what tells a change.
     devices_seen: std::sync::Weak<Cib>,
     exiting: bool,
+    /// Each layer's next deadline, as it was when the layer last took an
+    /// input: a layer's timers change only then, and most inputs (a totem
+    /// token above all) touch one layer, so only that one is asked again.
+    deadlines: [Option<Instant>; Layer::COUNT],
+    /// Layers fed during the current `handle`, whose deadline is stale.
+    stale: [bool; Layer::COUNT],
+}
+
+/// The layers of the stack that keep timers, as indices of its deadline cache.
+#[derive(Debug, Clone, Copy)]
+enum Layer {
+    Totem,
+    Quorum,
+    Controller,
+    Fencer,
+    Executor,
+}
+
+impl Layer {
+    const COUNT: usize = 5;
+    const ALL: [Layer; Layer::COUNT] = [
+        Layer::Totem,
+        Layer::Quorum,
+        Layer::Controller,
+        Layer::Fencer,
+        Layer::Executor,
+    ];
 }
 
 impl Stack {
@@ -80,7 +107,7 @@ impl Stack {
         let ids: Vec<NodeId> = (1..=spec.names.len() as u32).map(NodeId).collect();
         let name = spec.names[(us.0 - 1) as usize].clone();
         let registry = Registry::from_cib(&cib).unwrap_or_default();
-        Stack {
+        let mut stack = Stack {
             names: spec.names.clone(),
             totem: Totem::new(&spec.totem, us, &ids),
             quorum: Votequorum::new(&spec.quorum, us, now),
@@ -103,7 +130,11 @@ impl Stack {
             devices_from: controller::generation(&cib),
             devices_seen: Arc::downgrade(&cib),
             exiting: false,
-        }
+            deadlines: [None; Layer::COUNT],
+            stale: [true; Layer::COUNT],
+        };
+        stack.refresh_deadlines();
+        stack
     }
 
     fn name(&self, n: NodeId) -> String {
@@ -161,14 +192,32 @@ impl Stack {
             self.route(now, hop, &mut hops, &mut out);
         }
         self.refresh_devices();
+        self.refresh_deadlines();
         if self.exiting {
             out.push(Output::Exit);
         }
         out
     }
 
+    /// Asks the layers fed since the last refresh for their next deadline.
+    fn refresh_deadlines(&mut self) {
+        for layer in Layer::ALL {
+            if std::mem::take(&mut self.stale[layer as usize]) {
+                self.deadlines[layer as usize] = match layer {
+                    Layer::Totem => self.totem.next_deadline(),
+                    Layer::Quorum => self.quorum.next_deadline(),
+                    Layer::Controller => self.controller.next_deadline(),
+                    Layer::Fencer => self.fencer.next_deadline(),
+                    Layer::Executor => self.executor.next_deadline(),
+                };
+            }
+        }
+    }
+
     /// Fires the timers that are due, layer by layer.
     fn wake(&mut self, now: Instant, hops: &mut VecDeque<Hop>) {
+        // Each layer is asked afresh: an earlier layer's wake may have fed
+        // a later one (whose cached deadline is then stale).
         let due = |d: Option<Instant>| d.is_some_and(|t| t <= now);
         if due(self.totem.next_deadline()) {
             self.feed_totem(now, membership::Input::Wake, hops);
@@ -199,10 +248,12 @@ impl Stack {
         input: membership::Input<Cpg>,
         hops: &mut VecDeque<Hop>,
     ) {
+        self.stale[Layer::Totem as usize] = true;
         hops.extend(self.totem.handle(now, input).into_iter().map(Hop::Totem));
     }
 
     fn feed_quorum(&mut self, now: Instant, input: quorum::Input, hops: &mut VecDeque<Hop>) {
+        self.stale[Layer::Quorum as usize] = true;
         hops.extend(self.quorum.handle(now, input).into_iter().map(Hop::Quorum));
     }
 
@@ -212,14 +263,17 @@ impl Stack {
         input: controller::Input,
         hops: &mut VecDeque<Hop>,
     ) {
+        self.stale[Layer::Controller as usize] = true;
         hops.extend(self.controller.handle(now, input).into_iter().map(Hop::Ctl));
     }
 
     fn feed_fencer(&mut self, now: Instant, input: fencer::Input, hops: &mut VecDeque<Hop>) {
+        self.stale[Layer::Fencer as usize] = true;
         hops.extend(self.fencer.handle(now, input).into_iter().map(Hop::Fence));
     }
 
     fn feed_executor(&mut self, now: Instant, input: executor::Input, hops: &mut VecDeque<Hop>) {
+        self.stale[Layer::Executor as usize] = true;
         hops.extend(self.executor.handle(now, input).into_iter().map(Hop::Exec));
     }
 
@@ -355,6 +409,7 @@ impl Stack {
             self.devices_from = generation;
             if let Ok(r) = Registry::from_cib(self.controller.cib()) {
                 self.fencer.set_registry(r);
+                self.stale[Layer::Fencer as usize] = true;
             }
         }
     }
@@ -364,15 +419,7 @@ impl Stack {
         if self.exiting {
             return None;
         }
-        [
-            self.totem.next_deadline(),
-            self.quorum.next_deadline(),
-            self.controller.next_deadline(),
-            self.fencer.next_deadline(),
-            self.executor.next_deadline(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        debug_assert!(!self.stale.contains(&true), "refreshed after every input");
+        self.deadlines.iter().flatten().min().copied()
     }
 }

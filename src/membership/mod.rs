@@ -50,6 +50,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+use sim::timer::TimerTable;
 use sim::{Duration, Instant, NodeId};
 
 #[cfg(test)]
@@ -258,6 +259,20 @@ enum Timer {
     Merge,
 }
 
+impl sim::timer::Timer for Timer {
+    const ALL: &'static [Timer] = &[
+        Timer::TokenLoss,
+        Timer::TokenRetransmit,
+        Timer::TokenHold,
+        Timer::Join,
+        Timer::Consensus,
+        Timer::Merge,
+    ];
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
 #[derive(Debug, Clone)]
 enum State<P> {
     /// Not started, or left.
@@ -298,7 +313,7 @@ pub struct Totem<P> {
     us: NodeId,
     nodelist: Vec<NodeId>,
     state: State<P>,
-    timers: BTreeMap<Timer, Instant>,
+    timers: TimerTable<Timer, 6>,
     /// The highest ring sequence this node has heard of.
     ring_seq: u64,
     /// Casts not yet put on a token.
@@ -318,7 +333,7 @@ impl<P: Clone> Totem<P> {
             us,
             nodelist: nodelist.to_vec(),
             state: State::Down,
-            timers: BTreeMap::new(),
+            timers: TimerTable::new(),
             ring_seq: 0,
             pending: Vec::new(),
             old: None,
@@ -349,7 +364,7 @@ impl<P: Clone> Totem<P> {
 
     /// The earliest timer.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.timers.values().min().copied()
+        self.timers.next()
     }
 
     /// The current ring and its members, when operational.
@@ -417,7 +432,7 @@ impl<P: Clone> Totem<P> {
                 delivered: *delivered,
             });
         }
-        self.timers.clear();
+        self.timers.stop_all();
         self.state = State::Gather {
             proc,
             fail,
@@ -425,7 +440,7 @@ impl<P: Clone> Totem<P> {
             heard: BTreeSet::new(),
             olds: BTreeMap::new(),
         };
-        self.timers.insert(
+        self.timers.set(
             Timer::Consensus,
             now + self.cfg.consensus_timeout(self.nodelist.len()),
         );
@@ -443,7 +458,7 @@ impl<P: Clone> Totem<P> {
             ring_seq: self.ring_seq,
             old: self.old.as_ref().map(|o| o.retained.clone()),
         }));
-        self.timers.insert(Timer::Join, now + self.cfg.join);
+        self.timers.set(Timer::Join, now + self.cfg.join);
     }
 
     /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
@@ -613,7 +628,7 @@ impl<P: Clone> Totem<P> {
         }
         self.old = None;
         self.ring_seq = self.ring_seq.max(ring.seq);
-        self.timers.clear();
+        self.timers.stop_all();
         self.state = State::Operational {
             ring,
             members: members.clone(),
@@ -623,7 +638,7 @@ impl<P: Clone> Totem<P> {
         };
         out.push(Output::Membership { ring, members });
         self.timers
-            .insert(Timer::TokenLoss, now + self.token_timeout());
+            .set(Timer::TokenLoss, now + self.token_timeout());
         if ring.rep == self.us {
             let token = Token {
                 ring,
@@ -631,7 +646,7 @@ impl<P: Clone> Totem<P> {
                 seq: 0,
                 log: Vec::new(),
             };
-            self.timers.insert(Timer::Merge, now + self.cfg.merge);
+            self.timers.set(Timer::Merge, now + self.cfg.merge);
             self.take_token(now, token, out);
         }
     }
@@ -662,11 +677,11 @@ impl<P: Clone> Totem<P> {
             return;
         };
         *last_hop = token.hop;
-        self.timers.insert(
+        self.timers.set(
             Timer::TokenLoss,
             now + self.cfg.token_timeout(self.nodelist.len()),
         );
-        self.timers.remove(&Timer::TokenRetransmit);
+        self.timers.stop(Timer::TokenRetransmit);
         for (seq, from, p) in &token.log {
             if *seq > *delivered {
                 *delivered = *seq;
@@ -690,12 +705,12 @@ impl<P: Clone> Totem<P> {
         let is_rep = members.first() == Some(&us);
         *held = Some(token);
         if idle && is_rep && members.len() > 1 {
-            self.timers.insert(Timer::TokenHold, now + hold);
+            self.timers.set(Timer::TokenHold, now + hold);
         } else if members.len() > 1 {
             self.pass_token(now, out);
         } else {
             // Alone: the token only carries our own casts.
-            self.timers.insert(Timer::TokenHold, now + hold);
+            self.timers.set(Timer::TokenHold, now + hold);
         }
     }
 
@@ -722,7 +737,7 @@ impl<P: Clone> Totem<P> {
             to: next,
             msg: Msg::Token(token.clone()),
         });
-        self.timers.insert(Timer::TokenRetransmit, now + retransmit);
+        self.timers.set(Timer::TokenRetransmit, now + retransmit);
     }
 
     fn on_merge_detect(
@@ -761,24 +776,19 @@ impl<P: Clone> Totem<P> {
             old: None,
         }));
         self.state = State::Down;
-        self.timers.clear();
+        self.timers.stop_all();
         self.pending.clear();
         self.old = None;
     }
 
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
-        let due: Vec<Timer> = self
-            .timers
-            .iter()
-            .filter(|(_, &t)| t <= now)
-            .map(|(k, _)| *k)
-            .collect();
+        let due: Vec<Timer> = self.timers.expired(now).collect();
         for timer in due {
             // An earlier timer of this wake may have changed state and timers.
-            if !matches!(self.timers.get(&timer), Some(&t) if t <= now) {
+            if !self.timers.is_due(timer, now) {
                 continue;
             }
-            self.timers.remove(&timer);
+            self.timers.stop(timer);
             match timer {
                 Timer::TokenLoss => self.on_token_loss(now, out),
                 Timer::TokenRetransmit => self.on_token_retransmit(now, out),
@@ -813,7 +823,7 @@ impl<P: Clone> Totem<P> {
             to: next,
             msg: Msg::Token(token.clone()),
         });
-        self.timers.insert(
+        self.timers.set(
             Timer::TokenRetransmit,
             now + self.cfg.token_retransmit(self.nodelist.len()),
         );
@@ -855,7 +865,7 @@ impl<P: Clone> Totem<P> {
             .collect();
         fail.extend(silent);
         heard.clear();
-        self.timers.insert(
+        self.timers.set(
             Timer::Consensus,
             now + self.cfg.consensus_timeout(self.nodelist.len()),
         );
@@ -873,7 +883,7 @@ impl<P: Clone> Totem<P> {
                 msg: Msg::MergeDetect { ring: *ring },
             });
         }
-        self.timers.insert(Timer::Merge, now + self.cfg.merge);
+        self.timers.set(Timer::Merge, now + self.cfg.merge);
     }
 
     fn check_invariants(&self) {
@@ -886,7 +896,7 @@ impl<P: Clone> Totem<P> {
                     "a gathering node never fails itself"
                 );
                 assert!(
-                    self.timers.contains_key(&Timer::Consensus),
+                    self.timers.is_set(Timer::Consensus),
                     "gathering is bounded by consensus"
                 );
             }
@@ -906,7 +916,7 @@ impl<P: Clone> Totem<P> {
                 );
                 assert!(ring.seq <= self.ring_seq);
                 assert!(
-                    self.timers.contains_key(&Timer::TokenLoss),
+                    self.timers.is_set(Timer::TokenLoss),
                     "an operational node watches the token"
                 );
             }

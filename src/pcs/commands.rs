@@ -673,7 +673,7 @@ fn property_set(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
         }
     }
     let mut ids = Ids::of(cib);
-    let sets = &mut cib.configuration.crm_config;
+    let sets = &mut cib.config_mut().crm_config;
     let idx = match sets.iter().position(|s| s.id.as_deref() == Some(BOOTSTRAP)) {
         Some(i) => i,
         None => {
@@ -710,7 +710,7 @@ fn property_unset(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
         return Err("no properties specified".into());
     }
     let set = cib
-        .configuration
+        .config_mut()
         .crm_config
         .iter_mut()
         .find(|s| s.id.as_deref() == Some(BOOTSTRAP));
@@ -1299,7 +1299,7 @@ fn resource_create(cib: &mut Cib, args: &[String], flags: &Flags, stonith: bool)
     }
     prim.operations = Some(build_ops(id, ops, &mut ids)?);
 
-    let resources = &mut cib.configuration.resources;
+    let resources = &mut cib.config_mut().resources;
     if let Some(m) = clone_meta {
         let cid = match clone_id {
             Some(c) => {
@@ -1429,7 +1429,7 @@ fn group_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
         return Err(errors.join("; "));
     }
     // Take the primitives out of where they are, in the given order.
-    let resources = &mut cib.configuration.resources;
+    let resources = &mut cib.config_mut().resources;
     let mut prims = Vec::new();
     for m in members {
         if let Some(i) = resources
@@ -1478,9 +1478,9 @@ fn defaults(cib: &mut Cib, args: &[String], flags: &Flags, op: bool, _legacy: bo
     let pairs: Vec<(String, String)> = prepare_options(args)?.into_iter().collect();
     let mut ids = Ids::of(cib);
     let (sets, owner) = if op {
-        (&mut cib.configuration.op_defaults, "op_defaults")
+        (&mut cib.config_mut().op_defaults, "op_defaults")
     } else {
-        (&mut cib.configuration.rsc_defaults, "rsc_defaults")
+        (&mut cib.config_mut().rsc_defaults, "rsc_defaults")
     };
     update_set(sets, "meta_attributes", owner, &pairs, &mut ids, true);
     Ok(())
@@ -1534,7 +1534,7 @@ fn enable_disable(cib: &mut Cib, args: &[String], flags: &Flags, enable: bool) -
         }
         let value = if enable { "" } else { "Stopped" };
         for t in targets {
-            let Some(sets) = find(&mut cib.configuration.resources, &t).and_then(meta_of) else {
+            let Some(sets) = find(&mut cib.config_mut().resources, &t).and_then(meta_of) else {
                 return Err(format!("'{t}' cannot be enabled or disabled by pacesim"));
             };
             update_first_set(
@@ -1561,7 +1561,7 @@ fn resource_meta(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
     }
     let pairs: Vec<(String, String)> = prepare_options(pairs)?.into_iter().collect();
     let mut ids = Ids::of(cib);
-    let Some(sets) = find(&mut cib.configuration.resources, rid).and_then(meta_of) else {
+    let Some(sets) = find(&mut cib.config_mut().resources, rid).and_then(meta_of) else {
         return Err(format!("unable to find a resource/clone/group: {rid}"));
     };
     update_first_set(sets, "meta_attributes", rid, &pairs, &mut ids);
@@ -1586,7 +1586,7 @@ fn resource_update(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
             .into_iter()
             .collect();
     let mut ids = Ids::of(cib);
-    match find(&mut cib.configuration.resources, rid) {
+    match find(&mut cib.config_mut().resources, rid) {
         Some(Found::Prim(p)) => {
             if !flags.force {
                 check_update_attrs(p, &inst)?;
@@ -1744,7 +1744,7 @@ fn location_prefers(
     for (id, node, score) in parsed {
         validate_id(&id, "constraint id")?;
         constraint_resource(cib, rsc, flags.force)?;
-        let cs = &mut cib.configuration.constraints;
+        let cs = &mut cib.config_mut().constraints;
         cs.retain(|c| match c {
             Constraint::Location(l) => {
                 !(l.id == id
@@ -1891,9 +1891,7 @@ fn location_rule(cib: &mut Cib, rsc: &str, args: &[String], flags: &Flags) -> Re
             }
         }
     }
-    cib.configuration
-        .constraints
-        .push(Constraint::Location(new));
+    cib.config_mut().constraints.push(Constraint::Location(new));
     Ok(())
 }
 
@@ -2043,9 +2041,7 @@ fn colocation_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
             }
         }
     }
-    cib.configuration
-        .constraints
-        .push(Constraint::Colocation(c));
+    cib.config_mut().constraints.push(Constraint::Colocation(c));
     Ok(())
 }
 
@@ -2199,7 +2195,7 @@ fn order_add(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
             }
         }
     }
-    cib.configuration.constraints.push(Constraint::Order(o));
+    cib.config_mut().constraints.push(Constraint::Order(o));
     Ok(())
 }
 
@@ -2217,7 +2213,7 @@ fn node_mut<'a>(conf: &'a mut Configuration, name: &str) -> Res<&'a mut NodeConf
 /// `nodes-<id>-<name>`.
 fn set_node_attr(cib: &mut Cib, node: &str, name: &str, value: Option<&str>) -> Res<()> {
     let mut ids = Ids::of(cib);
-    let n = node_mut(&mut cib.configuration, node)?;
+    let n = node_mut(cib.config_mut(), node)?;
     let owner = format!("nodes-{}", n.id);
     match value {
         Some(v) => {
@@ -2266,7 +2262,7 @@ fn standby(cib: &mut Cib, args: &[String], flags: &Flags, on: bool) -> Res<()> {
         return Err("no node specified ('--all' is not supported by pacesim)".into());
     }
     for n in args {
-        node_mut(&mut cib.configuration, n)?;
+        node_mut(cib.config_mut(), n)?;
         if on {
             set_node_attr(cib, n, "standby", Some("on"))?;
         } else {
@@ -2287,7 +2283,7 @@ fn node_attribute(cib: &mut Cib, args: &[String], flags: &Flags) -> Res<()> {
         return Err("no attributes specified".into());
     }
     let pairs = prepare_options(pairs)?;
-    node_mut(&mut cib.configuration, node)?;
+    node_mut(cib.config_mut(), node)?;
     for (k, v) in pairs {
         set_node_attr(cib, node, &k, (!v.is_empty()).then_some(v.as_str()))?;
     }

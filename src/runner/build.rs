@@ -185,7 +185,7 @@ fn initial_cib(s: &Scenario) -> Result<(Cib, Cib), ScenarioError> {
         while taken.contains(&next_id.to_string()) {
             next_id += 1;
         }
-        cib.configuration.nodes.push(NodeConfig {
+        cib.config_mut().nodes.push(NodeConfig {
             id: next_id.to_string(),
             uname: name.clone(),
             ..Default::default()

@@ -301,6 +301,7 @@ impl Prepared {
         let mut sim = Sim::new(cfg, move |sp: &sim::Spawn| {
             Process::spawn(&spec, sp, reader.read(sp.addr.node))
         });
+        sim.set_reaper(move |addr, process| disks.write(addr, &process));
         for (i, boot) in built.boot.iter().enumerate() {
             sim.add_node(nid(i), NodeSpec::new(&[RESOURCES.0, STACK.0], *boot));
         }
@@ -343,10 +344,7 @@ impl Prepared {
             if at > end {
                 break;
             }
-            sim.run_until_with(at, |sim| {
-                obs.after_step(sim);
-                disks.write(sim);
-            });
+            sim.run_until_with(at, |sim| obs.after_step(sim));
             match stop {
                 Stop::Fault(f) => self.apply(&mut sim, &mut obs, &f.fault),
                 Stop::Resume(node) => {
@@ -363,10 +361,7 @@ impl Prepared {
                 Stop::Snapshot => snapshots.push(status::Snapshot::take(&s.nodes, &sim, &obs)),
             }
         }
-        sim.run_until_with(end, |sim| {
-            obs.after_step(sim);
-            disks.write(sim);
-        });
+        sim.run_until_with(end, |sim| obs.after_step(sim));
         let fault_times: Vec<(Instant, usize)> = schedule
             .iter()
             .map(|f| (Instant::ZERO + f.at, f.line))
@@ -557,77 +552,31 @@ fn operator(sim: &mut Sim<Process>, obs: &mut Observer, line: impl FnOnce() -> S
 /// `/var/lib/pacemaker/cib` at start). The status section is not kept: a
 /// starting node learns it anew from the DC, as Pacemaker's does.
 ///
-/// A disk holds its own copy, not the stack's `Arc` (which would make every
-/// CIB update of the DC a deep copy), and looks only at the stacks a step
-/// touched: the `<cib>` attributes are copied when the stack's CIB moved,
-/// the configuration only when its `(admin_epoch, epoch)` did.
+/// Pacemaker writes the CIB to disk as it changes; what the next
+/// incarnation reads is what the last one held when it ended. So the disk
+/// is written by the kernel's reaper as a stack ends, not after every step.
 #[derive(Clone, Default)]
-struct Disks(Rc<RefCell<BTreeMap<NodeId, Disk>>>);
-
-struct Disk {
-    /// The stack CIB last copied from (weak: costs the stack nothing).
-    seen: std::sync::Weak<Cib>,
-    /// Its configuration's generation.
-    epoch: (u64, u64),
-    /// The copy, status dropped.
-    cib: Arc<Cib>,
-}
+struct Disks(Rc<RefCell<BTreeMap<NodeId, Arc<Cib>>>>);
 
 impl Disks {
     fn read(&self, node: NodeId) -> Option<Arc<Cib>> {
-        self.0.borrow().get(&node).map(|d| d.cib.clone())
+        self.0.borrow().get(&node).cloned()
     }
 
-    /// After every step: what each stack the step touched holds is on its
-    /// disk.
-    fn write(&self, sim: &Sim<Process>) {
-        let mut disks = self.0.borrow_mut();
-        for r in sim.last_records() {
-            let addr = match &r.event {
-                sim::TraceEvent::Deliver { to, .. } => *to,
-                sim::TraceEvent::Start { proc, .. } => *proc,
-                _ => continue,
-            };
-            if addr.group != STACK {
-                continue;
-            }
-            let Some(stack) = sim.actor(addr).and_then(|p| p.stack()) else {
-                continue;
-            };
-            let cib = stack.controller().shared_cib();
-            let weak = Arc::downgrade(cib);
-            if let Some(d) = disks.get(&addr.node) {
-                if std::sync::Weak::ptr_eq(&d.seen, &weak) {
-                    continue;
-                }
-            }
-            let g = crate::controller::generation(cib);
-            let epoch = (g.0, g.1);
-            match disks.get_mut(&addr.node) {
-                Some(d) if d.epoch == epoch => {
-                    d.seen = weak;
-                    if d.cib.attrs != cib.attrs {
-                        Arc::make_mut(&mut d.cib).attrs = cib.attrs.clone();
-                    }
-                }
-                _ => {
-                    let copy = Cib {
-                        attrs: cib.attrs.clone(),
-                        configuration: cib.configuration.clone(),
-                        status: Default::default(),
-                        unknown: cib.unknown.clone(),
-                    };
-                    disks.insert(
-                        addr.node,
-                        Disk {
-                            seen: weak,
-                            epoch,
-                            cib: Arc::new(copy),
-                        },
-                    );
-                }
-            }
-        }
+    /// A stack ended: its CIB, status dropped, is on its node's disk.
+    fn write(&self, addr: Addr, process: &Process) {
+        let Some(stack) = process.stack() else {
+            return;
+        };
+        let cib = stack.controller().cib();
+        let copy = Cib {
+            attrs: cib.attrs.clone(),
+            // Shared, not copied: a configuration is copied only when edited.
+            configuration: cib.configuration.clone(),
+            status: Default::default(),
+            unknown: cib.unknown.clone(),
+        };
+        self.0.borrow_mut().insert(addr.node, Arc::new(copy));
     }
 }
 

@@ -17,9 +17,10 @@ use std::sync::Arc;
 
 use sim::{Addr, Instant, PowerState, Sim};
 
-use crate::cib::Cib;
+use crate::cib::{Cib, LrmOp};
 use crate::cluster::{Process, STACK};
 use crate::executor::Activity;
+use crate::scheduler::ws::WorkingSet;
 
 use super::observe::Observer;
 use super::EPOCH_BASE;
@@ -146,7 +147,7 @@ pub fn epoch_of(at: Instant) -> i64 {
 pub fn with_dc_properties(cib: &Cib) -> Cib {
     use crate::cib::{NvPair, NvSet};
     let mut c = cib.clone();
-    let sets = &mut c.configuration.crm_config;
+    let sets = &mut c.config_mut().crm_config;
     let i = match sets
         .iter()
         .position(|s| s.id.as_deref() == Some("cib-bootstrap-options"))
@@ -183,7 +184,7 @@ pub fn crm_mon(cib: &Cib, now: i64) -> String {
     let mut out = String::from("Cluster Summary:\n");
     let stack = cib
         .crm_option("cluster-infrastructure")
-        .unwrap_or("corosync");
+        .unwrap_or("unknown");
     let _ = writeln!(out, "  * Stack: {stack}");
     let dc = cib.attr("dc-uuid").and_then(|id| {
         cib.configuration
@@ -235,14 +236,32 @@ pub fn crm_mon(cib: &Cib, now: i64) -> String {
         "  * {n} resource instance{} configured",
         if n == 1 { "" } else { "s" }
     );
-    if disabled > 0 || blocked > 0 {
-        let _ = write!(
-            counts,
-            " ({disabled} DISABLED, {blocked} BLOCKED from further action due to failure)"
-        );
+    // `cluster-counts` (pe_output.c) names only the non-zero counts.
+    match (disabled, blocked) {
+        (0, 0) => {}
+        (d, 0) => {
+            let _ = write!(counts, " ({d} DISABLED)");
+        }
+        (0, b) => {
+            let _ = write!(counts, " ({b} BLOCKED from further action due to failure)");
+        }
+        (d, b) => {
+            let _ = write!(
+                counts,
+                " ({d} DISABLED, {b} BLOCKED from further action due to failure)"
+            );
+        }
     }
     out.push_str(&counts);
     out.push('\n');
+    // `cluster-options`: the banners of maintenance and stop-all.
+    if ws.config.maintenance_mode {
+        out.push_str("\n              *** Resource management is DISABLED ***\n");
+        out.push_str("  The cluster will not attempt to start, stop or recover services\n");
+    } else if ws.config.stop_all {
+        out.push_str("\n    *** Resource management is DISABLED ***\n");
+        out.push_str("  The cluster will keep all resources stopped\n");
+    }
     // The node and resource lists, as crm_simulate indents them under
     // "Current cluster status:", one level out; inactive resources hidden.
     let status = crate::simulate::display::cluster_status(&ws);
@@ -254,14 +273,14 @@ pub fn crm_mon(cib: &Cib, now: i64) -> String {
         let _ = writeln!(out, "{}", l.strip_prefix("  ").unwrap_or(l));
     }
     out.push_str("\nActive Resources:\n");
-    let active: Vec<&str> = active_lines(rsc_list);
+    let active = active_lines(rsc_list);
     if active.is_empty() {
         out.push_str("  * No active resources\n");
     }
-    for l in active {
+    for l in &active {
         let _ = writeln!(out, "{}", l.strip_prefix("  ").unwrap_or(l));
     }
-    let failed = failed_actions(cib);
+    let failed = failed_actions(cib, &ws);
     if !failed.is_empty() {
         out.push_str("\nFailed Resource Actions:\n");
         for l in failed {
@@ -272,120 +291,280 @@ pub fn crm_mon(cib: &Cib, now: i64) -> String {
 }
 
 /// The resource lines without inactive resources (`crm_mon` without
-/// `--inactive`): stopped primitives, clone `Stopped: [ ... ]` lines, and
-/// group headers left without members.
-fn active_lines(list: &str) -> Vec<&str> {
-    let lines: Vec<&str> = list
-        .lines()
-        .filter(|l| {
-            let t = l.trim_start();
-            !(t.starts_with("* Stopped")
-                || t.ends_with("Stopped")
-                || t.contains("Stopped (")
-                || t.starts_with("* No resources"))
-        })
+/// `--inactive`): stopped primitives and clone `Stopped: [ ... ]` lines
+/// go, except the instances of a unique clone that is shown; a group
+/// header counts its hidden members ("(2 members inactive)"); a header
+/// left without members goes.
+fn active_lines(list: &str) -> Vec<String> {
+    let lines: Vec<&str> = list.lines().collect();
+    let depth = |l: &str| l.len() - l.trim_start().len();
+    let inactive = |l: &str| {
+        let t = l.trim_start();
+        t.starts_with("* Stopped")
+            || t.ends_with("Stopped")
+            || t.contains("Stopped (")
+            || t.starts_with("* No resources")
+    };
+    let is_header = |l: &str| l.trim_end().ends_with(':') || l.contains("Resource Group:");
+    // The header each line sits under, if any.
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(lines.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        while stack.last().is_some_and(|&h| depth(lines[h]) >= depth(l)) {
+            stack.pop();
+        }
+        parent.push(stack.last().copied());
+        if is_header(l) {
+            stack.push(i);
+        }
+    }
+    // A unique clone with an active instance shows its stopped ones too.
+    let unique_clone = |h: usize| {
+        lines[h].contains("Clone Set:")
+            && lines[h].contains("(unique)")
+            && (h + 1..lines.len())
+                .take_while(|&j| depth(lines[j]) > depth(lines[h]))
+                .any(|j| !inactive(lines[j]) && !is_header(lines[j]))
+    };
+    let mut keep: Vec<bool> = (0..lines.len())
+        .map(|i| !inactive(lines[i]) || parent[i].is_some_and(unique_clone))
         .collect();
+    // Headers without a kept line under them go, innermost first.
+    for i in (0..lines.len()).rev() {
+        if is_header(lines[i]) && keep[i] {
+            keep[i] = (i + 1..lines.len())
+                .take_while(|&j| depth(lines[j]) > depth(lines[i]))
+                .any(|j| keep[j]);
+        }
+    }
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let depth = l.len() - l.trim_start().len();
-        let header = l.trim_end().ends_with(':') || l.contains("Resource Group:");
-        if header {
-            let has_child = lines
-                .get(i + 1)
-                .is_some_and(|n| n.len() - n.trim_start().len() > depth);
-            if !has_child {
-                continue;
-            }
+        if !keep[i] {
+            continue;
         }
-        out.push(*l);
+        let hidden = (i + 1..lines.len())
+            .filter(|&j| parent[j] == Some(i) && !keep[j])
+            .count();
+        if hidden > 0 && l.contains("Resource Group:") {
+            let word = format!(
+                "{hidden} member{} inactive",
+                if hidden == 1 { "" } else { "s" }
+            );
+            let head = l.trim_end().trim_end_matches(':');
+            let line = match head.strip_suffix(')').and_then(|h| h.rsplit_once(" (")) {
+                Some((name, attrs)) => format!("{name} ({word}, {attrs}):"),
+                None => format!("{head} ({word}):"),
+            };
+            out.push(line);
+        } else {
+            out.push(l.to_string());
+        }
     }
     out
 }
 
-/// `failed-action-list`: each `*_last_failure_0` history entry, as
-/// `failed_action_friendly` (`pe_output.c`) words it.
-fn failed_actions(cib: &Cib) -> Vec<String> {
+/// `failed-action-list`: the operations the scheduler's unpacking records
+/// as failed (`record_failed_op`: a result other than the expected one
+/// after `remap_operation`, not expired by `failure-timeout`), on the
+/// nodes whose history it reads, less the masked probe failures (agent
+/// not installed, shown as "Stopped (not installed)"); worded as
+/// `failed_action_friendly` (`pe_output.c`) words them.
+fn failed_actions(cib: &Cib, ws: &WorkingSet) -> Vec<String> {
+    use crate::scheduler::ws::NodeKind;
     let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for ns in &cib.status.node_states {
-        let node = ns.uname.clone().unwrap_or_else(|| ns.id.clone());
-        for r in ns.lrm.iter().flatten() {
-            for op in &r.ops {
-                if !op.id.ends_with("_last_failure_0") {
+        let Some(n) = ws
+            .find_node_by_id(&ns.id)
+            .or_else(|| ns.uname.as_deref().and_then(|u| ws.find_node(u)))
+        else {
+            continue;
+        };
+        let node = ws.node(n);
+        if node.kind == NodeKind::Remote || !(node.online || ws.config.stonith_enabled) {
+            continue;
+        }
+        let uname = node.uname.clone();
+        for lr in ns.lrm.iter().flatten() {
+            let rsc = ws
+                .find_rsc(&lr.id)
+                .or_else(|| ws.find_rsc(&format!("{}:0", lr.id)));
+            for op in crate::scheduler::status::sorted_ops(lr) {
+                // Recorded once per history key and node.
+                let key = op.operation_key.clone().unwrap_or_else(|| op.id.clone());
+                if !is_failure(ws, rsc, op) || !seen.insert((key, uname.clone())) {
                     continue;
                 }
-                let rc = op.rc_code.unwrap_or(1);
-                let reason = op
-                    .extra
-                    .iter()
-                    .find(|(k, _)| k == "exit-reason")
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("");
-                let mut line = format!("{} ", r.id);
-                if op.interval_ms > 0 {
-                    let _ = write!(line, "{}-interval ", readable_interval(op.interval_ms));
-                }
-                let task = match op.operation.as_str() {
-                    "monitor" if op.interval_ms == 0 => "probe",
-                    t => t,
-                };
-                let _ = write!(line, "{task} on {node}");
-                match op.op_status.unwrap_or(0) {
-                    0 => {
-                        let _ = write!(
-                            line,
-                            " returned '{}'",
-                            crate::simulate::display::ocf_exitcode_str(rc)
-                        );
-                        if !reason.is_empty() {
-                            let _ = write!(line, " ({reason})");
-                        }
-                    }
-                    st => {
-                        let _ = write!(line, " could not be executed ({}", exec_status(st));
-                        if !reason.is_empty() {
-                            let _ = write!(line, ": {reason}");
-                        }
-                        line.push(')');
-                    }
-                }
-                if let Some(t) = op.last_rc_change {
-                    let _ = write!(line, " at {}", ctime(t));
-                }
-                if let Some(ms) = op.exec_time.filter(|ms| *ms > 0) {
-                    let _ = write!(line, " after {}", readable_interval(ms as u64));
-                }
-                out.push(line);
+                out.push(failed_action_friendly(op, &uname));
             }
         }
     }
     out
 }
 
-/// `pcmk__readable_interval`: `20s`, `1m30s`, `500ms`.
-fn readable_interval(ms: u64) -> String {
-    let mut s = String::new();
-    let (d, h, m, sec, milli) = (
-        ms / 86_400_000,
-        (ms / 3_600_000) % 24,
-        (ms / 60_000) % 60,
-        (ms / 1000) % 60,
-        ms % 1000,
-    );
-    for (v, unit) in [(d, "d"), (h, "h"), (m, "m")] {
-        if v > 0 {
-            let _ = write!(s, "{v}{unit}");
-        }
+/// Whether the scheduler records this history entry as a failed action
+/// (`unpack_rsc_op` after `remap_operation`).
+fn is_failure(ws: &WorkingSet, rsc: Option<crate::scheduler::ws::RscIdx>, op: &LrmOp) -> bool {
+    const DONE: i32 = 0;
+    const ERROR: i32 = 4;
+    const NOT_SUPPORTED: i32 = 3;
+    const NOT_INSTALLED: i32 = 7;
+    let task = op.operation.as_str();
+    if matches!(task, "notify" | "meta-data") {
+        return false;
     }
-    if sec > 0 || (milli > 0 && !s.is_empty()) {
-        if milli > 0 {
-            let _ = write!(s, "{sec}.{milli:03}s");
+    let Some((mut status, mut rc)) = op.status_and_rc() else {
+        return false;
+    };
+    let is_probe = task == "monitor" && op.interval_ms == 0;
+    let target = target_rc(op);
+    let raw_rc = op.rc_code.unwrap_or(0);
+    // Masked probe failures are not listed.
+    if is_probe && (raw_rc == 5 || raw_rc == 2 || op.op_status == Some(NOT_INSTALLED)) {
+        return false;
+    }
+    if status == DONE || status == ERROR {
+        if task == "monitor" {
+            rc = match rc {
+                190 => 0,
+                191 => 8,
+                other => other,
+            };
+        }
+        // Managed as configured: a failure that blocked it came later.
+        let managed = rsc.is_none_or(|r| ws.rsc(r).managed || ws.rsc(r).blocked);
+        status = if target >= 0 && rc != target {
+            ERROR
         } else {
-            let _ = write!(s, "{sec}s");
+            DONE
+        };
+        match rc {
+            0 if is_probe && target == 7 => status = DONE,
+            7 if is_probe || target == 7 || !managed => status = DONE,
+            8 if is_probe => status = DONE,
+            0 | 7 | 8 => {}
+            3 if op.interval_ms > 0 => status = NOT_SUPPORTED,
+            _ if status == DONE => status = ERROR,
+            _ => {}
         }
-    } else if milli > 0 {
-        let _ = write!(s, "{milli}ms");
     }
-    if s.is_empty() {
+    // Pending (-1) and cancelled (1) operations are not failures; nor, as
+    // crm_mon lists them, a recurring operation the agent does not
+    // implement (rc 3, remapped to "not supported": corpus 994).
+    if status == DONE || status == -1 || status == 1 {
+        return false;
+    }
+    if status == NOT_SUPPORTED && op.interval_ms > 0 {
+        return false;
+    }
+    // Expired by failure-timeout; probes that found a known state never expire.
+    let timeout = rsc.map_or(0, |r| ws.rsc(r).failure_timeout);
+    let expired = status != NOT_INSTALLED
+        && timeout > 0
+        && op
+            .last_rc_change
+            .is_some_and(|t| ws.config.now >= t + timeout)
+        && !(is_probe && matches!(rc, 0 | 7 | 8 | 190 | 191));
+    !(expired && target >= 0 && rc != target)
+}
+
+/// The expected result from the transition key (`-1`: none).
+fn target_rc(op: &LrmOp) -> i32 {
+    let key = op.transition_key.as_deref().or_else(|| {
+        op.transition_magic
+            .as_deref()
+            .and_then(|m| m.split_once(';').map(|(_, k)| k))
+    });
+    key.and_then(|k| k.split(':').nth(2))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// One line of `failed-action-list` (`failed_action_friendly`).
+fn failed_action_friendly(op: &LrmOp, node: &str) -> String {
+    let key = op.operation_key.clone().unwrap_or_else(|| op.id.clone());
+    let (rsc, task, interval_ms) = match parse_op_key(&key) {
+        Some(k) => k,
+        None => ("unknown resource".into(), "unknown action".into(), 0),
+    };
+    let rc = op.rc_code.unwrap_or(0);
+    let reason = op.extra_attr("exit-reason").unwrap_or("");
+    let mut line = format!("{rsc} ");
+    if interval_ms > 0 {
+        let _ = write!(line, "{}-interval ", readable_interval(interval_ms));
+    }
+    let task = match task.as_str() {
+        "monitor" if interval_ms == 0 => "probe",
+        t => t,
+    };
+    let _ = write!(line, "{task} on {node}");
+    match op.op_status.unwrap_or(0) {
+        0 => {
+            let _ = write!(
+                line,
+                " returned '{}'",
+                crate::simulate::display::ocf_exitcode_str(rc)
+            );
+            if !reason.is_empty() {
+                let _ = write!(line, " ({reason})");
+            }
+        }
+        st => {
+            let _ = write!(line, " could not be executed ({}", exec_status(st));
+            if !reason.is_empty() {
+                let _ = write!(line, ": {reason}");
+            }
+            line.push(')');
+        }
+    }
+    if let Some(t) = op.last_rc_change {
+        let _ = write!(line, " at {}", ctime(t));
+    }
+    if let Some(ms) = op.exec_time.filter(|ms| *ms > 0) {
+        let _ = write!(line, " after {}", readable_interval(ms as u64));
+    }
+    line
+}
+
+/// `parse_op_key`: `RSC_TASK_INTERVAL`, the resource id possibly holding
+/// underscores, the task one of the known two-word ones or one word.
+fn parse_op_key(key: &str) -> Option<(String, String, u64)> {
+    let (rest, interval) = key.rsplit_once('_')?;
+    let interval: u64 = interval.parse().ok()?;
+    for two in ["migrate_to", "migrate_from", "pre_notify", "post_notify"] {
+        if let Some(rsc) = rest.strip_suffix(two).and_then(|r| r.strip_suffix('_')) {
+            if !rsc.is_empty() {
+                return Some((rsc.to_string(), two.to_string(), interval));
+            }
+        }
+    }
+    let (rsc, task) = rest.rsplit_once('_')?;
+    if rsc.is_empty() {
+        return None;
+    }
+    Some((rsc.to_string(), task.to_string(), interval))
+}
+
+/// `pcmk__readable_interval` (2.1.5): days, hours and minutes while more
+/// than one unit is left, then `20s`, `1.500s` or `500ms` (so 1,000 ms is
+/// `1000ms` and an hour `60m`, as Pacemaker prints them).
+fn readable_interval(mut ms: u64) -> String {
+    let mut s = String::new();
+    for (unit, name) in [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m")] {
+        if ms > unit {
+            let _ = write!(s, "{}{name}", ms / unit);
+            ms %= unit;
+        }
+    }
+    if ms > 1000 {
+        let _ = write!(s, "{}", ms / 1000);
+        if !ms.is_multiple_of(1000) {
+            let _ = write!(s, ".{:03}", ms % 1000);
+        }
+        s.push('s');
+    } else if ms > 0 {
+        let _ = write!(s, "{ms}ms");
+    } else if s.is_empty() {
         s.push_str("0s");
     }
     s
@@ -394,15 +573,20 @@ fn readable_interval(ms: u64) -> String {
 /// `pcmk_exec_status_str`.
 fn exec_status(st: i32) -> &'static str {
     match st {
-        1 => "pending",
-        2 => "cancelled",
-        3 => "timed out",
-        4 => "not supported",
-        5 => "error",
-        6 => "no secrets",
-        7 => "invalid",
-        8 => "node unavailable",
-        _ => "unknown",
+        -1 => "pending",
+        0 => "complete",
+        1 => "Cancelled",
+        2 => "Timed Out",
+        3 => "NOT SUPPORTED",
+        4 => "Error",
+        5 => "Hard error",
+        6 => "Fatal error",
+        7 => "Not installed",
+        8 => "Internal communication failure",
+        9 => "Cannot execute now",
+        10 => "No fence device",
+        11 => "CIB secrets unavailable",
+        _ => "UNKNOWN",
     }
 }
 
@@ -531,7 +715,9 @@ mod tests {
         assert_eq!(readable_interval(20_000), "20s");
         assert_eq!(readable_interval(90_000), "1m30s");
         assert_eq!(readable_interval(500), "500ms");
-        assert_eq!(readable_interval(3_600_000), "1h");
+        assert_eq!(readable_interval(3_600_000), "60m");
+        assert_eq!(readable_interval(1000), "1000ms");
+        assert_eq!(readable_interval(1500), "1.500s");
         assert_eq!(readable_interval(0), "0s");
     }
 }

@@ -11,6 +11,7 @@
 
 mod duration;
 mod explore;
+pub mod keys;
 mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -60,12 +60,10 @@ pub(crate) fn task_of_key(key: &str) -> Option<(&str, u64)> {
         "delete",
         "reload",
     ];
-    for t in tasks {
-        if rest.ends_with(&format!("_{t}")) {
-            return Some((t, interval));
-        }
-    }
-    None
+    tasks.into_iter().find_map(|t| {
+        let head = rest.strip_suffix(t)?;
+        head.ends_with('_').then_some((t, interval))
+    })
 }
 
 /// Binds every recorded ordering to actions, orders probes, and then updates

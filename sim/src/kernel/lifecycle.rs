@@ -109,6 +109,9 @@ impl<A: Actor> Sim<A> {
             incarnation: proc.incarnation,
             cause,
         });
+        if let Some(reap) = &mut self.reaper {
+            reap(addr, proc.actor);
+        }
         for (sibling, inc) in siblings {
             self.queue.push(
                 self.now,
@@ -133,11 +136,15 @@ impl<A: Actor> Sim<A> {
         let held = std::mem::take(&mut node.held);
         node.paused = false;
         for (group, proc) in procs {
+            let addr = Addr::new(node_id, group);
             self.record(TraceEvent::Exit {
-                proc: Addr::new(node_id, group),
+                proc: addr,
                 incarnation: proc.incarnation,
                 cause,
             });
+            if let Some(reap) = &mut self.reaper {
+                reap(addr, proc.actor);
+            }
         }
         self.discard(held);
     }

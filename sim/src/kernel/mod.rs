@@ -118,6 +118,10 @@ pub(crate) type Rules<M> = Vec<(RuleId, Box<dyn Rule<M>>)>;
 /// Builds a process incarnation from its `Spawn` facts.
 pub type Spawner<A> = Box<dyn FnMut(&Spawn) -> A>;
 
+/// Takes an incarnation that has just ended (exit, kill, crash, power
+/// loss): what it persisted is the reaper's to keep for the next one.
+pub type Reaper<A> = Box<dyn FnMut(Addr, A)>;
+
 /// A deterministic simulation of nodes running actors.
 ///
 /// Methods by group:
@@ -147,6 +151,7 @@ pub struct Sim<A: Actor> {
     pub(crate) link_held: BTreeMap<(NodeId, NodeId), Vec<Event<A::Msg>>>,
     pub(crate) rules: Rules<A::Msg>,
     pub(crate) spawner: Spawner<A>,
+    pub(crate) reaper: Option<Reaper<A>>,
     pub(crate) trace: Trace,
     pub(crate) next_msg: u64,
     pub(crate) next_incarnation: u64,
@@ -174,6 +179,7 @@ impl<A: Actor> Sim<A> {
             link_held: BTreeMap::new(),
             rules: Vec::new(),
             spawner: Box::new(spawner),
+            reaper: None,
             trace: Trace::new(config.trace),
             next_msg: 0,
             next_incarnation: 0,
@@ -183,6 +189,15 @@ impl<A: Actor> Sim<A> {
             steps: 0,
             events: Vec::new(),
         }
+    }
+
+    /// Hands every ended incarnation to `reaper` instead of dropping it.
+    /// The spawner's counterpart: a process's disk, written as it ran, is
+    /// what it held when it ended, so the reaper can keep that and the
+    /// spawner give it to the next incarnation, without anyone watching
+    /// every step.
+    pub fn set_reaper(&mut self, reaper: impl FnMut(Addr, A) + 'static) {
+        self.reaper = Some(Box::new(reaper));
     }
 
     /// Adds a node. A powered node starts its groups at the current instant

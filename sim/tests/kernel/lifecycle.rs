@@ -287,3 +287,21 @@ fn wake_that_leaves_a_past_deadline_is_caught() {
 fn group_names_and_addresses_print_plainly() {
     assert_eq!(Addr::new(NodeId(3), Group("stack")).to_string(), "3/stack");
 }
+
+#[test]
+fn the_reaper_gets_every_ended_incarnation_with_what_it_held() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let mut sim = toy_sim(config(42), 2, Some(Duration::from_millis(100)));
+    let reaped: Rc<RefCell<Vec<(Addr, usize)>>> = Rc::default();
+    let keep = reaped.clone();
+    sim.set_reaper(move |addr, toy| keep.borrow_mut().push((addr, toy.log.len())));
+    sim.run_until(secs(1));
+    let heard = toy(&sim, hb(2)).log.len();
+    sim.kill(hb(2));
+    assert_eq!(*reaped.borrow(), [(hb(2), heard)]);
+    sim.power_off(NodeId(1));
+    let groups: Vec<Addr> = reaped.borrow().iter().map(|(a, _)| *a).collect();
+    assert_eq!(groups, [hb(2), hb(1), res(1)]);
+    assert!(reaped.borrow().iter().all(|(_, n)| *n > 0));
+}
