@@ -180,7 +180,7 @@ pub fn with_guest_connections(cib: &Cib) -> Cow<'_, Cib> {
     }
     let mut owned = cib.clone();
     owned
-        .configuration
+        .config_mut()
         .resources
         .extend(extra.into_iter().map(Resource::Primitive));
     Cow::Owned(owned)
