@@ -78,6 +78,9 @@ const LEFT: f64 = 150.0;
 /// The most fencing labels shown at once.
 const MAX_LABELS: usize = 12;
 const WIDTH: f64 = 1100.0;
+/// Room right of the time axis's end, so that a marker at the last instant
+/// (a `converged` check, a fault at the end) is drawn whole, not halved.
+const END_MARGIN: f64 = 8.0;
 const ROW: f64 = 14.0;
 
 /// Colours, one per state (also the legend).
@@ -506,8 +509,10 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
     for (t, x) in ticks(0, end, WIDTH) {
         let _ = write!(
             axis,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"14\" y2=\"{total_h:.1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"11\">{}</text>",
-            x + 2.0,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"14\" y2=\"{total_h:.1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"11\"{}>{}</text>",
+            // A label at the axis's end is written leftwards from its tick.
+            if x > WIDTH - 40.0 { x - 2.0 } else { x + 2.0 },
+            if x > WIDTH - 40.0 { " text-anchor=\"end\"" } else { "" },
             esc(&tick_label(t))
         );
     }
@@ -536,9 +541,10 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
         "<svg id=\"tl\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{total_h:.0}\" data-end=\"{end}\">\n\
 <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0L10,5L0,10Z\" fill=\"#37474f\"/></marker>\
 <marker id=\"arrowbad\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0L10,5L0,10Z\" fill=\"#c62828\"/></marker></defs>\n\
-{}<svg id=\"plot\" x=\"{LEFT}\" y=\"0\" width=\"{WIDTH}\" height=\"{total_h:.0}\"><g id=\"axis\">{axis}</g>\n{}</svg></svg>",
-        LEFT + WIDTH + 10.0,
+{}<svg id=\"plot\" x=\"{LEFT}\" y=\"0\" width=\"{}\" data-w=\"{WIDTH}\" height=\"{total_h:.0}\"><g id=\"axis\">{axis}</g>\n{}</svg></svg>",
+        LEFT + WIDTH + END_MARGIN + 10.0,
         g.left,
+        WIDTH + END_MARGIN,
         g.plot
     );
     let sw =
@@ -615,7 +621,7 @@ fn tick_label(t: u64) -> String {
 /// Re-lays every item with `data-a` for the window [t0, t1] (ms).
 const TIMELINE_JS: &str = r#"(function(){try{
 var svg=document.getElementById('tl'),plot=document.getElementById('plot'),axis=document.getElementById('axis');
-var END=+svg.getAttribute('data-end'),W=+plot.getAttribute('width'),H=+plot.getAttribute('height');
+var END=+svg.getAttribute('data-end'),W=+plot.getAttribute('data-w'),H=+plot.getAttribute('height');
 var i0=document.getElementById('t0'),i1=document.getElementById('t1'),win=[0,END];
 var NS='http://www.w3.org/2000/svg';
 function X(t){return (t-win[0])*W/(win[1]-win[0]);}
@@ -632,7 +638,7 @@ function draw(){
  for(var j=0;j<st.length;j++){if(st[j]>=span/10){s=st[j];break;}}
  for(var t=Math.ceil(win[0]/s)*s;t<=win[1];t+=s){var x=X(t),l=document.createElementNS(NS,'line');
   l.setAttribute('x1',x);l.setAttribute('x2',x);l.setAttribute('y1',14);l.setAttribute('y2',H);l.setAttribute('stroke','#ddd');axis.appendChild(l);
-  var tx=document.createElementNS(NS,'text');tx.setAttribute('x',x+2);tx.setAttribute('y',11);tx.textContent=lab(t);axis.appendChild(tx);}
+  var tx=document.createElementNS(NS,'text');var e=x>W-40;tx.setAttribute('x',e?x-2:x+2);if(e)tx.setAttribute('text-anchor','end');tx.setAttribute('y',11);tx.textContent=lab(t);axis.appendChild(tx);}
  var fl=plot.querySelectorAll('.flab'),vis=0;
  for(var q=0;q<fl.length;q++){var fa=+fl[q].getAttribute('data-a');if(fa>=win[0]&&fa<=win[1])vis++;}
  for(var q=0;q<fl.length;q++){fl[q].style.display=vis<=12?'':'none';}
