@@ -1552,36 +1552,14 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
             let guest_rsc = ws.rsc(guest);
             if let Some(to) = guest_rsc.assigned {
                 if !guest_rsc.known_on.contains(&to) {
-                    let gid = guest_rsc.id.clone();
-                    let tid = ws.rsc(top).id.clone();
-                    new_ordering(
-                        ws,
-                        Some(guest),
-                        Some(op_key(&gid, "monitor", 0)),
-                        None,
-                        Some(top),
-                        Some(op_key(&tid, "start", 0)),
-                        None,
-                        OPTIONAL,
-                    );
+                    order_rsc_actions(ws, guest, "monitor", top, "start", OPTIONAL);
                 }
             }
             return false;
         }
         if super::remote::guest_will_stop(ws, n) {
             // Restarting: start the resource after the guest stops.
-            let gid = ws.rsc(guest).id.clone();
-            let tid = ws.rsc(top).id.clone();
-            new_ordering(
-                ws,
-                Some(guest),
-                Some(op_key(&gid, "stop", 0)),
-                None,
-                Some(top),
-                Some(op_key(&tid, "start", 0)),
-                None,
-                OPTIONAL,
-            );
+            order_rsc_actions(ws, guest, "stop", top, "start", OPTIONAL);
             return false;
         }
     }
