@@ -417,7 +417,7 @@ fn is_failure(ws: &WorkingSet, rsc: Option<crate::scheduler::ws::RscIdx>, op: &L
         return false;
     };
     let is_probe = task == "monitor" && op.interval_ms == 0;
-    let target = target_rc(op);
+    let target = crate::scheduler::status::target_rc(op);
     let raw_rc = op.rc_code.unwrap_or(0);
     // Masked probe failures are not listed.
     if is_probe && (raw_rc == 5 || raw_rc == 2 || op.op_status == Some(NOT_INSTALLED)) {
@@ -466,18 +466,6 @@ fn is_failure(ws: &WorkingSet, rsc: Option<crate::scheduler::ws::RscIdx>, op: &L
             .is_some_and(|t| ws.config.now >= t + timeout)
         && !(is_probe && matches!(rc, 0 | 7 | 8 | 190 | 191));
     !(expired && target >= 0 && rc != target)
-}
-
-/// The expected result from the transition key (`-1`: none).
-fn target_rc(op: &LrmOp) -> i32 {
-    let key = op.transition_key.as_deref().or_else(|| {
-        op.transition_magic
-            .as_deref()
-            .and_then(|m| m.split_once(';').map(|(_, k)| k))
-    });
-    key.and_then(|k| k.split(':').nth(2))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(-1)
 }
 
 /// One line of `failed-action-list` (`failed_action_friendly`).

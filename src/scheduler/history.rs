@@ -13,7 +13,8 @@
 use crate::cib::Cib;
 
 use super::actions::{
-    custom_action, new_ordering, op_key, order_rsc_actions, schedule_cancel, ActionSpec,
+    custom_action, new_ordering, op_key, order_rsc_actions, schedule_cancel, stop_action,
+    ActionSpec,
 };
 use super::digest::{digest_cmp, only_secure_changed, DigestCmp};
 use super::status::{active_ops, clear_failcount, failcount, sorted_ops};
@@ -112,18 +113,7 @@ fn agent_changed(
         || provider != lr.provider.as_deref()
         || kind != lr.agent.as_deref();
     if changed && active_here {
-        let key = op_key(&ws.rsc(r).id, "stop", 0);
-        custom_action(
-            ws,
-            ActionSpec {
-                rsc: Some(r),
-                key,
-                task: "stop".into(),
-                node: Some(n),
-                optional: false,
-                interval_ms: 0,
-            },
-        );
+        stop_action(ws, r, Some(n), false);
         ws.rsc_mut(r).start_pending = true;
     }
     changed
@@ -257,17 +247,7 @@ fn schedule_reload(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
     let id = ws.rsc(r).id.clone();
     if ws.rsc(r).start_pending {
         // A start was pending: restart fully instead.
-        custom_action(
-            ws,
-            ActionSpec {
-                rsc: Some(r),
-                key: op_key(&id, "stop", 0),
-                task: "stop".into(),
-                node: Some(n),
-                optional: false,
-                interval_ms: 0,
-            },
-        );
+        stop_action(ws, r, Some(n), false);
         return;
     }
     ws.rsc_mut(r).reload = true;

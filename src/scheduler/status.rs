@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::actions::{custom_action, ActionSpec};
+use super::actions::{custom_action, stop_action, ActionSpec};
 use super::rules::{is_true, unpack_nvsets, RuleCtx};
 use super::unpack::{find_nvset, new_orphan};
 use super::ws::*;
@@ -423,7 +423,9 @@ fn compare_ops(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
     Equal
 }
 
-fn target_rc(op: &LrmOp) -> i32 {
+/// The result an operation was expected to give, from its transition key
+/// (`-1`: none recorded).
+pub(crate) fn target_rc(op: &LrmOp) -> i32 {
     let key = op.transition_key.as_deref().or_else(|| {
         op.transition_magic
             .as_deref()
@@ -1316,18 +1318,7 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
             ws.rsc_mut(r).failed = true;
             ws.rsc_mut(r).stop_on_fail = true;
             let c = ws.rsc(r).container.expect("container");
-            let key = format!("{}_stop_0", ws.rsc(c).id);
-            custom_action(
-                ws,
-                ActionSpec {
-                    rsc: Some(c),
-                    key,
-                    task: "stop".into(),
-                    node: Some(n),
-                    optional: false,
-                    interval_ms: 0,
-                },
-            );
+            stop_action(ws, c, Some(n), false);
         }
         OnFail::ResetRemote => {
             ws.rsc_mut(r).failed = true;
@@ -1342,18 +1333,7 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
                 }
             }
             if role > Role::Stopped {
-                let key = format!("{}_stop_0", ws.rsc(r).id);
-                custom_action(
-                    ws,
-                    ActionSpec {
-                        rsc: Some(r),
-                        key,
-                        task: "stop".into(),
-                        node: Some(n),
-                        optional: false,
-                        interval_ms: 0,
-                    },
-                );
+                stop_action(ws, r, Some(n), false);
             }
             // With a reconnect interval, the connection stays stopped
             // until the failure expires.
@@ -1365,18 +1345,7 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
             if role != Role::Stopped && role != Role::Unknown {
                 ws.rsc_mut(r).failed = true;
                 ws.rsc_mut(r).stop_on_fail = true;
-                let key = format!("{}_stop_0", ws.rsc(r).id);
-                custom_action(
-                    ws,
-                    ActionSpec {
-                        rsc: Some(r),
-                        key,
-                        task: "stop".into(),
-                        node: Some(n),
-                        optional: false,
-                        interval_ms: 0,
-                    },
-                );
+                stop_action(ws, r, Some(n), false);
             }
         }
     }

@@ -145,24 +145,7 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
             Some("remote") => NodeKind::Remote,
             _ => NodeKind::Member,
         };
-        let mut attrs = BTreeMap::new();
-        attrs.insert("#uname".to_string(), n.uname.clone());
-        attrs.insert("#id".to_string(), n.id.clone());
-        attrs.insert(
-            "#kind".to_string(),
-            match kind {
-                NodeKind::Remote => "remote".to_string(),
-                _ => "cluster".to_string(),
-            },
-        );
-        let is_dc = config.dc_uuid.as_deref() == Some(n.id.as_str());
-        attrs.insert(
-            "#is_dc".to_string(),
-            if is_dc { "true" } else { "false" }.to_string(),
-        );
-        if let Some(name) = config.props.get("cluster-name") {
-            attrs.insert("#cluster-name".to_string(), name.clone());
-        }
+        let mut node = new_node(config, &n.id, &n.uname, kind);
         let ctx = RuleCtx {
             now: config.now,
             ..Default::default()
@@ -176,36 +159,12 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
         let mut own = BTreeMap::new();
         unpack_nvsets(&n.attributes, &ctx, None, &resolve, &mut own);
         for (k, v) in own {
-            attrs.entry(k).or_insert(v);
+            node.attrs.entry(k).or_insert(v);
         }
-        let startup_unclean =
-            config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
-        nodes.push(Node {
-            id: n.id.clone(),
-            uname: n.uname.clone(),
-            kind,
-            weight: n.score.unwrap_or(Score::ZERO),
-            online: false,
-            unclean: startup_unclean,
-            unseen: true,
-            shutdown: false,
-            standby: false,
-            pending: false,
-            maintenance: false,
-            expected_up: false,
-            rsc_discovery: true,
-            is_dc,
-            attrs,
-            num_resources: 0,
-            fence_reason: None,
-            utilization,
-            remote_rsc: None,
-            remote_requires_reset: false,
-            remote_was_fenced: false,
-            remote_maintenance: false,
-            unpacked: false,
-            from_orphan: false,
-        });
+        node.weight = n.score.unwrap_or(Score::ZERO);
+        node.unclean = config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
+        node.utilization = utilization;
+        nodes.push(node);
     }
     // Remote and guest nodes named by their connection resources
     // (`unpack_remote_nodes`); guests' implicit connections are already
@@ -220,48 +179,58 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
         {
             continue;
         }
-        let mut attrs = BTreeMap::new();
-        attrs.insert("#uname".to_string(), name.clone());
-        attrs.insert("#id".to_string(), name.clone());
-        attrs.insert("#kind".to_string(), "remote".to_string());
-        let is_dc = config.dc_uuid.as_deref() == Some(name.as_str());
-        attrs.insert(
-            "#is_dc".to_string(),
-            if is_dc { "true" } else { "false" }.to_string(),
-        );
-        if let Some(cn) = config.props.get("cluster-name") {
-            attrs.insert("#cluster-name".to_string(), cn.clone());
-        }
-        nodes.push(Node {
-            id: name.clone(),
-            uname: name,
-            kind: NodeKind::Remote,
-            weight: Score::ZERO,
-            online: false,
-            unclean: false,
-            unseen: true,
-            shutdown: false,
-            standby: false,
-            pending: false,
-            maintenance: false,
-            expected_up: false,
-            rsc_discovery: true,
-            is_dc,
-            attrs,
-            num_resources: 0,
-            fence_reason: None,
-            utilization: BTreeMap::new(),
-            remote_rsc: None,
-            remote_requires_reset: false,
-            remote_was_fenced: false,
-            remote_maintenance: false,
-            unpacked: false,
-            from_orphan: i >= late,
-        });
+        let mut node = new_node(config, &name, &name, NodeKind::Remote);
+        node.from_orphan = i >= late;
+        nodes.push(node);
     }
     // Pacemaker keeps its node list sorted by name, digits compared as numbers.
     nodes.sort_by(|a, b| numeric_strcasecmp(&a.uname, &b.uname));
     nodes
+}
+
+/// A node as its configuration or its connection resource names it, before
+/// the status says anything: offline, unseen, with the built-in attributes
+/// rules can test (`#uname`, `#id`, `#kind`, `#is_dc`, `#cluster-name`).
+fn new_node(config: &Config, id: &str, uname: &str, kind: NodeKind) -> Node {
+    let is_dc = config.dc_uuid.as_deref() == Some(id);
+    let mut attrs = BTreeMap::new();
+    attrs.insert("#uname".to_string(), uname.to_string());
+    attrs.insert("#id".to_string(), id.to_string());
+    let kind_name = match kind {
+        NodeKind::Remote => "remote",
+        _ => "cluster",
+    };
+    attrs.insert("#kind".to_string(), kind_name.to_string());
+    attrs.insert("#is_dc".to_string(), is_dc.to_string());
+    if let Some(name) = config.props.get("cluster-name") {
+        attrs.insert("#cluster-name".to_string(), name.clone());
+    }
+    Node {
+        id: id.to_string(),
+        uname: uname.to_string(),
+        kind,
+        weight: Score::ZERO,
+        online: false,
+        unclean: false,
+        unseen: true,
+        shutdown: false,
+        standby: false,
+        pending: false,
+        maintenance: false,
+        expected_up: false,
+        rsc_discovery: true,
+        is_dc,
+        attrs,
+        num_resources: 0,
+        fence_reason: None,
+        utilization: BTreeMap::new(),
+        remote_rsc: None,
+        remote_requires_reset: false,
+        remote_was_fenced: false,
+        remote_maintenance: false,
+        unpacked: false,
+        from_orphan: false,
+    }
 }
 
 /// A utilization amount (`utilization_value`): an integer, 0 when invalid.
