@@ -15,6 +15,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// What `CIB_file=PATH crm_mon -1` prints for `cib`, written to `path`.
+fn crm_mon_of(cib: &pacesim::cib::Cib, path: &std::path::Path) -> String {
+    std::fs::write(path, cib.to_xml()).unwrap();
+    let out = Command::new("crm_mon")
+        .arg("-1")
+        .env("CIB_file", path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports");
     std::fs::create_dir_all(&dir).unwrap();
@@ -153,14 +164,7 @@ fn crm_mon_oracle(name: &str, file: &str, at: &str) {
     }
     let (_, snap) = dc_cib(file, at);
     let cib = runner::status::with_dc_properties(&snap.cib.expect("a DC"));
-    let path = tmp(&format!("{name}.xml"));
-    std::fs::write(&path, cib.to_xml()).unwrap();
-    let out = Command::new("crm_mon")
-        .arg("-1")
-        .env("CIB_file", &path)
-        .output()
-        .unwrap();
-    let theirs = String::from_utf8_lossy(&out.stdout).into_owned();
+    let theirs = crm_mon_of(&cib, &tmp(&format!("{name}.xml")));
     let ours = runner::status::crm_mon(&cib, runner::status::epoch_of(snap.at));
     if name.starts_with("faults") {
         assert!(ours.contains("Failed Resource Actions:"), "{ours}");
@@ -216,14 +220,7 @@ fn crm_mon_agrees_on_every_scenario_at_several_instants() {
         for snap in &o.snapshots {
             let Some(cib) = &snap.cib else { continue };
             let cib = runner::status::with_dc_properties(cib);
-            let path = tmp(&format!("{stem}-{}.xml", snap.at.as_nanos()));
-            std::fs::write(&path, cib.to_xml()).unwrap();
-            let out = Command::new("crm_mon")
-                .arg("-1")
-                .env("CIB_file", &path)
-                .output()
-                .unwrap();
-            let theirs = String::from_utf8_lossy(&out.stdout).into_owned();
+            let theirs = crm_mon_of(&cib, &tmp(&format!("{stem}-{}.xml", snap.at.as_nanos())));
             let ours = runner::status::crm_mon(&cib, runner::status::epoch_of(snap.at));
             compared += 1;
             if normalise_status(&ours) != normalise_status(&theirs) {
