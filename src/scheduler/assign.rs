@@ -27,6 +27,14 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
         let s = Score::new(rsc.stickiness as i64);
         resource_location(ws, r, Some(n), s);
     }
+    // A container's fillers (`pe_fc_fillers`), gathered once: looking them
+    // up per resource and node made this quadratic in the resources.
+    let mut fillers_of: Vec<Vec<RscIdx>> = vec![Vec::new(); ws.rscs.len()];
+    for f in (0..ws.rscs.len()).map(RscIdx) {
+        if let Some(c) = ws.rsc(f).container {
+            fillers_of[c.0].push(f);
+        }
+    }
     for n in 0..ws.nodes.len() {
         let n = NodeIdx(n);
         for r in ws.all_in_order() {
@@ -50,11 +58,7 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
             // A container's fillers' failures count as its own
             // (`pe_fc_fillers`).
             let mut fc = failcount(ws, r, n, true, None);
-            let fillers: Vec<RscIdx> = (0..ws.rscs.len())
-                .map(RscIdx)
-                .filter(|&f| ws.rsc(f).container == Some(r))
-                .collect();
-            for f in fillers {
+            for &f in &fillers_of[r.0] {
                 fc += failcount(ws, f, n, true, None);
             }
             let fc = fc.value();

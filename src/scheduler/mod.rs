@@ -73,6 +73,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         blocked_count: 0,
         history: Default::default(),
         failed_probes: Vec::new(),
+        rsc_ids: Default::default(),
         forced_restarts: Default::default(),
         score_log: None,
     };

@@ -700,11 +700,16 @@ fn find_anonymous_clone(
 /// by id, or as an instance of a clone; anonymous clones' entries are
 /// mapped to instances by [`find_anonymous_clone`].
 fn unpack_find_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, id: &str) -> Option<RscIdx> {
-    let direct = ws
+    // The first resource with this id or this history name.
+    let by_name = ws
         .rscs
         .iter()
-        .position(|r| r.id == id || r.clone_name.as_deref() == Some(id))
+        .position(|r| r.clone_name.as_deref() == Some(id))
         .map(RscIdx);
+    let direct = match (ws.find_rsc(id), by_name) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     let (rsc, parent) = match direct {
         Some(r) if !ws.rsc(r).children.is_empty() => return None,
         Some(r) => (Some(r), Some(ws.top_parent(r))),

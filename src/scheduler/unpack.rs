@@ -945,8 +945,7 @@ fn new_rsc(
         params,
         agent,
     };
-    ws.rscs.push(rsc);
-    let idx = RscIdx(ws.rscs.len() - 1);
+    let idx = ws.add_rsc(rsc);
     if ws.config.symmetric {
         for n in 0..ws.nodes.len() {
             let node = NodeIdx(n);

@@ -702,9 +702,26 @@ pub struct WorkingSet {
     /// Score lines as `crm_simulate -s` prints them during assignment, when
     /// asked for (`pe_flag_show_scores`); `None` otherwise.
     pub score_log: Option<Vec<String>>,
+    /// The first resource of each id among `rscs[..rsc_ids.1]`: looking
+    /// resources up by id while unpacking every history entry was quadratic
+    /// in the resources. Filled by [`WorkingSet::add_rsc`]; resources pushed
+    /// any other way are still found, by a scan past the indexed prefix.
+    pub rsc_ids: (BTreeMap<String, RscIdx>, usize),
 }
 
 impl WorkingSet {
+    /// Adds a resource, keeping the id index current.
+    pub fn add_rsc(&mut self, rsc: Rsc) -> RscIdx {
+        let idx = RscIdx(self.rscs.len());
+        let (index, indexed) = &mut self.rsc_ids;
+        if *indexed == idx.0 {
+            index.entry(rsc.id.clone()).or_insert(idx);
+            *indexed += 1;
+        }
+        self.rscs.push(rsc);
+        idx
+    }
+
     /// The resource at `i`.
     pub fn rsc(&self, i: RscIdx) -> &Rsc {
         &self.rscs[i.0]
@@ -745,7 +762,13 @@ impl WorkingSet {
 
     /// Finds a resource by id.
     pub fn find_rsc(&self, id: &str) -> Option<RscIdx> {
-        self.rscs.iter().position(|r| r.id == id).map(RscIdx)
+        let (index, indexed) = &self.rsc_ids;
+        index.get(id).copied().or_else(|| {
+            self.rscs[*indexed..]
+                .iter()
+                .position(|r| r.id == id)
+                .map(|i| RscIdx(indexed + i))
+        })
     }
 
     /// The top-most ancestor of a resource.

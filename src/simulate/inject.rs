@@ -85,6 +85,17 @@ pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, Stri
             _ => None,
         }
     }
+    // The configured resources first: expanding the guests' implicit
+    // connections costs a pass over every primitive, and an implicit
+    // connection never shadows a configured resource of the same id.
+    if let Some(found) = cib
+        .configuration
+        .resources
+        .iter()
+        .find_map(|r| find(r, rsc_id))
+    {
+        return Some(found);
+    }
     let expanded = crate::scheduler::remote::with_guest_connections(cib);
     expanded
         .configuration
@@ -160,7 +171,16 @@ fn record_op_as(
     } else {
         task
     };
-    let agent = agent_of(cib, rsc_id);
+    // The agent is looked up only for a new history entry: the lookup scans
+    // the configuration, and doing it for every result was quadratic.
+    let known = cib
+        .status
+        .node_states
+        .iter()
+        .filter(|st| st.uname.as_deref() == Some(uname))
+        .flat_map(|st| st.lrm.iter().flatten())
+        .any(|r| r.id == rsc_id);
+    let agent = if known { None } else { agent_of(cib, rsc_id) };
     let Some(st) = node_state(cib, uname) else {
         return;
     };
