@@ -25,6 +25,8 @@
 //! `op-digest` Pacemaker computes (see [`op_digest`]), so that digests never
 //! spuriously request restarts.
 
+pub mod clones;
+
 use std::fmt::Write as _;
 
 use rand::seq::SliceRandom;
