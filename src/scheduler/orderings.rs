@@ -415,7 +415,7 @@ fn rsc_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) ->
     let rsc = ws.action(a).rsc;
     if let Some(r) = rsc {
         if ws.rsc(r).variant == Variant::Group {
-            return group_action_flags(ws, a);
+            return group_action_flags(ws, a, node);
         }
         if super::clone::is_clone(ws, r) {
             return clone_action_flags(ws, a, node);
@@ -452,8 +452,10 @@ fn member_task(task: &str) -> &str {
 }
 
 /// A group pseudo action is required if any member's is, and unrunnable
-/// unless every member's is runnable (`pcmk__group_action_flags`).
-fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
+/// unless every member's is runnable (`pcmk__group_action_flags`). Asked
+/// about one node (a cloned group's instance, as an ordering with something
+/// on that node sees it), only the members' actions there count.
+fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
     let r = ws.action(a).rsc.expect("group action");
     let task = ws.action(a).task.clone();
     let mtask = member_task(&task).to_string();
@@ -464,15 +466,9 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx) -> Flags {
         pseudo: true,
     };
     for m in ws.rsc(r).children.clone() {
-        let ma = ws
-            .rsc(m)
-            .actions
-            .iter()
-            .copied()
-            .find(|&x| ws.action(x).task == mtask);
-        match ma {
+        match super::clone::find_first_action(ws, m, &mtask, node) {
             Some(ma) => {
-                let mf = rsc_action_flags(ws, ma, None);
+                let mf = rsc_action_flags(ws, ma, node);
                 if flags.optional && !mf.optional {
                     flags.optional = false;
                     ws.action_mut(a).optional = false;
