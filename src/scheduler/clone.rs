@@ -170,9 +170,10 @@ fn has_influence(ws: &WorkingSet, c: &Colocation, rsc: Option<RscIdx>) -> bool {
     c.influence || ws.rsc(r).running_on.is_empty()
 }
 
-/// The order in which instances are placed (`sort_clone_instance`):
-/// active ones first, on available nodes, by priority, on nodes with fewer
-/// instances, not failed, by colocation score, then by id.
+/// The order in which instances are placed (`sort_clone_instance`): those
+/// whose current node is still allowed first, then by priority, active
+/// ones, on nodes that can run resources, on nodes with fewer instances,
+/// not failed, by colocation score, then by id.
 pub(crate) fn cmp_instance(
     ws: &WorkingSet,
     coloc: &std::collections::BTreeMap<RscIdx, Score>,
@@ -203,23 +204,26 @@ pub(crate) fn cmp_instance(
         (false, true) => return CmpOrdering::Greater,
         _ => {}
     }
-    let can = |n: Option<NodeIdx>| n.is_some_and(|n| ws.node(n).available());
-    match (can(cur1), can(cur2)) {
-        (true, false) => return CmpOrdering::Less,
-        (false, true) => return CmpOrdering::Greater,
-        _ => {}
-    }
+    // Priority (for a promotable clone: the best promotion score, see
+    // `promotable::add_promotion_scores`) comes before being active: an
+    // inactive instance that can be promoted is placed before a failed one.
     let (p1, p2) = (ws.rsc(a).priority, ws.rsc(b).priority);
     if p1 != p2 {
         return p2.cmp(&p1);
     }
-    let (Some(c1), Some(c2)) = (cur1, cur2) else {
-        return match (cur1, cur2) {
+    let (Some(c1), Some(c2)) = (o1, o2) else {
+        return match (o1, o2) {
             (None, None) => CmpOrdering::Equal,
             (None, _) => CmpOrdering::Greater,
             _ => CmpOrdering::Less,
         };
     };
+    let can = |n: NodeIdx| ws.node(n).available();
+    match (can(c1), can(c2)) {
+        (true, false) => return CmpOrdering::Less,
+        (false, true) => return CmpOrdering::Greater,
+        _ => {}
+    }
     let clone = ws.rsc(a).parent.expect("instance");
     let count = |n: NodeIdx| {
         ws.rsc(clone)
