@@ -176,16 +176,15 @@ pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures:
     } else {
         r.rc
     };
-    inject::record_op(
-        cib,
-        &r.node,
-        &r.rsc,
-        &r.task,
-        r.interval_ms,
+    let result = inject::OpResult {
+        task: &r.task,
+        interval_ms: r.interval_ms,
         rc,
-        r.expected_rc,
-        now_secs,
-    );
+        target_rc: r.expected_rc,
+        now: now_secs,
+        forced_id: None,
+    };
+    inject::record_op(cib, &r.node, &r.rsc, result);
     // The controller's bookkeeping that crm_simulate leaves out, on the
     // entries just written (they carry the resource's newest call id).
     if let Some(st) = inject::node_state(cib, &r.node) {

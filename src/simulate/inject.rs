@@ -104,73 +104,33 @@ pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, Stri
         .find_map(|r| find(r, rsc_id))
 }
 
-/// The history entry an action's result goes to: an existing entry under
-/// the name shown, else one under the graph's name (`inject_resource`).
-pub fn history_id(cib: &Cib, uname: &str, shown: &str, lrm_name: &str) -> String {
-    let exists = cib
-        .status
-        .node_states
-        .iter()
-        .filter(|st| st.uname.as_deref() == Some(uname))
-        .flat_map(|st| st.lrm.iter().flatten())
-        .any(|r| r.id == shown);
-    if exists { shown } else { lrm_name }.to_string()
+/// Records an operation result in a node's history (`pcmk__inject_action_result`),
+/// creating the resource's entry there if it has none.
+pub fn record_op(cib: &mut Cib, uname: &str, rsc_id: &str, result: OpResult) {
+    if let Some(res) = history_entry(cib, uname, rsc_id) {
+        record_result(res, rsc_id, result);
+    }
 }
 
-/// Records an operation result in a node's history (`pcmk__inject_action_result`):
-/// `rsc_last_0` (or `rsc_last_failure_0`, or the recurring op's key), with a
-/// call id above every earlier one for that resource there.
-#[allow(clippy::too_many_arguments)]
-pub fn record_op(
-    cib: &mut Cib,
+/// One operation result to record in a resource's history.
+pub struct OpResult<'a> {
+    pub task: &'a str,
+    pub interval_ms: u64,
+    pub rc: i32,
+    /// The rc the action was expected to return.
+    pub target_rc: i32,
+    pub now: i64,
+    /// The entry's id, when it is not derived from the result (notifications).
+    pub forced_id: Option<String>,
+}
+
+/// A resource's history on a node, created (with the resource's agent) if
+/// it has none yet (`inject_resource`).
+pub fn history_entry<'a>(
+    cib: &'a mut Cib,
     uname: &str,
     rsc_id: &str,
-    task: &str,
-    interval_ms: u64,
-    rc: i32,
-    target_rc: i32,
-    now: i64,
-) {
-    record_op_as(
-        cib,
-        uname,
-        rsc_id,
-        task,
-        interval_ms,
-        rc,
-        target_rc,
-        now,
-        None,
-    );
-}
-
-/// Records a clone notification's result: under its own id
-/// (`<rsc>_<type>_notify_<task>_0`), and always as a success, so that it
-/// never replaces the resource's last result (`pcmk__create_history_xml`).
-pub fn record_notify(cib: &mut Cib, uname: &str, rsc_id: &str, ntype: &str, ntask: &str, now: i64) {
-    let id = format!("{rsc_id}_{ntype}_notify_{ntask}_0");
-    record_op_as(cib, uname, rsc_id, "notify", 0, 0, 0, now, Some(id));
-}
-
-#[allow(clippy::too_many_arguments)]
-fn record_op_as(
-    cib: &mut Cib,
-    uname: &str,
-    rsc_id: &str,
-    task: &str,
-    interval_ms: u64,
-    rc: i32,
-    target_rc: i32,
-    now: i64,
-    forced_id: Option<String>,
-) {
-    // A completed agent reload is recorded as a start, to make the next
-    // reading of the status simpler (`pcmk__create_history_xml`).
-    let task = if task == "reload" || task == "reload-agent" {
-        "start"
-    } else {
-        task
-    };
+) -> Option<&'a mut LrmResource> {
     // The agent is looked up only for a new history entry: the lookup scans
     // the configuration, and doing it for every result was quadratic.
     let known = cib
@@ -181,25 +141,49 @@ fn record_op_as(
         .flat_map(|st| st.lrm.iter().flatten())
         .any(|r| r.id == rsc_id);
     let agent = if known { None } else { agent_of(cib, rsc_id) };
-    let Some(st) = node_state(cib, uname) else {
-        return;
-    };
+    let st = node_state(cib, uname)?;
     let lrm = st.lrm.get_or_insert_with(Vec::new);
     let pos = match lrm.iter().position(|r| r.id == rsc_id) {
         Some(p) => p,
         None => {
-            let (class, provider, agent) = agent.unwrap_or_default();
-            lrm.push(LrmResource {
-                id: rsc_id.to_string(),
-                class: Some(class),
-                provider,
-                agent: Some(agent),
-                ..Default::default()
-            });
+            lrm.push(new_history(rsc_id, agent));
             lrm.len() - 1
         }
     };
-    let res = &mut lrm[pos];
+    Some(&mut lrm[pos])
+}
+
+/// An empty history entry for a resource of this agent ([`agent_of`]).
+pub fn new_history(rsc_id: &str, agent: Option<(String, Option<String>, String)>) -> LrmResource {
+    let (class, provider, agent) = agent.unwrap_or_default();
+    LrmResource {
+        id: rsc_id.to_string(),
+        class: Some(class),
+        provider,
+        agent: Some(agent),
+        ..Default::default()
+    }
+}
+
+/// Records an operation result in a resource's history entry
+/// (`pcmk__inject_action_result`): `rsc_last_0` (or `rsc_last_failure_0`,
+/// or the recurring op's key), with a call id above every earlier one there.
+pub fn record_result(res: &mut LrmResource, rsc_id: &str, r: OpResult) {
+    let OpResult {
+        task,
+        interval_ms,
+        rc,
+        target_rc,
+        now,
+        forced_id,
+    } = r;
+    // A completed agent reload is recorded as a start, to make the next
+    // reading of the status simpler (`pcmk__create_history_xml`).
+    let task = if task == "reload" || task == "reload-agent" {
+        "start"
+    } else {
+        task
+    };
     let call_id = res
         .ops
         .iter()

@@ -7,10 +7,11 @@ pub mod display;
 pub mod inject;
 pub mod summary;
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::cib::{self, Cib, CibError};
+use crate::cib::{self, Cib, CibError, LrmResource};
 use crate::scheduler::graph::{self, Outcome};
 use crate::scheduler::rules::{format_datetime, parse_datetime};
 use crate::scheduler::{self, ActionIdx, Transition};
@@ -420,16 +421,15 @@ fn apply_modifications(
         let _ = writeln!(out, "  * Injecting {spec} into the configuration");
         // pcmk__inject_scheduler_input records every injected result as
         // expected to succeed.
-        inject::record_op(
-            cib,
-            &op.node,
-            &op.rsc,
-            &op.task,
-            op.interval_ms,
-            op.rc,
-            0,
+        let result = inject::OpResult {
+            task: &op.task,
+            interval_ms: op.interval_ms,
+            rc: op.rc,
+            target_rc: 0,
             now,
-        );
+            forced_id: None,
+        };
+        inject::record_op(cib, &op.node, &op.rsc, result);
         inject::inject_failcount(
             cib,
             &op.node,
@@ -509,6 +509,7 @@ fn execute(
         }
     };
     let fired = graph::execute(ws, &t.graph, outcome_of);
+    let mut histories = Histories::of(cib);
     for &(a, outcome) in &fired {
         let act = ws.action(a);
         let node = act
@@ -551,6 +552,7 @@ fn execute(
                 if op != "on" {
                     inject::node_state_change(cib, &node, false);
                     inject::clear_node_history(cib, &node);
+                    histories.forget_node(&node);
                 }
             }
             (None, "probe_again") => {
@@ -569,7 +571,13 @@ fn execute(
             }
             (Some(r), task) => {
                 let (shown, lrm_name) = action_rsc_names(ws, r);
-                let rsc = inject::history_id(cib, &node, &shown, &lrm_name);
+                // An existing entry under the name shown, else one under
+                // the graph's name (`inject_resource`).
+                let rsc = if histories.has(&node, &shown) {
+                    shown.clone()
+                } else {
+                    lrm_name
+                };
                 if act.interval_ms > 0 {
                     let _ = writeln!(
                         out,
@@ -606,12 +614,30 @@ fn execute(
                         rc
                     }
                 };
+                let mut result = inject::OpResult {
+                    task,
+                    interval_ms: act.interval_ms,
+                    rc,
+                    target_rc: target,
+                    now,
+                    forced_id: None,
+                };
                 if task == "notify" {
+                    // A notification is recorded under its own id, and always
+                    // as a success, so that it never replaces the resource's
+                    // last result (`pcmk__create_history_xml`).
                     let m = |k: &str| act.meta.get(k).cloned().unwrap_or_default();
                     let (ntype, ntask) = (m("notify_type"), m("notify_operation"));
-                    inject::record_notify(cib, &node, &rsc, &ntype, &ntask, now);
-                } else {
-                    inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
+                    result = inject::OpResult {
+                        interval_ms: 0,
+                        rc: 0,
+                        target_rc: 0,
+                        forced_id: Some(format!("{rsc}_{ntype}_notify_{ntask}_0")),
+                        ..result
+                    };
+                }
+                if let Some(entry) = histories.entry(cib, &node, &rsc) {
+                    inject::record_result(entry, &rsc, result);
                 }
                 if task == "migrate_to" || task == "migrate_from" {
                     if let (Some(s), Some(tg)) = (
@@ -625,6 +651,83 @@ fn execute(
         }
     }
     fired
+}
+
+/// Where each resource history of the CIB's status sits, by (node name,
+/// history id), while a transition's results are recorded: looking entries
+/// up by scanning a node's history made recording a big transition
+/// (thousands of probes on each node) quadratic.
+struct Histories {
+    at: BTreeMap<(String, String), (usize, usize)>,
+    /// Agents of the resources given a new entry so far ([`inject::agent_of`]
+    /// scans the configuration).
+    agents: BTreeMap<String, Option<(String, Option<String>, String)>>,
+}
+
+impl Histories {
+    fn of(cib: &Cib) -> Self {
+        let mut at = BTreeMap::new();
+        for (si, st) in cib.status.node_states.iter().enumerate() {
+            let Some(uname) = &st.uname else { continue };
+            for (li, r) in st.lrm.iter().flatten().enumerate() {
+                at.entry((uname.clone(), r.id.clone())).or_insert((si, li));
+            }
+        }
+        Histories {
+            at,
+            agents: BTreeMap::new(),
+        }
+    }
+
+    /// Whether the node has a history entry of this id.
+    fn has(&self, node: &str, id: &str) -> bool {
+        self.at.contains_key(&(node.to_string(), id.to_string()))
+    }
+
+    /// The node's history was erased (it was fenced).
+    fn forget_node(&mut self, node: &str) {
+        self.at.retain(|(n, _), _| n != node);
+    }
+
+    /// A resource's history entry on a node, created if new
+    /// ([`inject::history_entry`]).
+    fn entry<'a>(&mut self, cib: &'a mut Cib, node: &str, id: &str) -> Option<&'a mut LrmResource> {
+        let key = (node.to_string(), id.to_string());
+        let (si, li) = match self.at.get(&key) {
+            Some(&at) => at,
+            None => {
+                let states = &cib.status.node_states;
+                if let Some(si) = states.iter().position(|s| s.uname.as_deref() == Some(node)) {
+                    // Every entry of a named node state is indexed: this
+                    // one is new.
+                    let agent = self
+                        .agents
+                        .entry(id.to_string())
+                        .or_insert_with(|| inject::agent_of(cib, id))
+                        .clone();
+                    let lrm = cib.status.node_states[si].lrm.get_or_insert_with(Vec::new);
+                    lrm.push(inject::new_history(id, agent));
+                    let li = lrm.len() - 1;
+                    self.at.insert(key, (si, li));
+                    (si, li)
+                } else {
+                    // No node state by that name yet (or one known by id
+                    // only): made the general way, then indexed if named.
+                    inject::history_entry(cib, node, id)?;
+                    let states = &cib.status.node_states;
+                    let Some(si) = states.iter().position(|s| s.uname.as_deref() == Some(node))
+                    else {
+                        return inject::history_entry(cib, node, id);
+                    };
+                    let lrm = states[si].lrm.as_deref().unwrap_or_default();
+                    let li = lrm.iter().rposition(|r| r.id == id)?;
+                    self.at.insert(key, (si, li));
+                    (si, li)
+                }
+            }
+        };
+        cib.status.node_states[si].lrm.as_mut()?.get_mut(li)
+    }
 }
 
 /// Allocation scores as `crm_simulate -s` prints them: each line as the
