@@ -5,12 +5,15 @@
 //! - [`model`]: the typed configuration and status;
 //! - [`parse`]: element tree → model, with errors naming line:column or id;
 //! - [`write`]: model → element tree → XML text;
+//! - [`status_edit`]: the status section's changes the controller and
+//!   `crm_simulate` make (node states, operation history, fail counts);
 //! - [`validate`]: the checks a CIB must pass before the scheduler sees it
 //!   (unique ids, references that resolve), with Pacemaker's own leniencies.
 
 pub mod model;
 pub mod parse;
 mod score;
+pub mod status_edit;
 pub mod validate;
 pub mod write;
 pub mod xml;

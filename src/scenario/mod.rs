@@ -134,24 +134,9 @@ impl Default for Network {
     }
 }
 
-/// Simulated agent timings for one agent type or resource (`[agents]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AgentTimings {
-    /// `start`.
-    pub start: Option<Duration>,
-    /// `stop`.
-    pub stop: Option<Duration>,
-    /// `monitor`.
-    pub monitor: Option<Duration>,
-    /// `promote`.
-    pub promote: Option<Duration>,
-    /// `demote`.
-    pub demote: Option<Duration>,
-    /// Fence `off`.
-    pub off: Option<Duration>,
-    /// Fence `on`.
-    pub on: Option<Duration>,
-}
+/// `[agents]` entries are read straight into the executor's own type: the
+/// executor is below the scenario and does not know its file format.
+pub use crate::executor::AgentTimings;
 
 /// How a power switch misbehaves (`fence_device` faults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

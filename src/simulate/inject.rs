@@ -1,97 +1,11 @@
-//! Changes to a CIB's status section as `crm_simulate` makes them: node
-//! state changes, operation results recorded in the resource history, fail
-//! counts (Pacemaker's `pcmk_injections.c`).
+//! `crm_simulate`'s own injections into a CIB's status section: the fail
+//! counts it prints as it injects them, clone notifications, migrations and
+//! which history entry an action's result goes to (Pacemaker's
+//! `pcmk_injections.c`). The editing underneath is the CIB's
+//! ([`crate::cib::status_edit`]), shared with the controller.
 
-use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
-
-/// Finds (or creates) a node's `node_state` by name.
-pub fn node_state<'a>(cib: &'a mut Cib, uname: &str) -> Option<&'a mut NodeState> {
-    // A remote or guest node has no `<node>` entry necessarily: its id is
-    // its name (crm_simulate passes the name as the uuid of actions routed
-    // through another node).
-    let id = cib
-        .configuration
-        .nodes
-        .iter()
-        .find(|n| n.uname == uname)
-        .map(|n| n.id.clone())
-        .or_else(|| {
-            let expanded = crate::scheduler::remote::with_guest_connections(cib);
-            crate::scheduler::remote::node_names_from_resources(&expanded)
-                .into_iter()
-                .find(|n| n == uname)
-        })?;
-    let pos = cib
-        .status
-        .node_states
-        .iter()
-        .position(|s| s.uname.as_deref() == Some(uname) || s.id == id);
-    let pos = match pos {
-        Some(p) => p,
-        None => {
-            cib.status.node_states.push(NodeState {
-                id: id.clone(),
-                uname: Some(uname.to_string()),
-                ..Default::default()
-            });
-            cib.status.node_states.len() - 1
-        }
-    };
-    Some(&mut cib.status.node_states[pos])
-}
-
-/// Marks a node up (member of the cluster and joined) or cleanly down
-/// (`pcmk__inject_node_state_change`).
-pub fn node_state_change(cib: &mut Cib, uname: &str, up: bool) -> bool {
-    let Some(st) = node_state(cib, uname) else {
-        return false;
-    };
-    let (ccm, crmd, join, expected) = if up {
-        ("true", "online", "member", "member")
-    } else {
-        ("false", "offline", "down", "down")
-    };
-    st.in_ccm = Some(ccm.into());
-    st.crmd = Some(crmd.into());
-    st.join = Some(join.into());
-    st.expected = Some(expected.into());
-    true
-}
-
-/// Forgets a node's resource history and transient attributes (as after fencing).
-pub fn clear_node_history(cib: &mut Cib, uname: &str) {
-    if let Some(st) = node_state(cib, uname) {
-        st.lrm = None;
-        st.transient.clear();
-    }
-}
-
-/// The agent of a configured resource (class, provider, type), looking
-/// through groups and clones.
-pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, String)> {
-    use crate::cib::Resource;
-    fn find(r: &Resource, id: &str) -> Option<(String, Option<String>, String)> {
-        let prim = |p: &crate::cib::Primitive| {
-            (
-                p.class.clone().unwrap_or_default(),
-                p.provider.clone(),
-                p.agent.clone().unwrap_or_default(),
-            )
-        };
-        match r {
-            Resource::Primitive(p) if p.id == id => Some(prim(p)),
-            Resource::Group(g) => g.members.iter().find(|m| m.id == id).map(prim),
-            Resource::Clone(c) => find(&c.child, id.split(':').next().unwrap_or(id)),
-            _ => None,
-        }
-    }
-    let expanded = crate::scheduler::remote::with_guest_connections(cib);
-    expanded
-        .configuration
-        .resources
-        .iter()
-        .find_map(|r| find(r, rsc_id))
-}
+use crate::cib::status_edit::{self, bump_failcount, node_state, OpResult};
+use crate::cib::Cib;
 
 /// The history entry an action's result goes to: an existing entry under
 /// the name shown, else one under the graph's name (`inject_resource`).
@@ -106,162 +20,36 @@ pub fn history_id(cib: &Cib, uname: &str, shown: &str, lrm_name: &str) -> String
     if exists { shown } else { lrm_name }.to_string()
 }
 
-/// Records an operation result in a node's history (`pcmk__inject_action_result`):
-/// `rsc_last_0` (or `rsc_last_failure_0`, or the recurring op's key), with a
-/// call id above every earlier one for that resource there.
-#[allow(clippy::too_many_arguments)]
-pub fn record_op(
-    cib: &mut Cib,
-    uname: &str,
-    rsc_id: &str,
-    task: &str,
-    interval_ms: u64,
-    rc: i32,
-    target_rc: i32,
-    now: i64,
-) {
-    record_op_as(
-        cib,
-        uname,
-        rsc_id,
-        task,
-        interval_ms,
-        rc,
-        target_rc,
-        now,
-        None,
-    );
-}
-
 /// Records a clone notification's result: under its own id
 /// (`<rsc>_<type>_notify_<task>_0`), and always as a success, so that it
 /// never replaces the resource's last result (`pcmk__create_history_xml`).
 pub fn record_notify(cib: &mut Cib, uname: &str, rsc_id: &str, ntype: &str, ntask: &str, now: i64) {
     let id = format!("{rsc_id}_{ntype}_notify_{ntask}_0");
-    record_op_as(cib, uname, rsc_id, "notify", 0, 0, 0, now, Some(id));
-}
-
-#[allow(clippy::too_many_arguments)]
-fn record_op_as(
-    cib: &mut Cib,
-    uname: &str,
-    rsc_id: &str,
-    task: &str,
-    interval_ms: u64,
-    rc: i32,
-    target_rc: i32,
-    now: i64,
-    forced_id: Option<String>,
-) {
-    // A completed agent reload is recorded as a start, to make the next
-    // reading of the status simpler (`pcmk__create_history_xml`).
-    let task = if task == "reload" || task == "reload-agent" {
-        "start"
-    } else {
-        task
+    let op = OpResult {
+        node: uname,
+        rsc: rsc_id,
+        task: "notify",
+        interval_ms: 0,
+        rc: 0,
+        target_rc: 0,
+        now,
     };
-    let agent = agent_of(cib, rsc_id);
-    let Some(st) = node_state(cib, uname) else {
-        return;
-    };
-    let lrm = st.lrm.get_or_insert_with(Vec::new);
-    let pos = match lrm.iter().position(|r| r.id == rsc_id) {
-        Some(p) => p,
-        None => {
-            let (class, provider, agent) = agent.unwrap_or_default();
-            lrm.push(LrmResource {
-                id: rsc_id.to_string(),
-                class: Some(class),
-                provider,
-                agent: Some(agent),
-                ..Default::default()
-            });
-            lrm.len() - 1
-        }
-    };
-    let res = &mut lrm[pos];
-    let call_id = res
-        .ops
-        .iter()
-        .filter_map(|o| o.call_id)
-        .max()
-        .unwrap_or(0)
-        .max(0)
-        + 1;
-    let key = format!("{rsc_id}_{task}_{interval_ms}");
-    let failed = rc != target_rc;
-    let mut ids = Vec::new();
-    if let Some(id) = forced_id {
-        ids.push(id);
-    } else if failed {
-        ids.push(format!("{rsc_id}_last_failure_0"));
-        if interval_ms == 0 {
-            ids.push(format!("{rsc_id}_last_0"));
-        }
-    } else if interval_ms > 0 {
-        ids.push(key.clone());
-    } else {
-        ids.push(format!("{rsc_id}_last_0"));
-    }
-    let transition_key = format!("{call_id}:-1:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
-    for id in ids {
-        // An entry with the same id is updated in place, as
-        // pcmk__create_history_xml does: attributes it does not set (the
-        // recorded digests, last-run) keep their values.
-        let pos = match res.ops.iter().position(|o| o.id == id) {
-            Some(p) => p,
-            None => {
-                res.ops.push(LrmOp {
-                    id: id.clone(),
-                    ..Default::default()
-                });
-                res.ops.len() - 1
-            }
-        };
-        let op = &mut res.ops[pos];
-        op.operation_key = Some(key.clone());
-        op.operation = task.to_string();
-        op.call_id = Some(call_id);
-        op.rc_code = Some(rc);
-        op.op_status = Some(0);
-        op.interval_ms = interval_ms;
-        op.last_rc_change = Some(now);
-        op.exec_time = Some(0);
-        op.queue_time = Some(0);
-        op.transition_magic = Some(format!("0:{rc};{transition_key}"));
-        op.transition_key = Some(transition_key.clone());
-        let reason = if failed {
-            "Simulated action result"
-        } else {
-            ""
-        };
-        set_attr(&mut op.extra, "crm-debug-origin", "crm_simulate");
-        set_attr(&mut op.extra, "exit-reason", reason);
-    }
-}
-
-/// Sets an attribute kept as a name/value list, adding it if new.
-pub fn set_attr(attrs: &mut crate::cib::Attrs, name: &str, value: &str) {
-    match attrs.iter_mut().find(|(k, _)| k == name) {
-        Some((_, v)) => *v = value.to_string(),
-        None => attrs.push((name.to_string(), value.to_string())),
-    }
+    status_edit::record_op_as(cib, &op, Some(id));
 }
 
 /// The lines `crm_simulate` prints for a fail count it injects, and the
 /// injection itself (`pcmk__inject_failcount`): nothing for success, nor for
 /// a probe that found the resource not running.
-#[allow(clippy::too_many_arguments)]
-pub fn inject_failcount(
-    cib: &mut Cib,
-    uname: &str,
-    rsc_id: &str,
-    task: &str,
-    interval_ms: u64,
-    rc: i32,
-    now: i64,
-    out: &mut String,
-) {
+pub fn inject_failcount(cib: &mut Cib, op: &OpResult, out: &mut String) {
+    let OpResult {
+        node: uname,
+        rsc: rsc_id,
+        task,
+        interval_ms,
+        rc,
+        now,
+        ..
+    } = *op;
     if rc == 0 || (rc == 7 && interval_ms == 0) {
         return;
     }
@@ -294,59 +82,5 @@ pub fn record_migration(cib: &mut Cib, uname: &str, rsc_id: &str, source: &str, 
     {
         op.migrate_source = Some(source.to_string());
         op.migrate_target = Some(target.to_string());
-    }
-}
-
-/// Adds one to a failure count and sets the last-failure time
-/// (`pcmk__inject_failcount`).
-pub fn bump_failcount(
-    cib: &mut Cib,
-    uname: &str,
-    rsc_id: &str,
-    task: &str,
-    interval_ms: u64,
-    now: i64,
-) {
-    let Some(st) = node_state(cib, uname) else {
-        return;
-    };
-    let set = transient_set(st);
-    let fc = format!("fail-count-{rsc_id}#{task}_{interval_ms}");
-    let lf = format!("last-failure-{rsc_id}#{task}_{interval_ms}");
-    let old = set
-        .pairs
-        .iter()
-        .find(|p| p.name == fc)
-        .and_then(|p| p.value.as_deref())
-        .map(|v| crate::cib::Score::parse_lenient(v).value() as i64)
-        .unwrap_or(0);
-    set_pair(set, &fc, crate::cib::Score::new(old + 1).to_string());
-    set_pair(set, &lf, now.to_string());
-}
-
-/// A node's transient attributes: its first set, created
-/// (`status-<node id>`) if it has none.
-pub fn transient_set(st: &mut NodeState) -> &mut NvSet {
-    if st.transient.is_empty() {
-        let id = st.id.clone();
-        st.transient.push(NvSet {
-            tag: "instance_attributes".into(),
-            id: Some(format!("status-{id}")),
-            ..Default::default()
-        });
-    }
-    &mut st.transient[0]
-}
-
-/// Sets a pair of a set, adding it (with an id after the set's) if new.
-pub fn set_pair(set: &mut NvSet, name: &str, value: String) {
-    match set.pairs.iter_mut().find(|p| p.name == name) {
-        Some(p) => p.value = Some(value),
-        None => set.pairs.push(NvPair {
-            id: Some(format!("{}-{}", set.id.clone().unwrap_or_default(), name)),
-            name: name.to_string(),
-            value: Some(value),
-            ..Default::default()
-        }),
     }
 }

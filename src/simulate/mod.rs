@@ -10,6 +10,7 @@ pub mod summary;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::cib::status_edit::{self, OpResult};
 use crate::cib::{self, Cib, CibError};
 use crate::scheduler::graph::{self, Outcome};
 use crate::scheduler::rules::{format_datetime, parse_datetime};
@@ -383,23 +384,23 @@ fn apply_modifications(
             return Err(SimulateError::Usage(format!("unknown node '{n}'")));
         }
         let _ = writeln!(out, "  * Bringing node {n} online");
-        inject::node_state_change(cib, n, true);
+        status_edit::node_state_change(cib, n, true);
     }
     for n in &opts.node_down {
         if !known(cib, n) {
             return Err(SimulateError::Usage(format!("unknown node '{n}'")));
         }
         let _ = writeln!(out, "  * Taking node {n} offline");
-        inject::node_state_change(cib, n, false);
-        inject::clear_node_history(cib, n);
+        status_edit::node_state_change(cib, n, false);
+        status_edit::clear_node_history(cib, n);
     }
     for n in &opts.node_fail {
         if !known(cib, n) {
             return Err(SimulateError::Usage(format!("unknown node '{n}'")));
         }
         let _ = writeln!(out, "  * Failing node {n}");
-        inject::node_state_change(cib, n, true);
-        if let Some(st) = inject::node_state(cib, n) {
+        status_edit::node_state_change(cib, n, true);
+        if let Some(st) = status_edit::node_state(cib, n) {
             st.in_ccm = Some("false".into());
         }
     }
@@ -411,7 +412,7 @@ fn apply_modifications(
                 op.node
             )));
         }
-        if inject::agent_of(cib, &op.rsc).is_none() {
+        if status_edit::agent_of(cib, &op.rsc).is_none() {
             return Err(SimulateError::Usage(format!(
                 "invalid resource name '{}' in '{spec}'",
                 op.rsc
@@ -420,26 +421,17 @@ fn apply_modifications(
         let _ = writeln!(out, "  * Injecting {spec} into the configuration");
         // pcmk__inject_scheduler_input records every injected result as
         // expected to succeed.
-        inject::record_op(
-            cib,
-            &op.node,
-            &op.rsc,
-            &op.task,
-            op.interval_ms,
-            op.rc,
-            0,
+        let result = OpResult {
+            node: &op.node,
+            rsc: &op.rsc,
+            task: &op.task,
+            interval_ms: op.interval_ms,
+            rc: op.rc,
+            target_rc: 0,
             now,
-        );
-        inject::inject_failcount(
-            cib,
-            &op.node,
-            &op.rsc,
-            &op.task,
-            op.interval_ms,
-            op.rc,
-            now,
-            out,
-        );
+        };
+        status_edit::record_op(cib, &result);
+        inject::inject_failcount(cib, &result, out);
     }
     out.push('\n');
     Ok(true)
@@ -549,8 +541,8 @@ fn execute(
                     .unwrap_or_else(|| "reboot".into());
                 let _ = writeln!(out, "  * Fencing {node} ({op})");
                 if op != "on" {
-                    inject::node_state_change(cib, &node, false);
-                    inject::clear_node_history(cib, &node);
+                    status_edit::node_state_change(cib, &node, false);
+                    status_edit::clear_node_history(cib, &node);
                 }
             }
             (None, "probe_again") => {
@@ -593,16 +585,16 @@ fn execute(
                             "Pretending action {} failed with rc={rc}",
                             graph::graph_id(act)
                         );
-                        inject::inject_failcount(
-                            cib,
-                            &node,
-                            &shown,
+                        let failed = OpResult {
+                            node: &node,
+                            rsc: &shown,
                             task,
-                            act.interval_ms,
+                            interval_ms: act.interval_ms,
                             rc,
+                            target_rc: target,
                             now,
-                            out,
-                        );
+                        };
+                        inject::inject_failcount(cib, &failed, out);
                         rc
                     }
                 };
@@ -611,7 +603,16 @@ fn execute(
                     let (ntype, ntask) = (m("notify_type"), m("notify_operation"));
                     inject::record_notify(cib, &node, &rsc, &ntype, &ntask, now);
                 } else {
-                    inject::record_op(cib, &node, &rsc, task, act.interval_ms, rc, target, now);
+                    let result = OpResult {
+                        node: &node,
+                        rsc: &rsc,
+                        task,
+                        interval_ms: act.interval_ms,
+                        rc,
+                        target_rc: target,
+                        now,
+                    };
+                    status_edit::record_op(cib, &result);
                 }
                 if task == "migrate_to" || task == "migrate_from" {
                     if let (Some(s), Some(tg)) = (
