@@ -1537,35 +1537,28 @@ impl Gen {
                 Hist::None => {}
                 Hist::Probed => {
                     let a = action_id(&mut self.rng);
-                    ctx.op(
-                        "last_0",
-                        "monitor",
-                        0,
-                        probe_call[p],
-                        7,
-                        0,
-                        7,
-                        a,
-                        0,
-                        probe_ts,
-                        0,
-                    );
+                    ctx.op(OpEntry {
+                        suffix: "last_0",
+                        task: "monitor",
+                        call: probe_call[p],
+                        rc: 7,
+                        target_rc: 7,
+                        action: a,
+                        ts: probe_ts,
+                        ..OpEntry::default()
+                    });
                 }
                 Hist::ProbeActive => {
                     let a = action_id(&mut self.rng);
-                    ctx.op(
-                        "last_0",
-                        "monitor",
-                        0,
-                        probe_call[p],
-                        0,
-                        0,
-                        7,
-                        a,
-                        0,
-                        probe_ts,
-                        0,
-                    );
+                    ctx.op(OpEntry {
+                        suffix: "last_0",
+                        task: "monitor",
+                        call: probe_call[p],
+                        target_rc: 7,
+                        action: a,
+                        ts: probe_ts,
+                        ..OpEntry::default()
+                    });
                 }
                 Hist::Running { mon: res, old_fail } => {
                     let t = transition + self.rng.gen_range(0..3);
@@ -1576,19 +1569,17 @@ impl Gen {
                         let fail_call = call;
                         call += 3;
                         let fts = ts;
-                        ctx.op(
-                            "last_failure_0",
-                            "monitor",
-                            mon,
-                            fail_call,
-                            7,
-                            0,
-                            0,
-                            a,
-                            t,
-                            fts,
-                            0,
-                        );
+                        ctx.op(OpEntry {
+                            suffix: "last_failure_0",
+                            task: "monitor",
+                            interval_ms: mon,
+                            call: fail_call,
+                            rc: 7,
+                            action: a,
+                            transition: t,
+                            ts: fts,
+                            ..OpEntry::default()
+                        });
                         attrs.push((format!("fail-count-{}#{key_mon}", prim.id), "1".into()));
                         attrs.push((
                             format!("last-failure-{}#{key_mon}", prim.id),
@@ -1601,7 +1592,16 @@ impl Gen {
                     let mon_call = call;
                     call += 1;
                     let exec = self.rng.gen_range(10..80);
-                    ctx.op("last_0", "start", 0, start_call, 0, 0, 0, a, t, ts, exec);
+                    ctx.op(OpEntry {
+                        suffix: "last_0",
+                        task: "start",
+                        call: start_call,
+                        action: a,
+                        transition: t,
+                        ts,
+                        exec_ms: exec,
+                        ..OpEntry::default()
+                    });
                     let (rc, status) = match res {
                         MonResult::Ok => (0, 0),
                         MonResult::NotRunning => (7, 0),
@@ -1618,33 +1618,33 @@ impl Gen {
                     } else {
                         self.rng.gen_range(5..40)
                     };
-                    ctx.op(
-                        &key_mon,
-                        "monitor",
-                        mon,
-                        mon_call,
+                    ctx.op(OpEntry {
+                        suffix: &key_mon,
+                        task: "monitor",
+                        interval_ms: mon,
+                        call: mon_call,
                         rc,
                         status,
-                        0,
-                        a + 1,
-                        t,
-                        mts,
-                        mexec,
-                    );
+                        action: a + 1,
+                        transition: t,
+                        ts: mts,
+                        exec_ms: mexec,
+                        ..OpEntry::default()
+                    });
                     if res != MonResult::Ok {
-                        ctx.op(
-                            "last_failure_0",
-                            "monitor",
-                            mon,
-                            mon_call,
+                        ctx.op(OpEntry {
+                            suffix: "last_failure_0",
+                            task: "monitor",
+                            interval_ms: mon,
+                            call: mon_call,
                             rc,
                             status,
-                            0,
-                            a + 1,
-                            t,
-                            mts,
-                            mexec,
-                        );
+                            action: a + 1,
+                            transition: t,
+                            ts: mts,
+                            exec_ms: mexec,
+                            ..OpEntry::default()
+                        });
                         attrs.push((format!("fail-count-{}#{key_mon}", prim.id), "1".into()));
                         attrs.push((
                             format!("last-failure-{}#{key_mon}", prim.id),
@@ -1663,20 +1663,30 @@ impl Gen {
                     } else {
                         (1, 2, 20_000)
                     };
-                    ctx.op("last_0", "start", 0, c, rc, status, 0, a, t, ts, exec);
-                    ctx.op(
-                        "last_failure_0",
-                        "start",
-                        0,
-                        c,
+                    ctx.op(OpEntry {
+                        suffix: "last_0",
+                        task: "start",
+                        call: c,
                         rc,
                         status,
-                        0,
-                        a,
-                        t,
+                        action: a,
+                        transition: t,
                         ts,
-                        exec,
-                    );
+                        exec_ms: exec,
+                        ..OpEntry::default()
+                    });
+                    ctx.op(OpEntry {
+                        suffix: "last_failure_0",
+                        task: "start",
+                        call: c,
+                        rc,
+                        status,
+                        action: a,
+                        transition: t,
+                        ts,
+                        exec_ms: exec,
+                        ..OpEntry::default()
+                    });
                     attrs.push((
                         format!("fail-count-{}#start_0", prim.id),
                         start_count.clone(),
@@ -1690,8 +1700,27 @@ impl Gen {
                     let c = call;
                     call += 2;
                     let fts = ts;
-                    ctx.op("last_failure_0", "start", 0, c, 1, 0, 0, a, t, fts, 40);
-                    ctx.op("last_0", "stop", 0, c + 1, 0, 0, 0, a, t + 1, fts + 2, 30);
+                    ctx.op(OpEntry {
+                        suffix: "last_failure_0",
+                        task: "start",
+                        call: c,
+                        rc: 1,
+                        action: a,
+                        transition: t,
+                        ts: fts,
+                        exec_ms: 40,
+                        ..OpEntry::default()
+                    });
+                    ctx.op(OpEntry {
+                        suffix: "last_0",
+                        task: "stop",
+                        call: c + 1,
+                        action: a,
+                        transition: t + 1,
+                        ts: fts + 2,
+                        exec_ms: 30,
+                        ..OpEntry::default()
+                    });
                     attrs.push((
                         format!("fail-count-{}#start_0", prim.id),
                         start_count.clone(),
@@ -1709,20 +1738,30 @@ impl Gen {
                     } else {
                         (1, 2, 20_000)
                     };
-                    ctx.op("last_0", "stop", 0, c, rc, status, 0, a, t, ts + 500, exec);
-                    ctx.op(
-                        "last_failure_0",
-                        "stop",
-                        0,
-                        c,
+                    ctx.op(OpEntry {
+                        suffix: "last_0",
+                        task: "stop",
+                        call: c,
                         rc,
                         status,
-                        0,
-                        a,
-                        t,
-                        ts + 500,
-                        exec,
-                    );
+                        action: a,
+                        transition: t,
+                        ts: ts + 500,
+                        exec_ms: exec,
+                        ..OpEntry::default()
+                    });
+                    ctx.op(OpEntry {
+                        suffix: "last_failure_0",
+                        task: "stop",
+                        call: c,
+                        rc,
+                        status,
+                        action: a,
+                        transition: t,
+                        ts: ts + 500,
+                        exec_ms: exec,
+                        ..OpEntry::default()
+                    });
                     attrs.push((format!("fail-count-{}#stop_0", prim.id), "INFINITY".into()));
                     attrs.push((
                         format!("last-failure-{}#stop_0", prim.id),
@@ -1735,7 +1774,16 @@ impl Gen {
                     let a = action_id(&mut self.rng);
                     let c = call + 2;
                     call += 3;
-                    ctx.op("last_0", "stop", 0, c, 0, 0, 0, a, t, ts, 30);
+                    ctx.op(OpEntry {
+                        suffix: "last_0",
+                        task: "stop",
+                        call: c,
+                        action: a,
+                        transition: t,
+                        ts,
+                        exec_ms: 30,
+                        ..OpEntry::default()
+                    });
                 }
             }
             recs[p] = ctx.out;
@@ -1768,25 +1816,47 @@ struct OpCtx<'a> {
     out: String,
 }
 
+/// One `lrm_rsc_op` entry's values; the unset ones are 0.
+#[derive(Default)]
+struct OpEntry<'a> {
+    /// Names the entry: `last_0`, `last_failure_0` or `monitor_<ms>`.
+    suffix: &'a str,
+    task: &'a str,
+    interval_ms: u64,
+    /// `call-id`.
+    call: u32,
+    /// `rc-code`.
+    rc: u32,
+    /// `op-status`.
+    status: u32,
+    /// The rc the controller expected (7 for probes).
+    target_rc: u32,
+    /// The action's number in its transition (`transition-key`).
+    action: u32,
+    /// The transition's number (`transition-key`).
+    transition: u32,
+    /// `last-rc-change`.
+    ts: i64,
+    /// `exec-time`.
+    exec_ms: u32,
+}
+
 impl OpCtx<'_> {
-    /// One `lrm_rsc_op`: `suffix` names the entry (`last_0`,
-    /// `last_failure_0` or `monitor_<ms>`); `target` is the rc the
-    /// controller expected (7 for probes).
-    #[allow(clippy::too_many_arguments)]
-    fn op(
-        &mut self,
-        suffix: &str,
-        task: &str,
-        interval_ms: u64,
-        call: u32,
-        rc: u32,
-        status: u32,
-        target: u32,
-        action: u32,
-        transition: u32,
-        ts: i64,
-        exec: u32,
-    ) {
+    /// Writes one `lrm_rsc_op`.
+    fn op(&mut self, entry: OpEntry) {
+        let OpEntry {
+            suffix,
+            task,
+            interval_ms,
+            call,
+            rc,
+            status,
+            target_rc: target,
+            action,
+            transition,
+            ts,
+            exec_ms: exec,
+        } = entry;
         let p = self.prim;
         let key = format!("{}_{task}_{interval_ms}", p.id);
         let tkey = format!("{action}:{transition}:{target}:{}", self.uuid);
