@@ -4,59 +4,8 @@
 use super::commands::Res;
 use super::flags::{prepare_options, Flags};
 use super::ids::{update_set, Ids};
+use crate::cib::options::{Kind, OPTIONS};
 use crate::cib::{Cib, NvSet};
-
-/// The cluster options pcs allows (`pcs property set` validates against
-/// the metadata of pacemaker-based, -controld and -schedulerd, without the
-/// read-only ones), with their types.
-pub(super) const PROPERTIES: &[(&str, &str)] = &[
-    ("batch-limit", "integer"),
-    ("cluster-delay", "time"),
-    ("cluster-ipc-limit", "integer"),
-    ("cluster-recheck-interval", "time"),
-    ("concurrent-fencing", "boolean"),
-    ("dc-deadtime", "time"),
-    ("election-timeout", "time"),
-    ("enable-acl", "boolean"),
-    ("enable-startup-probes", "boolean"),
-    ("fence-reaction", "string"),
-    ("join-finalization-timeout", "time"),
-    ("join-integration-timeout", "time"),
-    ("load-threshold", "percentage"),
-    ("maintenance-mode", "boolean"),
-    ("migration-limit", "integer"),
-    ("no-quorum-policy", "stop|freeze|ignore|demote|suicide"),
-    ("node-action-limit", "integer"),
-    ("node-health-base", "integer"),
-    ("node-health-green", "integer"),
-    ("node-health-red", "integer"),
-    (
-        "node-health-strategy",
-        "none|migrate-on-red|only-green|progressive|custom",
-    ),
-    ("node-health-yellow", "integer"),
-    ("pe-error-series-max", "integer"),
-    ("pe-input-series-max", "integer"),
-    ("pe-warn-series-max", "integer"),
-    ("placement-strategy", "default|utilization|minimal|balanced"),
-    ("priority-fencing-delay", "time"),
-    ("remove-after-stop", "boolean"),
-    ("shutdown-escalation", "time"),
-    ("shutdown-lock", "boolean"),
-    ("shutdown-lock-limit", "time"),
-    ("start-failure-is-fatal", "boolean"),
-    ("startup-fencing", "boolean"),
-    ("stonith-action", "reboot|off|poweroff"),
-    ("stonith-enabled", "boolean"),
-    ("stonith-max-attempts", "integer"),
-    ("stonith-timeout", "time"),
-    ("stonith-watchdog-timeout", "time"),
-    ("stop-all-resources", "boolean"),
-    ("stop-orphan-actions", "boolean"),
-    ("stop-orphan-resources", "boolean"),
-    ("symmetric-cluster", "boolean"),
-    ("transition-delay", "time"),
-];
 
 pub(super) const BOOLEANS: &[&str] = &[
     "0", "1", "false", "n", "no", "off", "on", "true", "y", "yes",
@@ -90,27 +39,30 @@ pub(super) fn to_seconds(v: &str) -> Option<u64> {
 }
 
 pub(super) fn check_property(name: &str, value: &str) -> Res<()> {
-    let Some((_, ty)) = PROPERTIES.iter().find(|(n, _)| *n == name) else {
+    // pcs validates against the daemons' metadata without the options the
+    // cluster sets itself.
+    let settable = || OPTIONS.iter().filter(|o| o.pcs_settable);
+    let Some(option) = settable().find(|o| o.name == name) else {
         return Err(format!(
             "invalid cluster property option '{name}', allowed options are: {}, use --force to override",
-            PROPERTIES.iter().map(|(n, _)| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+            settable().map(|o| format!("'{}'", o.name)).collect::<Vec<_>>().join(", ")
         ));
     };
-    let ok = match *ty {
-        "boolean" => BOOLEANS.contains(&value.to_ascii_lowercase().as_str()),
-        "integer" => is_score(value),
-        "time" => is_pcmk_time(value),
-        "percentage" => value
+    let ok = match option.kind {
+        Kind::Boolean => BOOLEANS.contains(&value.to_ascii_lowercase().as_str()),
+        Kind::Integer => is_score(value),
+        Kind::Time => is_pcmk_time(value),
+        Kind::Percentage => value
             .strip_suffix('%')
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
-        "string" => true,
-        enums => enums.split('|').any(|e| e == value),
+        Kind::Text => true,
+        Kind::Select(values) => values.contains(&value),
     };
     if ok {
         return Ok(());
     }
-    let hint = match *ty {
-        "boolean" => format!(
+    let hint = match option.kind {
+        Kind::Boolean => format!(
             "a pacemaker boolean value: {}",
             BOOLEANS
                 .iter()
@@ -118,11 +70,13 @@ pub(super) fn check_property(name: &str, value: &str) -> Res<()> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        "integer" => "an integer or INFINITY or -INFINITY".into(),
-        "time" => "time interval (e.g. 1, 2s, 3m, 4h, ...)".into(),
-        "percentage" => "a percentage (e.g. 10%)".into(),
-        enums => {
-            let mut v: Vec<&str> = enums.split('|').collect();
+        Kind::Integer => "an integer or INFINITY or -INFINITY".into(),
+        Kind::Time => "time interval (e.g. 1, 2s, 3m, 4h, ...)".into(),
+        Kind::Percentage => "a percentage (e.g. 10%)".into(),
+        // Any text is valid, so this is never shown.
+        Kind::Text => "any text".into(),
+        Kind::Select(values) => {
+            let mut v = values.to_vec();
             v.sort();
             v.iter()
                 .map(|e| format!("'{e}'"))
