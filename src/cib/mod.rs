@@ -3,14 +3,19 @@
 //!
 //! - [`xml`]: a plain element tree with source positions (quick-xml underneath);
 //! - [`model`]: the typed configuration and status;
+//! - [`options`]: the cluster options: name, type, default;
 //! - [`parse`]: element tree → model, with errors naming line:column or id;
 //! - [`write`]: model → element tree → XML text;
+//! - [`status_edit`]: the status section's changes the controller and
+//!   `crm_simulate` make (node states, operation history, fail counts);
 //! - [`validate`]: the checks a CIB must pass before the scheduler sees it
 //!   (unique ids, references that resolve), with Pacemaker's own leniencies.
 
 pub mod model;
+pub mod options;
 pub mod parse;
 mod score;
+pub mod status_edit;
 pub mod validate;
 pub mod write;
 pub mod xml;

@@ -6,11 +6,11 @@
 //! `controld_te_callbacks.c`, `controld_fencing.c`) and the attribute
 //! manager; here the DC applies them to its own copy and syncs the result.
 //! The history entries are written as `crm_simulate` writes them
-//! ([`crate::simulate::inject::record_op`]), with the op digest the real
+//! ([`crate::cib::status_edit::record_op`]), with the op digest the real
 //! controller adds, so that a changed definition restarts the resource.
 
+use crate::cib::status_edit::{self, OpResult};
 use crate::cib::{Cib, Score};
-use crate::simulate::inject;
 
 use super::OpRecord;
 
@@ -32,7 +32,7 @@ pub fn generation(cib: &Cib) -> Generation {
 
 /// Sets an attribute of `<cib>`.
 pub fn set_cib_attr(cib: &mut Cib, name: &str, value: &str) {
-    inject::set_attr(&mut cib.attrs, name, value);
+    status_edit::set_attr(&mut cib.attrs, name, value);
 }
 
 /// A configuration change: `epoch` grows, `num_updates` restarts.
@@ -63,15 +63,15 @@ pub enum NodeView {
 pub fn set_node_view(cib: &mut Cib, uname: &str, view: NodeView) {
     match view {
         NodeView::Joined => {
-            inject::node_state_change(cib, uname, true);
+            status_edit::node_state_change(cib, uname, true);
         }
         NodeView::Down => {
-            inject::node_state_change(cib, uname, false);
+            status_edit::node_state_change(cib, uname, false);
         }
         NodeView::Lost => {
             // Down, but `expected` left as it was: what makes the
             // scheduler fence it.
-            if let Some(st) = inject::node_state(cib, uname) {
+            if let Some(st) = status_edit::node_state(cib, uname) {
                 st.in_ccm = Some("false".into());
                 st.crmd = Some("offline".into());
                 st.join = Some("down".into());
@@ -95,7 +95,7 @@ pub fn keep_peer_view(cib: &mut Cib, view: &Cib) {
         let Some(uname) = own.uname.as_deref() else {
             continue;
         };
-        if let Some(st) = inject::node_state(cib, uname) {
+        if let Some(st) = status_edit::node_state(cib, uname) {
             st.in_ccm.clone_from(&own.in_ccm);
             st.crmd.clone_from(&own.crmd);
             st.join.clone_from(&own.join);
@@ -108,31 +108,31 @@ pub fn keep_peer_view(cib: &mut Cib, view: &Cib) {
 /// its history and transient attributes.
 pub fn node_down_clean(cib: &mut Cib, uname: &str) {
     set_node_view(cib, uname, NodeView::Down);
-    inject::clear_node_history(cib, uname);
+    status_edit::clear_node_history(cib, uname);
 }
 
 /// Forgets a node's resource history (a joining node reports its own).
 pub fn clear_lrm(cib: &mut Cib, uname: &str) {
-    if let Some(st) = inject::node_state(cib, uname) {
+    if let Some(st) = status_edit::node_state(cib, uname) {
         st.lrm = Some(Vec::new());
     }
 }
 
 /// A transient node attribute (`attrd_updater`), `None` to delete it.
 pub fn set_transient(cib: &mut Cib, uname: &str, name: &str, value: Option<&str>) {
-    let Some(st) = inject::node_state(cib, uname) else {
+    let Some(st) = status_edit::node_state(cib, uname) else {
         return;
     };
-    let set = inject::transient_set(st);
+    let set = status_edit::transient_set(st);
     match value {
         None => set.pairs.retain(|p| p.name != name),
-        Some(v) => inject::set_pair(set, name, v.to_string()),
+        Some(v) => status_edit::set_pair(set, name, v.to_string()),
     }
 }
 
 /// Forgets every transient attribute of a node.
 pub fn clear_transient(cib: &mut Cib, uname: &str) {
-    if let Some(st) = inject::node_state(cib, uname) {
+    if let Some(st) = status_edit::node_state(cib, uname) {
         st.transient.clear();
     }
 }
@@ -176,18 +176,19 @@ pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures:
     } else {
         r.rc
     };
-    let result = inject::OpResult {
+    let result = OpResult {
+        node: &r.node,
+        rsc: &r.rsc,
         task: &r.task,
         interval_ms: r.interval_ms,
         rc,
         target_rc: r.expected_rc,
         now: now_secs,
-        forced_id: None,
     };
-    inject::record_op(cib, &r.node, &r.rsc, result);
+    status_edit::record_op(cib, &result);
     // The controller's bookkeeping that crm_simulate leaves out, on the
     // entries just written (they carry the resource's newest call id).
-    if let Some(st) = inject::node_state(cib, &r.node) {
+    if let Some(st) = status_edit::node_state(cib, &r.node) {
         if let Some(res) = st
             .lrm
             .as_mut()
@@ -212,14 +213,14 @@ pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures:
             let lf = format!("last-failure-{}#{}_{}", r.rsc, r.task, r.interval_ms);
             set_transient(cib, &r.node, &lf, Some(&now_secs.to_string()));
         } else {
-            inject::bump_failcount(cib, &r.node, &r.rsc, &r.task, r.interval_ms, now_secs);
+            status_edit::bump_failcount(cib, &r.node, &r.rsc, &r.task, r.interval_ms, now_secs);
         }
     }
 }
 
 /// Removes every fail count of a resource on a node (`clear_failcount`).
 pub fn clear_failcount(cib: &mut Cib, uname: &str, rsc: &str) {
-    let Some(st) = inject::node_state(cib, uname) else {
+    let Some(st) = status_edit::node_state(cib, uname) else {
         return;
     };
     let fc = format!("fail-count-{rsc}#");
@@ -232,7 +233,7 @@ pub fn clear_failcount(cib: &mut Cib, uname: &str, rsc: &str) {
 
 /// Removes a resource's history on a node (`lrm_delete`).
 pub fn delete_history(cib: &mut Cib, uname: &str, rsc: &str) {
-    if let Some(st) = inject::node_state(cib, uname) {
+    if let Some(st) = status_edit::node_state(cib, uname) {
         if let Some(l) = st.lrm.as_mut() {
             l.retain(|r| r.id != rsc);
         }

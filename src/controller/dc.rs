@@ -355,7 +355,7 @@ impl DcState {
         let now_secs = c.now_secs(now);
         if rec.task == "cancel" {
             let cib = self.cib(c);
-            if let Some(st) = crate::simulate::inject::node_state(cib, &rec.node) {
+            if let Some(st) = crate::cib::status_edit::node_state(cib, &rec.node) {
                 if let Some(res) = st
                     .lrm
                     .as_mut()

@@ -17,7 +17,25 @@ use std::collections::BTreeMap;
 
 use sim::{Duration, Instant};
 
-use crate::scenario::AgentTimings;
+/// Simulated agent timings for one agent type or resource (a scenario's
+/// `[agents]`): how long each operation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AgentTimings {
+    /// `start`.
+    pub start: Option<Duration>,
+    /// `stop`.
+    pub stop: Option<Duration>,
+    /// `monitor`.
+    pub monitor: Option<Duration>,
+    /// `promote`.
+    pub promote: Option<Duration>,
+    /// `demote`.
+    pub demote: Option<Duration>,
+    /// Fence `off`.
+    pub off: Option<Duration>,
+    /// Fence `on`.
+    pub on: Option<Duration>,
+}
 
 /// OCF result codes.
 pub mod rc {

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use sim::{Duration, Instant};
 
-pub use agents::{Activity, Agents, Done, Request, Timings};
+pub use agents::{Activity, AgentTimings, Agents, Done, Request, Timings};
 
 #[cfg(test)]
 mod tests;

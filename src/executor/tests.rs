@@ -2,7 +2,6 @@
 
 use super::agents::rc;
 use super::*;
-use crate::scenario::AgentTimings;
 
 /// An executor wired to a node's agents.
 struct Node {

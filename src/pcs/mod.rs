@@ -9,6 +9,11 @@
 //! its refusals (unknown resource, duplicate id, bad score, unknown option).
 //! A command either applies completely or not at all.
 //!
+//! - `commands`: the table of commands (words, options, handler), one
+//!   module per command family: `property`, `resource` (with its
+//!   `operations`), `constraint`, `node`; underneath, `flags` (the command
+//!   line's options), `ids` (generated ids and attribute sets) and `lookup`
+//!   (resources by id);
 //! - [`shell`]: words split as a POSIX shell splits them;
 //! - [`agents`]: the agents' metadata pcs takes default operations from;
 //! - [`rule`]: the location rule language.
@@ -37,6 +42,14 @@ pub mod rule;
 pub mod shell;
 
 mod commands;
+mod constraint;
+mod flags;
+mod ids;
+mod lookup;
+mod node;
+mod operations;
+mod property;
+mod resource;
 
 use crate::cib::Cib;
 use std::fmt;

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sim::{Addr, Duration, Instant, NodeId, PowerState, Sim, TraceEvent};
 
+use crate::cib::options;
 use crate::cluster::{ClusterEvent, Process, RESOURCES, STACK};
 use crate::executor::{Activity, Timings};
 use crate::membership::RingId;
@@ -162,12 +163,11 @@ impl Observer {
         keep: Keep,
     ) -> Observer {
         let opts = crate::controller::Options::from_cib(cib);
-        let nqp = cib.crm_option("no-quorum-policy");
+        let nqp = options::value_of(cib, "no-quorum-policy");
         let mut agent_of = BTreeMap::new();
         collect_agents(&cib.configuration.resources, &mut agent_of);
-        let stonith_enabled = cib
-            .crm_option("stonith-enabled")
-            .is_none_or(crate::scheduler::rules::is_true);
+        let stonith_enabled =
+            options::value_of(cib, "stonith-enabled").is_some_and(crate::scheduler::rules::is_true);
         // Without fencing, Pacemaker recovers as soon as a node is lost;
         // the invariant then judges nothing (the config is what is unsafe,
         // and no-double-active says so).

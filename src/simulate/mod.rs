@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::cib::status_edit::{self, OpResult};
 use crate::cib::{self, Cib, CibError, LrmResource};
 use crate::scheduler::graph::{self, Outcome};
 use crate::scheduler::rules::{format_datetime, parse_datetime};
@@ -384,23 +385,23 @@ fn apply_modifications(
             return Err(SimulateError::Usage(format!("unknown node '{n}'")));
         }
         let _ = writeln!(out, "  * Bringing node {n} online");
-        inject::node_state_change(cib, n, true);
+        status_edit::node_state_change(cib, n, true);
     }
     for n in &opts.node_down {
         if !known(cib, n) {
             return Err(SimulateError::Usage(format!("unknown node '{n}'")));
         }
         let _ = writeln!(out, "  * Taking node {n} offline");
-        inject::node_state_change(cib, n, false);
-        inject::clear_node_history(cib, n);
+        status_edit::node_state_change(cib, n, false);
+        status_edit::clear_node_history(cib, n);
     }
     for n in &opts.node_fail {
         if !known(cib, n) {
             return Err(SimulateError::Usage(format!("unknown node '{n}'")));
         }
         let _ = writeln!(out, "  * Failing node {n}");
-        inject::node_state_change(cib, n, true);
-        if let Some(st) = inject::node_state(cib, n) {
+        status_edit::node_state_change(cib, n, true);
+        if let Some(st) = status_edit::node_state(cib, n) {
             st.in_ccm = Some("false".into());
         }
     }
@@ -412,7 +413,7 @@ fn apply_modifications(
                 op.node
             )));
         }
-        if inject::agent_of(cib, &op.rsc).is_none() {
+        if status_edit::agent_of(cib, &op.rsc).is_none() {
             return Err(SimulateError::Usage(format!(
                 "invalid resource name '{}' in '{spec}'",
                 op.rsc
@@ -421,25 +422,17 @@ fn apply_modifications(
         let _ = writeln!(out, "  * Injecting {spec} into the configuration");
         // pcmk__inject_scheduler_input records every injected result as
         // expected to succeed.
-        let result = inject::OpResult {
+        let result = OpResult {
+            node: &op.node,
+            rsc: &op.rsc,
             task: &op.task,
             interval_ms: op.interval_ms,
             rc: op.rc,
             target_rc: 0,
             now,
-            forced_id: None,
         };
-        inject::record_op(cib, &op.node, &op.rsc, result);
-        inject::inject_failcount(
-            cib,
-            &op.node,
-            &op.rsc,
-            &op.task,
-            op.interval_ms,
-            op.rc,
-            now,
-            out,
-        );
+        status_edit::record_op(cib, &result);
+        inject::inject_failcount(cib, &result, out);
     }
     out.push('\n');
     Ok(true)
@@ -550,8 +543,8 @@ fn execute(
                     .unwrap_or_else(|| "reboot".into());
                 let _ = writeln!(out, "  * Fencing {node} ({op})");
                 if op != "on" {
-                    inject::node_state_change(cib, &node, false);
-                    inject::clear_node_history(cib, &node);
+                    status_edit::node_state_change(cib, &node, false);
+                    status_edit::clear_node_history(cib, &node);
                     histories.forget_node(&node);
                 }
             }
@@ -601,43 +594,45 @@ fn execute(
                             "Pretending action {} failed with rc={rc}",
                             graph::graph_id(act)
                         );
-                        inject::inject_failcount(
-                            cib,
-                            &node,
-                            &shown,
+                        let failed = OpResult {
+                            node: &node,
+                            rsc: &shown,
                             task,
-                            act.interval_ms,
+                            interval_ms: act.interval_ms,
                             rc,
+                            target_rc: target,
                             now,
-                            out,
-                        );
+                        };
+                        inject::inject_failcount(cib, &failed, out);
                         rc
                     }
                 };
-                let mut result = inject::OpResult {
+                let mut result = OpResult {
+                    node: &node,
+                    rsc: &rsc,
                     task,
                     interval_ms: act.interval_ms,
                     rc,
                     target_rc: target,
                     now,
-                    forced_id: None,
                 };
+                let mut forced_id = None;
                 if task == "notify" {
                     // A notification is recorded under its own id, and always
                     // as a success, so that it never replaces the resource's
                     // last result (`pcmk__create_history_xml`).
                     let m = |k: &str| act.meta.get(k).cloned().unwrap_or_default();
                     let (ntype, ntask) = (m("notify_type"), m("notify_operation"));
-                    result = inject::OpResult {
+                    forced_id = Some(format!("{rsc}_{ntype}_notify_{ntask}_0"));
+                    result = OpResult {
                         interval_ms: 0,
                         rc: 0,
                         target_rc: 0,
-                        forced_id: Some(format!("{rsc}_{ntype}_notify_{ntask}_0")),
                         ..result
                     };
                 }
                 if let Some(entry) = histories.entry(cib, &node, &rsc) {
-                    inject::record_result(entry, &rsc, result);
+                    status_edit::record_result(entry, &result, forced_id);
                 }
                 if task == "migrate_to" || task == "migrate_from" {
                     if let (Some(s), Some(tg)) = (
@@ -659,8 +654,8 @@ fn execute(
 /// (thousands of probes on each node) quadratic.
 struct Histories {
     at: BTreeMap<(String, String), (usize, usize)>,
-    /// Agents of the resources given a new entry so far ([`inject::agent_of`]
-    /// scans the configuration).
+    /// Agents of the resources given a new entry so far
+    /// ([`status_edit::agent_of`] scans the configuration).
     agents: BTreeMap<String, Option<(String, Option<String>, String)>>,
 }
 
@@ -690,7 +685,7 @@ impl Histories {
     }
 
     /// A resource's history entry on a node, created if new
-    /// ([`inject::history_entry`]).
+    /// ([`status_edit::history_entry`]).
     fn entry<'a>(&mut self, cib: &'a mut Cib, node: &str, id: &str) -> Option<&'a mut LrmResource> {
         let key = (node.to_string(), id.to_string());
         let (si, li) = match self.at.get(&key) {
@@ -703,21 +698,21 @@ impl Histories {
                     let agent = self
                         .agents
                         .entry(id.to_string())
-                        .or_insert_with(|| inject::agent_of(cib, id))
+                        .or_insert_with(|| status_edit::agent_of(cib, id))
                         .clone();
                     let lrm = cib.status.node_states[si].lrm.get_or_insert_with(Vec::new);
-                    lrm.push(inject::new_history(id, agent));
+                    lrm.push(status_edit::new_history(id, agent));
                     let li = lrm.len() - 1;
                     self.at.insert(key, (si, li));
                     (si, li)
                 } else {
                     // No node state by that name yet (or one known by id
                     // only): made the general way, then indexed if named.
-                    inject::history_entry(cib, node, id)?;
+                    status_edit::history_entry(cib, node, id)?;
                     let states = &cib.status.node_states;
                     let Some(si) = states.iter().position(|s| s.uname.as_deref() == Some(node))
                     else {
-                        return inject::history_entry(cib, node, id);
+                        return status_edit::history_entry(cib, node, id);
                     };
                     let lrm = states[si].lrm.as_deref().unwrap_or_default();
                     let li = lrm.iter().rposition(|r| r.id == id)?;

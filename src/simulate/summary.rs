@@ -115,7 +115,14 @@ fn rsc_action(
                 dest: Option<NodeIdx>,
                 action: ActionIdx,
                 source: Option<ActionIdx>| {
-        item_line(ws, r, role, change, origin, dest, action, source)
+        let line = Line {
+            change,
+            origin,
+            dest,
+            action,
+            source,
+        };
+        item_line(ws, r, role, &line)
     };
     if role == rsc.next_role {
         let next = next?;
@@ -198,16 +205,14 @@ fn rsc_action(
                     _ => start,
                 };
                 let action = stop_op.unwrap_or(st);
-                out.push(item_line(
-                    ws,
-                    r,
-                    role,
-                    "Stop",
-                    Some(n),
-                    None,
+                let line = Line {
+                    change: "Stop",
+                    origin: Some(n),
+                    dest: None,
                     action,
                     source,
-                ));
+                };
+                out.push(item_line(ws, r, role, &line));
             }
             return Some(out);
         }
@@ -248,17 +253,29 @@ fn find_on(ws: &WorkingSet, r: RscIdx, task: &str, node: Option<NodeIdx>) -> Opt
     find(ws, r, task, node)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn item_line(
-    ws: &WorkingSet,
-    r: RscIdx,
-    role: Role,
-    change: &str,
+/// One resource line of the Transition Summary, before its text: what
+/// changes, from and to which node, and the action it stands for.
+struct Line<'a> {
+    /// `Start`, `Stop`, `Move`, `Recover`, ...
+    change: &'a str,
     origin: Option<NodeIdx>,
     dest: Option<NodeIdx>,
+    /// Whether it is runnable decides "blocked".
     action: ActionIdx,
+    /// The action whose reason the line gives, when not `action` itself.
     source: Option<ActionIdx>,
-) -> String {
+}
+
+/// A resource line's text (`rsc-action-item`), from the resource's role
+/// now (`role`) to its next role.
+fn item_line(ws: &WorkingSet, r: RscIdx, role: Role, line: &Line) -> String {
+    let Line {
+        change,
+        origin,
+        dest,
+        action,
+        source,
+    } = *line;
     let rsc = ws.rsc(r);
     let source = source.unwrap_or(action);
     let need_role = role > Role::Started || rsc.next_role > Role::Unpromoted;

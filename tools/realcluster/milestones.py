@@ -6,7 +6,7 @@ PAUSE, PARTITION, SWITCH ... lines, ms timestamps) and, per node,
 the host clock).  All times are milliseconds after the harness's `UP` line,
 which is the scenario's time zero.
 
-Milestones (the same definitions as tests/calibration.rs uses on pacesim's
+Milestones (the same definitions as tests/golden/calibration.rs uses on pacesim's
 side; see tools/realcluster/README.md):
 
   members -X          first node other than X whose corosync logs "A new membership

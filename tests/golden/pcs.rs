@@ -1,6 +1,7 @@
 //! pacesim's pcs against real pcs 0.11.
 //!
-//! Each `tests/pcs/NAME.txt` is one command sequence: `pcs ...` lines, in
+//! Each `tests/pcs/NAME.txt` is one command sequence, and two tests
+//! (`pcs::recorded::NAME`, `pcs::real::NAME`): `pcs ...` lines, in
 //! order; a line starting with `! ` must be refused (by both); `nodes A B`
 //! first adds `<node>` entries (ids 1, 2, ...) as a cluster has; `#` starts
 //! a comment line. For each sequence the configuration section pacesim
@@ -24,10 +25,15 @@
 //! `+100` comes out as `INFINITY` / `100` (the model keeps scores as
 //! numbers); pcs keeps the text.
 
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use libtest_mimic::Trial;
 use pacesim::cib::xml::Element;
 use pacesim::cib::{self, NodeConfig};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use crate::{check, root, verdict};
 
 use pacesim::cib::EMPTY_CIB;
 
@@ -39,7 +45,7 @@ struct Sequence {
 }
 
 fn sequences() -> Vec<Sequence> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pcs");
+    let dir = root().join("tests/pcs");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/pcs")
         .map(|e| e.expect("entry").path())
@@ -200,17 +206,7 @@ fn run_real(seq: &Sequence) -> Result<String, String> {
 }
 
 fn expected_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/pcs/{name}.expected.xml"))
-}
-
-fn report(label: &str, results: &[(String, Result<(), String>)]) {
-    let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
-    eprintln!("{label}: {ok} / {} sequences equal", results.len());
-    let fails: Vec<String> = results
-        .iter()
-        .filter_map(|(n, r)| r.as_ref().err().map(|e| format!("--- {n}\n{e}")))
-        .collect();
-    assert!(fails.is_empty(), "{label}:\n{}", fails.join("\n"));
+    root().join(format!("tests/pcs/{name}.expected.xml"))
 }
 
 fn diff(ours: &str, theirs: &str) -> String {
@@ -234,52 +230,59 @@ fn diff(ours: &str, theirs: &str) -> String {
     out
 }
 
-#[test]
-fn matches_recorded_pcs() {
-    let mut results = Vec::new();
-    for seq in sequences() {
-        let r = (|| {
-            let ours = run_pacesim(&seq)?;
-            let path = expected_path(&seq.name);
-            let expected =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            if ours != expected {
-                return Err(diff(&ours, &expected));
-            }
-            Ok(())
-        })();
-        results.push((seq.name, r));
+/// A sequence through pacesim against its recorded pcs output.
+fn matches_recorded_pcs(seq: &Sequence) -> Result<(), String> {
+    let ours = run_pacesim(seq)?;
+    let path = expected_path(&seq.name);
+    let expected =
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if ours != expected {
+        return Err(diff(&ours, &expected));
     }
-    report("recorded pcs output", &results);
+    Ok(())
 }
 
-#[test]
-fn matches_real_pcs() {
-    if !pcs_installed() {
+/// A sequence through pacesim against real pcs; `PCS_RECORD` rewrites the
+/// recorded output from it.
+fn matches_real_pcs(seq: &Sequence) -> Result<(), String> {
+    let theirs = run_real(seq)?;
+    if std::env::var_os("PCS_RECORD").is_some() {
+        std::fs::write(expected_path(&seq.name), &theirs).map_err(|e| e.to_string())?;
+    }
+    let ours = run_pacesim(seq)?;
+    if ours != theirs {
+        return Err(diff(&ours, &theirs));
+    }
+    Ok(())
+}
+
+/// Per sequence, a test against the recorded output (`pcs::recorded::NAME`)
+/// and, when pcs is installed, one against real pcs (`pcs::real::NAME`).
+pub fn trials() -> Vec<Trial> {
+    let real = pcs_installed();
+    if !real {
         eprintln!("SKIPPED: pcs or cibadmin not installed");
-        return;
     }
-    let record = std::env::var_os("PCS_RECORD").is_some();
-    let mut results = Vec::new();
+    let mut trials = vec![check(
+        "pcs::errors_name_command_and_word",
+        errors_name_command_and_word,
+    )];
     for seq in sequences() {
-        let r = (|| {
-            let theirs = run_real(&seq)?;
-            if record {
-                std::fs::write(expected_path(&seq.name), &theirs).map_err(|e| e.to_string())?;
-            }
-            let ours = run_pacesim(&seq)?;
-            if ours != theirs {
-                return Err(diff(&ours, &theirs));
-            }
-            Ok(())
-        })();
-        results.push((seq.name, r));
+        let seq = Arc::new(seq);
+        let recorded = Arc::clone(&seq);
+        trials.push(verdict(format!("pcs::recorded::{}", seq.name), move || {
+            matches_recorded_pcs(&recorded)
+        }));
+        if real {
+            trials.push(verdict(format!("pcs::real::{}", seq.name), move || {
+                matches_real_pcs(&seq)
+            }));
+        }
     }
-    report("real pcs 0.11", &results);
+    trials
 }
 
 /// Errors name the command and the offending word, and never panic.
-#[test]
 fn errors_name_command_and_word() {
     let mut c = cib::from_str(EMPTY_CIB).unwrap();
     pacesim::pcs::run(

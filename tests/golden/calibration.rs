@@ -37,15 +37,15 @@
 //! web #2`); a scenario without faults is timed from the start.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Mutex;
 
+use libtest_mimic::Trial;
 use pacesim::executor::Activity;
 use pacesim::runner::{self, story::Power, story::Stack, Keep, RscKind};
 use pacesim::scenario;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+use crate::{check, root, verdict};
 
 /// One milestone as pacesim saw it.
 #[derive(Debug, Clone)]
@@ -392,13 +392,29 @@ fn secs(ms: i64) -> String {
     format!("{:.1}", ms as f64 / 1000.0)
 }
 
-#[test]
-fn pacesim_against_real_clusters() {
-    let real = load_real();
-    assert!(!real.is_empty(), "real.json has recordings");
+/// One scenario's comparison: its rows of the table, and its milestones
+/// judged and found within range.
+#[derive(Default)]
+struct Judged {
+    table: Vec<[String; 5]>,
+    known: BTreeSet<(String, String)>,
+    ok_pairs: BTreeSet<(String, String)>,
+    n_ok: usize,
+    n_all: usize,
+}
+
+/// Every scenario's comparison so far, for the table after the run.
+static JUDGED: Mutex<BTreeMap<String, Judged>> = Mutex::new(BTreeMap::new());
+
+fn judged() -> std::sync::MutexGuard<'static, BTreeMap<String, Judged>> {
+    JUDGED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The (scenario, milestone) pairs of `tests/calibration/passing.txt`.
+fn passing() -> BTreeSet<(String, String)> {
     let passing_path = root().join("tests/calibration/passing.txt");
     let passing_text = std::fs::read_to_string(&passing_path).unwrap_or_default();
-    let passing: BTreeSet<(String, String)> = passing_text
+    passing_text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -408,112 +424,184 @@ fn pacesim_against_real_clusters() {
                 .unwrap_or_else(|| panic!("passing.txt: `scenario<TAB>milestone` expected: {l:?}"));
             (s.to_string(), m.to_string())
         })
+        .collect()
+}
+
+/// A test per recorded scenario (`calibration::NAME`), and the check that
+/// recordings and files agree.
+pub fn trials() -> Vec<Trial> {
+    let real = load_real();
+    assert!(!real.is_empty(), "real.json has recordings");
+    let mut trials = vec![check(
+        "calibration::every_calibration_scenario_is_recorded",
+        every_calibration_scenario_is_recorded,
+    )];
+    for (name, (runs, rows)) in real {
+        trials.push(verdict(format!("calibration::{name}"), move || {
+            pacesim_against_real_cluster(&name, runs, &rows)
+        }));
+    }
+    trials
+}
+
+/// One scenario against its real runs: only the milestones listed in
+/// `passing.txt` are enforced; the others are shown in the table.
+fn pacesim_against_real_cluster(name: &str, runs: usize, rows: &[Real]) -> Result<(), String> {
+    let j = judge(name, runs, rows);
+    let listed: BTreeSet<(String, String)> =
+        passing().into_iter().filter(|(s, _)| s == name).collect();
+    let stale: Vec<String> = listed
+        .difference(&j.known)
+        .map(|(s, m)| format!("{s}\t{m}"))
         .collect();
+    let broken: Vec<String> = listed
+        .difference(&j.ok_pairs)
+        .filter(|p| j.known.contains(*p))
+        .map(|(s, m)| format!("{s}\t{m}"))
+        .collect();
+    judged().insert(name.to_string(), j);
+    if !stale.is_empty() {
+        return Err(format!(
+            "passing.txt lists milestones real.json does not always have:\n{}",
+            stale.join("\n")
+        ));
+    }
+    if !broken.is_empty() {
+        return Err(format!(
+            "milestones that passed no longer do:\n{}",
+            broken.join("\n")
+        ));
+    }
+    Ok(())
+}
+
+/// Compares pacesim's milestones of one scenario with the real ranges.
+fn judge(name: &str, runs: usize, rows: &[Real]) -> Judged {
+    let (runs, name) = (&runs, &name.to_string());
     let mut table: Vec<[String; 5]> = Vec::new();
     let mut ok_pairs: BTreeSet<(String, String)> = BTreeSet::new();
     let mut known: BTreeSet<(String, String)> = BTreeSet::new();
     let (mut n_ok, mut n_all) = (0, 0);
-    for (name, (runs, rows)) in &real {
-        let file = root().join(format!("tests/calibration/scenarios/{name}.toml"));
-        let sim = pacesim_milestones(&file);
-        let find = |fault: usize, key: &str| {
-            sim.iter()
-                .find(|(f, k, _, _)| *f == fault && k == key)
-                .map(|(_, _, ms, node)| (*ms, node.clone()))
+    let file = root().join(format!("tests/calibration/scenarios/{name}.toml"));
+    let sim = pacesim_milestones(&file);
+    let find = |fault: usize, key: &str| {
+        sim.iter()
+            .find(|(f, k, _, _)| *f == fault && k == key)
+            .map(|(_, _, ms, node)| (*ms, node.clone()))
+    };
+    // which real milestones always come before which (every run)
+    let always: Vec<&Real> = rows.iter().filter(|r| r.runs == *runs).collect();
+    for r in rows {
+        let label = if r.fault == 0 {
+            r.key.clone()
+        } else {
+            format!("{} (fault {})", r.key, r.fault)
         };
-        // which real milestones always come before which (every run)
-        let always: Vec<&Real> = rows.iter().filter(|r| r.runs == *runs).collect();
-        for r in rows {
-            let label = if r.fault == 0 {
-                r.key.clone()
+        let range = format!(
+            "{}..{}{}",
+            secs(r.min_ms),
+            secs(r.max_ms),
+            if r.nodes.len() == 1 && node_matters(&r.key) {
+                format!(" {}", r.nodes[0])
             } else {
-                format!("{} (fault {})", r.key, r.fault)
-            };
-            let range = format!(
-                "{}..{}{}",
-                secs(r.min_ms),
-                secs(r.max_ms),
-                if r.nodes.len() == 1 && node_matters(&r.key) {
-                    format!(" {}", r.nodes[0])
-                } else {
-                    String::new()
-                }
-            );
-            let got = find(r.fault, &r.key);
-            let shown = got.as_ref().map_or("-".to_string(), |(ms, node)| {
-                if node_matters(&r.key) {
-                    format!("{} {node}", secs(*ms))
-                } else {
-                    secs(*ms)
-                }
-            });
-            if r.runs < *runs {
-                table.push([
-                    name.clone(),
-                    label,
-                    format!("{range} ({} of {runs} runs)", r.runs),
-                    shown,
-                    "not judged".into(),
-                ]);
-                continue;
+                String::new()
             }
-            known.insert((name.clone(), r.key.clone()));
-            n_all += 1;
-            let verdict = match &got {
-                None => "FAIL missing".to_string(),
-                Some((ms, node)) => {
-                    let mut why = Vec::new();
-                    if *ms < r.min_ms - tol(r.min_ms) {
-                        why.push(format!("early by {}s", secs(r.min_ms - ms)));
-                    } else if *ms > r.max_ms + tol(r.max_ms) {
-                        why.push(format!("late by {}s", secs(ms - r.max_ms)));
-                    }
-                    if node_matters(&r.key) && !r.nodes.contains(node) {
-                        why.push(format!("on {node}"));
-                    }
-                    // order: every milestone always before this one in the real runs
-                    for a in &always {
-                        if a.fault == r.fault && a.max_ms < r.min_ms {
-                            if let Some((ams, _)) = find(a.fault, &a.key) {
-                                if ams > *ms {
-                                    why.push(format!("after {}", a.key));
-                                }
+        );
+        let got = find(r.fault, &r.key);
+        let shown = got.as_ref().map_or("-".to_string(), |(ms, node)| {
+            if node_matters(&r.key) {
+                format!("{} {node}", secs(*ms))
+            } else {
+                secs(*ms)
+            }
+        });
+        if r.runs < *runs {
+            table.push([
+                name.clone(),
+                label,
+                format!("{range} ({} of {runs} runs)", r.runs),
+                shown,
+                "not judged".into(),
+            ]);
+            continue;
+        }
+        known.insert((name.clone(), r.key.clone()));
+        n_all += 1;
+        let verdict = match &got {
+            None => "FAIL missing".to_string(),
+            Some((ms, node)) => {
+                let mut why = Vec::new();
+                if *ms < r.min_ms - tol(r.min_ms) {
+                    why.push(format!("early by {}s", secs(r.min_ms - ms)));
+                } else if *ms > r.max_ms + tol(r.max_ms) {
+                    why.push(format!("late by {}s", secs(ms - r.max_ms)));
+                }
+                if node_matters(&r.key) && !r.nodes.contains(node) {
+                    why.push(format!("on {node}"));
+                }
+                // order: every milestone always before this one in the real runs
+                for a in &always {
+                    if a.fault == r.fault && a.max_ms < r.min_ms {
+                        if let Some((ams, _)) = find(a.fault, &a.key) {
+                            if ams > *ms {
+                                why.push(format!("after {}", a.key));
                             }
                         }
                     }
-                    if why.is_empty() {
-                        "ok".to_string()
-                    } else {
-                        format!("FAIL {}", why.join(", "))
-                    }
                 }
-            };
-            if verdict == "ok" {
-                n_ok += 1;
-                ok_pairs.insert((name.clone(), r.key.clone()));
-            }
-            table.push([name.clone(), label, range, shown, verdict]);
-        }
-        // pacesim milestones the real runs never showed
-        for (f, k, ms, _) in &sim {
-            if (*f > 0 || rows.iter().any(|r| r.fault == 0))
-                && !rows.iter().any(|r| r.fault == *f && r.key == *k)
-            {
-                let label = if *f == 0 {
-                    k.clone()
+                if why.is_empty() {
+                    "ok".to_string()
                 } else {
-                    format!("{k} (fault {f})")
-                };
-                table.push([
-                    name.clone(),
-                    label,
-                    "never in real runs".into(),
-                    secs(*ms),
-                    "extra".into(),
-                ]);
+                    format!("FAIL {}", why.join(", "))
+                }
             }
+        };
+        if verdict == "ok" {
+            n_ok += 1;
+            ok_pairs.insert((name.clone(), r.key.clone()));
+        }
+        table.push([name.clone(), label, range, shown, verdict]);
+    }
+    // pacesim milestones the real runs never showed
+    for (f, k, ms, _) in &sim {
+        if (*f > 0 || rows.iter().any(|r| r.fault == 0))
+            && !rows.iter().any(|r| r.fault == *f && r.key == *k)
+        {
+            let label = if *f == 0 {
+                k.clone()
+            } else {
+                format!("{k} (fault {f})")
+            };
+            table.push([
+                name.clone(),
+                label,
+                "never in real runs".into(),
+                secs(*ms),
+                "extra".into(),
+            ]);
         }
     }
+    Judged {
+        table,
+        known,
+        ok_pairs,
+        n_ok,
+        n_all,
+    }
+}
+
+/// After the cases: the table of every comparison that ran, and the
+/// milestones that pass but are not enforced yet.
+pub fn report() {
+    let judged = judged();
+    if judged.is_empty() {
+        return;
+    }
+    let passing = passing();
+    let table: Vec<&[String; 5]> = judged.values().flat_map(|j| &j.table).collect();
+    let n_ok: usize = judged.values().map(|j| j.n_ok).sum();
+    let n_all: usize = judged.values().map(|j| j.n_all).sum();
+    let ok_pairs: BTreeSet<&(String, String)> = judged.values().flat_map(|j| &j.ok_pairs).collect();
     let w: Vec<usize> = (0..5)
         .map(|c| {
             table
@@ -546,7 +634,8 @@ fn pacesim_against_real_clusters() {
         passing.len()
     );
     let newly: Vec<String> = ok_pairs
-        .difference(&passing)
+        .into_iter()
+        .filter(|p| !passing.contains(*p))
         .map(|(s, m)| format!("{s}\t{m}"))
         .collect();
     if !newly.is_empty() {
@@ -555,28 +644,9 @@ fn pacesim_against_real_clusters() {
             newly.join("\n")
         );
     }
-    let stale: Vec<String> = passing
-        .difference(&known)
-        .map(|(s, m)| format!("{s}\t{m}"))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "passing.txt lists milestones real.json does not always have:\n{}",
-        stale.join("\n")
-    );
-    let broken: Vec<String> = passing
-        .difference(&ok_pairs)
-        .map(|(s, m)| format!("{s}\t{m}"))
-        .collect();
-    assert!(
-        broken.is_empty(),
-        "milestones that passed no longer do:\n{}",
-        broken.join("\n")
-    );
 }
 
 /// Every recorded scenario is a file pacesim runs, and every file has a recording.
-#[test]
 fn every_calibration_scenario_is_recorded() {
     let real = load_real();
     let dir = root().join("tests/calibration/scenarios");
@@ -592,6 +662,12 @@ fn every_calibration_scenario_is_recorded() {
         files, recorded,
         "scenarios/ and real.json name the same scenarios"
     );
+    for (s, m) in passing() {
+        assert!(
+            real.contains_key(&s),
+            "passing.txt lists a milestone of {s}, which real.json does not record: {m}"
+        );
+    }
     for (name, (runs, rows)) in &real {
         assert!(*runs >= 2, "{name}: at least 2 real runs");
         assert!(!rows.is_empty(), "{name}: milestones recorded");

@@ -2,8 +2,9 @@
 //! (Pacemaker 2.1.5) on every CIB of Pacemaker's scheduler corpus, line
 //! for line apart from "Last updated" (the wall clock each read).
 //!
-//! The test prints how many CIBs match. It fails when a CIB named in
-//! `tests/status/passing.txt` no longer matches; the list only grows: set
+//! Each CIB is a test, `status::NAME`, that fails when the CIB is named in
+//! `tests/status/passing.txt` and no longer matches; after the cases the
+//! binary prints how many of those that ran match. The list only grows: set
 //! `PACESIM_UPDATE_PASSING=1` (as for the conformance lists) to add the
 //! CIBs that now match. Skipped with a message when `crm_mon` or the
 //! corpus is absent. `PACESIM_STATUS_OUT=DIR` writes each mismatch's two
@@ -12,18 +13,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
-/// The corpus: `$PACESIM_CORPUS` if set, else `../shared/pacemaker` next
-/// to the crate (as tests/conformance.rs finds it).
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("PACESIM_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pacemaker"),
-    }
-}
+use libtest_mimic::Trial;
+
+use crate::{check, corpus_dir, read_list, root, verdict};
 
 fn passing_list() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/status/passing.txt")
+    root().join("tests/status/passing.txt")
 }
 
 fn crm_mon_installed() -> bool {
@@ -69,19 +66,31 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
-#[test]
-fn corpus_status_matches_crm_mon() {
-    let dir = shared_dir().join("scheduler/xml");
+/// The CIBs that ran and matched, and those that ran; `None` when the
+/// corpus or crm_mon is absent.
+static RESULTS: Mutex<Option<(BTreeSet<String>, usize)>> = Mutex::new(None);
+
+fn results() -> std::sync::MutexGuard<'static, Option<(BTreeSet<String>, usize)>> {
+    RESULTS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A test per corpus CIB (`status::NAME`), and the command's own test.
+pub fn trials() -> Vec<Trial> {
+    let mut trials = vec![check(
+        "status::status_command_prints_crm_mon_text_and_refuses_bad_files",
+        status_command_prints_crm_mon_text_and_refuses_bad_files,
+    )];
+    let dir = corpus_dir().join("scheduler/xml");
     if !dir.is_dir() {
         eprintln!(
             "SKIPPED: the Pacemaker corpus is not at {}; status not compared",
             dir.display()
         );
-        return;
+        return trials;
     }
     if !crm_mon_installed() {
         eprintln!("SKIPPED: crm_mon not installed (apt-get install pacemaker-cli-utils); status not compared");
-        return;
+        return trials;
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("corpus directory is readable")
@@ -89,74 +98,68 @@ fn corpus_status_matches_crm_mon() {
         .filter(|p| p.extension().is_some_and(|e| e == "xml"))
         .collect();
     files.sort();
-    let out_dir = std::env::var_os("PACESIM_STATUS_OUT").map(PathBuf::from);
-    // crm_mon is a process per CIB: a few at a time.
-    let threads = 4;
-    let results: Vec<(String, Result<bool, String>)> = std::thread::scope(|s| {
-        let chunks: Vec<Vec<PathBuf>> = (0..threads)
-            .map(|k| files.iter().skip(k).step_by(threads).cloned().collect())
-            .collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                let out_dir = out_dir.clone();
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|xml| {
-                            let name = xml.file_stem().unwrap().to_string_lossy().into_owned();
-                            let ours = match pacesim::cib::load(xml) {
-                                Ok(cib) => std::panic::catch_unwind(|| {
-                                    pacesim::runner::status::crm_mon(&cib, now())
-                                })
-                                .map_err(|_| "panicked".to_string()),
-                                Err(e) => Err(e.to_string()),
-                            };
-                            let ok = ours.map(|ours| {
-                                let theirs = crm_mon(xml);
-                                let same = comparable(&ours) == comparable(&theirs);
-                                if let (false, Some(d)) = (same, &out_dir) {
-                                    let _ = std::fs::create_dir_all(d);
-                                    let _ = std::fs::write(d.join(format!("{name}.ours")), &ours);
-                                    let _ =
-                                        std::fs::write(d.join(format!("{name}.crm_mon")), &theirs);
-                                }
-                                same
-                            });
-                            (name, ok)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker finished"))
-            .collect()
-    });
-    let mut passing = BTreeSet::new();
-    for (name, r) in &results {
-        match r {
-            Ok(true) => {
-                passing.insert(name.clone());
+    *results() = Some((BTreeSet::new(), 0));
+    let listed = Arc::new(read_list(&passing_list()));
+    for xml in files {
+        let name = xml.file_stem().unwrap().to_string_lossy().into_owned();
+        let listed = Arc::clone(&listed);
+        trials.push(verdict(format!("status::{name}"), move || {
+            let same = compare(&xml, &name);
+            let mut guard = results();
+            let (passing, ran) = guard.as_mut().expect("set up before the cases");
+            *ran += 1;
+            match same {
+                Ok(true) => {
+                    passing.insert(name);
+                    return Ok(());
+                }
+                Ok(false) => {}
+                Err(e) => println!("  {name}: {e}"),
             }
-            Ok(false) => {}
-            Err(e) => println!("  {name}: {e}"),
-        }
+            if listed.contains(&name) {
+                return Err(format!(
+                    "{name} is listed as matching crm_mon but no longer does \
+                     (PACESIM_STATUS_OUT=DIR shows both outputs)"
+                ));
+            }
+            Ok(())
+        }));
     }
+    trials
+}
+
+/// Whether `pacesim status` prints what `crm_mon -1` prints for one CIB;
+/// an error when pacesim cannot read it or panics. With
+/// `PACESIM_STATUS_OUT=DIR`, a mismatch's two outputs are written there.
+fn compare(xml: &Path, name: &str) -> Result<bool, String> {
+    let ours = match pacesim::cib::load(xml) {
+        Ok(cib) => std::panic::catch_unwind(|| pacesim::runner::status::crm_mon(&cib, now()))
+            .map_err(|_| "panicked".to_string()),
+        Err(e) => Err(e.to_string()),
+    }?;
+    let theirs = crm_mon(xml);
+    let same = comparable(&ours) == comparable(&theirs);
+    if let (false, Some(d)) = (same, std::env::var_os("PACESIM_STATUS_OUT")) {
+        let d = PathBuf::from(d);
+        let _ = std::fs::create_dir_all(&d);
+        let _ = std::fs::write(d.join(format!("{name}.ours")), &ours);
+        let _ = std::fs::write(d.join(format!("{name}.crm_mon")), &theirs);
+    }
+    Ok(same)
+}
+
+/// After the cases: how many matched, and the list grown when asked.
+pub fn report() {
+    let guard = results();
+    let Some((passing, ran)) = guard.as_ref().filter(|(_, ran)| *ran > 0) else {
+        return;
+    };
     println!(
-        "pacesim status = crm_mon -1 (but Last updated): {}/{} corpus CIBs",
+        "pacesim status = crm_mon -1 (but Last updated): {}/{ran} corpus CIBs",
         passing.len(),
-        results.len()
     );
     let list = passing_list();
-    let listed: BTreeSet<String> = std::fs::read_to_string(&list)
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect();
+    let listed = read_list(&list);
     let newly: Vec<&String> = passing.difference(&listed).collect();
     if !newly.is_empty() {
         let shown: Vec<&&String> = newly.iter().take(20).collect();
@@ -177,15 +180,8 @@ fn corpus_status_matches_crm_mon() {
             std::fs::write(&list, text).expect("passing list is writable");
         }
     }
-    let regressed: Vec<&String> = listed.difference(&passing).collect();
-    assert!(
-        regressed.is_empty(),
-        "{} listed CIBs no longer match crm_mon: {regressed:?} (PACESIM_STATUS_OUT=DIR shows both outputs)",
-        regressed.len()
-    );
 }
 
-#[test]
 fn status_command_prints_crm_mon_text_and_refuses_bad_files() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("status");
     std::fs::create_dir_all(&dir).unwrap();

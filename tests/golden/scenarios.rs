@@ -1,15 +1,64 @@
-//! The scenarios of `scenarios/` run as CI runs them, each timeline kept as
-//! an insta snapshot in `snapshots/`; determinism (same seed, same trace);
+//! The scenarios of `scenarios/` run as CI runs them, a test each
+//! (`scenarios::NAME`), each timeline kept as an insta snapshot in
+//! `snapshots/`; determinism (same seed, same trace);
 //! the invariant checkers on a configuration known to be unsafe; and the
 //! errors a wrong scenario file gets.
 
 use std::path::{Path, PathBuf};
 
+use libtest_mimic::Trial;
 use pacesim::runner::{self, RunOptions};
 use pacesim::scenario;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+use crate::{check, root};
+
+/// The regressions of [`fuzzed_schedule_keeps_every_invariant`].
+const FUZZED: [&str; 7] = [
+    "fuzz-lossy-link",
+    "fuzz-pause-merge",
+    "fuzz-two-dcs-in-one-membership",
+    "fuzz-double-active-on-lossy-ring",
+    "fuzz-dc-voting-ignores-offer",
+    "fuzz-dc-voting-on-lossy-link",
+    "fuzz-lost-before-join-confirm",
+];
+
+/// A test per file of `scenarios/` (`scenarios::NAME`) and per fuzzed
+/// regression (`scenarios::fuzzed::NAME`), and the tests of the runner.
+pub fn trials() -> Vec<Trial> {
+    let files = scenario_files();
+    assert!(files.len() >= 4, "the scenario suite is there");
+    let mut trials: Vec<Trial> = files
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            check(format!("scenarios::{name}"), move || {
+                scenario_holds_and_matches_its_snapshot(&path, &name)
+            })
+        })
+        .collect();
+    trials.extend(FUZZED.iter().map(|name| {
+        check(format!("scenarios::fuzzed::{name}"), move || {
+            fuzzed_schedule_keeps_every_invariant(name)
+        })
+    }));
+    trials.push(check(
+        "scenarios::same_seed_same_trace",
+        same_seed_same_trace,
+    ));
+    trials.push(check(
+        "scenarios::an_unsafe_configuration_is_caught_as_double_active",
+        an_unsafe_configuration_is_caught_as_double_active,
+    ));
+    trials.push(check(
+        "scenarios::wrong_files_name_the_place",
+        wrong_files_name_the_place,
+    ));
+    trials.push(check(
+        "scenarios::a_random_fencing_delay_leaves_one_winner",
+        a_random_fencing_delay_leaves_one_winner,
+    ));
+    trials
 }
 
 fn scenario_files() -> Vec<PathBuf> {
@@ -27,33 +76,22 @@ fn run(path: &Path, opts: RunOptions) -> runner::Outcome {
     runner::run(&s, opts).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Every scenario holds, and its report is what the snapshot says.
-#[test]
-fn every_scenario_holds_and_matches_its_snapshot() {
-    let files = scenario_files();
-    assert!(files.len() >= 4, "the scenario suite is there");
-    let mut failed = Vec::new();
-    for path in files {
-        let o = run(&path, RunOptions::default());
-        let report = runner::text(&o);
-        if !o.passed() {
-            failed.push(format!("{}:\n{report}", path.display()));
-        }
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        insta::with_settings!({
-            snapshot_path => root().join("snapshots"),
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!(name, report);
-        });
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+/// A scenario holds, and its report is what the snapshot says.
+fn scenario_holds_and_matches_its_snapshot(path: &Path, name: &str) {
+    let o = run(path, RunOptions::default());
+    let report = runner::text(&o);
+    insta::with_settings!({
+        snapshot_path => root().join("snapshots"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, report);
+    });
+    assert!(o.passed(), "{}:\n{report}", path.display());
 }
 
 /// The same scenario and seed give the same trace, byte for byte; another
 /// seed gives another.
-#[test]
 fn same_seed_same_trace() {
     let path = root().join("scenarios/active-passive-faults.toml");
     let traced = |seed| {
@@ -82,7 +120,6 @@ fn same_seed_same_trace() {
 
 /// Without fencing and with no-quorum-policy=ignore, both sides of a
 /// partition run the database: the checker must say so.
-#[test]
 fn an_unsafe_configuration_is_caught_as_double_active() {
     let o = run(
         &root().join("tests/scenarios/known-bad-no-fencing.toml"),
@@ -103,7 +140,6 @@ fn an_unsafe_configuration_is_caught_as_double_active() {
 }
 
 /// Files that cannot run are refused with file, line and column.
-#[test]
 fn wrong_files_name_the_place() {
     let dir = std::env::temp_dir().join(format!("pacesim-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -152,7 +188,6 @@ fn wrong_files_name_the_place() {
 
 /// A two-node split with one device and `pcmk_delay_max`: whatever the
 /// seed, exactly one node is fenced, and the seed decides which.
-#[test]
 fn a_random_fencing_delay_leaves_one_winner() {
     let path = root().join("tests/scenarios/fence-race-delay-max.toml");
     let mut winners = std::collections::BTreeSet::new();
@@ -176,30 +211,19 @@ fn a_random_fencing_delay_leaves_one_winner() {
     assert_eq!(winners.len(), 2, "both nodes win some seeds: {winners:?}");
 }
 
-/// Random fault schedules that once broke an invariant or never ended
-/// (generated by a fuzz sweep, kept as regressions): every invariant holds.
-#[test]
-fn fuzzed_schedules_keep_every_invariant() {
-    for name in [
-        "fuzz-lossy-link",
-        "fuzz-pause-merge",
-        "fuzz-two-dcs-in-one-membership",
-        "fuzz-double-active-on-lossy-ring",
-        "fuzz-dc-voting-ignores-offer",
-        "fuzz-dc-voting-on-lossy-link",
-        "fuzz-lost-before-join-confirm",
-    ] {
-        let o = run(
-            &root().join(format!("tests/scenarios/{name}.toml")),
-            RunOptions::default(),
-        );
-        let broken: Vec<String> = o
-            .invariants
-            .iter()
-            .filter(|v| !v.pass)
-            .map(|v| format!("{}: {}", v.what, v.observed))
-            .collect();
-        assert!(broken.is_empty(), "{name}: {}", broken.join("; "));
-        assert!(o.steps < 5_000_000, "{name}: {} steps, a churn", o.steps);
-    }
+/// A random fault schedule that once broke an invariant or never ended
+/// (generated by a fuzz sweep, kept as a regression): every invariant holds.
+fn fuzzed_schedule_keeps_every_invariant(name: &str) {
+    let o = run(
+        &root().join(format!("tests/scenarios/{name}.toml")),
+        RunOptions::default(),
+    );
+    let broken: Vec<String> = o
+        .invariants
+        .iter()
+        .filter(|v| !v.pass)
+        .map(|v| format!("{}: {}", v.what, v.observed))
+        .collect();
+    assert!(broken.is_empty(), "{name}: {}", broken.join("; "));
+    assert!(o.steps < 5_000_000, "{name}: {} steps, a churn", o.steps);
 }

@@ -1,100 +1,34 @@
-//! `--html OUT`: the reports people look at, each one self-contained HTML
-//! file (inline CSS and SVG, one small inline script; nothing fetched), so
-//! it works from a mail attachment.
-//!
-//! - [`timeline`] (`pacesim run`): a lane per node along virtual time —
-//!   power, stack, membership ring, quorum and DC, each primitive's active
-//!   spans (promoted in another colour), failures; faults and expectations
-//!   on rows of their own; fencing as arrows from the asking node to its
-//!   target. Drawn from the typed spans of `story.rs`; every item's
-//!   `<title>` is its trace line. A time-window control re-lays the items
-//!   (`data-a`/`data-b`: start and end in ms) for hour-long runs.
-//! - [`sweep`]: pass counts per check, delay histograms per event, failing
-//!   seeds with the command that reproduces each.
-//! - [`whatif`]: the cells coloured by outage, each cell's distribution in
-//!   its `<title>` and a small histogram inside.
-//!
-//! Output is a pure function of its input: same seed, same bytes.
+//! The timeline of one run (`pacesim run --html`): a lane per node along
+//! virtual time, faults, checks and fencing on rows of their own, and the
+//! script that zooms into a time window.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use super::*;
 
-use sim::Instant;
-
-use crate::executor::Activity;
-use crate::scenario::{Event, Expect};
-
-use super::story::{Power, Stack, Story};
-use super::sweep::Report;
-use super::whatif::{Cell, Plan};
-use super::Outcome;
-
-/// Escapes text for HTML and SVG.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-const CSS: &str = "body{font:13px/1.4 system-ui,sans-serif;margin:16px;color:#222}\
-h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:18px 0 6px}\
-.pass{color:#1a7f37}.fail{color:#c62828}code{background:#f3f3f3;padding:1px 4px}\
-table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}\
-th{background:#f6f6f6}.ctl{margin:8px 0}.ctl input{width:80px}.ctl button{margin-left:4px}\
-.legend span{display:inline-block;margin-right:12px}.sw{display:inline-block;width:12px;height:10px;margin-right:3px;vertical-align:middle}\
-svg text{font:11px system-ui,sans-serif}.lab{font-weight:600}";
-
-fn page(title: &str, body: &str, script: &str) -> String {
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"generator\" content=\"pacesim\"><title>{}</title><style>{CSS}</style></head>\n<body>\n{body}",
-        esc(title)
-    );
-    if !script.is_empty() {
-        let _ = writeln!(s, "<script>{script}</script>");
-    }
-    s.push_str("</body></html>\n");
-    s
-}
-
-fn ms(t: Instant) -> u64 {
+pub(super) fn ms(t: Instant) -> u64 {
     t.as_nanos() / 1_000_000
 }
 
-// ---------------------------------------------------------------- timeline
-
-const LEFT: f64 = 150.0;
+pub(super) const LEFT: f64 = 150.0;
 /// The most fencing labels shown at once.
-const MAX_LABELS: usize = 12;
-const WIDTH: f64 = 1100.0;
+pub(super) const MAX_LABELS: usize = 12;
+pub(super) const WIDTH: f64 = 1100.0;
 /// Room right of the time axis's end, so that a marker at the last instant
 /// (a `converged` check, a fault at the end) is drawn whole, not halved.
-const END_MARGIN: f64 = 8.0;
-const ROW: f64 = 14.0;
+pub(super) const END_MARGIN: f64 = 8.0;
+pub(super) const ROW: f64 = 14.0;
 
 /// Colours, one per state (also the legend).
-const C_OFF: &str = "#9e9e9e";
-const C_BOOT: &str = "#f2c94c";
-const C_UP: &str = "#cfe8cf";
-const C_HALT: &str = "#5d4037";
-const C_STACK: &str = "#6fbf73";
-const C_KILLED: &str = "#e57373";
-const C_PAUSED: &str = "#90caf9";
-const C_QUORATE: &str = "#2e7d32";
-const C_DC: &str = "#f9a825";
-const C_STARTED: &str = "#4e79a7";
-const C_PROMOTED: &str = "#8e24aa";
+pub(super) const C_OFF: &str = "#9e9e9e";
+pub(super) const C_BOOT: &str = "#f2c94c";
+pub(super) const C_UP: &str = "#cfe8cf";
+pub(super) const C_HALT: &str = "#5d4037";
+pub(super) const C_STACK: &str = "#6fbf73";
+pub(super) const C_KILLED: &str = "#e57373";
+pub(super) const C_PAUSED: &str = "#90caf9";
+pub(super) const C_QUORATE: &str = "#2e7d32";
+pub(super) const C_DC: &str = "#f9a825";
+pub(super) const C_STARTED: &str = "#4e79a7";
+pub(super) const C_PROMOTED: &str = "#8e24aa";
 
 struct Svg {
     /// The plot's items (laid out by time).
@@ -141,7 +75,7 @@ impl Svg {
 }
 
 /// Spans of a change list up to `end`: (from, to, value).
-fn spans<T: Clone>(c: &[(Instant, T)], end: u64) -> Vec<(u64, u64, T)> {
+pub(super) fn spans<T: Clone>(c: &[(Instant, T)], end: u64) -> Vec<(u64, u64, T)> {
     let mut out = Vec::new();
     for (i, (t, v)) in c.iter().enumerate() {
         let b = c.get(i + 1).map_or(end, |(n, _)| ms(*n)).min(end);
@@ -153,22 +87,22 @@ fn spans<T: Clone>(c: &[(Instant, T)], end: u64) -> Vec<(u64, u64, T)> {
     out
 }
 
-fn at(t: u64) -> String {
+pub(super) fn at(t: u64) -> String {
     format!("{}.{:03}s", t / 1000, t % 1000)
 }
 
 /// When an expectation is judged, for its marker: a point expectation at
 /// its instant, an event at its first sighting (else the end), `converged`
 /// at the end.
-fn expect_at(e: &Expect, o: &Outcome, end: u64) -> u64 {
+pub(super) fn expect_at(e: &Expect, o: &Outcome, end: u64) -> u64 {
     match e {
         Expect::Point { at, .. } => at.as_millis(),
         Expect::Converged { .. } => end,
         Expect::Event { event, .. } => {
             let want = match event {
-                Event::Fenced(n) => super::Seen::Fenced(n.clone()),
-                Event::Recovered(r) => super::Seen::Recovered(r.value.clone()),
-                Event::Elected(n) => super::Seen::Elected(n.clone()),
+                Event::Fenced(n) => crate::runner::Seen::Fenced(n.clone()),
+                Event::Recovered(r) => crate::runner::Seen::Recovered(r.value.clone()),
+                Event::Elected(n) => crate::runner::Seen::Elected(n.clone()),
             };
             o.seen
                 .iter()
@@ -179,7 +113,7 @@ fn expect_at(e: &Expect, o: &Outcome, end: u64) -> u64 {
 }
 
 /// The primitives ever active anywhere, in id order.
-fn prims_of(story: &Story) -> Vec<String> {
+pub(super) fn prims_of(story: &Story) -> Vec<String> {
     let mut v: Vec<String> = story
         .lanes
         .iter()
@@ -405,7 +339,7 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
     }
     // Fencing arrows, from the asking node's lane to the target's; a run
     // of the same failing attempt (retries) is one arrow, counted.
-    let mut runs: Vec<(&super::story::Fencing, Option<Instant>, usize)> = Vec::new();
+    let mut runs: Vec<(&crate::runner::story::Fencing, Option<Instant>, usize)> = Vec::new();
     for f in &story.fencing {
         if let Some(last) = runs.last_mut() {
             let p = last.0;
@@ -585,7 +519,7 @@ pub fn timeline(expects: &[Expect], o: &Outcome) -> String {
     page(&format!("pacesim run: {}", o.name), &body, TIMELINE_JS)
 }
 
-fn ticks(t0: u64, t1: u64, width: f64) -> Vec<(u64, f64)> {
+pub(super) fn ticks(t0: u64, t1: u64, width: f64) -> Vec<(u64, f64)> {
     let span = (t1 - t0).max(1) as f64;
     let want = 10.0;
     let raw = span / want;
@@ -606,7 +540,7 @@ fn ticks(t0: u64, t1: u64, width: f64) -> Vec<(u64, f64)> {
     out
 }
 
-fn tick_label(t: u64) -> String {
+pub(super) fn tick_label(t: u64) -> String {
     if t.is_multiple_of(60_000) && t > 0 {
         format!("{}m", t / 60_000)
     } else if t > 60_000 && t.is_multiple_of(1000) {
@@ -619,7 +553,7 @@ fn tick_label(t: u64) -> String {
 }
 
 /// Re-lays every item with `data-a` for the window [t0, t1] (ms).
-const TIMELINE_JS: &str = r#"(function(){try{
+pub(super) const TIMELINE_JS: &str = r#"(function(){try{
 var svg=document.getElementById('tl'),plot=document.getElementById('plot'),axis=document.getElementById('axis');
 var END=+svg.getAttribute('data-end'),W=+plot.getAttribute('data-w'),H=+plot.getAttribute('height');
 var i0=document.getElementById('t0'),i1=document.getElementById('t1'),win=[0,END];
@@ -655,290 +589,3 @@ plot.addEventListener('mousedown',function(ev){down=T(ev);});
 plot.addEventListener('mouseup',function(ev){if(down===null)return;var u=T(ev);if(Math.abs(u-down)>(win[1]-win[0])/200)set(Math.min(u,down),Math.max(u,down));down=null;});
 document.documentElement.setAttribute('data-ready','1');
 }catch(e){document.documentElement.setAttribute('data-script-error',String(e));}})();"#;
-
-// ---------------------------------------------------------------- sweep
-
-/// Histogram bins of some delays (ms): a log axis when they spread over
-/// more than a factor of 20, else a linear one. (lower edge, upper edge,
-/// count).
-fn bins(samples: &[u64], n: usize) -> (bool, Vec<(f64, f64, usize)>) {
-    let (Some(&min), Some(&max)) = (samples.iter().min(), samples.iter().max()) else {
-        return (false, Vec::new());
-    };
-    let lo = (min as f64).max(1.0);
-    let hi = (max as f64).max(lo + 1.0);
-    let log = hi / lo > 20.0;
-    let edge = |i: usize| {
-        let f = i as f64 / n as f64;
-        if log {
-            lo * (hi / lo).powf(f)
-        } else {
-            min as f64 + (max as f64 + 1.0 - min as f64) * f
-        }
-    };
-    let mut out: Vec<(f64, f64, usize)> = (0..n).map(|i| (edge(i), edge(i + 1), 0)).collect();
-    for &s in samples {
-        let v = s as f64;
-        let i = if log {
-            let f = ((v.max(lo)).ln() - lo.ln()) / (hi.ln() - lo.ln());
-            (f * n as f64) as usize
-        } else {
-            ((v - min as f64) / (max as f64 + 1.0 - min as f64) * n as f64) as usize
-        };
-        out[i.min(n - 1)].2 += 1;
-    }
-    (log, out)
-}
-
-fn histogram(samples: &[u64], w: f64, h: f64, n: usize, axis: bool) -> String {
-    let (log, b) = bins(samples, n);
-    let top = b.iter().map(|x| x.2).max().unwrap_or(1).max(1) as f64;
-    let bw = w / n.max(1) as f64;
-    let pad = if axis { 16.0 } else { 0.0 };
-    let mut s = format!(
-        "<svg class=\"hist\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{:.0}\">",
-        h + pad
-    );
-    for (i, (a, bb, c)) in b.iter().enumerate() {
-        let bh = *c as f64 / top * h;
-        let _ = write!(
-            s,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"#4e79a7\"><title>{} to {} ms: {c} runs</title></rect>",
-            i as f64 * bw + 0.5,
-            h - bh,
-            (bw - 1.0).max(0.5),
-            a.round(),
-            bb.round()
-        );
-    }
-    if axis {
-        if let (Some(f), Some(l)) = (b.first(), b.last()) {
-            let _ = write!(
-                s,
-                "<text x=\"0\" y=\"{:.0}\">{} ms</text><text x=\"{w:.0}\" y=\"{:.0}\" text-anchor=\"end\">{} ms{}</text>",
-                h + 12.0,
-                f.0.round(),
-                h + 12.0,
-                l.1.round(),
-                if log { " (log axis)" } else { "" }
-            );
-        }
-    }
-    s.push_str("</svg>");
-    s
-}
-
-/// `pacesim sweep --html OUT`.
-pub fn sweep(r: &Report) -> String {
-    let mut b = String::new();
-    let ok = r.passed == r.runs;
-    let _ = writeln!(
-        b,
-        "<h1>sweep of {} <span class=\"{}\">{}</span></h1>\n<div>{} runs, {} passed, {} failed</div>",
-        esc(&r.file),
-        if ok { "pass" } else { "fail" },
-        if ok { "PASS" } else { "FAIL" },
-        r.runs,
-        r.passed,
-        r.runs - r.passed
-    );
-    b.push_str("<h2>Checks (runs in which each held)</h2>\n<table><tr><th>check</th><th>held</th><th></th></tr>\n");
-    for c in &r.checks {
-        let frac = c.held as f64 / r.runs.max(1) as f64;
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td class=\"{}\">{}/{}</td><td><svg width=\"200\" height=\"12\"><rect width=\"200\" height=\"12\" fill=\"#f1c6c6\"/><rect width=\"{:.1}\" height=\"12\" fill=\"#66bb6a\"/></svg></td></tr>",
-            esc(&c.what),
-            if c.held == r.runs { "pass" } else { "fail" },
-            c.held,
-            r.runs,
-            frac * 200.0
-        );
-    }
-    b.push_str("</table>\n");
-    if !r.events.is_empty() {
-        b.push_str("<h2>Events: delay after the fault before each (ms; nearest-rank percentiles)</h2>\n<table><tr><th>event</th><th>count</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>histogram</th></tr>\n");
-        for e in &r.events {
-            let q = e.delay_ms;
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&e.what),
-                e.count,
-                q.min,
-                q.p50,
-                q.p90,
-                q.p99,
-                q.max,
-                histogram(&e.samples_ms, 320.0, 60.0, 30, true)
-            );
-        }
-        b.push_str("</table>\n");
-    }
-    if !r.failed_seeds.is_empty() {
-        b.push_str("<h2>Failing seeds</h2>\n<table><tr><th>seed</th><th>failed</th><th>reproduce</th></tr>\n");
-        for s in r.seeds.iter().filter(|s| !s.passed) {
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td class=\"fail\">{}</td><td><code>pacesim run {} --seed {}</code></td></tr>",
-                s.seed,
-                esc(&s.failed.join("; ")),
-                esc(&r.file),
-                s.seed
-            );
-        }
-        b.push_str("</table>\n");
-    }
-    page(&format!("pacesim sweep: {}", r.file), &b, "")
-}
-
-// ---------------------------------------------------------------- what-if
-
-fn secs(ms: u64) -> String {
-    format!("{}.{:03}s", ms / 1000, ms % 1000)
-}
-
-/// The colour of an outage: green (none) through yellow to red (a minute
-/// or more); dark red when a resource was lost.
-fn outage_colour(max_ms: u64, lost: bool) -> String {
-    if lost {
-        return "#8b1a1a".into();
-    }
-    let f = (max_ms as f64 / 60_000.0).clamp(0.0, 1.0);
-    // hue 120 (green) to 0 (red)
-    format!("hsl({:.0},70%,{:.0}%)", 120.0 * (1.0 - f), 80.0 - 15.0 * f)
-}
-
-/// `pacesim what-if --html OUT`: rows fault × node, columns settings.
-pub fn whatif(plan: &Plan, cells: &[Cell]) -> String {
-    let mut b = String::new();
-    let bad = cells.iter().filter(|c| c.violations > 0).count();
-    let _ = writeln!(
-        b,
-        "<h1>what-if {} <span class=\"{}\">{}</span></h1>\n<div>{} cells × {} seeds, fault at {}; colour: the longest outage of any resource (green: none, red: a minute or more, dark red: lost); red border: invariant violations. Hover a cell for its distribution.</div>",
-        esc(&plan.file.display().to_string()),
-        if bad == 0 { "pass" } else { "fail" },
-        if bad == 0 { "PASS" } else { "FAIL" },
-        cells.len(),
-        plan.seeds,
-        plan.at
-    );
-    // Rows in first-seen order of (fault, node); columns per setting.
-    let mut rows: Vec<(String, String)> = Vec::new();
-    let mut grid: BTreeMap<(usize, usize), &Cell> = BTreeMap::new();
-    for c in cells {
-        let key = (c.fault.clone(), c.node.clone());
-        let r = match rows.iter().position(|k| *k == key) {
-            Some(i) => i,
-            None => {
-                rows.push(key);
-                rows.len() - 1
-            }
-        };
-        let col = plan.cells.get(c.index).map_or(0, |s| s.setting);
-        grid.insert((r, col), c);
-    }
-    b.push_str("<table class=\"grid\"><tr><th>fault</th><th>node</th>");
-    for s in &plan.settings {
-        let label: Vec<String> = s.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let label = if label.is_empty() {
-            "as in the file".to_string()
-        } else {
-            label.join(" ")
-        };
-        let _ = write!(b, "<th>{}</th>", esc(&label));
-    }
-    b.push_str("</tr>\n");
-    for (ri, (fault, node)) in rows.iter().enumerate() {
-        let _ = write!(b, "<tr><td>{}</td><td>{}</td>", esc(fault), esc(node));
-        for ci in 0..plan.settings.len().max(1) {
-            let Some(c) = grid.get(&(ri, ci)) else {
-                b.push_str("<td></td>");
-                continue;
-            };
-            let lost = c.resources.values().any(|r| r.lost > 0);
-            let all: Vec<u64> = c
-                .resources
-                .values()
-                .flat_map(|r| r.outages.iter().copied())
-                .collect();
-            let max = all.iter().max().copied().unwrap_or(0);
-            let mut tip = format!("{} on {}: {} runs\n", c.fault, c.node, c.runs);
-            for (r, rc) in &c.resources {
-                let mut o = rc.outages.clone();
-                o.sort_unstable();
-                let q = |p| super::stats::percentile(&o, p).map_or("-".to_string(), secs);
-                let ends: Vec<String> = rc.last.iter().map(|(n, k)| format!("{n} x{k}")).collect();
-                let _ = writeln!(
-                    tip,
-                    "{r}: outage min {} p50 {} p90 {} max {}{}; ends on {}",
-                    q(0),
-                    q(50),
-                    q(90),
-                    q(100),
-                    if rc.lost > 0 {
-                        format!("; lost in {}", rc.lost)
-                    } else {
-                        String::new()
-                    },
-                    ends.join(", ")
-                );
-            }
-            let fenced: Vec<String> = c.fenced.iter().map(|(n, k)| format!("{n} x{k}")).collect();
-            let _ = write!(
-                tip,
-                "fenced: {}",
-                if fenced.is_empty() {
-                    "none".into()
-                } else {
-                    fenced.join(", ")
-                }
-            );
-            if let Some((seed, what)) = &c.first_violation {
-                let _ = write!(
-                    tip,
-                    "\nVIOLATIONS in {} of {} runs; first: seed {seed}: {what}",
-                    c.violations, c.runs
-                );
-            }
-            let border = if c.violations > 0 {
-                "border:3px solid #c62828;"
-            } else {
-                ""
-            };
-            let mut p50s: Vec<u64> = all.clone();
-            p50s.sort_unstable();
-            let p50 = super::stats::percentile(&p50s, 50).unwrap_or(0);
-            let mut per = String::new();
-            for (r, rc) in &c.resources {
-                let mut o = rc.outages.clone();
-                o.sort_unstable();
-                let p50 = super::stats::percentile(&o, 50).map_or("-".to_string(), secs);
-                let mx = o.last().map_or("-".to_string(), |m| secs(*m));
-                let _ = write!(
-                    per,
-                    "<br><small>{}: {p50} / {mx}{}</small>",
-                    esc(r),
-                    if rc.lost > 0 {
-                        format!(", lost in {}", rc.lost)
-                    } else {
-                        String::new()
-                    }
-                );
-            }
-            let _ = write!(
-                b,
-                "<td class=\"cell\" style=\"background:{};{border}\" title=\"{}\"><b>{} / {}{}</b>{per}<br>{}</td>",
-                outage_colour(max, lost),
-                esc(&tip),
-                secs(p50),
-                secs(max),
-                if lost { " lost" } else { "" },
-                histogram(&all, 120.0, 18.0, 16, false)
-            );
-        }
-        b.push_str("</tr>\n");
-    }
-    b.push_str("</table>\n<p>Each cell: outage p50 / max over every seed and resource (bold), then per resource, and the histogram of all of them.</p>\n");
-    page(&format!("pacesim what-if: {}", plan.file.display()), &b, "")
-}

@@ -12,26 +12,24 @@
 //! Each is diffed with its expected file ignoring all whitespace and blank
 //! lines (`diff -u -N --ignore-all-space --ignore-blank-lines`).
 //!
-//! The test prints, per tier, how many tests match in each output and in
-//! all four. It fails when a test named in one of the passing lists of
-//! `tests/conformance/` no longer matches: `passing.txt` (summaries),
-//! `passing-dot.txt`, `passing-graph.txt`, `passing-scores.txt` and
-//! `passing-all.txt`. The lists only grow: set `PACESIM_UPDATE_PASSING=1`
-//! to add the tests that now pass.
+//! Each case is a test, `conformance::NAME`. It fails when the case is
+//! named in one of the passing lists of `tests/conformance/` and no longer
+//! matches that output: `passing.txt` (summaries), `passing-dot.txt`,
+//! `passing-graph.txt`, `passing-scores.txt` and `passing-all.txt`. After
+//! the cases, the binary prints, per tier, how many of those that ran match
+//! in each output and in all four. The lists only grow: set
+//! `PACESIM_UPDATE_PASSING=1` to add the tests that now pass.
+//! `PACESIM_CONFORMANCE_ONLY=NAME` runs that case alone without judging it,
+//! `PACESIM_CONFORMANCE_OUT=DIR` writes every mismatching output there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use libtest_mimic::Trial;
 use pacesim::simulate::{self, Options};
 
-/// The corpus: `$PACESIM_CORPUS` if set (for worktrees elsewhere), else
-/// `../shared/pacemaker` next to the crate.
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("PACESIM_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pacemaker"),
-    }
-}
+use crate::{check, corpus_dir, read_list, root, verdict};
 
 /// One `sed -E` substitution of cts-scheduler's normalisation, applied to the
 /// first match on a line unless `global`.
@@ -102,9 +100,7 @@ fn passing_list(output: &str) -> PathBuf {
         "summary" => "passing.txt".to_string(),
         other => format!("passing-{other}.txt"),
     };
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/conformance")
-        .join(file)
+    root().join("tests/conformance").join(file)
 }
 
 /// A dot file as cts-scheduler leaves it: the first and last lines kept,
@@ -245,17 +241,11 @@ fn print_table(counts: &BTreeMap<u32, Count>) {
     );
 }
 
-/// Checks one passing list against what passes now; updates it when asked.
-/// Returns the tests that regressed.
-fn check_list(output: &str, passing: &BTreeSet<String>) -> Vec<String> {
+/// Says which cases match an output but are not on its passing list yet,
+/// and adds them when `PACESIM_UPDATE_PASSING` is set.
+fn grow_list(output: &str, passing: &BTreeSet<String>) {
     let list = passing_list(output);
-    let listed: BTreeSet<String> = std::fs::read_to_string(&list)
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect();
+    let listed = read_list(&list);
     let newly = passing.difference(&listed).count();
     if newly > 0 {
         println!(
@@ -278,21 +268,45 @@ fn check_list(output: &str, passing: &BTreeSet<String>) -> Vec<String> {
             std::fs::write(&list, text).expect("passing list is writable");
         }
     }
-    listed
-        .difference(passing)
-        .map(|n| format!("{output}: {n}"))
-        .collect()
 }
 
-#[test]
-fn corpus_outputs_match_crm_simulate() {
-    let dir = shared_dir();
+/// What the cases that ran gave, for the table and the lists after the run.
+#[derive(Default)]
+struct Results {
+    counts: BTreeMap<u32, Count>,
+    /// Per output (in [`OUTPUTS`] order), the cases that match it.
+    passing: [BTreeSet<String>; 5],
+    errors: BTreeMap<String, String>,
+    /// False when the corpus is absent: nothing to report.
+    measured: bool,
+}
+
+static RESULTS: Mutex<Option<Results>> = Mutex::new(None);
+
+fn results() -> std::sync::MutexGuard<'static, Option<Results>> {
+    RESULTS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A test per corpus case (`conformance::NAME`), and the normalisation's
+/// own tests.
+pub fn trials() -> Vec<Trial> {
+    let mut trials = vec![
+        check(
+            "conformance::normalisation_follows_cts_scheduler",
+            normalisation_follows_cts_scheduler,
+        ),
+        check(
+            "conformance::outputs_are_normalised_as_cts_scheduler_does",
+            outputs_are_normalised_as_cts_scheduler_does,
+        ),
+    ];
+    let dir = corpus_dir();
     if !dir.join("scheduler/xml").is_dir() {
         eprintln!(
             "SKIPPED: the Pacemaker corpus is not at {}; conformance was not measured",
             dir.display()
         );
-        return;
+        return trials;
     }
     let tiers = tiers(&dir);
     assert!(
@@ -300,9 +314,12 @@ fn corpus_outputs_match_crm_simulate() {
         "no tests listed under {}/tiers",
         dir.display()
     );
-    let mut counts: BTreeMap<u32, Count> = BTreeMap::new();
-    let mut passing: [BTreeSet<String>; 5] = Default::default();
-    let mut errors = Vec::new();
+    let listed: Arc<[BTreeSet<String>; 5]> =
+        Arc::new(OUTPUTS.map(|output| read_list(&passing_list(output))));
+    *results() = Some(Results {
+        measured: true,
+        ..Results::default()
+    });
     let mut names: Vec<String> = std::fs::read_dir(dir.join("scheduler/xml"))
         .expect("corpus directory is readable")
         .filter_map(|e| e.ok())
@@ -315,78 +332,112 @@ fn corpus_outputs_match_crm_simulate() {
         .collect();
     names.sort();
     let only = std::env::var("PACESIM_CONFORMANCE_ONLY").ok();
-    for name in &names {
+    for name in names {
         if only.as_deref().is_some_and(|o| o != name) {
             continue;
         }
         // Tests absent from the tier lists are counted as tier 0.
-        let tier = tiers.get(name).copied().unwrap_or(0);
+        let tier = tiers.get(&name).copied().unwrap_or(0);
         let sched = dir.join("scheduler");
-        let xml = sched.join(format!("xml/{name}.xml"));
-        let produced = produce(&xml, &mut errors, name);
-        let expected = [
-            read(&sched.join(format!("summary/{name}.summary"))),
-            read(&sched.join(format!("dot/{name}.dot"))),
-            read(&sched.join(format!("exp/{name}.exp"))),
-            read(&sched.join(format!("scores/{name}.scores"))),
-        ];
-        let got = [
-            produced.summary,
-            produced.dot,
-            produced.graph,
-            produced.scores,
-        ];
-        let c = counts.entry(tier).or_default();
-        c.total += 1;
-        let mut all = true;
-        for i in 0..4 {
-            let lines = if i == 0 { comparable } else { comparable_raw };
-            let want = lines(&expected[i]);
-            let ok = got[i].as_deref().is_some_and(|g| lines(g) == want);
-            if i == 0 {
-                let have = comparable(got[0].as_deref().unwrap_or(""));
-                if transition_summary(&want) == transition_summary(&have) {
-                    c.transition_summary += 1;
-                }
+        let listed = Arc::clone(&listed);
+        // With PACESIM_CONFORMANCE_ONLY, one case is looked at, not judged.
+        let judged = only.is_none();
+        trials.push(verdict(format!("conformance::{name}"), move || {
+            let regressed = run_case(&sched, &name, tier, &listed);
+            if judged && !regressed.is_empty() {
+                return Err(format!(
+                    "{name} is listed as matching but no longer matches: {}",
+                    regressed.join(", ")
+                ));
             }
-            if ok {
-                c.pass[i] += 1;
-                passing[i].insert(name.clone());
-            } else {
-                all = false;
-                if let (Some(dir), Some(g)) = (std::env::var_os("PACESIM_CONFORMANCE_OUT"), &got[i])
-                {
-                    let dir = PathBuf::from(dir).join(OUTPUTS[i]);
-                    let _ = std::fs::create_dir_all(&dir);
-                    let _ = std::fs::write(dir.join(name), g);
-                }
-            }
-        }
-        if all {
-            c.pass[4] += 1;
-            passing[4].insert(name.clone());
-        }
+            Ok(())
+        }));
     }
-
-    print_table(&counts);
-    for e in &errors {
-        println!("  {e}");
-    }
-    let mut regressed = Vec::new();
-    for (i, output) in OUTPUTS.iter().enumerate() {
-        if only.is_none() {
-            regressed.extend(check_list(output, &passing[i]));
-        }
-    }
-    assert!(
-        regressed.is_empty(),
-        "{} listed tests no longer match: {:?}",
-        regressed.len(),
-        regressed
-    );
+    trials
 }
 
-#[test]
+/// Runs one corpus case, records it in [`RESULTS`], and returns the outputs
+/// whose passing list names it but which no longer match.
+fn run_case(sched: &Path, name: &str, tier: u32, listed: &[BTreeSet<String>; 5]) -> Vec<String> {
+    let xml = sched.join(format!("xml/{name}.xml"));
+    let mut errors = Vec::new();
+    let produced = produce(&xml, &mut errors, name);
+    let expected = [
+        read(&sched.join(format!("summary/{name}.summary"))),
+        read(&sched.join(format!("dot/{name}.dot"))),
+        read(&sched.join(format!("exp/{name}.exp"))),
+        read(&sched.join(format!("scores/{name}.scores"))),
+    ];
+    let got = [
+        produced.summary,
+        produced.dot,
+        produced.graph,
+        produced.scores,
+    ];
+    let mut matches = [false; 5];
+    let mut transition_summary_matches = false;
+    for i in 0..4 {
+        let lines = if i == 0 { comparable } else { comparable_raw };
+        let want = lines(&expected[i]);
+        matches[i] = got[i].as_deref().is_some_and(|g| lines(g) == want);
+        if i == 0 {
+            let have = comparable(got[0].as_deref().unwrap_or(""));
+            transition_summary_matches = transition_summary(&want) == transition_summary(&have);
+        }
+        if !matches[i] {
+            if let (Some(dir), Some(g)) = (std::env::var_os("PACESIM_CONFORMANCE_OUT"), &got[i]) {
+                let dir = PathBuf::from(dir).join(OUTPUTS[i]);
+                let _ = std::fs::create_dir_all(&dir);
+                let _ = std::fs::write(dir.join(name), g);
+            }
+        }
+    }
+    matches[4] = matches[..4].iter().all(|m| *m);
+    let mut guard = results();
+    let r = guard
+        .as_mut()
+        .expect("results are set up before the cases run");
+    let c = r.counts.entry(tier).or_default();
+    c.total += 1;
+    if transition_summary_matches {
+        c.transition_summary += 1;
+    }
+    for (i, matched) in matches.iter().enumerate() {
+        if *matched {
+            c.pass[i] += 1;
+            r.passing[i].insert(name.to_string());
+        }
+    }
+    if !errors.is_empty() {
+        r.errors.insert(name.to_string(), errors.join("; "));
+    }
+    (0..5)
+        .filter(|&i| !matches[i] && listed[i].contains(name))
+        .map(|i| OUTPUTS[i].to_string())
+        .collect()
+}
+
+/// After the cases: the per-tier table of the cases that ran, their errors,
+/// and the passing lists grown when asked.
+pub fn report() {
+    let guard = results();
+    let Some(r) = guard.as_ref().filter(|r| r.measured) else {
+        return;
+    };
+    if r.counts.is_empty() {
+        return;
+    }
+    print_table(&r.counts);
+    for e in r.errors.values() {
+        println!("  {e}");
+    }
+    if std::env::var_os("PACESIM_CONFORMANCE_ONLY").is_none() {
+        for (i, output) in OUTPUTS.iter().enumerate() {
+            grow_list(output, &r.passing[i]);
+        }
+    }
+}
+
 fn normalisation_follows_cts_scheduler() {
     assert_eq!(normalise_line("* Masters: [ a ]"), "* Promoted: [ a ]");
     assert_eq!(
@@ -401,7 +452,6 @@ fn normalisation_follows_cts_scheduler() {
     );
 }
 
-#[test]
 fn outputs_are_normalised_as_cts_scheduler_does() {
     assert_eq!(
         sort_dot(" digraph \"g\" {\n\"b\" [ x]\n\"a\" [ y]\n\"b\" [ x]\n}\n"),
