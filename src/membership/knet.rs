@@ -39,7 +39,10 @@
 //!
 //! No timer table: the heartbeat is a grid, and the next instant at which a
 //! link needs it (a ping due, a pong gone stale) is computed from the
-//! links, so a node is woken once a second per ping, not five times.
+//! links, so a node is woken once a second per ping, not five times. It is
+//! computed when a link changes (a pong, a heartbeat), not when asked: the
+//! stack asks after every packet, and most packets are pings, which change
+//! nothing here.
 
 use serde::Serialize;
 use sim::{Duration, Instant, NodeId};
@@ -137,6 +140,8 @@ pub struct Knet {
     /// When the heartbeat thread started (its grid's origin), once started.
     started: Option<Instant>,
     links: Vec<Link>,
+    /// The next heartbeat a link needs, as of the last change.
+    next: Option<Instant>,
 }
 
 impl Knet {
@@ -162,6 +167,7 @@ impl Knet {
             cfg,
             started: None,
             links,
+            next: None,
         }
     }
 
@@ -171,6 +177,7 @@ impl Knet {
         for l in &mut self.links {
             l.backoff_from = now;
         }
+        self.next = self.compute_next();
     }
 
     /// Whether the link to `peer` is up.
@@ -185,6 +192,10 @@ impl Knet {
 
     /// The next heartbeat at which a link needs attention.
     pub fn next_deadline(&self) -> Option<Instant> {
+        self.next
+    }
+
+    fn compute_next(&self) -> Option<Instant> {
         let start = self.started?;
         self.links
             .iter()
@@ -203,7 +214,10 @@ impl Knet {
                 to: from,
                 msg: Msg::Pong { sent },
             }),
-            Msg::Pong { sent } => self.on_pong(now, from, sent, out),
+            Msg::Pong { sent } => {
+                self.on_pong(now, from, sent, out);
+                self.next = self.compute_next();
+            }
         }
     }
 
@@ -257,6 +271,7 @@ impl Knet {
                 }
             }
         }
+        self.next = self.compute_next();
     }
 
     /// The first heartbeat at or after `t`.
