@@ -208,14 +208,13 @@ impl Stack {
                 self.controller_at = Some(now + CONTROLLER_START);
             }
             Input::Wake => self.wake(now, &mut hops, &mut out),
+            // knet discards data from a host it has no link up to (the
+            // catch-all below).
             Input::Message {
                 from,
                 msg: Msg::Totem(m),
-            } => {
-                // knet discards data from a host it has no link up to.
-                if self.knet.is_up(from) {
-                    self.feed_totem(now, membership::Input::Message { from, msg: m }, &mut hops)
-                }
+            } if self.knet.is_up(from) => {
+                self.feed_totem(now, membership::Input::Message { from, msg: m }, &mut hops)
             }
             Input::Message {
                 from,
