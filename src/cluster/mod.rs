@@ -52,6 +52,8 @@ pub enum Cpg {
 pub enum Msg {
     /// Between the stacks of two nodes, over the network.
     Totem(membership::Msg<Cpg>),
+    /// knet's heartbeat between the stacks of two nodes.
+    Knet(membership::knet::Msg),
     /// Stack to services: run an operation.
     Run(Request),
     /// Stack to services: forget an operation that timed out.

@@ -10,21 +10,45 @@
 //! requests leave as the kernel's power-switch calls). One input may ripple
 //! through several layers; the stack runs the ripple to its end within the
 //! one `handle` call, in order.
+//!
+//! Under totem, knet ([`membership::knet`]): totem's packets leave only for
+//! peers whose link is up and are taken only from them; knet's pings and
+//! pongs go between stacks beside them.
+//!
+//! The daemons do not start the instant the node's init starts the stack:
+//! corosync configures its links [`COROSYNC_START`] later, and the
+//! controller is up and waiting for a DC ([`CONTROLLER_START`]) later
+//! still, after pacemakerd has started the other daemons and the
+//! controller has connected to the cluster and read its configuration.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use crate::cib::Cib;
 
-use sim::{Input, Instant, NodeId, Output};
+use sim::{Duration, Input, Instant, NodeId, Output};
 
 use crate::controller::{self, Controller};
 use crate::executor::{self, Executor};
 use crate::fencer::{self, Fencer, Registry};
+use crate::membership::knet::{self, Knet};
 use crate::membership::{self, Totem};
 use crate::quorum::{self, Votequorum};
 
 use super::{ClusterEvent, Cpg, Msg, Out, Spec, RESOURCES};
+
+/// From the stack's start to corosync configuring its links and forming
+/// its first (lone) ring. The real nodes' logs (tests/calibration's
+/// recordings) show "Configuring link 0" 0.4–0.6 s after the node's init
+/// starts corosync: process start-up, crypto and service engines.
+pub const COROSYNC_START: Duration = Duration::from_millis(500);
+
+/// From the stack's start to the controller entering S_PENDING, when its
+/// `dc-deadtime` timer starts: pacemakerd starts once corosync is up, then
+/// spawns the daemons, and the controller waits for the CIB and membership
+/// ("Delaying start, Config not read"). The recordings show 1.3–1.6 s
+/// after the node's init.
+pub const CONTROLLER_START: Duration = Duration::from_millis(1500);
 
 /// Something one layer produced for another.
 enum Hop {
@@ -41,6 +65,7 @@ enum Hop {
 #[derive(Debug, Clone)]
 pub struct Stack {
     names: Vec<String>,
+    knet: Knet,
     totem: Totem<Cpg>,
     quorum: Votequorum,
     controller: Controller,
@@ -70,11 +95,15 @@ pub struct Stack {
     deadlines: [Option<Instant>; Layer::COUNT],
     /// Layers fed during the current `handle`, whose deadline is stale.
     stale: [bool; Layer::COUNT],
+    /// While starting: when corosync, then the controller, are up.
+    corosync_at: Option<Instant>,
+    controller_at: Option<Instant>,
 }
 
 /// The layers of the stack that keep timers, as indices of its deadline cache.
 #[derive(Debug, Clone, Copy)]
 enum Layer {
+    Knet,
     Totem,
     Quorum,
     Controller,
@@ -83,8 +112,9 @@ enum Layer {
 }
 
 impl Layer {
-    const COUNT: usize = 5;
+    const COUNT: usize = 6;
     const ALL: [Layer; Layer::COUNT] = [
+        Layer::Knet,
         Layer::Totem,
         Layer::Quorum,
         Layer::Controller,
@@ -107,8 +137,10 @@ impl Stack {
         let ids: Vec<NodeId> = (1..=spec.names.len() as u32).map(NodeId).collect();
         let name = spec.names[(us.0 - 1) as usize].clone();
         let registry = Registry::from_cib(&cib).unwrap_or_default();
+        let token = spec.totem.token_timeout(ids.len());
         let mut stack = Stack {
             names: spec.names.clone(),
+            knet: Knet::new(knet::Config::from_token(token), us, &ids),
             totem: Totem::new(&spec.totem, us, &ids),
             quorum: Votequorum::new(&spec.quorum, us, now),
             controller: Controller::new(
@@ -132,6 +164,8 @@ impl Stack {
             exiting: false,
             deadlines: [None; Layer::COUNT],
             stale: [true; Layer::COUNT],
+            corosync_at: None,
+            controller_at: None,
         };
         stack.refresh_deadlines();
         stack
@@ -170,14 +204,26 @@ impl Stack {
         let mut hops = VecDeque::new();
         match input {
             Input::Start => {
-                self.feed_totem(now, membership::Input::Start, &mut hops);
-                self.feed_controller(now, controller::Input::Start, &mut hops);
+                self.corosync_at = Some(now + COROSYNC_START);
+                self.controller_at = Some(now + CONTROLLER_START);
             }
-            Input::Wake => self.wake(now, &mut hops),
+            Input::Wake => self.wake(now, &mut hops, &mut out),
+            // knet discards data from a host it has no link up to (the
+            // catch-all below).
             Input::Message {
                 from,
                 msg: Msg::Totem(m),
-            } => self.feed_totem(now, membership::Input::Message { from, msg: m }, &mut hops),
+            } if self.knet.is_up(from) => {
+                self.feed_totem(now, membership::Input::Message { from, msg: m }, &mut hops)
+            }
+            Input::Message {
+                from,
+                msg: Msg::Knet(m),
+            } => {
+                let mut k = Vec::new();
+                self.knet.on_message(now, from, m, &mut k);
+                self.knet_out(k, &mut out);
+            }
             Input::Ipc {
                 msg: Msg::Done(d), ..
             } => self.feed_executor(now, executor::Input::Agent(d), &mut hops),
@@ -204,6 +250,7 @@ impl Stack {
         for layer in Layer::ALL {
             if std::mem::take(&mut self.stale[layer as usize]) {
                 self.deadlines[layer as usize] = match layer {
+                    Layer::Knet => self.knet.next_deadline(),
                     Layer::Totem => self.totem.next_deadline(),
                     Layer::Quorum => self.quorum.next_deadline(),
                     Layer::Controller => self.controller.next_deadline(),
@@ -214,11 +261,46 @@ impl Stack {
         }
     }
 
+    /// knet's packets leave; its links' changes are for nobody but totem's
+    /// filter, which asks `is_up` as packets pass.
+    fn knet_out(&mut self, outputs: Vec<knet::Output>, out: &mut Vec<Out>) {
+        self.stale[Layer::Knet as usize] = true;
+        for o in outputs {
+            if let knet::Output::Send { to, msg } = o {
+                out.push(Output::Send {
+                    to,
+                    msg: Msg::Knet(msg),
+                });
+            }
+        }
+    }
+
     /// Fires the timers that are due, layer by layer.
-    fn wake(&mut self, now: Instant, hops: &mut VecDeque<Hop>) {
+    fn wake(&mut self, now: Instant, hops: &mut VecDeque<Hop>, out: &mut Vec<Out>) {
         // Each layer is asked afresh: an earlier layer's wake may have fed
         // a later one (whose cached deadline is then stale).
         let due = |d: Option<Instant>| d.is_some_and(|t| t <= now);
+        if due(self.corosync_at) {
+            self.corosync_at = None;
+            self.knet.start(now);
+            self.stale[Layer::Knet as usize] = true;
+            self.feed_totem(now, membership::Input::Start, hops);
+        }
+        if due(self.controller_at) {
+            self.controller_at = None;
+            self.feed_controller(now, controller::Input::Start, hops);
+            // It asks for the membership as it connects (a membership
+            // still syncing reaches it when synced).
+            if !self.members.is_empty() && !self.syncing {
+                let members = self.members.iter().map(|&n| self.name(n)).collect();
+                hops.push_back(Hop::Members(members));
+            }
+        }
+        if due(self.knet.next_deadline()) {
+            let mut k = Vec::new();
+            self.knet.on_wake(now, &mut k);
+            self.knet_out(k, out);
+        }
         if due(self.totem.next_deadline()) {
             self.feed_totem(now, membership::Input::Wake, hops);
         }
@@ -280,11 +362,30 @@ impl Stack {
     fn route(&mut self, now: Instant, hop: Hop, hops: &mut VecDeque<Hop>, out: &mut Vec<Out>) {
         match hop {
             Hop::Totem(o) => match o {
-                membership::Output::Send { to, msg } => out.push(Output::Send {
-                    to,
-                    msg: Msg::Totem(msg),
-                }),
-                membership::Output::Broadcast(msg) => out.push(Output::Broadcast(Msg::Totem(msg))),
+                membership::Output::Send { to, msg } => {
+                    if self.knet.is_up(to) {
+                        out.push(Output::Send {
+                            to,
+                            msg: Msg::Totem(msg),
+                        })
+                    }
+                }
+                membership::Output::Broadcast(msg) => {
+                    if self.knet.all_up() {
+                        out.push(Output::Broadcast(Msg::Totem(msg)))
+                    } else {
+                        // Only over the links that are up, in node order
+                        // as a broadcast goes.
+                        for i in 1..=self.names.len() as u32 {
+                            if self.knet.is_up(NodeId(i)) {
+                                out.push(Output::Send {
+                                    to: NodeId(i),
+                                    msg: Msg::Totem(msg.clone()),
+                                });
+                            }
+                        }
+                    }
+                }
                 membership::Output::Membership { ring, members } => {
                     let names: Vec<String> = members.iter().map(|&n| self.name(n)).collect();
                     out.push(Output::Event(ClusterEvent::Membership {
@@ -294,6 +395,7 @@ impl Stack {
                     }));
                     self.members = members.clone();
                     self.awaiting = members.iter().copied().collect();
+                    self.feed_fencer(now, fencer::Input::Peers(names.clone()), hops);
                     self.feed_quorum(now, quorum::Input::Membership { members }, hops);
                     // As corosync's sync barrier does, the controller hears
                     // of the membership only with its quorum settled.
@@ -310,6 +412,8 @@ impl Stack {
                             }
                         }
                     }
+                    // Not in the controllers' CPG group before it starts.
+                    Cpg::Ctl(_) if self.controller_at.is_some() => {}
                     Cpg::Ctl(msg) => {
                         let from = self.name(from);
                         self.feed_controller(now, controller::Input::Deliver { from, msg }, hops);
@@ -322,7 +426,7 @@ impl Stack {
                     if quorate != self.quorate {
                         self.quorate = quorate;
                         out.push(Output::Event(ClusterEvent::Quorate(quorate)));
-                        if !self.syncing {
+                        if !self.syncing && self.controller_at.is_none() {
                             self.feed_controller(now, controller::Input::Quorum(quorate), hops);
                         }
                     }
@@ -370,6 +474,7 @@ impl Stack {
                     hops,
                 ),
             },
+            Hop::Members(_) if self.controller_at.is_some() => self.syncing = false,
             Hop::Members(members) => {
                 self.syncing = false;
                 let quorate = self.quorate;
@@ -420,6 +525,12 @@ impl Stack {
             return None;
         }
         debug_assert!(!self.stale.contains(&true), "refreshed after every input");
-        self.deadlines.iter().flatten().min().copied()
+        let starting = [self.corosync_at, self.controller_at];
+        self.deadlines
+            .iter()
+            .chain(starting.iter())
+            .flatten()
+            .min()
+            .copied()
     }
 }

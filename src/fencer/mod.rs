@@ -16,10 +16,20 @@
 //! Retrying a failed request is the controller's business
 //! (`stonith-max-attempts`).
 //!
-//! Simplified: the fencer of one node does the whole job with switches it
-//! reaches itself (Pacemaker asks its peers which of them can fence, and may
-//! delegate); `pcmk_delay_max`'s random delay and watchdog (sbd) fencing are
-//! not modelled.
+//! A device that fails is run again once, a second later (`pcmk_<action>_retries`
+//! is 2 executions, and `internal_stonith_action_execute` in
+//! lib/fencing/st_actions.c sleeps 1 s before the second); then, as
+//! fenced_remote.c's `request_peer_fencing` asks the next peer that reported
+//! the device, the same device is run by each other member of the partition
+//! in turn, and only when every peer has failed is the level given up. So a
+//! refusing switch in a three-node cluster costs two peers × two runs and
+//! about 2 s per request, as on real clusters.
+//!
+//! Simplified: the fencer of one node drives the switches itself for every
+//! peer (the peers' executions are its own, one after another, with the
+//! same switch and timing); every member is taken to have every device
+//! registered (fenced registers a device where its resource may run);
+//! watchdog (sbd) fencing is not modelled.
 
 pub mod devices;
 
@@ -30,9 +40,14 @@ pub use devices::{FenceDevice, HostCheck, Level, Registry, RegistryError};
 #[cfg(test)]
 mod tests;
 
-/// How many times a failed device operation is retried before its level is
-/// given up (`pcmk_reboot_retries` and friends, default 2).
-pub const DEVICE_RETRIES: u32 = 2;
+/// How many times one peer runs a device for one request before it gives
+/// up (`pcmk_reboot_retries` and friends, default 2: st_actions.c stops once
+/// `tries >= max_retries`, so this counts executions, the first included).
+pub const DEVICE_TRIES: u32 = 2;
+
+/// The pause before a peer runs a failed device again (st_actions.c:
+/// `sleep(1)` before every retry).
+pub const RETRY_PAUSE: Duration = Duration::from_secs(1);
 
 /// What to do to the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -88,6 +103,9 @@ pub enum Input {
     },
     /// A power switch answered.
     Power(PowerResult),
+    /// The members of this node's partition (the fencers a request can be
+    /// handed to), this node included.
+    Peers(Vec<String>),
     /// A timer may have expired.
     Wake,
 }
@@ -130,10 +148,13 @@ struct Job {
     step: usize,
     /// The power request in flight, if any.
     waiting_for: Option<u64>,
-    /// A `pcmk_delay_base` delay before the next step.
+    /// A `pcmk_delay_base` delay or a retry's pause before the next step.
     delayed_until: Option<Instant>,
-    /// Retries left for the current step (`pcmk_<action>_retries`).
+    /// Runs left to the current peer for the current step
+    /// (`pcmk_<action>_retries`).
     retries_left: u32,
+    /// Other peers that will run the current step once this one gives up.
+    peers_left: u32,
     last_failure: String,
 }
 
@@ -147,6 +168,8 @@ pub struct Fencer {
     /// Draws the random part of `pcmk_delay_max` delays.
     rng: sim::SimRng,
     nodes: Vec<String>,
+    /// The partition's members (empty until told: this node alone).
+    peers: Vec<String>,
     jobs: Vec<Job>,
     next_request: u64,
 }
@@ -158,6 +181,7 @@ impl Fencer {
             registry,
             rng: rand::SeedableRng::from_seed([0; 32]),
             nodes,
+            peers: Vec::new(),
             jobs: Vec::new(),
             next_request: 1,
         }
@@ -187,6 +211,7 @@ impl Fencer {
         match input {
             Input::Fence { op, target, action } => self.on_fence(now, op, target, action, &mut out),
             Input::Power(r) => self.on_power_result(now, r, &mut out),
+            Input::Peers(peers) => self.peers = peers,
             Input::Wake => {
                 for i in 0..self.jobs.len() {
                     if self.jobs[i].delayed_until.is_some_and(|t| t <= now) {
@@ -247,7 +272,8 @@ impl Fencer {
             step: 0,
             waiting_for: None,
             delayed_until: None,
-            retries_left: DEVICE_RETRIES,
+            retries_left: DEVICE_TRIES - 1,
+            peers_left: 0,
             last_failure: String::new(),
         });
         let i = self.jobs.len() - 1;
@@ -289,7 +315,13 @@ impl Fencer {
     /// Starts the current step, after its device's `pcmk_delay_base` when
     /// the device is used for the first time in this level.
     fn begin_step(&mut self, now: Instant, i: usize, out: &mut Vec<Output>) {
-        self.jobs[i].retries_left = DEVICE_RETRIES;
+        let others = self
+            .peers
+            .iter()
+            .filter(|p| **p != self.jobs[i].target)
+            .count() as u32;
+        self.jobs[i].retries_left = DEVICE_TRIES - 1;
+        self.jobs[i].peers_left = others.saturating_sub(1);
         let job = &self.jobs[i];
         let step = &job.steps[job.step];
         let first_use = !job.steps[..job.step]
@@ -366,10 +398,18 @@ impl Fencer {
                 job.target,
                 describe(r.outcome)
             );
-            // A device that failed to answer is asked again before the
-            // level is given up; one that hung has used up its time.
-            if job.retries_left > 0 && r.outcome != PowerOutcome::TimedOut {
+            // A device that failed to answer is run again after a pause,
+            // then by the next peer, before the level is given up. One
+            // that hung has used up the request's time: the remote
+            // operation's total timeout (1.2 × the device's) ends before a
+            // second peer could finish.
+            let hung = r.outcome == PowerOutcome::TimedOut;
+            if job.retries_left > 0 && !hung {
                 job.retries_left -= 1;
+                job.delayed_until = Some(now + RETRY_PAUSE);
+            } else if job.peers_left > 0 && !hung {
+                job.peers_left -= 1;
+                job.retries_left = DEVICE_TRIES - 1;
                 self.issue(now, i, out);
             } else {
                 job.level += 1;

@@ -213,7 +213,8 @@ impl Bench {
         });
     }
 
-    /// Answers the oldest open request.
+    /// Answers the oldest open request; when the fencer then waits (a
+    /// retry's pause), lets the time pass.
     fn answer(&mut self, outcome: PowerOutcome) -> PowerRequest {
         let r = self.requests.remove(0);
         self.feed(Input::Power(PowerResult {
@@ -223,6 +224,10 @@ impl Bench {
             action: r.action,
             outcome,
         }));
+        if let (true, Some(t)) = (self.requests.is_empty(), self.f.next_deadline()) {
+            self.now = t;
+            self.feed(Input::Wake);
+        }
         r
     }
 }
@@ -264,7 +269,7 @@ fn a_failing_device_hands_over_to_the_next() {
     b.fence(1, "node2", FenceAction::Off);
     // The first device is asked again (pcmk_off_retries) before the next
     // one is tried.
-    for _ in 0..=DEVICE_RETRIES {
+    for _ in 0..DEVICE_TRIES {
         let first = b.answer(PowerOutcome::Unreachable);
         assert_eq!(first.device.0, "a");
         assert!(b.done.is_empty());
@@ -326,7 +331,7 @@ fn a_level_of_two_devices_turns_all_off_before_any_on() {
     let mut b = Bench::new(&res, topo);
     b.fence(2, "node1", FenceAction::Reboot);
     b.answer(OK);
-    for _ in 0..=DEVICE_RETRIES {
+    for _ in 0..DEVICE_TRIES {
         b.answer(PowerOutcome::Refused);
     }
     let r = b.answer(OK);
@@ -407,4 +412,25 @@ fn answers_to_unknown_requests_are_ignored() {
         outcome: OK,
     }));
     assert!(b.done.is_empty());
+}
+
+#[test]
+fn a_refusing_device_is_run_twice_a_second_apart_by_each_peer() {
+    let mut b = Bench::new(&device("pdu", &[], &[]), "");
+    b.feed(Input::Peers(vec![
+        "node1".into(),
+        "node2".into(),
+        "node3".into(),
+    ]));
+    b.fence(1, "node2", FenceAction::Reboot);
+    let mut asked = Vec::new();
+    for _ in 0..4 {
+        asked.push(b.now.as_nanos() / 1_000_000_000);
+        assert!(b.done.is_empty());
+        b.answer(PowerOutcome::Refused);
+    }
+    // node1 twice (1 s apart), then node3 at once, twice; node2 is the target.
+    assert_eq!(asked, [0, 1, 1, 2]);
+    assert!(b.requests.is_empty());
+    assert!(matches!(&b.done[..], [(1, FenceResult::Failed { .. })]));
 }

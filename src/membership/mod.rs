@@ -39,11 +39,16 @@
 //!   the new membership (totemsrp's recovery state: the old ring's messages
 //!   go to the transitional configuration before the regular one).
 //!
+//! Totem talks to a peer only while knet's link to it is up ([`knet`]: the
+//! stack filters totem's packets), which is what delays a booting node's
+//! return and breaks a ring whose member was paused longer than knet's
+//! ping timeout.
+//!
 //! Simplified relative to corosync: no multicast retransmission (the token
 //! carries the messages); a ring is installed when its commit arrives, not
 //! after the commit token has gone round twice, so a member whose commit is
 //! lost misses the recovery; no flow control, encryption or multiple rings
-//! (knet links); the ring sequence is not kept on disk across restarts
+//! (one knet link per peer); the ring sequence is not kept on disk across restarts
 //! (corosync's `ringid_*` file), so a restarted node's first lone ring
 //! starts afresh.
 
@@ -52,6 +57,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use sim::timer::TimerTable;
 use sim::{Duration, Instant, NodeId};
+
+pub mod knet;
 
 #[cfg(test)]
 mod tests;
