@@ -1521,6 +1521,9 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
     if matches!(ws.rsc(r).variant, Variant::Clone { .. }) {
         return super::clone::clone_create_probe(ws, r, n);
     }
+    if ws.rsc(r).variant == Variant::Bundle {
+        return super::bundle_sched::create_probe(ws, r, n);
+    }
     if !ws.rsc(r).children.is_empty() {
         let mut any = false;
         for c in ws.rsc(r).children.clone() {

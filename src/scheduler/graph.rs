@@ -956,7 +956,7 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
                     }
                 }
             }
-            Variant::Group => {}
+            Variant::Group | Variant::Bundle => {}
             Variant::Clone { .. } => {
                 if let Some(d) = &rsc.clone {
                     let b = |v: bool| if v { "true" } else { "false" }.to_string();

@@ -387,6 +387,8 @@ pub enum Variant {
         /// Promotable.
         promotable: bool,
     },
+    /// A bundle (its replicas are in [`WorkingSet::bundles`]).
+    Bundle,
 }
 
 /// A configured operation of a primitive.
@@ -702,6 +704,8 @@ pub struct WorkingSet {
     /// Score lines as `crm_simulate -s` prints them during assignment, when
     /// asked for (`pe_flag_show_scores`); `None` otherwise.
     pub score_log: Option<Vec<String>>,
+    /// Each bundle's settings and replicas.
+    pub bundles: BTreeMap<RscIdx, super::bundle::BundleData>,
 }
 
 impl WorkingSet {
@@ -748,9 +752,13 @@ impl WorkingSet {
         self.rscs.iter().position(|r| r.id == id).map(RscIdx)
     }
 
-    /// The top-most ancestor of a resource.
+    /// The top-most ancestor of a resource below any bundle
+    /// (`uber_parent`: a bundle's replicas act as top-level resources).
     pub fn top_parent(&self, mut r: RscIdx) -> RscIdx {
         while let Some(p) = self.rsc(r).parent {
+            if self.rsc(p).variant == Variant::Bundle {
+                break;
+            }
             r = p;
         }
         r
