@@ -350,6 +350,10 @@ pub(crate) fn apply_coloc_score(
         super::clone::clone_apply_coloc_score(ws, dependent, primary, c);
         return;
     }
+    if ws.rsc(primary).variant == Variant::Bundle {
+        super::bundle_sched::apply_coloc_score(ws, dependent, primary, c);
+        return;
+    }
     if ws.rsc(primary).variant == Variant::Group {
         if ws.rsc(primary).provisional {
             return;

@@ -622,18 +622,15 @@ pub fn unpack_bundle(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bundle) -> Option<
             .flatten()
             .any(|&i| ws.rsc(i).meta.get("notify").is_some_and(|v| super::rules::is_true(v)));
         if notify {
+            ws.rsc_mut(c).meta.insert("notify".into(), "true".into());
             if let Some(d) = ws.rsc_mut(c).clone.as_mut() {
                 d.notify = true;
             }
         }
     }
-    // Replicas-per-host of one means the instances are interchangeable.
-    let unique = s.per_host > 1
-        && ws
-            .rsc(bundle)
-            .meta
-            .get("globally-unique")
-            .is_some_and(|v| super::rules::is_true(v));
+    // A bundle is unique like any resource that is not a clone, unless
+    // there is one replica per host (they are then interchangeable).
+    let unique = s.per_host > 1;
     ws.rsc_mut(bundle)
         .meta
         .insert("globally-unique".into(), unique.to_string());
@@ -679,13 +676,6 @@ fn add_remote(
         return;
     };
     ws.nodes[node.0].weight = Score::NEG_INF;
-    // No resource may run on the guest node but the replica's instance.
-    for r in 0..ws.rscs.len() {
-        if let Some(e) = ws.rscs[r].allowed.get_mut(&node) {
-            e.weight = Score::NEG_INF;
-            e.discover = Discover::Never;
-        }
-    }
     ws.rsc_mut(inst).allowed = BTreeMap::from([(
         node,
         AllowedNode {
@@ -725,6 +715,64 @@ fn add_remote(
         .insert("#kind".to_string(), "container".to_string());
     replica.remote = Some(remote);
     replica.node = Some(node);
+}
+
+/// Keeps every resource off the bundles' guest nodes but the replicas'
+/// own instances (`disallow_node` and what follows it in
+/// `create_remote_resource`). Pacemaker creates a guest node only when it
+/// unpacks the replica's connection: resources unpacked before that do not
+/// know the node (unless it is configured in the nodes section), and those
+/// unpacked after it copy its score and its "never probe here".
+pub fn keep_off_guest_nodes(cib: &Cib, ws: &mut WorkingSet) {
+    let mut guests: Vec<(NodeIdx, RscIdx, RscIdx)> = Vec::new();
+    for d in ws.bundles.values() {
+        for rep in &d.replicas {
+            if let (Some(n), Some(remote), Some(child)) = (rep.node, rep.remote, rep.child) {
+                guests.push((n, remote, child));
+            }
+        }
+    }
+    for (n, remote, child) in guests {
+        let uname = ws.node(n).uname.clone();
+        let configured = cib
+            .configuration
+            .nodes
+            .iter()
+            .any(|c| c.uname.eq_ignore_ascii_case(&uname));
+        let clone = ws.rsc(child).parent;
+        for i in 0..ws.rscs.len() {
+            let r = RscIdx(i);
+            if r == child || Some(r) == clone {
+                continue;
+            }
+            if r < remote && !configured {
+                ws.rsc_mut(r).allowed.remove(&n);
+            } else if let Some(e) = ws.rsc_mut(r).allowed.get_mut(&n) {
+                e.weight = Score::NEG_INF;
+                e.discover = Discover::Never;
+            }
+        }
+    }
+}
+
+/// The address of a bundle replica's connection that has none of its own
+/// (`#uname`): the name of the node its container is placed on, or runs
+/// on (`pe__add_bundle_remote_name`). This lets a bundle run on a remote
+/// node without an address per replica.
+pub fn remote_addr(ws: &WorkingSet, r: RscIdx) -> Option<String> {
+    let rsc = ws.rsc(r);
+    if !rsc.is_remote_node
+        || !rsc
+            .params
+            .get("addr")
+            .is_some_and(|a| a.eq_ignore_ascii_case("#uname"))
+    {
+        return None;
+    }
+    let (_, rep) = replica_of(ws, r)?;
+    let c = rep.container;
+    let node = ws.rsc(c).assigned.or_else(|| ws.current_node(c))?;
+    Some(ws.node(node).uname.clone())
 }
 
 /// The bundle a resource belongs to, with its replica, if any.

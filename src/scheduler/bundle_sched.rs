@@ -220,6 +220,49 @@ pub fn internal_constraints(ws: &mut WorkingSet, b: RscIdx) {
     }
 }
 
+/// Applies a colocation with a bundle as the primary once the bundle is
+/// placed (`pcmk__bundle_apply_coloc_score`): a finite score counts each
+/// container's node; a mandatory one allows only the nodes of containers
+/// that will run (holding a promoted instance, for a colocation with the
+/// promoted role).
+pub fn apply_coloc_score(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx, c: &Colocation) {
+    if ws.rsc(primary).provisional {
+        return;
+    }
+    if !matches!(ws.rsc(dependent).variant, Variant::Primitive | Variant::Group) {
+        // Collective dependents pair instance by instance; pacesim does
+        // not place them against bundles yet.
+        return;
+    }
+    let d = data(ws, primary);
+    let mut allowed: Vec<NodeIdx> = Vec::new();
+    for rep in &d.replicas {
+        if !c.score.is_inf() {
+            assign::apply_coloc_score(ws, dependent, rep.container, c);
+            continue;
+        }
+        let Some(chosen) = super::clone::location(ws, rep.container, false) else {
+            continue;
+        };
+        if ws.rsc(rep.container).blocked {
+            continue;
+        }
+        if c.primary_role >= Role::Promoted
+            && rep.child.is_none_or(|ch| ws.rsc(ch).next_role < Role::Promoted)
+        {
+            continue;
+        }
+        allowed.push(chosen);
+    }
+    if c.score.is_inf() {
+        for (n, e) in ws.rsc_mut(dependent).allowed.iter_mut() {
+            if !allowed.contains(n) {
+                e.weight = Score::NEG_INF;
+            }
+        }
+    }
+}
+
 /// Probes a bundle's replicas on a node (`pcmk__bundle_create_probe`).
 /// With one replica per host, no container starts before every other
 /// container's probe there: copies must not run twice on a host.

@@ -113,6 +113,20 @@ fn should_add_input(ws: &WorkingSet, then: ActionIdx, first: ActionIdx, flags: u
 /// (`group_expand`, `clone_expand`).
 fn graph_order(ws: &WorkingSet, r: RscIdx, out: &mut Vec<ActionIdx>) {
     let rsc = ws.rsc(r);
+    if let Some(d) = ws.bundles.get(&r) {
+        // The primitive's clone, then each replica's address, container and
+        // connection; the bundle's own actions come with the actions of no
+        // resource (`pcmk__bundle_expand`).
+        if let Some(c) = d.child {
+            graph_order(ws, c, out);
+        }
+        for rep in &d.replicas {
+            for p in [rep.ip, Some(rep.container), rep.remote].into_iter().flatten() {
+                graph_order(ws, p, out);
+            }
+        }
+        return;
+    }
     let clone = matches!(rsc.variant, Variant::Clone { .. });
     if !clone {
         out.extend(rsc.actions.iter().copied());
@@ -132,7 +146,10 @@ pub fn build(ws: &WorkingSet) -> Graph {
         graph_order(ws, r, &mut order);
     }
     for a in (0..ws.actions.len()).rev() {
-        if ws.actions[a].rsc.is_none() {
+        let bundle = ws.actions[a]
+            .rsc
+            .is_some_and(|r| ws.rsc(r).variant == Variant::Bundle);
+        if ws.actions[a].rsc.is_none() || bundle {
             order.push(ActionIdx(a));
         }
     }

@@ -349,6 +349,7 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
             )),
         }
     }
+    super::bundle::keep_off_guest_nodes(cib, ws);
     super::remote::link_connections(ws);
 }
 
