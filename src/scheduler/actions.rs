@@ -1548,6 +1548,10 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
     if allowed.is_some_and(|a| a.discover == Discover::Never) {
         return false;
     }
+    if allowed.is_none() && super::bundle::is_guest_node(ws, n) {
+        // Bundle guest nodes are "never probe here" to all but their own.
+        return false;
+    }
     if let Some(guest) = super::remote::guest_container(ws, n) {
         if ws.rsc(guest).role == Role::Stopped {
             // Nothing can be active in a stopped guest; but if the guest

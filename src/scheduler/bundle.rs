@@ -720,9 +720,10 @@ fn add_remote(
 /// Keeps every resource off the bundles' guest nodes but the replicas'
 /// own instances (`disallow_node` and what follows it in
 /// `create_remote_resource`). Pacemaker creates a guest node only when it
-/// unpacks the replica's connection: resources unpacked before that do not
-/// know the node (unless it is configured in the nodes section), and those
-/// unpacked after it copy its score and its "never probe here".
+/// unpacks the replica's connection, and marks it "never probe here",
+/// which also keeps the default score of a symmetric cluster off it: so
+/// no other resource knows the node, except those unpacked before it when
+/// it is configured in the nodes section, for which it is banned.
 pub fn keep_off_guest_nodes(cib: &Cib, ws: &mut WorkingSet) {
     let mut guests: Vec<(NodeIdx, RscIdx, RscIdx)> = Vec::new();
     for d in ws.bundles.values() {
@@ -745,14 +746,66 @@ pub fn keep_off_guest_nodes(cib: &Cib, ws: &mut WorkingSet) {
             if r == child || Some(r) == clone {
                 continue;
             }
-            if r < remote && !configured {
+            if configured && r < remote {
+                if let Some(e) = ws.rsc_mut(r).allowed.get_mut(&n) {
+                    e.weight = Score::NEG_INF;
+                    e.discover = Discover::Never;
+                }
+            } else {
                 ws.rsc_mut(r).allowed.remove(&n);
-            } else if let Some(e) = ws.rsc_mut(r).allowed.get_mut(&n) {
-                e.weight = Score::NEG_INF;
-                e.discover = Discover::Never;
             }
         }
     }
+}
+
+/// How many nodes Pacemaker knows while unpacking the next resource: the
+/// guest nodes of bundles not unpacked yet do not exist at that point.
+pub fn nodes_known_so_far(cib: &Cib, ws: &WorkingSet) -> usize {
+    let created: Vec<NodeIdx> = ws
+        .bundles
+        .values()
+        .flat_map(|d| d.replicas.iter().filter_map(|r| r.node))
+        .collect();
+    let later = node_names(cib)
+        .into_iter()
+        .filter(|name| {
+            !cib.configuration
+                .nodes
+                .iter()
+                .any(|c| c.uname.eq_ignore_ascii_case(name))
+        })
+        .filter(|name| ws.find_node(name).is_some_and(|n| !created.contains(&n)))
+        .count();
+    ws.nodes.len() - later
+}
+
+/// The agent (class, provider, type) of one of a bundle's implicit
+/// resources, by id, for tools reading a configuration without unpacking
+/// it (crm_simulate recording an action's result).
+pub fn implicit_agent(b: &cib::Bundle, id: &str) -> Option<(String, Option<String>, String)> {
+    let rest = id.strip_prefix(&format!("{}-", b.id))?;
+    let runtime = b.runtime.as_ref()?.name.clone();
+    let ocf = |prov: &str, kind: &str| Some(("ocf".into(), Some(prov.into()), kind.into()));
+    if rest.starts_with("ip-") {
+        return ocf("heartbeat", "IPaddr2");
+    }
+    if let Some(n) = rest.strip_prefix(&format!("{runtime}-")) {
+        if n.parse::<usize>().is_ok() {
+            return ocf("heartbeat", &runtime);
+        }
+    }
+    if rest.parse::<usize>().is_ok() && b.primitive.is_some() {
+        return ocf("pacemaker", "remote");
+    }
+    None
+}
+
+/// Whether a node is a bundle's guest node (one Pacemaker marks "never
+/// probe here" for everything but the replica's instance).
+pub fn is_guest_node(ws: &WorkingSet, n: NodeIdx) -> bool {
+    ws.bundles
+        .values()
+        .any(|d| d.replicas.iter().any(|r| r.node == Some(n)))
 }
 
 /// The address of a bundle replica's connection that has none of its own

@@ -491,7 +491,7 @@ fn unpack_clone_with_parent(
     let mut params = BTreeMap::new();
     unpack_nvsets(&c.instance, &ctx, None, &resolve, &mut params);
     let promotable = c.legacy_master || meta.get("promotable").map(|v| is_true(v)).unwrap_or(false);
-    let mut data = clone_data(&meta, ws.nodes.len());
+    let mut data = clone_data(&meta, super::bundle::nodes_known_so_far(cib, ws));
     if data.unique {
         // Agents of classes without instance support can only be cloned
         // anonymously (`pe__force_anon`).
