@@ -1219,8 +1219,11 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         // A resource whose "container" is a remote connection, or a
         // resource holding a guest node, is placed on that remote node.
         let remote_rsc = if ws.rsc(r).is_remote_node {
-            // A guest's own connection: guests do not nest in remote nodes.
-            super::remote::avoid_remote_nodes(ws, c);
+            // A guest's own connection: guests do not nest in remote nodes
+            // (bundles may: `pe_rsc_allow_remote_remotes`).
+            if !super::bundle::is_bundled(ws, r) {
+                super::remote::avoid_remote_nodes(ws, c);
+            }
             // A probe finding the container active again comes before
             // giving up on the connection.
             order_rsc_actions(ws, c, "monitor", r, "stop", OPTIONAL);

@@ -483,7 +483,7 @@ fn push_attr(out: &mut String, name: &str, value: &str) {
 fn synapse_priority(ws: &WorkingSet, a: ActionIdx) -> i32 {
     let act = ws.action(a);
     let Some(r) = act.rsc else { return 0 };
-    let clone = matches!(ws.rsc(r).variant, Variant::Clone { .. });
+    let clone = matches!(ws.rsc(r).variant, Variant::Clone { .. } | Variant::Bundle);
     let completion = matches!(
         act.task.as_str(),
         "running" | "stopped" | "promoted" | "demoted"
@@ -798,7 +798,11 @@ fn rsc_params(ws: &WorkingSet, r: RscIdx, node: Option<NodeIdx>) -> BTreeMap<Str
         .iter()
         .any(|&c| ws.rsc(c).param_sets.iter().any(|s| !s.rules.is_empty()));
     if !ruled {
-        return ws.rsc(r).params.clone();
+        let mut params = ws.rsc(r).params.clone();
+        if let Some(host) = super::bundle::remote_addr(ws, r) {
+            params.insert("addr".into(), host);
+        }
+        return params;
     }
     let (class, provider, agent) = split_agent(&ws.rsc(r).agent);
     let ctx = super::rules::RuleCtx {
@@ -964,6 +968,10 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
             Variant::Primitive => {
                 if let Some(v) = rsc.meta.get("remote-node") {
                     attrs.insert("CRM_meta_remote_node".into(), v.clone());
+                }
+                // A bundle replica's address, as the agent expects it.
+                if let Some(v) = rsc.meta.get("external-ip") {
+                    attrs.insert("pcmk_external_ip".into(), v.clone());
                 }
                 if in_clone {
                     if let Some((_, n)) = rsc.id.rsplit_once(':') {

@@ -564,7 +564,15 @@ fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
         "demote" | "demoted" => "demoted",
         _ => return a,
     };
-    let notify = ws.rsc(r).parent.is_none() && super::notify::wants_notify(ws, r);
+    // Only outermost resources, and clones in bundles, notify.
+    let outermost = match ws.rsc(r).parent {
+        None => true,
+        Some(p) => {
+            matches!(ws.rsc(r).variant, Variant::Clone { .. })
+                && ws.rsc(p).variant == Variant::Bundle
+        }
+    };
+    let notify = outermost && super::notify::wants_notify(ws, r);
     let key = if notify {
         format!("{}_confirmed-post_notify_{}_0", ws.rsc(r).id, task)
     } else {
