@@ -1247,13 +1247,20 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
             // before its container, on the same node.
             order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
             order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
+            // A bundle's connection only prefers its container's node: the
+            // container may be on a remote node, the connection may not.
+            let score = if ws.rsc(r).is_remote_node && super::bundle::is_bundled(ws, r) {
+                crate::cib::Score::new(10_000)
+            } else {
+                crate::cib::Score::INF
+            };
             ws.colocations.push(Colocation {
                 id: "resource-with-container".into(),
                 dependent: r,
                 primary: c,
                 dependent_role: Role::Unknown,
                 primary_role: Role::Unknown,
-                score: crate::cib::Score::INF,
+                score,
                 node_attribute: None,
                 influence: true,
             });

@@ -828,6 +828,21 @@ pub fn remote_addr(ws: &WorkingSet, r: RscIdx) -> Option<String> {
     Some(ws.node(node).uname.clone())
 }
 
+/// The resources whose actions a bundle action summarises
+/// (`pcmk__bundle_action_flags`): the primitive's instances for
+/// notifications and role changes, else the containers.
+pub fn summary_children(ws: &WorkingSet, b: RscIdx, child_task: &str) -> Vec<RscIdx> {
+    let Some(d) = ws.bundles.get(&b) else {
+        return Vec::new();
+    };
+    match d.child {
+        Some(c) if matches!(child_task, "notify" | "notified" | "promote" | "demote") => {
+            ws.rsc(c).children.clone()
+        }
+        _ => d.replicas.iter().map(|r| r.container).collect(),
+    }
+}
+
 /// The bundle a resource belongs to, with its replica, if any.
 pub fn replica_of(ws: &WorkingSet, r: RscIdx) -> Option<(RscIdx, &Replica)> {
     let mut top = r;
