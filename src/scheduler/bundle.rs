@@ -733,6 +733,8 @@ pub fn keep_off_guest_nodes(cib: &Cib, ws: &mut WorkingSet) {
             }
         }
     }
+    // A bundle takes its default scores only after its replicas exist.
+    let bundles: Vec<RscIdx> = ws.bundles.keys().copied().collect();
     for (n, remote, child) in guests {
         let uname = ws.node(n).uname.clone();
         let configured = cib
@@ -746,7 +748,7 @@ pub fn keep_off_guest_nodes(cib: &Cib, ws: &mut WorkingSet) {
             if r == child || Some(r) == clone {
                 continue;
             }
-            if configured && r < remote {
+            if configured && r < remote && !bundles.contains(&r) {
                 if let Some(e) = ws.rsc_mut(r).allowed.get_mut(&n) {
                     e.weight = Score::NEG_INF;
                     e.discover = Discover::Never;

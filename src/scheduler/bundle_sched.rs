@@ -22,10 +22,11 @@ fn data(ws: &WorkingSet, b: RscIdx) -> super::bundle::BundleData {
 /// instances, then per replica the address, the connection and the
 /// primitive's instance (which may only go to its own guest node), then
 /// the clone of the primitive as a whole.
+///
+/// Unlike other variants it runs again when asked again (by each resource
+/// colocated with the bundle): what is placed stays placed, but the scores
+/// are shown each time, as Pacemaker shows them.
 pub fn bundle_assign(ws: &mut WorkingSet, b: RscIdx, prefer: Option<NodeIdx>) -> Option<NodeIdx> {
-    if !ws.rsc(b).provisional || ws.rsc(b).allocating {
-        return None;
-    }
     let d = data(ws, b);
     ws.rsc_mut(b).allocating = true;
     assign::show_node_weights(ws, b, "pcmk__bundle_allocate");
@@ -207,11 +208,20 @@ pub fn internal_constraints(ws: &mut WorkingSet, b: RscIdx) {
     if let Some(child) = d.child {
         super::clone::clone_internal_constraints(ws, child);
         if super::clone::is_promotable(ws, child) {
-            order_rsc_actions(ws, b, "stopped", b, "start", OPTIONAL);
-            order_rsc_actions(ws, b, "stop", b, "stopped", RUNNABLE_LEFT);
-            order_rsc_actions(ws, b, "start", b, "running", RUNNABLE_LEFT);
-            order_rsc_actions(ws, b, "demoted", b, "stop", OPTIONAL);
-            order_rsc_actions(ws, b, "running", b, "promote", RUNNABLE_LEFT);
+            // `pcmk__promotable_restart_ordering`: start and promote after
+            // every instance is stopped and demoted, promote after every
+            // one is started, demote before demoted.
+            for (first, then) in [
+                ("stopped", "start"),
+                ("stopped", "promote"),
+                ("demoted", "stop"),
+                ("demoted", "start"),
+                ("demoted", "promote"),
+                ("running", "promote"),
+                ("demote", "demoted"),
+            ] {
+                order_rsc_actions(ws, b, first, b, then, OPTIONAL);
+            }
             order_rsc_actions(ws, child, "demoted", b, "demoted", IMPLIES_THEN_PRINTED);
             order_rsc_actions(ws, b, "demote", child, "demote", IMPLIES_FIRST_PRINTED);
             order_rsc_actions(ws, child, "promoted", b, "promoted", IMPLIES_THEN_PRINTED);
