@@ -135,10 +135,7 @@ fn settings(b: &cib::Bundle) -> Option<Settings> {
         s.host_netmask = get("host-netmask");
         s.host_interface = get("host-interface");
         s.control_port = get("control-port");
-        s.add_host = net
-            .attr("add-host")
-            .and_then(bool_value)
-            .unwrap_or(true);
+        s.add_host = net.attr("add-host").and_then(bool_value).unwrap_or(true);
         for pm in &net.children {
             let (source, target) = match pm.attr("port") {
                 Some(p) => (p.to_string(), pm.attr("internal-port").map(str::to_string)),
@@ -473,7 +470,12 @@ fn remote_primitive(id: &str, container: &str, addr: &str, port: &str) -> cib::P
 /// The clone wrapping the bundled primitive (`pe__unpack_bundle`): named
 /// `B-master` when promotable (the old element name, kept so that rolling
 /// upgrades do not restart bundles), else `B-clone`.
-fn child_clone(b: &cib::Bundle, s: &Settings, p: &cib::Primitive, own_meta: &[NvSet]) -> cib::Clone {
+fn child_clone(
+    b: &cib::Bundle,
+    s: &Settings,
+    p: &cib::Primitive,
+    own_meta: &[NvSet],
+) -> cib::Clone {
     let prefix = &b.id;
     let mut pairs = vec![
         ("ordered", "true".to_string()),
@@ -485,14 +487,22 @@ fn child_clone(b: &cib::Bundle, s: &Settings, p: &cib::Primitive, own_meta: &[Nv
         pairs.push(("promotable", "true".to_string()));
         pairs.push(("promoted-max", s.promoted_max.to_string()));
     }
-    let mut meta = vec![set("meta_attributes", format!("{prefix}-clone-meta"), &pairs)];
+    let mut meta = vec![set(
+        "meta_attributes",
+        format!("{prefix}-clone-meta"),
+        &pairs,
+    )];
     // The bundle's own meta-attributes come after the clone's: a child
     // takes its parent's values for what it does not set itself.
     meta.extend(own_meta.iter().cloned().map(|mut m| {
         m.score = Some(Score::NEG_INF);
         m
     }));
-    let kind = if s.promoted_max > 0 { "master" } else { "clone" };
+    let kind = if s.promoted_max > 0 {
+        "master"
+    } else {
+        "clone"
+    };
     cib::Clone {
         id: format!("{prefix}-{kind}"),
         legacy_master: false,
@@ -570,7 +580,14 @@ pub fn unpack_bundle(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bundle) -> Option<
     let _ = &inherited;
     for (offset, child) in instances.iter().enumerate() {
         let ipaddr = addrs[offset].clone();
-        let cp = container_primitive(b, &s, offset, ipaddr.as_deref(), &host_options, child.is_some());
+        let cp = container_primitive(
+            b,
+            &s,
+            offset,
+            ipaddr.as_deref(),
+            &host_options,
+            child.is_some(),
+        );
         let container = super::unpack::unpack_implicit(cib, ws, &cp, bundle, &own_meta);
         let ip = ipaddr.as_ref().map(|a| {
             let ipp = ip_primitive(b, &s, offset, a);
@@ -617,10 +634,12 @@ pub fn unpack_bundle(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bundle) -> Option<
                 .meta
                 .insert("container-attribute-target".into(), target);
         }
-        let notify = instances
-            .iter()
-            .flatten()
-            .any(|&i| ws.rsc(i).meta.get("notify").is_some_and(|v| super::rules::is_true(v)));
+        let notify = instances.iter().flatten().any(|&i| {
+            ws.rsc(i)
+                .meta
+                .get("notify")
+                .is_some_and(|v| super::rules::is_true(v))
+        });
         if notify {
             ws.rsc_mut(c).meta.insert("notify".into(), "true".into());
             if let Some(d) = ws.rsc_mut(c).clone.as_mut() {
@@ -666,7 +685,10 @@ fn add_remote(
     inst: RscIdx,
 ) {
     let id = remote_id(cib, b, replica.offset);
-    let addr = replica.ipaddr.clone().unwrap_or_else(|| "#uname".to_string());
+    let addr = replica
+        .ipaddr
+        .clone()
+        .unwrap_or_else(|| "#uname".to_string());
     let port = s
         .control_port
         .clone()

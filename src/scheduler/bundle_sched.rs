@@ -114,7 +114,13 @@ fn threshold_reached(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> bool {
 }
 
 /// Whether a container (or anything below it) is starting or stopping.
-fn replica_status(ws: &WorkingSet, r: RscIdx, starting: &mut bool, stopping: &mut bool, active: &mut bool) {
+fn replica_status(
+    ws: &WorkingSet,
+    r: RscIdx,
+    starting: &mut bool,
+    stopping: &mut bool,
+    active: &mut bool,
+) {
     let rsc = ws.rsc(r);
     if !rsc.running_on.is_empty() {
         *active = true;
@@ -139,7 +145,10 @@ fn replica_status(ws: &WorkingSet, r: RscIdx, starting: &mut bool, stopping: &mu
 pub fn create_actions(ws: &mut WorkingSet, b: RscIdx) {
     let d = data(ws, b);
     for rep in &d.replicas {
-        for r in [rep.ip, Some(rep.container), rep.remote].into_iter().flatten() {
+        for r in [rep.ip, Some(rep.container), rep.remote]
+            .into_iter()
+            .flatten()
+        {
             super::actions::primitive_create_actions(ws, r);
         }
     }
@@ -178,7 +187,14 @@ pub fn internal_constraints(ws: &mut WorkingSet, b: RscIdx) {
     for rep in &d.replicas {
         let c = rep.container;
         super::actions::primitive_internal_constraints(ws, c);
-        order_rsc_actions(ws, b, "start", c, "start", RUNNABLE_LEFT | IMPLIES_FIRST_PRINTED);
+        order_rsc_actions(
+            ws,
+            b,
+            "start",
+            c,
+            "start",
+            RUNNABLE_LEFT | IMPLIES_FIRST_PRINTED,
+        );
         if let Some(child) = rep.child {
             order_rsc_actions(ws, b, "stop", child, "stop", IMPLIES_FIRST_PRINTED);
         }
@@ -239,7 +255,10 @@ pub fn apply_coloc_score(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx
     if ws.rsc(primary).provisional {
         return;
     }
-    if !matches!(ws.rsc(dependent).variant, Variant::Primitive | Variant::Group) {
+    if !matches!(
+        ws.rsc(dependent).variant,
+        Variant::Primitive | Variant::Group
+    ) {
         // Collective dependents pair instance by instance; pacesim does
         // not place them against bundles yet.
         return;
@@ -258,7 +277,9 @@ pub fn apply_coloc_score(ws: &mut WorkingSet, dependent: RscIdx, primary: RscIdx
             continue;
         }
         if c.primary_role >= Role::Promoted
-            && rep.child.is_none_or(|ch| ws.rsc(ch).next_role < Role::Promoted)
+            && rep
+                .child
+                .is_none_or(|ch| ws.rsc(ch).next_role < Role::Promoted)
         {
             continue;
         }

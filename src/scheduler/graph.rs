@@ -121,7 +121,10 @@ fn graph_order(ws: &WorkingSet, r: RscIdx, out: &mut Vec<ActionIdx>) {
             graph_order(ws, c, out);
         }
         for rep in &d.replicas {
-            for p in [rep.ip, Some(rep.container), rep.remote].into_iter().flatten() {
+            for p in [rep.ip, Some(rep.container), rep.remote]
+                .into_iter()
+                .flatten()
+            {
                 graph_order(ws, p, out);
             }
         }

@@ -723,12 +723,7 @@ fn unpack_find_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, id: &str) ->
     rsc
 }
 
-fn unpack_lrm_resource(
-    cib: &Cib,
-    ws: &mut WorkingSet,
-    n: NodeIdx,
-    lr: &LrmResource,
-) {
+fn unpack_lrm_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
     if lr.ops.is_empty() {
         return;
     }

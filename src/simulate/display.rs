@@ -186,10 +186,7 @@ fn bundle_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<Strin
             name = format!("{name} ({ip})");
         }
         let node = ws.current_node(rep.container);
-        lines.push(format!(
-            "{pad}  * {}",
-            rsc_text(ws, shown, &name, node)
-        ));
+        lines.push(format!("{pad}  * {}", rsc_text(ws, shown, &name, node)));
     }
 }
 
