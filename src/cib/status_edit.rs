@@ -25,6 +25,7 @@ pub fn node_state<'a>(cib: &'a mut Cib, uname: &str) -> Option<&'a mut NodeState
             let expanded = crate::scheduler::remote::with_guest_connections(cib);
             crate::scheduler::remote::node_names_from_resources(&expanded)
                 .into_iter()
+                .chain(crate::scheduler::bundle::node_names(cib))
                 .find(|n| n == uname)
         })?;
     let pos = cib
@@ -88,6 +89,10 @@ pub fn agent_of(cib: &Cib, rsc_id: &str) -> Option<(String, Option<String>, Stri
             Resource::Primitive(p) if p.id == id => Some(prim(p)),
             Resource::Group(g) => g.members.iter().find(|m| m.id == id).map(prim),
             Resource::Clone(c) => find(&c.child, id.split(':').next().unwrap_or(id)),
+            Resource::Bundle(b) => match &b.primitive {
+                Some(p) if p.id == id.split(':').next().unwrap_or(id) => Some(prim(p)),
+                _ => crate::scheduler::bundle::implicit_agent(b, id),
+            },
             _ => None,
         }
     }

@@ -1219,8 +1219,11 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
         // A resource whose "container" is a remote connection, or a
         // resource holding a guest node, is placed on that remote node.
         let remote_rsc = if ws.rsc(r).is_remote_node {
-            // A guest's own connection: guests do not nest in remote nodes.
-            super::remote::avoid_remote_nodes(ws, c);
+            // A guest's own connection: guests do not nest in remote nodes
+            // (bundles may: `pe_rsc_allow_remote_remotes`).
+            if !super::bundle::is_bundled(ws, r) {
+                super::remote::avoid_remote_nodes(ws, c);
+            }
             // A probe finding the container active again comes before
             // giving up on the connection.
             order_rsc_actions(ws, c, "monitor", r, "stop", OPTIONAL);
@@ -1244,13 +1247,20 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
             // before its container, on the same node.
             order_rsc_actions(ws, c, "start", r, "start", IMPLIES_THEN | RUNNABLE_LEFT);
             order_rsc_actions(ws, r, "stop", c, "stop", IMPLIES_FIRST);
+            // A bundle's connection only prefers its container's node: the
+            // container may be on a remote node, the connection may not.
+            let score = if ws.rsc(r).is_remote_node && super::bundle::is_bundled(ws, r) {
+                crate::cib::Score::new(10_000)
+            } else {
+                crate::cib::Score::INF
+            };
             ws.colocations.push(Colocation {
                 id: "resource-with-container".into(),
                 dependent: r,
                 primary: c,
                 dependent_role: Role::Unknown,
                 primary_role: Role::Unknown,
-                score: crate::cib::Score::INF,
+                score,
                 node_attribute: None,
                 influence: true,
             });
@@ -1521,6 +1531,9 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
     if matches!(ws.rsc(r).variant, Variant::Clone { .. }) {
         return super::clone::clone_create_probe(ws, r, n);
     }
+    if ws.rsc(r).variant == Variant::Bundle {
+        return super::bundle_sched::create_probe(ws, r, n);
+    }
     if !ws.rsc(r).children.is_empty() {
         let mut any = false;
         for c in ws.rsc(r).children.clone() {
@@ -1543,6 +1556,10 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
         }
     }
     if allowed.is_some_and(|a| a.discover == Discover::Never) {
+        return false;
+    }
+    if allowed.is_none() && super::bundle::is_guest_node(ws, n) {
+        // Bundle guest nodes are "never probe here" to all but their own.
         return false;
     }
     if let Some(guest) = super::remote::guest_container(ws, n) {

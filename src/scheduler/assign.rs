@@ -87,6 +87,7 @@ pub fn index_colocations(ws: &mut WorkingSet) {
         Variant::Primitive => 0,
         Variant::Group => 1,
         Variant::Clone { .. } => 2,
+        Variant::Bundle => 3,
     };
     for i in 0..ws.colocations.len() {
         let c = ws.colocations[i].clone();
@@ -204,6 +205,7 @@ pub fn assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> Option
         Variant::Primitive => primitive_assign(ws, r, prefer),
         Variant::Group => group_assign(ws, r, prefer),
         Variant::Clone { .. } => super::clone::clone_assign(ws, r, prefer),
+        Variant::Bundle => super::bundle_sched::bundle_assign(ws, r, prefer),
     }
 }
 
@@ -350,6 +352,10 @@ pub(crate) fn apply_coloc_score(
 ) {
     if matches!(ws.rsc(primary).variant, Variant::Clone { .. }) {
         super::clone::clone_apply_coloc_score(ws, dependent, primary, c);
+        return;
+    }
+    if ws.rsc(primary).variant == Variant::Bundle {
+        super::bundle_sched::apply_coloc_score(ws, dependent, primary, c);
         return;
     }
     if ws.rsc(primary).variant == Variant::Group {

@@ -327,6 +327,13 @@ pub fn clone_assign(ws: &mut WorkingSet, r: RscIdx, prefer: Option<NodeIdx>) -> 
 /// Places the instances: first each active one on its current node, as
 /// far as that keeps the spread even, then the rest (`distribute_children`).
 fn distribute_children(ws: &mut WorkingSet, clone: RscIdx) {
+    let children = ws.rsc(clone).children.clone();
+    distribute_instances(ws, clone, children);
+}
+
+/// [`distribute_children`] over a given list of instances (a bundle's
+/// containers, which are not all of its children).
+pub(crate) fn distribute_instances(ws: &mut WorkingSet, clone: RscIdx, children: Vec<RscIdx>) {
     let data = ws.rsc(clone).clone.clone().expect("clone");
     let (max, per_host_max) = (data.clone_max, data.clone_node_max);
     let allowed: Vec<NodeIdx> = ws.rsc(clone).allowed.keys().copied().collect();
@@ -337,7 +344,6 @@ fn distribute_children(ws: &mut WorkingSet, clone: RscIdx) {
     let all_coloc = max < available_nodes;
     let loop_max = max.checked_div(available_nodes).unwrap_or(1).max(1);
     let mut allocated = 0usize;
-    let children = ws.rsc(clone).children.clone();
     for &child in &children {
         if allocated >= max {
             break;
@@ -424,6 +430,7 @@ fn add_sorted(ws: &mut WorkingSet, r: RscIdx, ci: usize, this_with: bool) {
         Variant::Primitive => 0,
         Variant::Group => 1,
         Variant::Clone { .. } => 2,
+        Variant::Bundle => 3,
     };
     let key = |ws: &WorkingSet, j: usize| {
         let c = &ws.colocations[j];
@@ -771,9 +778,20 @@ pub fn clone_create_actions(ws: &mut WorkingSet, r: RscIdx) {
 /// the notifications are created.
 pub fn expand_clones(ws: &mut WorkingSet) {
     for r in ws.top.clone() {
-        if !is_clone(ws, r) {
-            continue;
+        if ws.rsc(r).variant == Variant::Bundle {
+            if let Some(child) = ws.bundles.get(&r).and_then(|d| d.child) {
+                expand_clone(ws, child);
+            }
         }
+        if is_clone(ws, r) {
+            expand_clone(ws, r);
+        }
+    }
+}
+
+/// [`expand_clones`] for one clone.
+pub(crate) fn expand_clone(ws: &mut WorkingSet, r: RscIdx) {
+    {
         for a in ws.rsc(r).actions.clone() {
             super::orderings::clone_action_flags(ws, a, None);
         }

@@ -997,6 +997,21 @@ fn apply_location(ws: &mut WorkingSet, r: RscIdx, loc: &LocationCons, first_of_g
         let _ = first_of_group;
         return;
     }
+    if let Some(d) = ws.bundles.get(&r).cloned() {
+        // The bundle, its containers and addresses; the primitive only for
+        // a role (`pcmk__bundle_rsc_location`).
+        apply_location_one(ws, r, loc, false);
+        for rep in &d.replicas {
+            apply_location_one(ws, rep.container, loc, false);
+            if let Some(ip) = rep.ip {
+                apply_location_one(ws, ip, loc, false);
+            }
+        }
+        if let (Some(c), Role::Unpromoted | Role::Promoted) = (d.child, loc.role) {
+            apply_location(ws, c, loc, true);
+        }
+        return;
+    }
     if matches!(ws.rsc(r).variant, Variant::Clone { .. }) {
         // The clone itself, then each instance (`clone_rsc_location`).
         apply_location_one(ws, r, loc, false);

@@ -36,6 +36,9 @@ pub fn op_params(
 ) -> BTreeMap<String, String> {
     let rsc = ws.rsc(r);
     let mut params = rsc.params.clone();
+    if let Some(host) = super::bundle::remote_addr(ws, r) {
+        params.insert("addr".into(), host);
+    }
     let op = rsc
         .ops
         .iter()

@@ -113,6 +113,23 @@ fn should_add_input(ws: &WorkingSet, then: ActionIdx, first: ActionIdx, flags: u
 /// (`group_expand`, `clone_expand`).
 fn graph_order(ws: &WorkingSet, r: RscIdx, out: &mut Vec<ActionIdx>) {
     let rsc = ws.rsc(r);
+    if let Some(d) = ws.bundles.get(&r) {
+        // The primitive's clone, then each replica's address, container and
+        // connection; the bundle's own actions come with the actions of no
+        // resource (`pcmk__bundle_expand`).
+        if let Some(c) = d.child {
+            graph_order(ws, c, out);
+        }
+        for rep in &d.replicas {
+            for p in [rep.ip, Some(rep.container), rep.remote]
+                .into_iter()
+                .flatten()
+            {
+                graph_order(ws, p, out);
+            }
+        }
+        return;
+    }
     let clone = matches!(rsc.variant, Variant::Clone { .. });
     if !clone {
         out.extend(rsc.actions.iter().copied());
@@ -132,7 +149,10 @@ pub fn build(ws: &WorkingSet) -> Graph {
         graph_order(ws, r, &mut order);
     }
     for a in (0..ws.actions.len()).rev() {
-        if ws.actions[a].rsc.is_none() {
+        let bundle = ws.actions[a]
+            .rsc
+            .is_some_and(|r| ws.rsc(r).variant == Variant::Bundle);
+        if ws.actions[a].rsc.is_none() || bundle {
             order.push(ActionIdx(a));
         }
     }
@@ -466,7 +486,7 @@ fn push_attr(out: &mut String, name: &str, value: &str) {
 fn synapse_priority(ws: &WorkingSet, a: ActionIdx) -> i32 {
     let act = ws.action(a);
     let Some(r) = act.rsc else { return 0 };
-    let clone = matches!(ws.rsc(r).variant, Variant::Clone { .. });
+    let clone = matches!(ws.rsc(r).variant, Variant::Clone { .. } | Variant::Bundle);
     let completion = matches!(
         act.task.as_str(),
         "running" | "stopped" | "promoted" | "demoted"
@@ -781,7 +801,11 @@ fn rsc_params(ws: &WorkingSet, r: RscIdx, node: Option<NodeIdx>) -> BTreeMap<Str
         .iter()
         .any(|&c| ws.rsc(c).param_sets.iter().any(|s| !s.rules.is_empty()));
     if !ruled {
-        return ws.rsc(r).params.clone();
+        let mut params = ws.rsc(r).params.clone();
+        if let Some(host) = super::bundle::remote_addr(ws, r) {
+            params.insert("addr".into(), host);
+        }
+        return params;
     }
     let (class, provider, agent) = split_agent(&ws.rsc(r).agent);
     let ctx = super::rules::RuleCtx {
@@ -948,6 +972,10 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
                 if let Some(v) = rsc.meta.get("remote-node") {
                     attrs.insert("CRM_meta_remote_node".into(), v.clone());
                 }
+                // A bundle replica's address, as the agent expects it.
+                if let Some(v) = rsc.meta.get("external-ip") {
+                    attrs.insert("pcmk_external_ip".into(), v.clone());
+                }
                 if in_clone {
                     if let Some((_, n)) = rsc.id.rsplit_once(':') {
                         if n.bytes().all(|b| b.is_ascii_digit()) {
@@ -956,7 +984,7 @@ fn add_parent_graph_meta(ws: &WorkingSet, r: RscIdx, attrs: &mut BTreeMap<String
                     }
                 }
             }
-            Variant::Group => {}
+            Variant::Group | Variant::Bundle => {}
             Variant::Clone { .. } => {
                 if let Some(d) = &rsc.clone {
                     let b = |v: bool| if v { "true" } else { "false" }.to_string();

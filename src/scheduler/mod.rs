@@ -14,6 +14,8 @@
 
 pub mod actions;
 pub mod assign;
+pub mod bundle;
+pub mod bundle_sched;
 pub mod clone;
 pub mod constraints;
 pub mod digest;
@@ -76,6 +78,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         rsc_ids: Default::default(),
         forced_restarts: Default::default(),
         score_log: None,
+        bundles: Default::default(),
     };
     unpack::unpack_resources(cib, &mut ws);
     // Pacemaker sorts resources by priority (stable) right after unpacking them.
@@ -110,6 +113,7 @@ pub fn schedule_with(cib: &Cib, now: i64, show_scores: bool) -> Transition {
             ws::Variant::Group => actions::group_internal_constraints(&mut ws, r),
             ws::Variant::Primitive => actions::primitive_internal_constraints(&mut ws, r),
             ws::Variant::Clone { .. } => clone::clone_internal_constraints(&mut ws, r),
+            ws::Variant::Bundle => bundle_sched::internal_constraints(&mut ws, r),
         }
     }
     history::handle_rsc_config_changes(cib, &mut ws);
@@ -126,6 +130,7 @@ pub fn schedule_with(cib: &Cib, now: i64, show_scores: bool) -> Transition {
             ws::Variant::Group => actions::group_create_actions(&mut ws, r),
             ws::Variant::Primitive => actions::primitive_create_actions(&mut ws, r),
             ws::Variant::Clone { .. } => clone::clone_create_actions(&mut ws, r),
+            ws::Variant::Bundle => bundle_sched::create_actions(&mut ws, r),
         }
     }
     // Before fencing: this is one more place nodes are found to need it.

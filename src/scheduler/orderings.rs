@@ -395,7 +395,7 @@ pub(crate) struct Flags {
 fn flags_of(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
     let rsc = ws.action(a).rsc;
     if let Some(r) = rsc {
-        if super::clone::is_clone(ws, r) {
+        if is_collective(ws, r) {
             let flags = rsc_action_flags(ws, a, None);
             if node.is_none() {
                 return flags;
@@ -410,6 +410,11 @@ fn flags_of(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
     rsc_action_flags(ws, a, None)
 }
 
+/// A clone or a bundle: a resource whose actions summarise its instances'.
+fn is_collective(ws: &WorkingSet, r: RscIdx) -> bool {
+    matches!(ws.rsc(r).variant, Variant::Clone { .. } | Variant::Bundle)
+}
+
 /// An action's flags by its resource's method (`rsc->cmds->action_flags`).
 fn rsc_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
     let rsc = ws.action(a).rsc;
@@ -417,7 +422,7 @@ fn rsc_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) ->
         if ws.rsc(r).variant == Variant::Group {
             return group_action_flags(ws, a, node);
         }
-        if super::clone::is_clone(ws, r) {
+        if is_collective(ws, r) {
             return clone_action_flags(ws, a, node);
         }
     }
@@ -504,7 +509,11 @@ pub(crate) fn clone_action_flags(
         pseudo: true,
     };
     let mut any_runnable = false;
-    for child in ws.rsc(r).children.clone() {
+    let children = match ws.rsc(r).variant {
+        Variant::Bundle => super::bundle::summary_children(ws, r, &ctask),
+        _ => ws.rsc(r).children.clone(),
+    };
+    for child in children {
         let on = if ws.rsc(child).children.is_empty() {
             node
         } else {
@@ -560,7 +569,15 @@ fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
         "demote" | "demoted" => "demoted",
         _ => return a,
     };
-    let notify = ws.rsc(r).parent.is_none() && super::notify::wants_notify(ws, r);
+    // Only outermost resources, and clones in bundles, notify.
+    let outermost = match ws.rsc(r).parent {
+        None => true,
+        Some(p) => {
+            matches!(ws.rsc(r).variant, Variant::Clone { .. })
+                && ws.rsc(p).variant == Variant::Bundle
+        }
+    };
+    let notify = outermost && super::notify::wants_notify(ws, r);
     let key = if notify {
         format!("{}_confirmed-post_notify_{}_0", ws.rsc(r).id, task)
     } else {
@@ -1010,7 +1027,7 @@ fn update_ordered(
         Via::First => ws.action(first).rsc,
     };
     if let Some(mr) = method_rsc {
-        if super::clone::is_clone(ws, mr) {
+        if is_collective(ws, mr) {
             return clone_update_ordered(ws, first, then, node, flags, filter, kind);
         }
     }
@@ -1057,7 +1074,13 @@ fn clone_update_ordered(
         return changed;
     };
     let task = ws.action(then).task.clone();
-    for child in ws.rsc(tr).children.clone() {
+    // A bundle's instances here are its containers
+    // (`get_containers_or_children`).
+    let children = match ws.bundles.get(&tr) {
+        Some(d) => d.replicas.iter().map(|r| r.container).collect(),
+        None => ws.rsc(tr).children.clone(),
+    };
+    for child in children {
         let Some(ca) = super::clone::find_first_action(ws, child, &task, node) else {
             continue;
         };

@@ -162,8 +162,7 @@ fn unpack_node_histories(
         ws.nodes[n.0].unpacked = true;
         if let Some(lrm) = &st.lrm {
             for lr in lrm {
-                let collective = in_unscheduled_collective(cib, &lr.id);
-                unpack_lrm_resource(cib, ws, n, lr, collective);
+                unpack_lrm_resource(cib, ws, n, lr);
             }
         }
         any = true;
@@ -566,23 +565,6 @@ fn node_score(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, score: Score) {
     entry.weight += score;
 }
 
-/// Whether a history entry belongs to a bundle of the configuration (its
-/// generated `BUNDLE-...` resources, or the bundled primitive). Bundles are
-/// not scheduled yet, so such entries are kept as unconstrained stand-ins
-/// rather than treated as orphans to be stopped.
-fn in_unscheduled_collective(cib: &Cib, id: &str) -> bool {
-    use crate::cib::Resource;
-    let base = id.split_once(':').map(|(b, _)| b).unwrap_or(id);
-    cib.configuration.resources.iter().any(|r| match r {
-        Resource::Bundle(b) => {
-            b.id == base
-                || b.primitive.iter().any(|p| p.id == base)
-                || id.starts_with(&format!("{}-", b.id))
-        }
-        _ => false,
-    })
-}
-
 /// An instance id without its `:N` suffix (`clone_strip`).
 pub fn clone_strip(id: &str) -> &str {
     match id.rsplit_once(':') {
@@ -712,6 +694,7 @@ fn unpack_find_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, id: &str) ->
     };
     let (rsc, parent) = match direct {
         Some(r) if !ws.rsc(r).children.is_empty() => return None,
+        Some(r) if ws.rsc(r).parent.is_none() => (Some(r), None),
         Some(r) => (Some(r), Some(ws.top_parent(r))),
         None => {
             let zero = format!("{}:0", clone_strip(id));
@@ -725,7 +708,16 @@ fn unpack_find_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, id: &str) ->
     let mut rsc = rsc;
     if let Some(p) = parent {
         if is_anon_clone(ws, p) {
-            rsc = find_anonymous_clone(cib, ws, n, p, clone_strip(id));
+            rsc = match ws.rsc(p).parent {
+                // A bundle's instances are tied to their guest nodes
+                // (`pe__find_bundle_replica`).
+                Some(b) if ws.rsc(b).variant == Variant::Bundle => ws
+                    .bundles
+                    .get(&b)
+                    .and_then(|d| d.replicas.iter().find(|r| r.node == Some(n)))
+                    .and_then(|r| r.child),
+                _ => find_anonymous_clone(cib, ws, n, p, clone_strip(id)),
+            };
         }
     }
     if let Some(r) = rsc {
@@ -736,13 +728,7 @@ fn unpack_find_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, id: &str) ->
     rsc
 }
 
-fn unpack_lrm_resource(
-    cib: &Cib,
-    ws: &mut WorkingSet,
-    n: NodeIdx,
-    lr: &LrmResource,
-    collective: bool,
-) {
+fn unpack_lrm_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResource) {
     if lr.ops.is_empty() {
         return;
     }
@@ -754,7 +740,7 @@ fn unpack_lrm_resource(
                 (Some(c), None, Some(t)) => format!("{c}:{t}"),
                 _ => String::new(),
             };
-            new_orphan(ws, &lr.id, agent, !collective)
+            new_orphan(ws, &lr.id, agent, true)
         }
     };
     let saved_role = ws.rsc(r).role;

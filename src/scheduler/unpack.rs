@@ -169,7 +169,8 @@ pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
     // Remote and guest nodes named by their connection resources
     // (`unpack_remote_nodes`); guests' implicit connections are already
     // among the resources (see `remote::with_guest_connections`).
-    let configured = super::remote::node_names_from_resources(cib);
+    let mut configured = super::remote::node_names_from_resources(cib);
+    configured.extend(super::bundle::node_names(cib));
     let orphaned = super::remote::orphaned_connections(cib);
     let late = configured.len();
     for (i, name) in configured.into_iter().chain(orphaned).enumerate() {
@@ -321,13 +322,10 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
             Resource::Primitive(p) => unpack_primitive(cib, ws, p, &templates, None, &inherited),
             Resource::Group(g) => unpack_group(cib, ws, g, &templates, None, &inherited),
             Resource::Clone(c) => unpack_clone(cib, ws, c, &templates),
-            Resource::Bundle(_) => {
-                ws.warnings.push(format!(
-                    "resource {}: clones and bundles are not scheduled yet",
-                    r.id()
-                ));
-                continue;
-            }
+            Resource::Bundle(b) => match super::bundle::unpack_bundle(cib, ws, b) {
+                Some(idx) => idx,
+                None => continue,
+            },
         };
         ws.top.push(idx);
     }
@@ -351,6 +349,7 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
             )),
         }
     }
+    super::bundle::keep_off_guest_nodes(cib, ws);
     super::remote::link_connections(ws);
 }
 
@@ -402,6 +401,80 @@ fn unpack_clone(
     c: &cib::Clone,
     templates: &BTreeMap<&str, &cib::Primitive>,
 ) -> RscIdx {
+    unpack_clone_with_parent(cib, ws, c, templates, None)
+}
+
+/// A bundle's resource itself (its replicas are [`super::bundle`]'s).
+pub(crate) fn unpack_bundle_resource(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bundle) -> RscIdx {
+    let resolve = |id: &str| find_nvset(cib, id);
+    let ctx = rsc_ctx(ws.config.now);
+    let mut meta = BTreeMap::new();
+    unpack_nvsets(&b.meta, &ctx, None, &resolve, &mut meta);
+    unpack_nvsets(
+        &cib.configuration.rsc_defaults,
+        &ctx,
+        None,
+        &resolve,
+        &mut meta,
+    );
+    new_rsc(
+        ws,
+        &b.id,
+        Variant::Bundle,
+        None,
+        meta,
+        BTreeMap::new(),
+        String::new(),
+        Vec::new(),
+    )
+}
+
+/// A resource's own meta-attributes, without defaults (what its children
+/// inherit).
+pub(crate) fn own_meta(cib: &Cib, ws: &WorkingSet, sets: &[NvSet]) -> BTreeMap<String, String> {
+    let resolve = |id: &str| find_nvset(cib, id);
+    let ctx = rsc_ctx(ws.config.now);
+    let mut meta = BTreeMap::new();
+    unpack_nvsets(sets, &ctx, None, &resolve, &mut meta);
+    meta
+}
+
+/// A clone inside a bundle.
+pub(crate) fn unpack_clone_in(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    c: &cib::Clone,
+    parent: Option<RscIdx>,
+) -> RscIdx {
+    let templates = templates_of(cib);
+    unpack_clone_with_parent(cib, ws, c, &templates, parent)
+}
+
+/// An implicit primitive of a bundle, inheriting the bundle's own
+/// meta-attributes.
+pub(crate) fn unpack_implicit(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    p: &cib::Primitive,
+    parent: RscIdx,
+    meta: &BTreeMap<String, String>,
+) -> RscIdx {
+    let templates = templates_of(cib);
+    let params = BTreeMap::new();
+    let inherited = Inherited {
+        meta,
+        params: &params,
+    };
+    unpack_primitive(cib, ws, p, &templates, Some(parent), &inherited)
+}
+
+fn unpack_clone_with_parent(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    c: &cib::Clone,
+    templates: &BTreeMap<&str, &cib::Primitive>,
+    parent: Option<RscIdx>,
+) -> RscIdx {
     let resolve = |id: &str| find_nvset(cib, id);
     let ctx = rsc_ctx(ws.config.now);
     let mut meta = BTreeMap::new();
@@ -418,7 +491,7 @@ fn unpack_clone(
     let mut params = BTreeMap::new();
     unpack_nvsets(&c.instance, &ctx, None, &resolve, &mut params);
     let promotable = c.legacy_master || meta.get("promotable").map(|v| is_true(v)).unwrap_or(false);
-    let mut data = clone_data(&meta, ws.nodes.len());
+    let mut data = clone_data(&meta, super::bundle::nodes_known_so_far(cib, ws));
     if data.unique {
         // Agents of classes without instance support can only be cloned
         // anonymously (`pe__force_anon`).
@@ -460,7 +533,7 @@ fn unpack_clone(
         ws,
         &c.id,
         Variant::Clone { promotable },
-        None,
+        parent,
         meta,
         params,
         String::new(),

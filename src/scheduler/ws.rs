@@ -387,6 +387,8 @@ pub enum Variant {
         /// Promotable.
         promotable: bool,
     },
+    /// A bundle (its replicas are in [`WorkingSet::bundles`]).
+    Bundle,
 }
 
 /// A configured operation of a primitive.
@@ -707,6 +709,8 @@ pub struct WorkingSet {
     /// in the resources. Filled by [`WorkingSet::add_rsc`]; resources pushed
     /// any other way are still found, by a scan past the indexed prefix.
     pub rsc_ids: (BTreeMap<String, RscIdx>, usize),
+    /// Each bundle's settings and replicas.
+    pub bundles: BTreeMap<RscIdx, super::bundle::BundleData>,
 }
 
 impl WorkingSet {
@@ -771,9 +775,13 @@ impl WorkingSet {
         })
     }
 
-    /// The top-most ancestor of a resource.
+    /// The top-most ancestor of a resource below any bundle
+    /// (`uber_parent`: a bundle's replicas act as top-level resources).
     pub fn top_parent(&self, mut r: RscIdx) -> RscIdx {
         while let Some(p) = self.rsc(r).parent {
+            if self.rsc(p).variant == Variant::Bundle {
+                break;
+            }
             r = p;
         }
         r

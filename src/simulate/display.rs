@@ -154,6 +154,39 @@ fn resource_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<Str
             lines.push(format!("{pad}* {}", primitive_text(ws, r)));
         }
         Variant::Clone { promotable } => clone_lines(ws, r, promotable, indent, lines),
+        Variant::Bundle => bundle_lines(ws, r, indent, lines),
+    }
+}
+
+/// A bundle: a line per replica, naming it by its guest node (or its
+/// container when there is no primitive inside) and showing the state of
+/// what runs in it, on the container's node (`pe__bundle_text`).
+fn bundle_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<String>) {
+    let Some(data) = ws.bundles.get(&r) else {
+        return;
+    };
+    let rsc = ws.rsc(r);
+    let pad = " ".repeat(indent);
+    let unique = rsc
+        .meta
+        .get("globally-unique")
+        .is_some_and(|v| crate::scheduler::rules::is_true(v));
+    lines.push(format!(
+        "{pad}* Container bundle{}: {} [{}]{}{}:",
+        if data.nreplicas > 1 { " set" } else { "" },
+        rsc.id,
+        data.image,
+        if unique { " (unique)" } else { "" },
+        if rsc.managed { "" } else { " (unmanaged)" },
+    ));
+    for rep in &data.replicas {
+        let shown = rep.child.unwrap_or(rep.container);
+        let mut name = ws.rsc(rep.remote.unwrap_or(rep.container)).id.clone();
+        if let Some(ip) = &rep.ipaddr {
+            name = format!("{name} ({ip})");
+        }
+        let node = ws.current_node(rep.container);
+        lines.push(format!("{pad}  * {}", rsc_text(ws, shown, &name, node)));
     }
 }
 
@@ -376,10 +409,16 @@ fn configured_role(rsc: &Rsc) -> Option<Role> {
 }
 
 fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
+    rsc_text(ws, r, printable_id(ws, r), ws.current_node(r))
+}
+
+/// A primitive's line shown under `name` on `node`
+/// (`pe__common_output_text`).
+fn rsc_text(ws: &WorkingSet, r: RscIdx, name: &str, node: Option<NodeIdx>) -> String {
     let rsc = ws.rsc(r);
-    let mut s = format!("{}\t({}):\t", printable_id(ws, r), rsc.agent);
+    let mut s = format!("{name}\t({}):\t", rsc.agent);
     let multiple = rsc.running_on.len() > 1;
-    let node = if multiple { None } else { ws.current_node(r) };
+    let node = if multiple { None } else { node };
     if rsc.orphan {
         s.push_str(" ORPHANED");
     }

@@ -50,6 +50,18 @@ pub fn transition_summary(t: &Transition) -> Vec<String> {
 
 fn rsc_summary(ws: &WorkingSet, r: RscIdx, lines: &mut Vec<String>) {
     let rsc = ws.rsc(r);
+    if let Some(d) = ws.bundles.get(&r) {
+        // Replica by replica (`pcmk__output_bundle_actions`).
+        for rep in &d.replicas {
+            for p in [rep.ip, Some(rep.container), rep.remote, rep.child]
+                .into_iter()
+                .flatten()
+            {
+                rsc_summary(ws, p, lines);
+            }
+        }
+        return;
+    }
     if !rsc.children.is_empty() {
         for &c in &rsc.children {
             rsc_summary(ws, c, lines);
