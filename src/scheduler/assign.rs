@@ -73,6 +73,29 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
                 resource_location(ws, target, Some(n), Score::NEG_INF);
             }
         }
+        for r in ws.top.clone() {
+            apply_exclusive_discovery(ws, r, n);
+        }
+    }
+}
+
+/// Bans a resource (and its descendants) from a node outside its exclusive
+/// discovery set (`apply_exclusive_discovery`): where a resource may not be
+/// probed, it may not run either, since the cluster could never learn that
+/// it is already active there. The top resource's flag counts for its
+/// instances, which carry no constraint of their own.
+fn apply_exclusive_discovery(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
+    let top = ws.top_parent(r);
+    if !ws.rsc(r).exclusive_discover && !ws.rsc(top).exclusive_discover {
+        return;
+    }
+    for c in ws.rsc(r).children.clone() {
+        apply_exclusive_discovery(ws, c, n);
+    }
+    if let Some(a) = ws.rsc_mut(r).allowed.get_mut(&n) {
+        if a.discover != Discover::Exclusive {
+            a.weight = Score::NEG_INF;
+        }
     }
 }
 
