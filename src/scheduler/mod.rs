@@ -74,6 +74,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         history: Default::default(),
         failed_probes: Vec::new(),
         forced_restarts: Default::default(),
+        recheck_by: None,
         score_log: None,
     };
     unpack::unpack_resources(cib, &mut ws);

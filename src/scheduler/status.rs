@@ -752,6 +752,9 @@ fn unpack_lrm_resource(
             new_orphan(ws, &lr.id, agent, !collective)
         }
     };
+    if ws.config.shutdown_lock {
+        unpack_shutdown_lock(ws, lr, r, n);
+    }
     let saved_role = ws.rsc(r).role;
     ws.rsc_mut(r).role = Role::Unknown;
     let ops = sorted_ops(lr);
@@ -1464,6 +1467,48 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
         expired = false;
     }
     expired
+}
+
+/// Reads the shutdown lock a node's history records for a resource
+/// (`unpack_shutdown_lock`). A lock older than `shutdown-lock-limit` has
+/// expired: its history is erased so the resource is free to start
+/// elsewhere and is not believed stopped on a node that may never return.
+fn unpack_shutdown_lock(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: NodeIdx) {
+    let lock_time = lr
+        .extra
+        .iter()
+        .find(|(k, _)| k == "shutdown-lock")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    if lock_time == 0 {
+        return;
+    }
+    let limit = ws.config.shutdown_lock_limit_s;
+    if limit > 0 && ws.config.now > lock_time + limit {
+        clear_resource_history(ws, r, n);
+    } else {
+        let rsc = ws.rsc_mut(r);
+        rsc.lock_node = Some(n);
+        rsc.lock_time = lock_time;
+    }
+}
+
+/// Schedules erasing a resource's history on a node
+/// (`pe__clear_resource_history`); the DC does it in the CIB, so it runs
+/// even when the node is down.
+pub fn clear_resource_history(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> ActionIdx {
+    let key = format!("{}_lrm_delete_0", ws.rsc(r).id);
+    custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: "lrm_delete".into(),
+            node: Some(n),
+            optional: false,
+            interval_ms: 0,
+        },
+    )
 }
 
 /// Schedules clearing a resource's fail count on a node (`pe__clear_failcount`).

@@ -283,6 +283,8 @@ pub struct Rsc {
     pub pending_task: Option<String>,
     /// Locked to a node by shutdown-lock.
     pub lock_node: Option<NodeIdx>,
+    /// When the lock began (the node's shutdown time), epoch seconds.
+    pub lock_time: i64,
     /// Configured operations.
     pub ops: Vec<OpConfig>,
     /// Group members colocated (`collocated`).
@@ -637,6 +639,8 @@ pub struct Config {
     pub stonith_timeout_ms: u64,
     /// shutdown-lock.
     pub shutdown_lock: bool,
+    /// shutdown-lock-limit in seconds (0: locks never expire).
+    pub shutdown_lock_limit_s: i64,
     /// Node score for red/yellow/green.
     pub colors: [Score; 3],
     /// The DC's node id, from `dc-uuid`.
@@ -702,9 +706,21 @@ pub struct WorkingSet {
     /// Score lines as `crm_simulate -s` prints them during assignment, when
     /// asked for (`pe_flag_show_scores`); `None` otherwise.
     pub score_log: Option<Vec<String>>,
+    /// The earliest future time at which the answer may change by itself
+    /// (the graph's `recheck-by`), e.g. when a shutdown lock expires.
+    pub recheck_by: Option<i64>,
 }
 
 impl WorkingSet {
+    /// Asks for the cluster to be rechecked at `at` if that is in the
+    /// future and earlier than any time asked before
+    /// (`pe__update_recheck_time`).
+    pub fn update_recheck_time(&mut self, at: i64) {
+        if at > self.config.now && self.recheck_by.is_none_or(|r| r > at) {
+            self.recheck_by = Some(at);
+        }
+    }
+
     /// The resource at `i`.
     pub fn rsc(&self, i: RscIdx) -> &Rsc {
         &self.rscs[i.0]

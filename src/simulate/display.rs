@@ -379,7 +379,12 @@ fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
     let rsc = ws.rsc(r);
     let mut s = format!("{}\t({}):\t", printable_id(ws, r), rsc.agent);
     let multiple = rsc.running_on.len() > 1;
-    let node = if multiple { None } else { ws.current_node(r) };
+    // A resource stopped by a shutdown lock is shown on its locked node.
+    let node = if multiple {
+        None
+    } else {
+        ws.current_node(r).or(rsc.lock_node)
+    };
     if rsc.orphan {
         s.push_str(" ORPHANED");
     }
@@ -421,6 +426,9 @@ fn primitive_text(ws: &WorkingSet, r: RscIdx) -> String {
         if !ws.node(n).online && ws.node(n).unclean {
             flags.push("UNCLEAN".into());
         }
+    }
+    if node.is_some() && node == rsc.lock_node {
+        flags.push("LOCKED".into());
     }
     if rsc.pending_task.as_deref() == Some("monitor") {
         flags.push("Monitoring".into());

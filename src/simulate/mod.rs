@@ -559,13 +559,11 @@ fn execute(
             (None, task) => {
                 let _ = writeln!(out, "  * Cluster action:  {task} on {node}");
             }
-            (Some(r), "clear_failcount") => {
-                // A controller (crm_event) action, not an agent call.
+            (Some(r), task @ ("clear_failcount" | "lrm_delete")) => {
+                // A controller (crm_event) action, not an agent call:
+                // crm_simulate shows it and leaves the CIB as it is.
                 let (rsc, _) = action_rsc_names(ws, r);
-                let _ = writeln!(
-                    out,
-                    "  * Cluster action:  clear_failcount for {rsc} on {node}"
-                );
+                let _ = writeln!(out, "  * Cluster action:  {task} for {rsc} on {node}");
             }
             (Some(r), task) => {
                 let (shown, lrm_name) = action_rsc_names(ws, r);
