@@ -561,8 +561,9 @@ fn execute(
             }
             (Some(r), task @ ("clear_failcount" | "lrm_delete")) => {
                 // A controller (crm_event) action, not an agent call:
-                // crm_simulate shows it and leaves the CIB as it is.
-                let (rsc, _) = action_rsc_names(ws, r);
+                // crm_simulate shows it, by the graph's primitive id, and
+                // leaves the CIB as it is.
+                let (rsc, _) = scheduler::graph::rsc_graph_names(ws, r);
                 let _ = writeln!(out, "  * Cluster action:  {task} for {rsc} on {node}");
             }
             (Some(r), task) => {
