@@ -339,7 +339,13 @@ pub fn run_outputs(mut cib: Cib, opts: &Options) -> Result<Outputs, SimulateErro
     out.push('\n');
     if opts.simulate {
         out.push_str("Revised Cluster Status:\n");
-        let ws2 = scheduler::unpack_cib(&cib, now);
+        let mut ws2 = scheduler::unpack_cib(&cib, now);
+        // crm_simulate shows the revised status without pending operations
+        // (no `pcmk_show_pending`): a start still recorded as in flight
+        // shows as its role, a pending monitor adds no "(Monitoring)".
+        for rsc in &mut ws2.rscs {
+            rsc.pending_task = None;
+        }
         out.push_str(&display::cluster_status(&ws2));
     }
     Ok(finish(opts, out, quiet_out, files))
