@@ -1018,7 +1018,10 @@ fn unpack_rsc_op<'a>(
     }
 
     let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
-    if strategy == OnFail::Ignore {
+    // A filler's failed stop is taken as done: restarting its container
+    // stops it anyway.
+    let restart_container_stop = strategy == OnFail::RestartContainer && task == "stop";
+    if strategy == OnFail::Ignore || restart_container_stop {
         update_resource_state(
             ws,
             r,
@@ -1032,6 +1035,9 @@ fn unpack_rsc_op<'a>(
         );
         ws.rsc_mut(r).failure_ignored = true;
         ws.rsc_mut(r).failed_on.push(n);
+        if restart_container_stop && on_fail_rank(*on_fail) <= on_fail_rank(OnFail::Restart) {
+            *on_fail = strategy;
+        }
     } else {
         rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
         if status == exec::ERROR_HARD {
