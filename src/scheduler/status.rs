@@ -1006,9 +1006,12 @@ fn unpack_rsc_op<'a>(
             return;
         }
         exec::NOT_INSTALLED => {
+            // A missing agent cannot be ignored: handled as on-fail=migrate,
+            // which shows the resource failed while it is active and which a
+            // later completed stop does not clear.
             let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
             if strategy == OnFail::Ignore {
-                ws.rsc_mut(r).failed = true;
+                *on_fail = OnFail::Migrate;
             }
             ban(ws, failure_target(ws, r), n);
             rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
