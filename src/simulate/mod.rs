@@ -322,6 +322,11 @@ pub fn run_outputs(mut cib: Cib, opts: &Options) -> Result<Outputs, SimulateErro
         out.push_str(&l);
         out.push('\n');
     }
+    if !opts.simulate {
+        // -R shows what the cluster would do and stops there: executing
+        // the transition belongs to -S (`pcmk__simulate`).
+        return Ok(finish(opts, out, quiet_out, files));
+    }
     out.push('\n');
     out.push_str("Executing Cluster Transition:\n");
     let fails: Vec<OpSpec> = opts
