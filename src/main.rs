@@ -169,7 +169,8 @@ struct SimulateArgs {
     /// Compute the transition, execute it and show the revised status.
     #[arg(short = 'S', long = "simulate")]
     simulate: bool,
-    /// Compute and execute the transition, showing the actions only.
+    /// Compute the transition and show what the cluster would do (its
+    /// Transition Summary); nothing is executed.
     #[arg(short = 'R', long = "run")]
     run: bool,
     /// Show allocation scores.

@@ -303,6 +303,9 @@ fn active_lines(list: &str) -> Vec<String> {
         t.starts_with("* Stopped")
             || t.ends_with("Stopped")
             || t.contains("Stopped (")
+            // Stopped, shown on the node a shutdown lock keeps it on (a
+            // bundle's stopped replica on its node is still shown).
+            || (t.contains(":\t Stopped ") && t.ends_with("(LOCKED)"))
             || t.starts_with("* No resources")
     };
     let is_header = |l: &str| l.trim_end().ends_with(':') || l.contains("Resource Group:");

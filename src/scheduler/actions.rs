@@ -121,7 +121,9 @@ fn update_runnable(ws: &mut WorkingSet, a: ActionIdx) {
     };
     let node = ws.node(n);
     let needs = needs_of(ws, r, &act.task);
-    if !node.online {
+    // History deletion is done by the DC in the CIB (`pe_action_dc`).
+    let on_dc = act.task == "lrm_delete";
+    if !node.online && !on_dc {
         ws.action_mut(a).runnable = false;
         let task = ws.action(a).task.clone();
         if ws.rsc(r).managed && task == "stop" && !ws.node(n).unclean {

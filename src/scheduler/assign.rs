@@ -11,6 +11,11 @@ use crate::cib::{Score, INFINITY};
 
 /// Applies stickiness and migration-threshold bans (`apply_node_criteria`).
 pub fn apply_node_criteria(ws: &mut WorkingSet) {
+    if ws.config.shutdown_lock {
+        for r in ws.top.clone() {
+            apply_shutdown_lock(ws, r);
+        }
+    }
     super::constraints::apply_locations(ws);
     for r in ws.all_in_order() {
         if ws.rsc(r).variant != Variant::Primitive {
@@ -76,6 +81,91 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
                 };
                 resource_location(ws, target, Some(n), Score::NEG_INF);
             }
+        }
+        for r in ws.top.clone() {
+            apply_exclusive_discovery(ws, r, n);
+        }
+    }
+}
+
+/// Keeps a resource that a clean shutdown stopped on its node, banned from
+/// every other node (`pcmk__primitive_shutdown_lock`): with shutdown-lock,
+/// an administrator's reboot is not a failover. The lock comes from the
+/// history (a node already down) or is taken now (a node shutting down
+/// with the resource active on it alone). Groups lock member by member;
+/// clones, fence devices and remote connections are never locked.
+fn apply_shutdown_lock(ws: &mut WorkingSet, r: RscIdx) {
+    match ws.rsc(r).variant {
+        Variant::Group => {
+            for m in ws.rsc(r).children.clone() {
+                apply_shutdown_lock(ws, m);
+            }
+            return;
+        }
+        // A bundle's replicas are not locked (not modelled: no corpus case).
+        Variant::Clone { .. } | Variant::Bundle => return,
+        Variant::Primitive => {}
+    }
+    let rsc = ws.rsc(r);
+    if rsc.agent.starts_with("stonith:") || rsc.is_remote_node {
+        return;
+    }
+    if let Some(lock) = rsc.lock_node {
+        if !rsc.running_on.is_empty() {
+            // Started elsewhere after all: leave it be, forget the lock.
+            super::status::clear_resource_history(ws, r, lock);
+            let rsc = ws.rsc_mut(r);
+            rsc.lock_node = None;
+            rsc.lock_time = 0;
+            return;
+        }
+    } else if let [n] = rsc.running_on[..] {
+        let node = ws.node(n);
+        if !node.shutdown || node.unclean {
+            return;
+        }
+        let at = node
+            .attrs
+            .get("shutdown")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|&t| t != 0)
+            .unwrap_or(ws.config.now);
+        let rsc = ws.rsc_mut(r);
+        rsc.lock_node = Some(n);
+        rsc.lock_time = at;
+    } else {
+        return;
+    }
+    let lock = ws.rsc(r).lock_node.expect("set above");
+    if ws.config.shutdown_lock_limit_s > 0 {
+        let expires = ws.rsc(r).lock_time + ws.config.shutdown_lock_limit_s;
+        ws.update_recheck_time(expires + 1);
+    }
+    let lock_name = ws.node(lock).uname.clone();
+    for n in 0..ws.nodes.len() {
+        let n = NodeIdx(n);
+        if ws.node(n).uname != lock_name {
+            resource_location(ws, r, Some(n), Score::NEG_INF);
+        }
+    }
+}
+
+/// Bans a resource (and its descendants) from a node outside its exclusive
+/// discovery set (`apply_exclusive_discovery`): where a resource may not be
+/// probed, it may not run either, since the cluster could never learn that
+/// it is already active there. The top resource's flag counts for its
+/// instances, which carry no constraint of their own.
+fn apply_exclusive_discovery(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
+    let top = ws.top_parent(r);
+    if !ws.rsc(r).exclusive_discover && !ws.rsc(top).exclusive_discover {
+        return;
+    }
+    for c in ws.rsc(r).children.clone() {
+        apply_exclusive_discovery(ws, c, n);
+    }
+    if let Some(a) = ws.rsc_mut(r).allowed.get_mut(&n) {
+        if a.discover != Discover::Exclusive {
+            a.weight = Score::NEG_INF;
         }
     }
 }

@@ -43,6 +43,10 @@ fn should_add_action(ws: &WorkingSet, a: ActionIdx) -> bool {
         return true;
     }
     let Some(n) = act.node else { return false };
+    // History deletion can run on the DC instead (`pe_action_dc`).
+    if act.task == "lrm_delete" {
+        return true;
+    }
     let node = ws.node(n);
     node.online && !node.unclean
 }
@@ -441,6 +445,9 @@ pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
     if migration_limit.trim().parse::<i64>().is_ok_and(|l| l > 0) {
         attrs.push(("migration-limit", migration_limit));
     }
+    if let Some(at) = ws.recheck_by {
+        attrs.push(("recheck-by", at.to_string()));
+    }
     let mut out = String::from("<transition_graph");
     for (k, v) in &attrs {
         push_attr(&mut out, k, v);
@@ -521,6 +528,23 @@ fn action_tag(act: &Action) -> ActionTag {
     }
 }
 
+/// The lock time to record on an action that keeps its resource locked to
+/// its node (`pcmk__action_locks_rsc_to_node`), so the controller keeps the
+/// lock when the action completes. While the node shuts down only the stop
+/// is locked: another action completing would clear the lock.
+fn lock_time(ws: &WorkingSet, a: ActionIdx) -> Option<i64> {
+    let act = ws.action(a);
+    let rsc = ws.rsc(act.rsc.filter(|_| !act.pseudo)?);
+    let n = act.node?;
+    if rsc.lock_node != Some(n) {
+        return None;
+    }
+    if ws.node(n).shutdown && act.task != "stop" {
+        return None;
+    }
+    Some(rsc.lock_time)
+}
+
 /// Writes one action element; with `short`, only its identifying
 /// attributes (as a trigger).
 fn write_action(out: &mut String, ws: &WorkingSet, a: ActionIdx, short: bool, indent: usize) {
@@ -560,6 +584,9 @@ fn write_action(out: &mut String, ws: &WorkingSet, a: ActionIdx, short: bool, in
     if short {
         out.push_str("/>\n");
         return;
+    }
+    if let Some(time) = lock_time(ws, a) {
+        push_attr(out, "shutdown-lock", &time.to_string());
     }
     out.push_str(">\n");
     let inner = " ".repeat(indent + 2);

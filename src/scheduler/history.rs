@@ -43,14 +43,27 @@ pub fn handle_rsc_config_changes(cib: &Cib, ws: &mut WorkingSet) {
             if lr.ops.is_empty() {
                 continue;
             }
-            let Some(r) = ws.find_rsc(&lr.id) else {
-                continue;
-            };
-            if ws.rsc(r).variant == Variant::Primitive && ws.rsc(r).children.is_empty() {
-                process_rsc_history(ws, lr, r, n);
+            for r in rscs_matching_id(ws, &lr.id) {
+                if ws.rsc(r).variant == Variant::Primitive && ws.rsc(r).children.is_empty() {
+                    process_rsc_history(ws, lr, r, n);
+                }
             }
         }
     }
+}
+
+/// The resources a history entry may belong to (`pcmk__rscs_matching_id`):
+/// by id, or by the name an anonymous clone instance was known by in the
+/// history, since instances are numbered anew each time. Pacemaker lists
+/// them newest first.
+fn rscs_matching_id(ws: &WorkingSet, id: &str) -> Vec<RscIdx> {
+    let mut out: Vec<RscIdx> = ws
+        .all_in_order()
+        .into_iter()
+        .filter(|&r| ws.rsc(r).id == id || ws.rsc(r).clone_name.as_deref() == Some(id))
+        .collect();
+    out.reverse();
+    out
 }
 
 fn process_rsc_history(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: NodeIdx) {

@@ -77,6 +77,7 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         failed_probes: Vec::new(),
         rsc_ids: Default::default(),
         forced_restarts: Default::default(),
+        recheck_by: None,
         score_log: None,
         bundles: Default::default(),
     };

@@ -743,6 +743,9 @@ fn unpack_lrm_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResou
             new_orphan(ws, &lr.id, agent, true)
         }
     };
+    if ws.config.shutdown_lock {
+        unpack_shutdown_lock(ws, lr, r, n);
+    }
     let saved_role = ws.rsc(r).role;
     ws.rsc_mut(r).role = Role::Unknown;
     let ops = sorted_ops(lr);
@@ -994,9 +997,12 @@ fn unpack_rsc_op<'a>(
             return;
         }
         exec::NOT_INSTALLED => {
+            // A missing agent cannot be ignored: handled as on-fail=migrate,
+            // which shows the resource failed while it is active and which a
+            // later completed stop does not clear.
             let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
             if strategy == OnFail::Ignore {
-                ws.rsc_mut(r).failed = true;
+                *on_fail = OnFail::Migrate;
             }
             ban(ws, failure_target(ws, r), n);
             rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
@@ -1006,7 +1012,10 @@ fn unpack_rsc_op<'a>(
     }
 
     let (strategy, _) = op_on_fail(ws, r, task, interval_ms);
-    if strategy == OnFail::Ignore {
+    // A filler's failed stop is taken as done: restarting its container
+    // stops it anyway.
+    let restart_container_stop = strategy == OnFail::RestartContainer && task == "stop";
+    if strategy == OnFail::Ignore || restart_container_stop {
         update_resource_state(
             ws,
             r,
@@ -1020,6 +1029,9 @@ fn unpack_rsc_op<'a>(
         );
         ws.rsc_mut(r).failure_ignored = true;
         ws.rsc_mut(r).failed_on.push(n);
+        if restart_container_stop && on_fail_rank(*on_fail) <= on_fail_rank(OnFail::Restart) {
+            *on_fail = strategy;
+        }
     } else {
         rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
         if status == exec::ERROR_HARD {
@@ -1455,6 +1467,48 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
         expired = false;
     }
     expired
+}
+
+/// Reads the shutdown lock a node's history records for a resource
+/// (`unpack_shutdown_lock`). A lock older than `shutdown-lock-limit` has
+/// expired: its history is erased so the resource is free to start
+/// elsewhere and is not believed stopped on a node that may never return.
+fn unpack_shutdown_lock(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: NodeIdx) {
+    let lock_time = lr
+        .extra
+        .iter()
+        .find(|(k, _)| k == "shutdown-lock")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    if lock_time == 0 {
+        return;
+    }
+    let limit = ws.config.shutdown_lock_limit_s;
+    if limit > 0 && ws.config.now > lock_time + limit {
+        clear_resource_history(ws, r, n);
+    } else {
+        let rsc = ws.rsc_mut(r);
+        rsc.lock_node = Some(n);
+        rsc.lock_time = lock_time;
+    }
+}
+
+/// Schedules erasing a resource's history on a node
+/// (`pe__clear_resource_history`); the DC does it in the CIB, so it runs
+/// even when the node is down.
+pub fn clear_resource_history(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> ActionIdx {
+    let key = format!("{}_lrm_delete_0", ws.rsc(r).id);
+    custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(r),
+            key,
+            task: "lrm_delete".into(),
+            node: Some(n),
+            optional: false,
+            interval_ms: 0,
+        },
+    )
 }
 
 /// Schedules clearing a resource's fail count on a node (`pe__clear_failcount`).

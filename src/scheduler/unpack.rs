@@ -124,6 +124,9 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         cluster_delay_ms: get("cluster-delay").and_then(parse_ms).unwrap_or(60_000),
         stonith_timeout_ms: get("stonith-timeout").and_then(parse_ms).unwrap_or(60_000),
         shutdown_lock: flag("shutdown-lock", false),
+        shutdown_lock_limit_s: get("shutdown-lock-limit")
+            .and_then(parse_ms)
+            .map_or(0, |ms| (ms / 1000) as i64),
         colors: [
             color("node-health-red", Score::NEG_INF),
             color("node-health-yellow", Score::ZERO),
@@ -1004,6 +1007,7 @@ fn new_rsc(
         failed_on: Vec::new(),
         pending_task: None,
         lock_node: None,
+        lock_time: 0,
         ops,
         group_colocated: true,
         group_ordered: true,

@@ -283,6 +283,8 @@ pub struct Rsc {
     pub pending_task: Option<String>,
     /// Locked to a node by shutdown-lock.
     pub lock_node: Option<NodeIdx>,
+    /// When the lock began (the node's shutdown time), epoch seconds.
+    pub lock_time: i64,
     /// Configured operations.
     pub ops: Vec<OpConfig>,
     /// Group members colocated (`collocated`).
@@ -639,6 +641,8 @@ pub struct Config {
     pub stonith_timeout_ms: u64,
     /// shutdown-lock.
     pub shutdown_lock: bool,
+    /// shutdown-lock-limit in seconds (0: locks never expire).
+    pub shutdown_lock_limit_s: i64,
     /// Node score for red/yellow/green.
     pub colors: [Score; 3],
     /// The DC's node id, from `dc-uuid`.
@@ -711,6 +715,9 @@ pub struct WorkingSet {
     pub rsc_ids: (BTreeMap<String, RscIdx>, usize),
     /// Each bundle's settings and replicas.
     pub bundles: BTreeMap<RscIdx, super::bundle::BundleData>,
+    /// The earliest future time at which the answer may change by itself
+    /// (the graph's `recheck-by`), e.g. when a shutdown lock expires.
+    pub recheck_by: Option<i64>,
 }
 
 impl WorkingSet {
@@ -724,6 +731,15 @@ impl WorkingSet {
         }
         self.rscs.push(rsc);
         idx
+    }
+
+    /// Asks for the cluster to be rechecked at `at` if that is in the
+    /// future and earlier than any time asked before
+    /// (`pe__update_recheck_time`).
+    pub fn update_recheck_time(&mut self, at: i64) {
+        if at > self.config.now && self.recheck_by.is_none_or(|r| r > at) {
+            self.recheck_by = Some(at);
+        }
     }
 
     /// The resource at `i`.

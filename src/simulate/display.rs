@@ -418,7 +418,12 @@ fn rsc_text(ws: &WorkingSet, r: RscIdx, name: &str, node: Option<NodeIdx>) -> St
     let rsc = ws.rsc(r);
     let mut s = format!("{name}\t({}):\t", rsc.agent);
     let multiple = rsc.running_on.len() > 1;
-    let node = if multiple { None } else { node };
+    // A resource stopped by a shutdown lock is shown on its locked node.
+    let node = if multiple {
+        None
+    } else {
+        node.or(rsc.lock_node)
+    };
     if rsc.orphan {
         s.push_str(" ORPHANED");
     }
@@ -460,6 +465,9 @@ fn rsc_text(ws: &WorkingSet, r: RscIdx, name: &str, node: Option<NodeIdx>) -> St
         if !ws.node(n).online && ws.node(n).unclean {
             flags.push("UNCLEAN".into());
         }
+    }
+    if node.is_some() && node == rsc.lock_node {
+        flags.push("LOCKED".into());
     }
     if rsc.pending_task.as_deref() == Some("monitor") {
         flags.push("Monitoring".into());

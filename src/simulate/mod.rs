@@ -324,6 +324,11 @@ pub fn run_outputs(mut cib: Cib, opts: &Options) -> Result<Outputs, SimulateErro
         out.push_str(&l);
         out.push('\n');
     }
+    if !opts.simulate {
+        // -R shows what the cluster would do and stops there: executing
+        // the transition belongs to -S (`pcmk__simulate`).
+        return Ok(finish(opts, out, quiet_out, files));
+    }
     out.push('\n');
     out.push_str("Executing Cluster Transition:\n");
     let fails: Vec<OpSpec> = opts
@@ -341,7 +346,13 @@ pub fn run_outputs(mut cib: Cib, opts: &Options) -> Result<Outputs, SimulateErro
     out.push('\n');
     if opts.simulate {
         out.push_str("Revised Cluster Status:\n");
-        let ws2 = scheduler::unpack_cib(&cib, now);
+        let mut ws2 = scheduler::unpack_cib(&cib, now);
+        // crm_simulate shows the revised status without pending operations
+        // (no `pcmk_show_pending`): a start still recorded as in flight
+        // shows as its role, a pending monitor adds no "(Monitoring)".
+        for rsc in &mut ws2.rscs {
+            rsc.pending_task = None;
+        }
         out.push_str(&display::cluster_status(&ws2));
     }
     Ok(finish(opts, out, quiet_out, files))
@@ -554,13 +565,12 @@ fn execute(
             (None, task) => {
                 let _ = writeln!(out, "  * Cluster action:  {task} on {node}");
             }
-            (Some(r), "clear_failcount") => {
-                // A controller (crm_event) action, not an agent call.
-                let (rsc, _) = action_rsc_names(ws, r);
-                let _ = writeln!(
-                    out,
-                    "  * Cluster action:  clear_failcount for {rsc} on {node}"
-                );
+            (Some(r), task @ ("clear_failcount" | "lrm_delete")) => {
+                // A controller (crm_event) action, not an agent call:
+                // crm_simulate shows it, by the graph's primitive id, and
+                // leaves the CIB as it is.
+                let (rsc, _) = scheduler::graph::rsc_graph_names(ws, r);
+                let _ = writeln!(out, "  * Cluster action:  {task} for {rsc} on {node}");
             }
             (Some(r), task) => {
                 let (shown, lrm_name) = action_rsc_names(ws, r);
