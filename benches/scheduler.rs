@@ -105,6 +105,38 @@ fn large_cluster(nodes: usize, groups: usize, per_group: usize, running: usize) 
     x
 }
 
+/// `nodes` online nodes and `prims` Dummy primitives with a monitor, no
+/// constraints and no history: every primitive is probed everywhere and
+/// started, which is where costs that grow faster than the input show.
+fn many_primitives(nodes: usize, prims: usize) -> String {
+    let mut x = String::from(
+        "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"1\" have-quorum=\"1\" dc-uuid=\"1\" \
+         validate-with=\"pacemaker-3.7\" crm_feature_set=\"3.16.1\">\n<configuration>\n<crm_config>\n\
+         <cluster_property_set id=\"opts\"><nvpair id=\"opts-stonith\" name=\"stonith-enabled\" value=\"false\"/>\
+         </cluster_property_set>\n</crm_config>\n<nodes>\n",
+    );
+    for n in 1..=nodes {
+        let _ = writeln!(x, "<node id=\"{n}\" uname=\"node{n}\"/>");
+    }
+    x.push_str("</nodes>\n<resources>\n");
+    for r in 0..prims {
+        let _ = writeln!(
+            x,
+            "<primitive id=\"r{r}\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">\
+             <operations><op id=\"r{r}-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>"
+        );
+    }
+    x.push_str("</resources>\n<constraints/>\n</configuration>\n<status>\n");
+    for n in 1..=nodes {
+        let _ = writeln!(
+            x,
+            "<node_state id=\"{n}\" uname=\"node{n}\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"/>"
+        );
+    }
+    x.push_str("</status>\n</cib>\n");
+    x
+}
+
 fn schedule(cib: &Cib) -> scheduler::Transition {
     scheduler::schedule(cib, scheduler::effective_now(cib, DEFAULT_NOW))
 }
@@ -134,6 +166,19 @@ fn generated(c: &mut Criterion) {
     group.bench_function("32-nodes-1000-resources/parse+schedule", |b| {
         b.iter(|| schedule(&cib::from_str(&xml).expect("parses")))
     });
+    group.finish();
+    // How the cost grows: 16 nodes, 1,000 and 10,000 primitives (issue 8
+    // asks 10,000 in at most 3 s for the whole `crm_simulate -S`-style run).
+    let mut group = c.benchmark_group("growth");
+    group.sample_size(10);
+    for prims in [1_000, 10_000] {
+        let cib = cib::from_str(&many_primitives(16, prims)).expect("generated CIB parses");
+        group.bench_with_input(
+            BenchmarkId::new("16-nodes-primitives", prims),
+            &cib,
+            |b, cib| b.iter(|| schedule(cib)),
+        );
+    }
     group.finish();
 }
 

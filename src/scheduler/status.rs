@@ -293,7 +293,8 @@ fn online_fencing(ws: &mut WorkingSet, st: &NodeState, n: NodeIdx) -> bool {
         online = crmd;
     } else if in_ccm.is_none() {
         fence_node(ws, n, "peer has not been seen by the cluster");
-    } else if join == Some("nack") {
+    } else if join == Some("banned") {
+        // The DC refused its join (`CRMD_JOINSTATE_NACK` is "banned").
         fence_node(ws, n, "peer failed Pacemaker membership criteria");
     } else if !do_terminate && exp_state == "down" {
         if in_ccm == Some(true) || crmd {

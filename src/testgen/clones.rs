@@ -480,18 +480,7 @@ impl Gen {
 
     fn render_status(&mut self, o: &mut String, running: &[Instance]) {
         o.push_str("  <status>\n");
-        let uuid = {
-            let b: [u8; 16] = self.rng.gen();
-            let hx: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            format!(
-                "{}-{}-{}-{}-{}",
-                &hx[0..8],
-                &hx[8..12],
-                &hx[12..16],
-                &hx[16..20],
-                &hx[20..32]
-            )
-        };
+        let uuid = super::random_uuid(&mut self.rng);
         let base_ts: i64 = 1_669_000_000 + self.rng.gen_range(0..100_000);
         for node in 0..self.fates.len() {
             let id = node + 1;

@@ -426,6 +426,21 @@ pub fn generate(seed: u64, knobs: &Knobs) -> String {
     g.render(seed, &hist)
 }
 
+/// A transition UUID as the controller writes it into transition keys,
+/// drawn from the generator's stream (16 bytes, 8-4-4-4-12 hex digits).
+fn random_uuid(rng: &mut ChaCha8Rng) -> String {
+    let b: [u8; 16] = rng.gen();
+    let hx: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hx[0..8],
+        &hx[8..12],
+        &hx[12..16],
+        &hx[16..20],
+        &hx[20..32]
+    )
+}
+
 /// The `op-digest` Pacemaker records for an operation: the MD5 of
 /// `" <parameters a="1" b="2"/>\n"` over the resource's parameters, plus
 /// `CRM_meta_timeout` for recurring operations, attributes sorted by name
