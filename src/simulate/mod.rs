@@ -701,34 +701,35 @@ impl Histories {
         let (si, li) = match self.at.get(&key) {
             Some(&at) => at,
             None => {
-                let states = &cib.status.node_states;
-                if let Some(si) = states.iter().position(|s| s.uname.as_deref() == Some(node)) {
-                    // Every entry of a named node state is indexed: this
-                    // one is new.
-                    let agent = self
-                        .agents
-                        .entry(id.to_string())
-                        .or_insert_with(|| status_edit::agent_of(cib, id))
-                        .clone();
-                    let lrm = cib.status.node_states[si].lrm.get_or_insert_with(Vec::new);
-                    lrm.push(status_edit::new_history(id, agent));
-                    let li = lrm.len() - 1;
-                    self.at.insert(key, (si, li));
-                    (si, li)
-                } else {
-                    // No node state by that name yet (or one known by id
-                    // only): made the general way, then indexed if named.
-                    status_edit::history_entry(cib, node, id)?;
-                    let states = &cib.status.node_states;
-                    let Some(si) = states.iter().position(|s| s.uname.as_deref() == Some(node))
-                    else {
-                        return status_edit::history_entry(cib, node, id);
-                    };
-                    let lrm = states[si].lrm.as_deref().unwrap_or_default();
-                    let li = lrm.iter().rposition(|r| r.id == id)?;
-                    self.at.insert(key, (si, li));
-                    (si, li)
-                }
+                let by_name = |cib: &Cib| {
+                    cib.status
+                        .node_states
+                        .iter()
+                        .position(|s| s.uname.as_deref() == Some(node))
+                };
+                let si = match by_name(cib) {
+                    Some(si) => si,
+                    None => {
+                        // Made as `history_entry` would make it; a state
+                        // known by id only is left to it, unindexed.
+                        status_edit::node_state(cib, node)?;
+                        match by_name(cib) {
+                            Some(si) => si,
+                            None => return status_edit::history_entry(cib, node, id),
+                        }
+                    }
+                };
+                // Every entry of a named node state is indexed: this one is new.
+                let agent = self
+                    .agents
+                    .entry(id.to_string())
+                    .or_insert_with(|| status_edit::agent_of(cib, id))
+                    .clone();
+                let lrm = cib.status.node_states[si].lrm.get_or_insert_with(Vec::new);
+                lrm.push(status_edit::new_history(id, agent));
+                let li = lrm.len() - 1;
+                self.at.insert(key, (si, li));
+                (si, li)
             }
         };
         cib.status.node_states[si].lrm.as_mut()?.get_mut(li)

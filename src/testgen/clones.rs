@@ -374,38 +374,25 @@ impl Gen {
                 }
                 None => Self::render_primitive(o, &u.prims[0], u.agent(), "        "),
             }
-            let mut meta = Vec::new();
+            let mut meta: Vec<(String, String)> = Vec::new();
+            let mut set = |k: &str, v: String| meta.push((k.to_string(), v));
             if u.kind == Kind::Promotable {
-                meta.push(("promotable", "true".to_string()));
+                set("promotable", "true".to_string());
                 if u.promoted_max != 1 {
-                    meta.push(("promoted-max", u.promoted_max.to_string()));
+                    set("promoted-max", u.promoted_max.to_string());
                 }
             }
             if u.kind == Kind::UniqueClone {
-                meta.push(("globally-unique", "true".to_string()));
-                meta.push(("clone-node-max", u.clone_node_max.to_string()));
+                set("globally-unique", "true".to_string());
+                set("clone-node-max", u.clone_node_max.to_string());
             }
             if let Some(m) = u.clone_max {
-                meta.push(("clone-max", m.to_string()));
+                set("clone-max", m.to_string());
             }
             if u.interleave {
-                meta.push(("interleave", "true".to_string()));
+                set("interleave", "true".to_string());
             }
-            if !meta.is_empty() {
-                let _ = writeln!(
-                    o,
-                    "        <meta_attributes id=\"{}-meta_attributes\">",
-                    u.id
-                );
-                for (k, v) in meta {
-                    let _ = writeln!(
-                        o,
-                        "          <nvpair id=\"{}-meta_attributes-{k}\" name=\"{k}\" value=\"{v}\"/>",
-                        u.id
-                    );
-                }
-                o.push_str("        </meta_attributes>\n");
-            }
+            super::Gen::render_meta(o, &u.id, &meta, "        ");
             o.push_str("      </clone>\n");
         }
         o.push_str("    </resources>\n");
@@ -482,6 +469,8 @@ impl Gen {
         o.push_str("  <status>\n");
         let uuid = super::random_uuid(&mut self.rng);
         let base_ts: i64 = 1_669_000_000 + self.rng.gen_range(0..100_000);
+        // The draws below need `self.rng` while the units are read.
+        let units = self.units.clone();
         for node in 0..self.fates.len() {
             let id = node + 1;
             if !self.up(node) {
@@ -503,7 +492,6 @@ impl Gen {
                 call: self.rng.gen_range(1..20),
                 ts: base_ts,
             };
-            let units = self.units.clone();
             for (u, unit) in units.iter().enumerate() {
                 let here: Vec<&Instance> = running
                     .iter()
