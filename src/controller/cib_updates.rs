@@ -155,7 +155,8 @@ pub fn transient(cib: &Cib, uname: &str, name: &str) -> Option<String> {
 /// probe that found the resource stopped or running (that is information,
 /// not failure), nor for a cancelled op.
 pub fn counts_as_failure(r: &OpRecord) -> bool {
-    if r.status == crate::executor::OpStatus::Cancelled {
+    use crate::executor::OpStatus;
+    if matches!(r.status, OpStatus::Cancelled | OpStatus::Pending) {
         return false;
     }
     let probe = r.task == "monitor" && r.interval_ms == 0;
@@ -171,10 +172,12 @@ pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures:
     if r.status == crate::executor::OpStatus::Cancelled {
         return;
     }
-    let rc = if r.status == crate::executor::OpStatus::TimedOut {
-        1
-    } else {
-        r.rc
+    // A pending operation is written where its result will go (`_last_0`),
+    // not as a failure: its code is set after.
+    let rc = match r.status {
+        crate::executor::OpStatus::TimedOut => 1,
+        crate::executor::OpStatus::Pending => r.expected_rc,
+        _ => r.rc,
     };
     let result = OpResult {
         node: &r.node,
@@ -196,8 +199,13 @@ pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures:
         {
             let newest = res.ops.iter().filter_map(|o| o.call_id).max();
             for op in res.ops.iter_mut().filter(|o| o.call_id == newest) {
-                if r.status == crate::executor::OpStatus::TimedOut {
-                    op.op_status = Some(2);
+                match r.status {
+                    crate::executor::OpStatus::TimedOut => op.op_status = Some(2),
+                    crate::executor::OpStatus::Pending => {
+                        op.op_status = Some(-1);
+                        op.rc_code = Some(r.rc);
+                    }
+                    _ => {}
                 }
                 if let Some(d) = &r.digest {
                     op.op_digest = Some(d.clone());

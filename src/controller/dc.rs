@@ -345,7 +345,7 @@ impl DcState {
         }
     }
 
-    fn on_result(
+    pub(super) fn on_result(
         &mut self,
         c: &mut Controller,
         now: Instant,
@@ -384,11 +384,19 @@ impl DcState {
         };
         // A step that failed, or a result nobody waited for that is not
         // what the DC wanted (a monitor finding the service gone), aborts.
+        // So does the result of a step of another transition (one this DC
+        // already gave up, or one a former DC started before it was cut
+        // off): the scheduler must see what it changed before anything
+        // else is started (`process_graph_event`'s "Old event" and
+        // "Foreign event" aborts).
         let what = describe(&rec);
         let failed = matched.map_or(!rec.ok(), |ok| !ok);
         if failed {
             out.push(Output::Note(format!("{what}: {}", result_text(&rec))));
             self.abort(&format!("{what} failed"));
+        } else if matched.is_none() && rec.key.is_some() && rec.task != "cancel" {
+            out.push(Output::Note(format!("{what}: ok")));
+            self.abort(&format!("{what} from another transition"));
         } else if matched.is_some() {
             let probe = rec.task == "monitor" && rec.interval_ms == 0;
             if probe || rec.task == "cancel" {
@@ -627,6 +635,7 @@ impl DcState {
             return false;
         }
         let id = run.id;
+        let mut local = Vec::new();
         for i in ready {
             let step = self.run.as_ref().expect("running").plan.steps[i]
                 .step
@@ -646,12 +655,22 @@ impl DcState {
                         State::Failed
                     } else {
                         let deadline = now + op.timeout + c.opts.cluster_delay;
-                        out.push(Output::Cast(Msg::Exec {
-                            transition: id,
-                            step: i,
-                            op,
-                            start_failure_is_fatal: c.opts.start_failure_is_fatal,
-                        }));
+                        let sfif = c.opts.start_failure_is_fatal;
+                        if op.node == c.cfg.node {
+                            // The DC's own actions do not go round the ring
+                            // (`te_rsc_command` hands local ones straight to
+                            // the executor).
+                            if let Some(rec) = c.exec(id, i, op, sfif, out) {
+                                local.push(rec);
+                            }
+                        } else {
+                            out.push(Output::Cast(Msg::Exec {
+                                transition: id,
+                                step: i,
+                                op,
+                                start_failure_is_fatal: sfif,
+                            }));
+                        }
                         State::InFlight { deadline }
                     }
                 }
@@ -703,6 +722,10 @@ impl DcState {
                 s => run.state[i] = s,
             }
         }
+        // Cancellations on the DC's own node are done already.
+        for rec in local {
+            self.on_result(c, now, rec, out);
+        }
         true
     }
 }
@@ -721,6 +744,7 @@ fn result_text(r: &OpRecord) -> String {
     match r.status {
         crate::executor::OpStatus::TimedOut => "timed out".into(),
         crate::executor::OpStatus::Cancelled => "cancelled".into(),
+        crate::executor::OpStatus::Pending => "pending".into(),
         crate::executor::OpStatus::Done => match r.rc {
             0 => "ok (running)".into(),
             7 => "not running".into(),

@@ -106,6 +106,9 @@ pub struct OpRecord {
     pub start_failure_is_fatal: bool,
 }
 
+/// The return code a pending operation is recorded with (`PCMK_OCF_UNKNOWN`).
+const PCMK_OCF_UNKNOWN: i32 = 193;
+
 impl OpRecord {
     /// Whether it ended as the DC intended.
     pub fn ok(&self) -> bool {
@@ -474,7 +477,7 @@ impl Controller {
             }
             Input::Quorum(q) => self.set_quorate(q),
             Input::Deliver { from, msg } => self.on_message(now, from, msg, &mut out),
-            Input::Executed(r) => self.on_executed(r, &mut out),
+            Input::Executed(r) => self.on_executed(now, r, &mut out),
             Input::Fenced { op, target, result } => {
                 if let Some(mut d) = self.dc_state.take() {
                     d.on_fenced(self, now, op, &target, &result, &mut out);
@@ -625,6 +628,16 @@ impl Controller {
                 if to == me && self.dc.as_deref() == Some(from.as_str()) {
                     let mut history: Vec<OpRecord> = self.history.values().cloned().collect();
                     history.sort_by_key(|r| r.call_id);
+                    // Operations still running (one-shot ones: a recurring
+                    // monitor's history is its last result) go last, as
+                    // pending: the new DC must not start elsewhere what is
+                    // being started here.
+                    history.extend(
+                        self.calls
+                            .values()
+                            .filter(|c| c.op.interval_ms == 0)
+                            .map(|c| self.pending_record(c)),
+                    );
                     out.push(Output::Cast(Msg::JoinConfirm { join, history }));
                 }
             }
@@ -635,7 +648,10 @@ impl Controller {
                 start_failure_is_fatal,
             } => {
                 if op.node == me && self.dc.as_deref() == Some(from.as_str()) {
-                    self.exec(transition, step, op, start_failure_is_fatal, out);
+                    if let Some(rec) = self.exec(transition, step, op, start_failure_is_fatal, out)
+                    {
+                        out.push(Output::Cast(Msg::Result(rec)));
+                    }
                 }
             }
             Msg::Shutdown { to } => {
@@ -661,15 +677,16 @@ impl Controller {
         }
     }
 
-    /// Runs an operation the DC asked for on this node.
-    fn exec(
+    /// Runs an operation the DC asked for on this node. A cancellation is
+    /// done at once: its result is returned, for the caller to report.
+    pub(super) fn exec(
         &mut self,
         transition: u64,
         step: usize,
         op: RscOp,
         start_failure_is_fatal: bool,
         out: &mut Vec<Output>,
-    ) {
+    ) -> Option<OpRecord> {
         if op.task == "cancel" {
             let task = op.cancel_task.clone().unwrap_or_else(|| "monitor".into());
             out.push(Output::Cancel {
@@ -682,7 +699,7 @@ impl Controller {
             });
             self.history
                 .remove(&(op.rsc.clone(), task.clone(), op.interval_ms));
-            out.push(Output::Cast(Msg::Result(OpRecord {
+            return Some(OpRecord {
                 node: op.node.clone(),
                 rsc: op.rsc.clone(),
                 agent: op.agent.clone(),
@@ -695,8 +712,7 @@ impl Controller {
                 key: Some((transition, step)),
                 digest: None,
                 start_failure_is_fatal,
-            })));
-            return;
+            });
         }
         if op.task == "stop" {
             // A stop ends the resource's recurring monitors first.
@@ -738,9 +754,28 @@ impl Controller {
                 start_failure_is_fatal,
             },
         );
+        None
     }
 
-    fn on_executed(&mut self, r: executor::OpResult, out: &mut Vec<Output>) {
+    /// An operation in flight as the history shows it until it ends.
+    fn pending_record(&self, call: &Call) -> OpRecord {
+        OpRecord {
+            node: self.cfg.node.clone(),
+            rsc: call.op.rsc.clone(),
+            agent: call.op.agent.clone(),
+            task: call.op.task.clone(),
+            interval_ms: call.op.interval_ms,
+            rc: PCMK_OCF_UNKNOWN,
+            status: OpStatus::Pending,
+            expected_rc: call.op.expected_rc,
+            call_id: 0,
+            key: call.key,
+            digest: call.op.digest.clone(),
+            start_failure_is_fatal: call.start_failure_is_fatal,
+        }
+    }
+
+    fn on_executed(&mut self, now: Instant, r: executor::OpResult, out: &mut Vec<Output>) {
         let Some(call) = self.calls.get(&r.call) else {
             return; // cancelled meanwhile
         };
@@ -771,7 +806,16 @@ impl Controller {
             (rec.rsc.clone(), rec.task.clone(), rec.interval_ms),
             rec.clone(),
         );
-        out.push(Output::Cast(Msg::Result(rec)));
+        // The DC's own results go straight into its CIB: Pacemaker's CIB
+        // manager on the DC applies a local update and notifies the
+        // controller before the change is broadcast, so a DC's view of its
+        // own resources does not wait for the ring (which may be re-forming).
+        if let Some(mut d) = self.dc_state.take() {
+            d.on_result(self, now, rec, out);
+            self.dc_state = Some(d);
+        } else {
+            out.push(Output::Cast(Msg::Result(rec)));
+        }
     }
 
     fn on_terminate(&mut self, out: &mut Vec<Output>) {

@@ -49,6 +49,11 @@ pub enum OpStatus {
     TimedOut,
     /// It was cancelled before it ran.
     Cancelled,
+    /// Still running: never an executor's answer, but how a controller
+    /// reports an operation in flight when it joins a new DC (Pacemaker
+    /// records pending operations, `record-pending`), so that the new DC
+    /// does not start elsewhere what is being started here.
+    Pending,
 }
 
 /// A result for the controller.
