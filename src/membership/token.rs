@@ -1,0 +1,147 @@
+//! The operational ring: the token going round, carrying the casts.
+//!
+//! totemsrp's token processing, reduced: a member takes a token that is new
+//! for its ring (a greater hop count than the last it saw), delivers what
+//! the token carries that it has not delivered yet, drops its own messages
+//! that have been round the whole ring, appends its queued casts and
+//! passes the token on (or, the representative of an idle ring, holds it
+//! for `hold`). A token passed on and not seen again is retransmitted, so a
+//! single lost packet does not break the ring.
+
+use sim::Instant;
+
+use super::{Msg, Output, State, Timer, Token, Totem};
+
+impl<P: Clone> Totem<P> {
+    pub(super) fn on_token(&mut self, now: Instant, token: Token<P>, out: &mut Vec<Output<P>>) {
+        let State::Operational { ring, last_hop, .. } = &self.state else {
+            return;
+        };
+        if token.ring != *ring || token.hop <= *last_hop {
+            return;
+        }
+        self.take_token(now, token, out);
+    }
+
+    /// Mirrors totemsrp's token processing: deliver what is new, drop what
+    /// has been round the ring, append our casts, pass it on (or hold it).
+    pub(super) fn take_token(
+        &mut self,
+        now: Instant,
+        mut token: Token<P>,
+        out: &mut Vec<Output<P>>,
+    ) {
+        let us = self.us;
+        let hold = self.cfg.hold;
+        let State::Operational {
+            members,
+            last_hop,
+            delivered,
+            token: held,
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        *last_hop = token.hop;
+        self.timers.set(
+            Timer::TokenLoss,
+            now + self.cfg.token_timeout(self.nodelist.len()),
+        );
+        self.timers.stop(Timer::TokenRetransmit);
+        for (seq, from, p) in &token.log {
+            if *seq > *delivered {
+                *delivered = *seq;
+                out.push(Output::Deliver {
+                    from: *from,
+                    payload: p.clone(),
+                });
+            }
+        }
+        token.log.retain(|(_, from, _)| *from != us);
+        for p in self.pending.drain(..) {
+            token.seq += 1;
+            *delivered = token.seq;
+            out.push(Output::Deliver {
+                from: us,
+                payload: p.clone(),
+            });
+            token.log.push((token.seq, us, p));
+        }
+        let idle = token.log.is_empty();
+        let is_rep = members.first() == Some(&us);
+        *held = Some(token);
+        if idle && is_rep && members.len() > 1 {
+            self.timers.set(Timer::TokenHold, now + hold);
+        } else if members.len() > 1 {
+            self.pass_token(now, out);
+        } else {
+            // Alone: the token only carries our own casts.
+            self.timers.set(Timer::TokenHold, now + hold);
+        }
+    }
+
+    fn pass_token(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let us = self.us;
+        let retransmit = self.cfg.token_retransmit(self.nodelist.len());
+        let State::Operational {
+            members,
+            token: Some(token),
+            last_hop,
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        let i = members
+            .iter()
+            .position(|&n| n == us)
+            .expect("a member of its ring");
+        let next = members[(i + 1) % members.len()];
+        token.hop += 1;
+        *last_hop = token.hop;
+        out.push(Output::Send {
+            to: next,
+            msg: Msg::Token(token.clone()),
+        });
+        self.timers.set(Timer::TokenRetransmit, now + retransmit);
+    }
+
+    pub(super) fn on_token_retransmit(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let State::Operational {
+            members,
+            token: Some(token),
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        let i = members.iter().position(|&n| n == self.us).expect("member");
+        let next = members[(i + 1) % members.len()];
+        out.push(Output::Send {
+            to: next,
+            msg: Msg::Token(token.clone()),
+        });
+        self.timers.set(
+            Timer::TokenRetransmit,
+            now + self.cfg.token_retransmit(self.nodelist.len()),
+        );
+    }
+
+    pub(super) fn on_token_hold(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        let alone = matches!(&self.state, State::Operational { members, .. } if members.len() == 1);
+        if alone {
+            // A ring of one: take our own token again, which delivers our casts.
+            let held = match &mut self.state {
+                State::Operational { token, .. } => token.take(),
+                _ => None,
+            };
+            if let Some(mut t) = held {
+                t.hop += 1;
+                self.take_token(now, t, out);
+            }
+        } else {
+            self.pass_token(now, out);
+        }
+    }
+}
