@@ -58,7 +58,16 @@ pub(super) struct DcState {
     fence_failures: BTreeMap<String, u32>,
     /// The instant of the last scheduler run and how many ran then.
     runs_at: (Instant, u32),
+    /// No scheduler run before this: the join's CIB writes are still in
+    /// flight when it completes, and Pacemaker's controller, finding CIB
+    /// updates of its own pending when it asks for the CIB to schedule,
+    /// sleeps a second and asks again (`do_pe_invoke_callback`).
+    scheduler_retry: Option<Instant>,
 }
+
+/// How long the controller waits when its own CIB updates are pending
+/// as it invokes the scheduler (the `sleep(1)` of `do_pe_invoke_callback`).
+const CIB_PENDING_RETRY: sim::Duration = sim::Duration::from_secs(1);
 
 impl DcState {
     pub(super) fn new(quorate: bool) -> DcState {
@@ -77,6 +86,7 @@ impl DcState {
             next_fence_op: 1,
             fence_failures: BTreeMap::new(),
             runs_at: (Instant::ZERO, 0),
+            scheduler_retry: None,
         }
     }
 
@@ -101,6 +111,7 @@ impl DcState {
     pub(super) fn next_deadline(&self) -> Option<Instant> {
         [
             self.integration_deadline,
+            self.scheduler_retry,
             self.run.as_ref().and_then(|r| r.next_deadline()),
         ]
         .into_iter()
@@ -249,6 +260,7 @@ impl DcState {
                 upd::set_node_view(cib, from, NodeView::Joined);
                 self.abort("node joined");
                 if self.joins_settled() {
+                    self.scheduler_retry = Some(now + CIB_PENDING_RETRY);
                     let members: Vec<&str> = self.phases.keys().map(String::as_str).collect();
                     out.push(Output::Note(format!(
                         "join complete: {}",
@@ -568,7 +580,11 @@ impl DcState {
                     None => out.push(Output::Note(format!("transition {} stalled", run.id))),
                 }
             }
-            if self.run.is_none() && self.needs_schedule && self.joins_settled() {
+            if self.scheduler_retry.is_some_and(|t| t <= now) {
+                self.scheduler_retry = None;
+            }
+            let waiting = self.scheduler_retry.is_some();
+            if self.run.is_none() && self.needs_schedule && self.joins_settled() && !waiting {
                 self.schedule(c, now, out);
             }
             if !self.fire(c, now, out) {

@@ -154,6 +154,11 @@ pub enum Msg<P> {
         /// ring delivered them, for it to deliver what it lacks first.
         recovered: Option<Retained<P>>,
     },
+    /// A member has installed the representative's new ring.
+    CommitAck {
+        /// The ring.
+        ring: RingId,
+    },
     /// A representative advertising its ring to nodes outside it.
     MergeDetect {
         /// The ring.
@@ -329,6 +334,11 @@ pub struct Totem<P> {
     /// The ring this node was last operational in, kept while gathering
     /// for the recovery of its messages.
     old: Option<OldRing<P>>,
+    /// A representative's commits not yet acknowledged, by member. The
+    /// first token waits for all of them: a member that never installed
+    /// the ring must not miss what the others deliver in it (totem's
+    /// commit token goes round every member before the ring operates).
+    unacked: BTreeMap<NodeId, Msg<P>>,
 }
 
 impl<P: Clone> Totem<P> {
@@ -345,6 +355,7 @@ impl<P: Clone> Totem<P> {
             ring_seq: 0,
             pending: Vec::new(),
             old: None,
+            unacked: BTreeMap::new(),
         }
     }
 
@@ -411,7 +422,8 @@ impl<P: Clone> Totem<P> {
                 ring,
                 members,
                 recovered,
-            } => self.on_commit(now, ring, members, recovered, out),
+            } => self.on_commit(now, from, ring, members, recovered, out),
+            Msg::CommitAck { ring } => self.on_commit_ack(now, from, ring, out),
             Msg::MergeDetect { ring } => self.on_merge_detect(now, from, ring, out),
         }
     }
@@ -441,6 +453,7 @@ impl<P: Clone> Totem<P> {
             });
         }
         self.timers.stop_all();
+        self.unacked.clear();
         self.state = State::Gather {
             proc,
             fail,
@@ -568,16 +581,19 @@ impl<P: Clone> Totem<P> {
             .collect();
         old_of.insert(self.us, self.old.as_ref().map(|o| o.retained.clone()));
         let recovered = recovery(&old_of);
+        let mut unacked = BTreeMap::new();
         for &n in live.iter().filter(|&&n| n != self.us) {
             let mine = old_of[&n].as_ref().and_then(|r| recovered.get(&r.ring));
+            let msg = Msg::Commit {
+                ring,
+                members: live.clone(),
+                recovered: mine.cloned(),
+            };
             out.push(Output::Send {
                 to: n,
-                msg: Msg::Commit {
-                    ring,
-                    members: live.clone(),
-                    recovered: mine.cloned(),
-                },
+                msg: msg.clone(),
             });
+            unacked.insert(n, msg);
         }
         let mine = self
             .old
@@ -585,24 +601,67 @@ impl<P: Clone> Totem<P> {
             .and_then(|o| recovered.get(&o.retained.ring))
             .cloned();
         self.install(now, ring, live, mine, out);
+        self.unacked = unacked;
+        if self.unacked.is_empty() {
+            self.start_token(now, ring, out);
+        } else {
+            let retransmit = self.cfg.token_retransmit(self.nodelist.len());
+            self.timers.set(Timer::TokenRetransmit, now + retransmit);
+        }
+    }
+
+    /// The representative's first token, once every member has the ring.
+    fn start_token(&mut self, now: Instant, ring: RingId, out: &mut Vec<Output<P>>) {
+        let token = Token {
+            ring,
+            hop: 0,
+            seq: 0,
+            log: Vec::new(),
+        };
+        self.timers.set(Timer::Merge, now + self.cfg.merge);
+        self.take_token(now, token, out);
+    }
+
+    fn on_commit_ack(
+        &mut self,
+        now: Instant,
+        from: NodeId,
+        ring: RingId,
+        out: &mut Vec<Output<P>>,
+    ) {
+        let ours = matches!(&self.state, State::Operational { ring: r, .. } if *r == ring);
+        if !ours || self.unacked.remove(&from).is_none() {
+            return;
+        }
+        if self.unacked.is_empty() {
+            self.timers.stop(Timer::TokenRetransmit);
+            self.start_token(now, ring, out);
+        }
     }
 
     fn on_commit(
         &mut self,
         now: Instant,
+        from: NodeId,
         ring: RingId,
         members: Vec<NodeId>,
         recovered: Option<Retained<P>>,
         out: &mut Vec<Output<P>>,
     ) {
-        // A commit older than the ring we are in is stale.
-        let stale = self
-            .membership()
-            .is_some_and(|(current, _)| current >= ring);
-        if stale || !members.contains(&self.us) {
+        if !members.contains(&self.us) {
             return;
         }
-        self.install(now, ring, members, recovered, out);
+        // A commit older than the ring we are in is stale; the commit of
+        // our ring again means our acknowledgement was lost.
+        match self.membership() {
+            Some((current, _)) if current > ring => return,
+            Some((current, _)) if current == ring => {}
+            _ => self.install(now, ring, members, recovered, out),
+        }
+        out.push(Output::Send {
+            to: from,
+            msg: Msg::CommitAck { ring },
+        });
     }
 
     /// Installs a new ring and tells the layers above: first the old
@@ -647,16 +706,6 @@ impl<P: Clone> Totem<P> {
         out.push(Output::Membership { ring, members });
         self.timers
             .set(Timer::TokenLoss, now + self.token_timeout());
-        if ring.rep == self.us {
-            let token = Token {
-                ring,
-                hop: 0,
-                seq: 0,
-                log: Vec::new(),
-            };
-            self.timers.set(Timer::Merge, now + self.cfg.merge);
-            self.take_token(now, token, out);
-        }
     }
 
     fn on_merge_detect(
@@ -698,6 +747,7 @@ impl<P: Clone> Totem<P> {
         self.timers.stop_all();
         self.pending.clear();
         self.old = None;
+        self.unacked.clear();
     }
 
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output<P>>) {

@@ -108,6 +108,20 @@ impl<P: Clone> Totem<P> {
     }
 
     pub(super) fn on_token_retransmit(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+        if !self.unacked.is_empty() {
+            // A representative still waiting for members to take its ring.
+            for (&to, msg) in &self.unacked {
+                out.push(Output::Send {
+                    to,
+                    msg: msg.clone(),
+                });
+            }
+            self.timers.set(
+                Timer::TokenRetransmit,
+                now + self.cfg.token_retransmit(self.nodelist.len()),
+            );
+            return;
+        }
         let State::Operational {
             members,
             token: Some(token),
