@@ -219,7 +219,18 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
         for a in ws.rsc(r).actions.clone() {
             let act = ws.action(a);
             let needs_fencing = ws.rsc(r).needs_fencing;
-            if act.task == "start" || act.task == "promote" {
+            // A migration's first step stands in for the start, and takes
+            // over what the start requires (`pcmk__create_migration_actions`).
+            let migration_start = match act.task.as_str() {
+                "migrate_to" => true,
+                "migrate_from" => ws.rsc(r).partial_migration_target.is_some(),
+                _ => false,
+            };
+            if migration_start {
+                if needs_fencing {
+                    order_actions(ws, fence, a, OPTIONAL);
+                }
+            } else if act.task == "start" || act.task == "promote" {
                 if needs_fencing {
                     order_actions(ws, fence, a, OPTIONAL);
                 } else if act.task == "start"

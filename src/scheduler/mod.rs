@@ -23,6 +23,7 @@ pub mod fencing;
 pub mod graph;
 pub mod health;
 pub mod history;
+pub mod migration;
 pub mod notify;
 pub mod orderings;
 pub mod promotable;

@@ -98,7 +98,8 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
     Config {
         stonith_enabled,
         legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
-        have_stonith_resource: false,
+        // Watchdog-based self-fencing (SBD) counts as a fencing device.
+        have_stonith_resource: flag("have-watchdog", false),
         symmetric: flag("symmetric-cluster", true),
         have_quorum: cib.attr("have-quorum").map(is_true).unwrap_or(false),
         no_quorum_policy,
