@@ -55,7 +55,7 @@ pub fn fence_op(
         act.optional = false;
     }
     // The first reason given stays.
-    if act.reason.is_none() {
+    if act.reason.is_none() && !reason.is_empty() {
         act.reason = Some(reason.to_string());
     }
     a

@@ -30,6 +30,7 @@ pub mod promotable;
 pub mod remote;
 pub mod rules;
 pub mod status;
+pub mod unfencing;
 pub mod unpack;
 pub mod ws;
 
