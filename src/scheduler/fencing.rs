@@ -48,7 +48,20 @@ pub fn fence_op(
             interval_ms: 0,
         },
     );
+    let created = !ws.action(a).meta.contains_key("stonith_action");
     ws.action_mut(a).meta.insert("stonith_action".into(), op);
+    let mut optional = optional;
+    if created && ws.config.enable_unfencing {
+        // Fencing records the unfencing devices' definitions, so that a
+        // change to them is noticed (and requires unfencing again).
+        let (all, secure, changed) = super::unfencing::fencing_digests(ws, n);
+        if changed {
+            optional = false;
+        }
+        let meta = &mut ws.action_mut(a).meta;
+        meta.insert("digests_all".into(), all);
+        meta.insert("digests_secure".into(), secure);
+    }
     let required = !optional && can_fence(ws, n);
     let act = ws.action_mut(a);
     if required {

@@ -151,3 +151,67 @@ pub fn order_restart_vs_unfence(ws: &mut WorkingSet, r: RscIdx) {
         );
     }
 }
+
+/// The fence devices that unfence: those providing unfencing, in the
+/// reverse of configuration order, as Pacemaker collects them
+/// (`find_unfencing_devices`).
+fn unfencing_devices(ws: &WorkingSet) -> Vec<RscIdx> {
+    fn walk(ws: &WorkingSet, list: &[RscIdx], out: &mut Vec<RscIdx>) {
+        for &r in list {
+            let rsc = ws.rsc(r);
+            if !rsc.children.is_empty() {
+                walk(ws, &rsc.children, out);
+            } else if rsc.is_fence_device
+                && (rsc.needs_unfencing
+                    || rsc
+                        .meta
+                        .get("provides")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("unfencing")))
+            {
+                out.insert(0, r);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(ws, &ws.top, &mut out);
+    out
+}
+
+/// What a fencing action records of the unfencing devices' current
+/// definitions (`id:agent:digest,` for each, of all parameters and of the
+/// non-secret ones), and whether the node was unfenced with a different
+/// definition, which makes unfencing it again necessary
+/// (`pe__compare_fencing_digest`, in `pe_fence_op`).
+pub fn fencing_digests(ws: &WorkingSet, n: NodeIdx) -> (String, String, bool) {
+    let mut all = String::new();
+    let mut secure = String::new();
+    let mut changed = false;
+    let node_all = ws.node(n).attrs.get("#digests-all");
+    let node_secure = ws.node(n).attrs.get("#digests-secure");
+    for r in unfencing_devices(ws) {
+        let rsc = ws.rsc(r);
+        let agent = rsc.agent.rsplit(':').next().unwrap_or_default();
+        let params = super::digest::op_params(ws, r, "stonith-on", 0);
+        let digest_all = super::digest::params_digest(&params);
+        // Without a recorded op, the usual secret parameters are left out;
+        // older controllers also hashed only the agent's own parameters.
+        let mut public = if ws.config.legacy_digests {
+            let mut p = rsc.params.clone();
+            p.retain(|k, _| !k.starts_with("CRM_meta_") && !super::digest::is_stonith_param(k));
+            p
+        } else {
+            params
+        };
+        public.retain(|k, _| !matches!(k.as_str(), "passwd" | "password" | "user"));
+        let digest_secure = super::digest::params_digest(&public);
+        let summary = |d: &str| format!("{}:{agent}:{d}", rsc.id);
+        if let Some(on_node) = node_all {
+            let matches = on_node.contains(&summary(&digest_all))
+                || node_secure.is_some_and(|s| s.contains(&summary(&digest_secure)));
+            changed |= !matches;
+        }
+        all.push_str(&format!("{},", summary(&digest_all)));
+        secure.push_str(&format!("{},", summary(&digest_secure)));
+    }
+    (all, secure, changed)
+}

@@ -98,6 +98,9 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
     Config {
         stonith_enabled,
         enable_unfencing: super::unfencing::unfencing_in_use(cib),
+        legacy_digests: cib
+            .attr("crm_feature_set")
+            .is_some_and(|v| super::digest::version_lt(Some(v), "3.16.0")),
         legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
         // Watchdog-based self-fencing (SBD) counts as a fencing device.
         have_stonith_resource: flag("have-watchdog", false),

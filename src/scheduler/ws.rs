@@ -602,6 +602,9 @@ pub struct Config {
     pub stonith_enabled: bool,
     /// Some resource provides or requires unfencing (`pe_flag_enable_unfencing`).
     pub enable_unfencing: bool,
+    /// The CIB was written by a controller older than feature set 3.16.0,
+    /// whose secure digests cover only the agent's own parameters.
+    pub legacy_digests: bool,
     /// The CIB predates per-operation fail counts (feature set < 3.0.13):
     /// only `fail-count-<rsc>` counts, else only `fail-count-<rsc>#<op>_<ms>`.
     pub legacy_failcounts: bool,
