@@ -126,6 +126,10 @@ fn agent_changed(
     let changed = class != lr.class.as_deref()
         || provider != lr.provider.as_deref()
         || kind != lr.agent.as_deref();
+    if changed {
+        // A fence device of another agent may need the node let in again.
+        trigger_unfencing(ws, Some(r), Some(n), "Device definition changed");
+    }
     if changed && active_here {
         stop_action(ws, r, Some(n), false);
         ws.rsc_mut(r).start_pending = true;
