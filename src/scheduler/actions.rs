@@ -530,11 +530,15 @@ fn stop_resource(ws: &mut WorkingSet, r: RscIdx, mut optional: bool, restarting:
         if !ws.rsc(r).managed {
             ws.action_mut(stop).runnable = false;
         }
+        super::unfencing::order_stop_vs_unfence(ws, r, current, stop);
     }
 }
 
 fn start_resource(ws: &mut WorkingSet, r: RscIdx, node: Option<NodeIdx>, optional: bool) {
     let start = start_action(ws, r, node, true);
+    if let Some(n) = node {
+        super::unfencing::order_vs_unfence(ws, r, n, start, IMPLIES_THEN);
+    }
     if ws.action(start).runnable && !optional {
         ws.action_mut(start).optional = false;
     }
@@ -1214,6 +1218,7 @@ pub fn primitive_internal_constraints(ws: &mut WorkingSet, r: RscIdx) {
     );
     let uses_capacity = !ws.rsc(r).utilization.is_empty()
         && !ws.config.placement_strategy.eq_ignore_ascii_case("default");
+    super::unfencing::order_restart_vs_unfence(ws, r);
     if uses_capacity {
         create_utilization_constraints(ws, r);
     }
@@ -1596,9 +1601,13 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
         },
     );
     ws.action_mut(probe).optional = false;
+    super::unfencing::order_vs_unfence(ws, r, n, probe, OPTIONAL);
     ws.action_mut(probe).expected_rc = Some(7);
+    // Probes order the parent clone's start, except a fence device's when
+    // unfencing is used: those wait for their own node's unfencing.
     let top_is_clone = matches!(ws.rsc(top).variant, Variant::Clone { .. });
-    let order_target = if top_is_clone { top } else { r };
+    let own_order = ws.rsc(r).is_fence_device && ws.config.enable_unfencing;
+    let order_target = if top_is_clone && !own_order { top } else { r };
     let mut flags = OPTIONAL;
     if !ws.action(probe).runnable && ws.rsc(order_target).running_on.is_empty() {
         flags |= RUNNABLE_LEFT;

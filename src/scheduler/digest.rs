@@ -187,7 +187,7 @@ pub fn only_secure_changed(
 }
 
 /// Fencing parameters Pacemaker itself handles (`pcmk_stonith_param`).
-fn is_stonith_param(name: &str) -> bool {
+pub(crate) fn is_stonith_param(name: &str) -> bool {
     if !name.starts_with("pcmk_") {
         return false;
     }

@@ -48,14 +48,27 @@ pub fn fence_op(
             interval_ms: 0,
         },
     );
+    let created = !ws.action(a).meta.contains_key("stonith_action");
     ws.action_mut(a).meta.insert("stonith_action".into(), op);
+    let mut optional = optional;
+    if created && ws.config.enable_unfencing {
+        // Fencing records the unfencing devices' definitions, so that a
+        // change to them is noticed (and requires unfencing again).
+        let (all, secure, changed) = super::unfencing::fencing_digests(ws, n);
+        if changed {
+            optional = false;
+        }
+        let meta = &mut ws.action_mut(a).meta;
+        meta.insert("digests_all".into(), all);
+        meta.insert("digests_secure".into(), secure);
+    }
     let required = !optional && can_fence(ws, n);
     let act = ws.action_mut(a);
     if required {
         act.optional = false;
     }
     // The first reason given stays.
-    if act.reason.is_none() {
+    if act.reason.is_none() && !reason.is_empty() {
         act.reason = Some(reason.to_string());
     }
     a
@@ -219,7 +232,18 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
         for a in ws.rsc(r).actions.clone() {
             let act = ws.action(a);
             let needs_fencing = ws.rsc(r).needs_fencing;
-            if act.task == "start" || act.task == "promote" {
+            // A migration's first step stands in for the start, and takes
+            // over what the start requires (`pcmk__create_migration_actions`).
+            let migration_start = match act.task.as_str() {
+                "migrate_to" => true,
+                "migrate_from" => ws.rsc(r).partial_migration_target.is_some(),
+                _ => false,
+            };
+            if migration_start {
+                if needs_fencing {
+                    order_actions(ws, fence, a, OPTIONAL);
+                }
+            } else if act.task == "start" || act.task == "promote" {
                 if needs_fencing {
                     order_actions(ws, fence, a, OPTIONAL);
                 } else if act.task == "start"

@@ -864,9 +864,11 @@ fn numbered_params(ws: &WorkingSet, act: &Action) -> Vec<(String, String)> {
 }
 
 /// The scheduler's own meta-attributes of actions that reach the graph.
-const ACTION_META: [&str; 8] = [
+const ACTION_META: [&str; 10] = [
     "call_id",
     "stonith_action",
+    "digests_all",
+    "digests_secure",
     "migrate_source",
     "migrate_target",
     "notify_type",

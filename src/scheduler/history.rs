@@ -18,6 +18,7 @@ use super::actions::{
 };
 use super::digest::{digest_cmp, only_secure_changed, DigestCmp};
 use super::status::{active_ops, clear_failcount, failcount, sorted_ops};
+use super::unfencing::trigger_unfencing;
 use super::ws::order::*;
 use super::ws::*;
 use crate::cib::model::{LrmOp, LrmResource};
@@ -125,6 +126,10 @@ fn agent_changed(
     let changed = class != lr.class.as_deref()
         || provider != lr.provider.as_deref()
         || kind != lr.agent.as_deref();
+    if changed {
+        // A fence device of another agent may need the node let in again.
+        trigger_unfencing(ws, Some(r), Some(n), "Device definition changed");
+    }
     if changed && active_here {
         stop_action(ws, r, Some(n), false);
         ws.rsc_mut(r).start_pending = true;
@@ -200,16 +205,17 @@ fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp) -
     match cmp {
         DigestCmp::Match => false,
         DigestCmp::Restart => {
-            force_restart(ws, r, task, interval);
+            force_restart(ws, r, task, interval, n);
             true
         }
         DigestCmp::All | DigestCmp::Unknown => {
             if interval > 0 {
                 reschedule_recurring(ws, r, task, interval, n);
             } else if op.op_restart_digest.is_some() {
+                trigger_unfencing(ws, Some(r), Some(n), "Device parameters changed (reload)");
                 schedule_reload(ws, r, n);
             } else {
-                force_restart(ws, r, task, interval);
+                force_restart(ws, r, task, interval, n);
             }
             true
         }
@@ -217,7 +223,7 @@ fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp) -
 }
 
 /// Makes the action required wherever it will be (`force_restart`).
-fn force_restart(ws: &mut WorkingSet, r: RscIdx, task: &str, interval_ms: u64) {
+fn force_restart(ws: &mut WorkingSet, r: RscIdx, task: &str, interval_ms: u64, n: NodeIdx) {
     let key = op_key(&ws.rsc(r).id, task, interval_ms);
     let a = custom_action(
         ws,
@@ -231,11 +237,18 @@ fn force_restart(ws: &mut WorkingSet, r: RscIdx, task: &str, interval_ms: u64) {
         },
     );
     ws.action_mut(a).reason = Some("resource definition change".into());
+    trigger_unfencing(ws, Some(r), Some(n), "Device parameters changed");
 }
 
 /// Has a recurring op sent again with the new parameters
 /// (`pcmk__reschedule_recurring`).
 fn reschedule_recurring(ws: &mut WorkingSet, r: RscIdx, task: &str, interval_ms: u64, n: NodeIdx) {
+    trigger_unfencing(
+        ws,
+        Some(r),
+        Some(n),
+        "Device parameters changed (reschedule)",
+    );
     let key = op_key(&ws.rsc(r).id, task, interval_ms);
     let a = custom_action(
         ws,

@@ -23,12 +23,14 @@ pub mod fencing;
 pub mod graph;
 pub mod health;
 pub mod history;
+pub mod migration;
 pub mod notify;
 pub mod orderings;
 pub mod promotable;
 pub mod remote;
 pub mod rules;
 pub mod status;
+pub mod unfencing;
 pub mod unpack;
 pub mod ws;
 

@@ -404,6 +404,15 @@ fn compare_ops(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
         }
         return Equal;
     }
+    compare_pending(a, b)
+}
+
+/// The age of two history entries at least one of which is pending, by the
+/// transitions that scheduled them (the tail of `pe__is_newer_op`).
+pub(crate) fn compare_pending(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    let ac = a.call_id.unwrap_or(-1);
+    let bc = b.call_id.unwrap_or(-1);
     let (Some((aid, auuid)), Some((bid, buuid))) = (magic_transition(a), magic_transition(b))
     else {
         return Equal;
@@ -752,14 +761,9 @@ fn unpack_lrm_resource(cib: &Cib, ws: &mut WorkingSet, n: NodeIdx, lr: &LrmResou
     let ops = sorted_ops(lr);
     let mut on_fail = OnFail::Ignore;
     let mut last_failure: Option<&LrmOp> = None;
-    let mut migrate_from_seen = false;
-    for (i, op) in ops.iter().enumerate() {
-        if op.operation == "migrate_from" {
-            migrate_from_seen = true;
-        }
-        unpack_rsc_op(ws, r, n, op, &ops[i + 1..], &mut last_failure, &mut on_fail);
+    for op in &ops {
+        unpack_rsc_op(cib, ws, r, n, op, &mut last_failure, &mut on_fail);
     }
-    let _ = migrate_from_seen;
     let (start_index, stop_index) = active_ops(&ops);
     process_recurring(ws, r, n, start_index, stop_index, &ops);
     process_rsc_state(ws, r, n, on_fail);
@@ -853,11 +857,11 @@ fn process_recurring(
 
 #[allow(clippy::too_many_arguments)]
 fn unpack_rsc_op<'a>(
+    cib: &Cib,
     ws: &mut WorkingSet,
     r: RscIdx,
     n: NodeIdx,
     op: &'a LrmOp,
-    later: &[&'a LrmOp],
     last_failure: &mut Option<&'a LrmOp>,
     on_fail: &mut OnFail,
 ) {
@@ -968,7 +972,7 @@ fn unpack_rsc_op<'a>(
         }
         // Handled as the "not running" it is remapped to (`remap_operation`).
         ws.rsc_mut(r).role = Role::Stopped;
-        update_resource_state(ws, r, n, op, task, 7, *last_failure, on_fail, later);
+        update_resource_state(cib, ws, r, n, op, task, 7, *last_failure, on_fail);
         if !ws.rsc(r).failed_on.contains(&n) {
             ws.rsc_mut(r).failed_on.push(n);
         }
@@ -985,6 +989,14 @@ fn unpack_rsc_op<'a>(
                     set_active(ws, r);
                 }
                 "promote" => ws.rsc_mut(r).role = Role::Promoted,
+                // A migration left pending on a node to be fenced may have
+                // got as far as the target: stop it there.
+                "migrate_to" if ws.node(n).unclean => {
+                    let target = op.migrate_target.as_deref().and_then(|t| ws.find_node(t));
+                    if let Some(t) = target {
+                        stop_action(ws, r, Some(t), false);
+                    }
+                }
                 _ => {}
             }
             if ws.rsc(r).pending_task.is_none() && (interval_ms != 0 || task != "monitor") {
@@ -994,7 +1006,7 @@ fn unpack_rsc_op<'a>(
             return;
         }
         exec::DONE => {
-            update_resource_state(ws, r, n, op, task, rc, *last_failure, on_fail, later);
+            update_resource_state(cib, ws, r, n, op, task, rc, *last_failure, on_fail);
             return;
         }
         exec::NOT_INSTALLED => {
@@ -1006,7 +1018,7 @@ fn unpack_rsc_op<'a>(
                 *on_fail = OnFail::Migrate;
             }
             ban(ws, failure_target(ws, r), n);
-            rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
+            rsc_op_failure(cib, ws, r, n, op, rc, last_failure, on_fail);
             return;
         }
         _ => {}
@@ -1018,6 +1030,7 @@ fn unpack_rsc_op<'a>(
     let restart_container_stop = strategy == OnFail::RestartContainer && task == "stop";
     if strategy == OnFail::Ignore || restart_container_stop {
         update_resource_state(
+            cib,
             ws,
             r,
             n,
@@ -1026,7 +1039,6 @@ fn unpack_rsc_op<'a>(
             target.max(0),
             *last_failure,
             on_fail,
-            later,
         );
         ws.rsc_mut(r).failure_ignored = true;
         ws.rsc_mut(r).failed_on.push(n);
@@ -1034,7 +1046,7 @@ fn unpack_rsc_op<'a>(
             *on_fail = strategy;
         }
     } else {
-        rsc_op_failure(ws, r, n, op, rc, last_failure, on_fail);
+        rsc_op_failure(cib, ws, r, n, op, rc, last_failure, on_fail);
         if status == exec::ERROR_HARD {
             ban(ws, failure_target(ws, r), n);
         } else if status == exec::ERROR_FATAL {
@@ -1045,6 +1057,7 @@ fn unpack_rsc_op<'a>(
 
 #[allow(clippy::too_many_arguments)]
 fn update_resource_state<'a>(
+    cib: &Cib,
     ws: &mut WorkingSet,
     r: RscIdx,
     n: NodeIdx,
@@ -1053,7 +1066,6 @@ fn update_resource_state<'a>(
     rc: i32,
     last_failure: Option<&'a LrmOp>,
     on_fail: &mut OnFail,
-    later: &[&'a LrmOp],
 ) {
     let mut clear_past_failure = false;
     if rc == 5 {
@@ -1087,7 +1099,7 @@ fn update_resource_state<'a>(
         ws.rsc_mut(r).role = Role::Started;
         clear_past_failure = true;
     } else if task == "migrate_to" {
-        migrate_to_success(ws, r, n, op, later);
+        super::migration::migrate_to_success(cib, ws, r, n, op);
     } else if ws.rsc(r).role < Role::Started {
         set_active(ws, r);
     }
@@ -1105,34 +1117,9 @@ fn update_resource_state<'a>(
     }
 }
 
-/// A successful migrate_to: where is the resource now? Simplified from
-/// Pacemaker's `unpack_migrate_to_success`: the target's history is not
-/// cross-checked beyond what this node's later operations show.
-fn migrate_to_success(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp, later: &[&LrmOp]) {
-    let newer_non_monitor = later.iter().any(|o| o.operation != "monitor");
-    let target = op.migrate_target.as_deref().and_then(|t| ws.find_node(t));
-    ws.rsc_mut(r).role = Role::Started;
-    if newer_non_monitor {
-        return;
-    }
-    // Without the target's record in hand, treat the migration as partial:
-    // active on the target (if up), to be continued or recovered.
-    if let Some(t) = target {
-        if ws.node(t).online {
-            add_running(ws, r, t);
-            if ws.node(n).online {
-                ws.rsc_mut(r).partial_migration_target = Some(t);
-                ws.rsc_mut(r).partial_migration_source = Some(n);
-            }
-        } else {
-            ws.rsc_mut(r).failed = true;
-            ws.rsc_mut(r).stop_on_fail = false;
-            ws.rsc_mut(r).allow_migrate = false;
-        }
-    }
-}
-
+#[allow(clippy::too_many_arguments)]
 fn rsc_op_failure<'a>(
+    cib: &Cib,
     ws: &mut WorkingSet,
     r: RscIdx,
     n: NodeIdx,
@@ -1164,9 +1151,8 @@ fn rsc_op_failure<'a>(
                 ws.rsc_mut(r).role = Role::Unpromoted;
             }
         }
-        "migrate_to" | "migrate_from" => {
-            // Treat a failed migration as active on this node, needing recovery.
-        }
+        "migrate_to" => super::migration::migrate_to_failure(cib, ws, r, n, op),
+        "migrate_from" => super::migration::migrate_from_failure(cib, ws, r, n, op),
         _ => {}
     }
     if is_probe && rc == 5 {

@@ -97,8 +97,13 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         .collect();
     Config {
         stonith_enabled,
+        enable_unfencing: super::unfencing::unfencing_in_use(cib),
+        legacy_digests: cib
+            .attr("crm_feature_set")
+            .is_some_and(|v| super::digest::version_lt(Some(v), "3.16.0")),
         legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
-        have_stonith_resource: false,
+        // Watchdog-based self-fencing (SBD) counts as a fencing device.
+        have_stonith_resource: flag("have-watchdog", false),
         symmetric: flag("symmetric-cluster", true),
         have_quorum: cib.attr("have-quorum").map(is_true).unwrap_or(false),
         no_quorum_policy,
@@ -898,6 +903,8 @@ fn apply_requires(ws: &mut WorkingSet, idx: RscIdx) {
                         .eq_ignore_ascii_case("ocf:pacemaker:remote"))
             {
                 "quorum".into()
+            } else if cfg.enable_unfencing {
+                "unfencing".into()
             } else if cfg.stonith_enabled {
                 "fencing".into()
             } else if cfg.no_quorum_policy == NoQuorumPolicy::Ignore {
@@ -907,8 +914,16 @@ fn apply_requires(ws: &mut WorkingSet, idx: RscIdx) {
             }
         }
     };
+    // Fence devices cannot require unfencing, nor can anything without
+    // fencing: they fall back to quorum.
+    let value = if value == "unfencing" && (ws.rsc(idx).is_fence_device || !cfg.stonith_enabled) {
+        "quorum".to_string()
+    } else {
+        value
+    };
     let r = ws.rsc_mut(idx);
     r.needs_fencing = value == "fencing" || value == "unfencing";
+    r.needs_unfencing = value == "unfencing";
     r.needs_quorum = value != "nothing";
 }
 
@@ -979,6 +994,7 @@ fn new_rsc(
         orphan: false,
         allow_migrate: get("allow-migrate").map(is_true).unwrap_or(false),
         needs_fencing: false,
+        needs_unfencing: false,
         needs_quorum: true,
         start_pending: false,
         reload: false,

@@ -225,6 +225,8 @@ pub struct Rsc {
     pub allow_migrate: bool,
     /// Starting requires fencing of unclean nodes first.
     pub needs_fencing: bool,
+    /// Starting (or probing) needs the node unfenced first (`requires=unfencing`).
+    pub needs_unfencing: bool,
     /// Starting requires quorum.
     pub needs_quorum: bool,
     /// A start was in flight when the status was written.
@@ -598,6 +600,11 @@ pub struct LocationCons {
 pub struct Config {
     /// stonith-enabled.
     pub stonith_enabled: bool,
+    /// Some resource provides or requires unfencing (`pe_flag_enable_unfencing`).
+    pub enable_unfencing: bool,
+    /// The CIB was written by a controller older than feature set 3.16.0,
+    /// whose secure digests cover only the agent's own parameters.
+    pub legacy_digests: bool,
     /// The CIB predates per-operation fail counts (feature set < 3.0.13):
     /// only `fail-count-<rsc>` counts, else only `fail-count-<rsc>#<op>_<ms>`.
     pub legacy_failcounts: bool,
