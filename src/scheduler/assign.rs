@@ -173,35 +173,10 @@ fn apply_exclusive_discovery(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
 /// Links each colocation into its resources' lists, sorted as Pacemaker
 /// inserts them (by the other resource's priority, variant, then id).
 pub fn index_colocations(ws: &mut WorkingSet) {
-    let variant_rank = |v: &Variant| match v {
-        Variant::Primitive => 0,
-        Variant::Group => 1,
-        Variant::Clone { .. } => 2,
-        Variant::Bundle => 3,
-    };
     for i in 0..ws.colocations.len() {
-        let c = ws.colocations[i].clone();
-        let key = |ws: &WorkingSet, r: RscIdx| {
-            let rsc = ws.rsc(r);
-            (-rsc.priority, -variant_rank(&rsc.variant), rsc.id.clone())
-        };
-        // this_with: sorted by primary.
-        let k = key(ws, c.primary);
-        let pos = ws
-            .rsc(c.dependent)
-            .this_with
-            .iter()
-            .position(|&j| key(ws, ws.colocations[j].primary) >= k)
-            .unwrap_or(ws.rsc(c.dependent).this_with.len());
-        ws.rsc_mut(c.dependent).this_with.insert(pos, i);
-        let k = key(ws, c.dependent);
-        let pos = ws
-            .rsc(c.primary)
-            .with_this
-            .iter()
-            .position(|&j| key(ws, ws.colocations[j].dependent) >= k)
-            .unwrap_or(ws.rsc(c.primary).with_this.len());
-        ws.rsc_mut(c.primary).with_this.insert(pos, i);
+        let (dependent, primary) = (ws.colocations[i].dependent, ws.colocations[i].primary);
+        insert_this_with(ws, dependent, i);
+        insert_with_this(ws, primary, i);
     }
     // A group's own colocations act through its members: "group with R" as
     // the first member (or each member) with R; "R with group" as R with the
@@ -215,17 +190,75 @@ pub fn index_colocations(ws: &mut WorkingSet) {
         let colocated = ws.rsc(g).group_colocated;
         for ci in ws.rsc(g).this_with.clone() {
             if colocated {
-                ws.rsc_mut(first).this_with.push(ci);
+                insert_this_with(ws, first, ci);
             } else if !ws.colocations[ci].score.is_inf() {
                 for m in ws.rsc(g).children.clone() {
-                    ws.rsc_mut(m).this_with.push(ci);
+                    insert_this_with(ws, m, ci);
+                }
+            }
+        }
+        if colocated {
+            // Members after an unmanaged (already active) one are not held
+            // by the internal colocations any more: they get the group's
+            // mandatory colocations themselves (`expand_group_colocations`).
+            let children = ws.rsc(g).children.clone();
+            let mut any_unmanaged = !ws.rsc(first).managed;
+            for &m in &children[1..] {
+                if any_unmanaged {
+                    for ci in ws.rsc(g).this_with.clone() {
+                        if ws.colocations[ci].score.is_inf() {
+                            insert_this_with(ws, m, ci);
+                        }
+                    }
+                } else if !ws.rsc(m).managed {
+                    any_unmanaged = true;
                 }
             }
         }
         for ci in ws.rsc(g).with_this.clone() {
-            ws.rsc_mut(last).with_this.push(ci);
+            insert_with_this(ws, last, ci);
         }
     }
+}
+
+/// The order colocation lists are kept in (`cmp_primary_priority`,
+/// `cmp_dependent_priority`): higher priority first, then clones before
+/// groups before primitives, promotable clones first, then by id.
+fn coloc_sort_key(ws: &WorkingSet, r: RscIdx) -> (i64, i32, i32, String) {
+    let rsc = ws.rsc(r);
+    let (rank, promotable) = match rsc.variant {
+        Variant::Primitive => (0, 0),
+        Variant::Group => (1, 0),
+        Variant::Clone { promotable } => (2, i32::from(promotable)),
+        Variant::Bundle => (3, 0),
+    };
+    (-i64::from(rsc.priority), -rank, -promotable, rsc.id.clone())
+}
+
+/// Adds a "this with" colocation to a resource's sorted list
+/// (`pcmk__add_this_with`): before the first one that does not sort lower.
+fn insert_this_with(ws: &mut WorkingSet, r: RscIdx, ci: usize) {
+    let k = coloc_sort_key(ws, ws.colocations[ci].primary);
+    let pos = ws
+        .rsc(r)
+        .this_with
+        .iter()
+        .position(|&j| coloc_sort_key(ws, ws.colocations[j].primary) >= k)
+        .unwrap_or(ws.rsc(r).this_with.len());
+    ws.rsc_mut(r).this_with.insert(pos, ci);
+}
+
+/// Adds a "with this" colocation to a resource's sorted list
+/// (`pcmk__add_with_this`).
+fn insert_with_this(ws: &mut WorkingSet, r: RscIdx, ci: usize) {
+    let k = coloc_sort_key(ws, ws.colocations[ci].dependent);
+    let pos = ws
+        .rsc(r)
+        .with_this
+        .iter()
+        .position(|&j| coloc_sort_key(ws, ws.colocations[j].dependent) >= k)
+        .unwrap_or(ws.rsc(r).with_this.len());
+    ws.rsc_mut(r).with_this.insert(pos, ci);
 }
 
 /// Records a resource's node scores, then its descendants', as
@@ -560,7 +593,8 @@ impl MergeFlags {
 pub(crate) type NodeTable = std::collections::BTreeMap<NodeIdx, AllowedNode>;
 
 /// Folds another resource's node preferences into `nodes`, scaled by
-/// `factor`, following its own colocations (`pcmk__native_merge_weights`).
+/// `factor`, following its own colocations
+/// (`pcmk__add_colocated_node_scores`).
 pub(crate) fn merge_weights(
     ws: &mut WorkingSet,
     r: RscIdx,
@@ -569,43 +603,7 @@ pub(crate) fn merge_weights(
     factor: f64,
     flags: MergeFlags,
 ) -> NodeTable {
-    if ws.rsc(r).variant == Variant::Group && !ws.rsc(r).children.is_empty() && !flags.init {
-        return group_merge_weights(ws, r, nodes, attr, factor, flags);
-    }
     native_merge_weights(ws, r, nodes, attr, factor, flags)
-}
-
-fn group_merge_weights(
-    ws: &mut WorkingSet,
-    g: RscIdx,
-    nodes: NodeTable,
-    attr: Option<&str>,
-    factor: f64,
-    flags: MergeFlags,
-) -> NodeTable {
-    if ws.rsc(g).merging {
-        return nodes;
-    }
-    ws.rsc_mut(g).merging = true;
-    let first = ws.rsc(g).children[0];
-    let mut nodes = merge_weights(ws, first, nodes, attr, factor, flags);
-    for ci in ws.rsc(g).with_this.clone() {
-        let c = ws.colocations[ci].clone();
-        if c.score == Score::ZERO {
-            continue;
-        }
-        let f = c.score.value() as f64 / INFINITY as f64;
-        nodes = native_merge_weights(
-            ws,
-            c.dependent,
-            nodes,
-            c.node_attribute.as_deref(),
-            f,
-            flags,
-        );
-    }
-    ws.rsc_mut(g).merging = false;
-    nodes
 }
 
 fn native_merge_weights(
@@ -621,9 +619,12 @@ fn native_merge_weights(
     }
     ws.rsc_mut(r).merging = true;
     let is_group = ws.rsc(r).variant == Variant::Group && !ws.rsc(r).children.is_empty();
+    let first = ws.rsc(r).children.first().copied();
     let last = ws.rsc(r).children.last().copied();
     let mut flags = flags;
     let mut work = if flags.init {
+        // Only sorting resources for assignment starts from no table: a
+        // group then starts from its last member (`init_group_colocated_nodes`).
         let w = if is_group {
             let mut f = flags;
             f.init = true;
@@ -634,7 +635,16 @@ fn native_merge_weights(
         flags.init = false;
         w
     } else if is_group {
-        native_merge_weights(ws, last.expect("group"), nodes.clone(), attr, factor, flags)
+        // The first member brings in the others through the group's
+        // internal colocations.
+        native_merge_weights(
+            ws,
+            first.expect("group"),
+            nodes.clone(),
+            attr,
+            factor,
+            flags,
+        )
     } else {
         let mut w = nodes.clone();
         add_node_scores_matching_attr(ws, &mut w, r, attr, factor, flags.positive);

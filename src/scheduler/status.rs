@@ -918,12 +918,16 @@ fn unpack_rsc_op<'a>(
             6 => status = exec::ERROR_FATAL,
             3 => {
                 status = if interval_ms == 0 {
+                    check_recoverable(ws, r, n, task);
                     exec::ERROR_HARD
                 } else {
                     exec::NOT_SUPPORTED
                 }
             }
-            5 | 2 | 4 => status = exec::ERROR_HARD,
+            5 | 2 | 4 => {
+                check_recoverable(ws, r, n, task);
+                status = exec::ERROR_HARD
+            }
             _ => {
                 if status == exec::DONE {
                     status = exec::ERROR;
@@ -1044,6 +1048,18 @@ fn unpack_rsc_op<'a>(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// A stop that failed with a hard error can only be recovered by fencing
+/// the node: where that is impossible, the resource is blocked
+/// (`check_recoverable`).
+fn check_recoverable(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, task: &str) {
+    if task != "stop" || super::fencing::can_fence(ws, n) {
+        return;
+    }
+    let rsc = ws.rsc_mut(r);
+    rsc.managed = false;
+    rsc.blocked = true;
+}
+
 fn update_resource_state<'a>(
     ws: &mut WorkingSet,
     r: RscIdx,
