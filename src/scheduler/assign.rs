@@ -178,46 +178,50 @@ pub fn index_colocations(ws: &mut WorkingSet) {
         insert_this_with(ws, dependent, i);
         insert_with_this(ws, primary, i);
     }
-    // A group's own colocations act through its members: "group with R" as
-    // the first member (or each member) with R; "R with group" as R with the
-    // last member, for influence.
-    for g in ws.all_in_order() {
-        if ws.rsc(g).variant != Variant::Group || ws.rsc(g).children.is_empty() {
-            continue;
-        }
-        let first = ws.rsc(g).children[0];
-        let last = *ws.rsc(g).children.last().expect("non-empty");
-        let colocated = ws.rsc(g).group_colocated;
-        for ci in ws.rsc(g).this_with.clone() {
-            if colocated {
-                insert_this_with(ws, first, ci);
-            } else if !ws.colocations[ci].score.is_inf() {
-                for m in ws.rsc(g).children.clone() {
-                    insert_this_with(ws, m, ci);
-                }
-            }
-        }
+}
+
+/// Hands a group's own colocations to its members when the group is
+/// assigned, as Pacemaker does only then (`expand_group_colocations`):
+/// "group with R" as the first member (or, for a group whose members are
+/// not colocated, each member) with R; "R with group" as R with the last
+/// member. Until then (when resources are sorted for placement) the
+/// members' lists lack them.
+fn expand_group_colocations(ws: &mut WorkingSet, g: RscIdx) {
+    if ws.rsc(g).children.is_empty() {
+        return;
+    }
+    let first = ws.rsc(g).children[0];
+    let last = *ws.rsc(g).children.last().expect("non-empty");
+    let colocated = ws.rsc(g).group_colocated;
+    for ci in ws.rsc(g).this_with.clone() {
         if colocated {
-            // Members after an unmanaged (already active) one are not held
-            // by the internal colocations any more: they get the group's
-            // mandatory colocations themselves (`expand_group_colocations`).
-            let children = ws.rsc(g).children.clone();
-            let mut any_unmanaged = !ws.rsc(first).managed;
-            for &m in &children[1..] {
-                if any_unmanaged {
-                    for ci in ws.rsc(g).this_with.clone() {
-                        if ws.colocations[ci].score.is_inf() {
-                            insert_this_with(ws, m, ci);
-                        }
-                    }
-                } else if !ws.rsc(m).managed {
-                    any_unmanaged = true;
-                }
+            insert_this_with(ws, first, ci);
+        } else if !ws.colocations[ci].score.is_inf() {
+            for m in ws.rsc(g).children.clone() {
+                insert_this_with(ws, m, ci);
             }
         }
-        for ci in ws.rsc(g).with_this.clone() {
-            insert_with_this(ws, last, ci);
+    }
+    if colocated {
+        // Members after an unmanaged (already active) one are not held
+        // by the internal colocations any more: they get the group's
+        // mandatory colocations themselves (`expand_group_colocations`).
+        let children = ws.rsc(g).children.clone();
+        let mut any_unmanaged = !ws.rsc(first).managed;
+        for &m in &children[1..] {
+            if any_unmanaged {
+                for ci in ws.rsc(g).this_with.clone() {
+                    if ws.colocations[ci].score.is_inf() {
+                        insert_this_with(ws, m, ci);
+                    }
+                }
+            } else if !ws.rsc(m).managed {
+                any_unmanaged = true;
+            }
         }
+    }
+    for ci in ws.rsc(g).with_this.clone() {
+        insert_with_this(ws, last, ci);
     }
 }
 
@@ -346,6 +350,7 @@ fn group_assign(ws: &mut WorkingSet, g: RscIdx, prefer: Option<NodeIdx>) -> Opti
     }
     ws.rsc_mut(g).allocating = true;
     let first_role = ws.rsc(children[0]).role;
+    expand_group_colocations(ws, g);
     ws.rsc_mut(g).role = first_role;
     show_node_weights(ws, g, "pcmk__group_assign");
     let mut group_node = None;
@@ -845,32 +850,54 @@ fn has_capacity(
 /// Resources that will end up with `r` through mandatory colocations
 /// (`pcmk__colocated_resources`, `pcmk__group_colocated_resources`).
 fn colocated_resources(ws: &WorkingSet, r: RscIdx, orig: RscIdx, list: &mut Vec<RscIdx>) {
-    if ws.rsc(r).variant == Variant::Group {
-        if ws.rsc(r).group_colocated {
-            list.insert(0, r);
-            for m in ws.rsc(r).children.clone() {
-                colocated_resources(ws, m, orig, list);
-            }
-            return;
-        }
-        if ws.rsc(r).children.is_empty() {
-            return;
+    let rsc = ws.rsc(r);
+    if rsc.variant == Variant::Group {
+        // Members first (only the first one when they are not colocated
+        // and the group is not cloned), then the group's own colocations.
+        let cloned = rsc
+            .parent
+            .is_some_and(|p| matches!(ws.rsc(p).variant, Variant::Clone { .. }));
+        let members: Vec<RscIdx> = if rsc.group_colocated || cloned {
+            rsc.children.clone()
+        } else {
+            rsc.children.first().copied().into_iter().collect()
+        };
+        for m in members {
+            colocated_resources(ws, m, orig, list);
         }
     }
     if list.contains(&r) {
         return;
     }
     list.push(r);
+    // Only colocations that place the dependent count: not a promotable
+    // instance's role colocation once it is assigned
+    // (`pcmk__colocation_affects`).
+    let affects_location = |dependent: RscIdx, c: &Colocation| {
+        let d = ws.rsc(dependent);
+        !(c.dependent_role >= Role::Unpromoted
+            && d.parent
+                .is_some_and(|p| matches!(ws.rsc(p).variant, Variant::Clone { promotable: true }))
+            && !d.provisional)
+    };
     for &ci in &ws.rsc(r).this_with {
         let c = &ws.colocations[ci];
-        if c.primary == orig || c.score.value() != INFINITY {
+        if c.primary == orig || c.score.value() != INFINITY || !affects_location(r, c) {
             continue;
         }
         colocated_resources(ws, c.primary, orig, list);
     }
+    let is_clone = matches!(ws.rsc(r).variant, Variant::Clone { .. });
     for &ci in &ws.rsc(r).with_this {
         let c = &ws.colocations[ci];
         if c.dependent == orig || c.score.value() != INFINITY {
+            continue;
+        }
+        // Whether a non-clone dependent ends up with a clone is unknown.
+        if is_clone && !matches!(ws.rsc(c.dependent).variant, Variant::Clone { .. }) {
+            continue;
+        }
+        if !affects_location(c.dependent, c) {
             continue;
         }
         colocated_resources(ws, c.dependent, orig, list);
@@ -898,6 +925,27 @@ fn add_utilization(
         for m in members {
             if ws.rsc(m).provisional && !all.contains(&m) {
                 add_utilization(ws, m, all, sum);
+            }
+        }
+        return;
+    }
+    if let Variant::Clone { .. } = rsc.variant {
+        // An instance's worth, once: none if an instance (or a member of
+        // one) is in the list already, though a cloned group whose member
+        // is listed adds its own; else the first instance's
+        // (`pcmk__clone_add_utilization`).
+        let mut existing = false;
+        for &child in &rsc.children {
+            if all.contains(&child) {
+                existing = true;
+            } else if ws.rsc(child).children.iter().any(|m| all.contains(m)) {
+                add_utilization(ws, child, all, sum);
+                existing = true;
+            }
+        }
+        if !existing {
+            if let Some(&first) = rsc.children.first() {
+                add_utilization(ws, first, all, sum);
             }
         }
         return;
