@@ -1047,7 +1047,6 @@ fn unpack_rsc_op<'a>(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// A stop that failed with a hard error can only be recovered by fencing
 /// the node: where that is impossible, the resource is blocked
 /// (`check_recoverable`).
@@ -1060,6 +1059,7 @@ fn check_recoverable(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, task: &str) {
     rsc.blocked = true;
 }
 
+#[allow(clippy::too_many_arguments)]
 fn update_resource_state<'a>(
     ws: &mut WorkingSet,
     r: RscIdx,

@@ -681,10 +681,13 @@ impl Histories {
             let Some(uname) = &st.uname else { continue };
             for (li, r) in st.lrm.iter().flatten().enumerate() {
                 let key = (uname.clone(), r.id.clone());
-                if at.contains_key(&key) {
-                    duplicated.insert(key);
-                } else {
-                    at.insert(key, (si, li));
+                match at.entry(key) {
+                    std::collections::btree_map::Entry::Occupied(e) => {
+                        duplicated.insert(e.key().clone());
+                    }
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert((si, li));
+                    }
                 }
             }
         }
