@@ -173,59 +173,96 @@ fn apply_exclusive_discovery(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
 /// Links each colocation into its resources' lists, sorted as Pacemaker
 /// inserts them (by the other resource's priority, variant, then id).
 pub fn index_colocations(ws: &mut WorkingSet) {
-    let variant_rank = |v: &Variant| match v {
-        Variant::Primitive => 0,
-        Variant::Group => 1,
-        Variant::Clone { .. } => 2,
-        Variant::Bundle => 3,
-    };
     for i in 0..ws.colocations.len() {
-        let c = ws.colocations[i].clone();
-        let key = |ws: &WorkingSet, r: RscIdx| {
-            let rsc = ws.rsc(r);
-            (-rsc.priority, -variant_rank(&rsc.variant), rsc.id.clone())
-        };
-        // this_with: sorted by primary.
-        let k = key(ws, c.primary);
-        let pos = ws
-            .rsc(c.dependent)
-            .this_with
-            .iter()
-            .position(|&j| key(ws, ws.colocations[j].primary) >= k)
-            .unwrap_or(ws.rsc(c.dependent).this_with.len());
-        ws.rsc_mut(c.dependent).this_with.insert(pos, i);
-        let k = key(ws, c.dependent);
-        let pos = ws
-            .rsc(c.primary)
-            .with_this
-            .iter()
-            .position(|&j| key(ws, ws.colocations[j].dependent) >= k)
-            .unwrap_or(ws.rsc(c.primary).with_this.len());
-        ws.rsc_mut(c.primary).with_this.insert(pos, i);
+        let (dependent, primary) = (ws.colocations[i].dependent, ws.colocations[i].primary);
+        insert_this_with(ws, dependent, i);
+        insert_with_this(ws, primary, i);
     }
-    // A group's own colocations act through its members: "group with R" as
-    // the first member (or each member) with R; "R with group" as R with the
-    // last member, for influence.
-    for g in ws.all_in_order() {
-        if ws.rsc(g).variant != Variant::Group || ws.rsc(g).children.is_empty() {
-            continue;
-        }
-        let first = ws.rsc(g).children[0];
-        let last = *ws.rsc(g).children.last().expect("non-empty");
-        let colocated = ws.rsc(g).group_colocated;
-        for ci in ws.rsc(g).this_with.clone() {
-            if colocated {
-                ws.rsc_mut(first).this_with.push(ci);
-            } else if !ws.colocations[ci].score.is_inf() {
-                for m in ws.rsc(g).children.clone() {
-                    ws.rsc_mut(m).this_with.push(ci);
-                }
+}
+
+/// Hands a group's own colocations to its members when the group is
+/// assigned, as Pacemaker does only then (`expand_group_colocations`):
+/// "group with R" as the first member (or, for a group whose members are
+/// not colocated, each member) with R; "R with group" as R with the last
+/// member. Until then (when resources are sorted for placement) the
+/// members' lists lack them.
+fn expand_group_colocations(ws: &mut WorkingSet, g: RscIdx) {
+    if ws.rsc(g).children.is_empty() {
+        return;
+    }
+    let first = ws.rsc(g).children[0];
+    let last = *ws.rsc(g).children.last().expect("non-empty");
+    let colocated = ws.rsc(g).group_colocated;
+    for ci in ws.rsc(g).this_with.clone() {
+        if colocated {
+            insert_this_with(ws, first, ci);
+        } else if !ws.colocations[ci].score.is_inf() {
+            for m in ws.rsc(g).children.clone() {
+                insert_this_with(ws, m, ci);
             }
         }
-        for ci in ws.rsc(g).with_this.clone() {
-            ws.rsc_mut(last).with_this.push(ci);
+    }
+    if colocated {
+        // Members after an unmanaged (already active) one are not held
+        // by the internal colocations any more: they get the group's
+        // mandatory colocations themselves (`expand_group_colocations`).
+        let children = ws.rsc(g).children.clone();
+        let mut any_unmanaged = !ws.rsc(first).managed;
+        for &m in &children[1..] {
+            if any_unmanaged {
+                for ci in ws.rsc(g).this_with.clone() {
+                    if ws.colocations[ci].score.is_inf() {
+                        insert_this_with(ws, m, ci);
+                    }
+                }
+            } else if !ws.rsc(m).managed {
+                any_unmanaged = true;
+            }
         }
     }
+    for ci in ws.rsc(g).with_this.clone() {
+        insert_with_this(ws, last, ci);
+    }
+}
+
+/// The order colocation lists are kept in (`cmp_primary_priority`,
+/// `cmp_dependent_priority`): higher priority first, then clones before
+/// groups before primitives, promotable clones first, then by id.
+fn coloc_sort_key(ws: &WorkingSet, r: RscIdx) -> (i64, i32, i32, String) {
+    let rsc = ws.rsc(r);
+    let (rank, promotable) = match rsc.variant {
+        Variant::Primitive => (0, 0),
+        Variant::Group => (1, 0),
+        Variant::Clone { promotable } => (2, i32::from(promotable)),
+        Variant::Bundle => (3, 0),
+    };
+    (-i64::from(rsc.priority), -rank, -promotable, rsc.id.clone())
+}
+
+/// Adds a "this with" colocation to a resource's sorted list
+/// (`pcmk__add_this_with`): before the first one that does not sort lower.
+fn insert_this_with(ws: &mut WorkingSet, r: RscIdx, ci: usize) {
+    let k = coloc_sort_key(ws, ws.colocations[ci].primary);
+    let pos = ws
+        .rsc(r)
+        .this_with
+        .iter()
+        .position(|&j| coloc_sort_key(ws, ws.colocations[j].primary) >= k)
+        .unwrap_or(ws.rsc(r).this_with.len());
+    ws.rsc_mut(r).this_with.insert(pos, ci);
+}
+
+/// Adds a "with this" colocation to a resource's sorted list
+/// (`pcmk__add_with_this`).
+fn insert_with_this(ws: &mut WorkingSet, r: RscIdx, ci: usize) {
+    let k = coloc_sort_key(ws, ws.colocations[ci].dependent);
+    let pos = ws
+        .rsc(r)
+        .with_this
+        .iter()
+        .position(|&j| coloc_sort_key(ws, ws.colocations[j].dependent) >= k)
+        .unwrap_or(ws.rsc(r).with_this.len());
+    ws.rsc_mut(r).with_this.insert(pos, ci);
 }
 
 /// Records a resource's node scores, then its descendants', as
@@ -313,6 +350,7 @@ fn group_assign(ws: &mut WorkingSet, g: RscIdx, prefer: Option<NodeIdx>) -> Opti
     }
     ws.rsc_mut(g).allocating = true;
     let first_role = ws.rsc(children[0]).role;
+    expand_group_colocations(ws, g);
     ws.rsc_mut(g).role = first_role;
     show_node_weights(ws, g, "pcmk__group_assign");
     let mut group_node = None;
@@ -560,7 +598,8 @@ impl MergeFlags {
 pub(crate) type NodeTable = std::collections::BTreeMap<NodeIdx, AllowedNode>;
 
 /// Folds another resource's node preferences into `nodes`, scaled by
-/// `factor`, following its own colocations (`pcmk__native_merge_weights`).
+/// `factor`, following its own colocations
+/// (`pcmk__add_colocated_node_scores`).
 pub(crate) fn merge_weights(
     ws: &mut WorkingSet,
     r: RscIdx,
@@ -569,43 +608,7 @@ pub(crate) fn merge_weights(
     factor: f64,
     flags: MergeFlags,
 ) -> NodeTable {
-    if ws.rsc(r).variant == Variant::Group && !ws.rsc(r).children.is_empty() && !flags.init {
-        return group_merge_weights(ws, r, nodes, attr, factor, flags);
-    }
     native_merge_weights(ws, r, nodes, attr, factor, flags)
-}
-
-fn group_merge_weights(
-    ws: &mut WorkingSet,
-    g: RscIdx,
-    nodes: NodeTable,
-    attr: Option<&str>,
-    factor: f64,
-    flags: MergeFlags,
-) -> NodeTable {
-    if ws.rsc(g).merging {
-        return nodes;
-    }
-    ws.rsc_mut(g).merging = true;
-    let first = ws.rsc(g).children[0];
-    let mut nodes = merge_weights(ws, first, nodes, attr, factor, flags);
-    for ci in ws.rsc(g).with_this.clone() {
-        let c = ws.colocations[ci].clone();
-        if c.score == Score::ZERO {
-            continue;
-        }
-        let f = c.score.value() as f64 / INFINITY as f64;
-        nodes = native_merge_weights(
-            ws,
-            c.dependent,
-            nodes,
-            c.node_attribute.as_deref(),
-            f,
-            flags,
-        );
-    }
-    ws.rsc_mut(g).merging = false;
-    nodes
 }
 
 fn native_merge_weights(
@@ -621,9 +624,12 @@ fn native_merge_weights(
     }
     ws.rsc_mut(r).merging = true;
     let is_group = ws.rsc(r).variant == Variant::Group && !ws.rsc(r).children.is_empty();
+    let first = ws.rsc(r).children.first().copied();
     let last = ws.rsc(r).children.last().copied();
     let mut flags = flags;
     let mut work = if flags.init {
+        // Only sorting resources for assignment starts from no table: a
+        // group then starts from its last member (`init_group_colocated_nodes`).
         let w = if is_group {
             let mut f = flags;
             f.init = true;
@@ -634,7 +640,16 @@ fn native_merge_weights(
         flags.init = false;
         w
     } else if is_group {
-        native_merge_weights(ws, last.expect("group"), nodes.clone(), attr, factor, flags)
+        // The first member brings in the others through the group's
+        // internal colocations.
+        native_merge_weights(
+            ws,
+            first.expect("group"),
+            nodes.clone(),
+            attr,
+            factor,
+            flags,
+        )
     } else {
         let mut w = nodes.clone();
         add_node_scores_matching_attr(ws, &mut w, r, attr, factor, flags.positive);
@@ -835,32 +850,54 @@ fn has_capacity(
 /// Resources that will end up with `r` through mandatory colocations
 /// (`pcmk__colocated_resources`, `pcmk__group_colocated_resources`).
 fn colocated_resources(ws: &WorkingSet, r: RscIdx, orig: RscIdx, list: &mut Vec<RscIdx>) {
-    if ws.rsc(r).variant == Variant::Group {
-        if ws.rsc(r).group_colocated {
-            list.insert(0, r);
-            for m in ws.rsc(r).children.clone() {
-                colocated_resources(ws, m, orig, list);
-            }
-            return;
-        }
-        if ws.rsc(r).children.is_empty() {
-            return;
+    let rsc = ws.rsc(r);
+    if rsc.variant == Variant::Group {
+        // Members first (only the first one when they are not colocated
+        // and the group is not cloned), then the group's own colocations.
+        let cloned = rsc
+            .parent
+            .is_some_and(|p| matches!(ws.rsc(p).variant, Variant::Clone { .. }));
+        let members: Vec<RscIdx> = if rsc.group_colocated || cloned {
+            rsc.children.clone()
+        } else {
+            rsc.children.first().copied().into_iter().collect()
+        };
+        for m in members {
+            colocated_resources(ws, m, orig, list);
         }
     }
     if list.contains(&r) {
         return;
     }
     list.push(r);
+    // Only colocations that place the dependent count: not a promotable
+    // instance's role colocation once it is assigned
+    // (`pcmk__colocation_affects`).
+    let affects_location = |dependent: RscIdx, c: &Colocation| {
+        let d = ws.rsc(dependent);
+        !(c.dependent_role >= Role::Unpromoted
+            && d.parent
+                .is_some_and(|p| matches!(ws.rsc(p).variant, Variant::Clone { promotable: true }))
+            && !d.provisional)
+    };
     for &ci in &ws.rsc(r).this_with {
         let c = &ws.colocations[ci];
-        if c.primary == orig || c.score.value() != INFINITY {
+        if c.primary == orig || c.score.value() != INFINITY || !affects_location(r, c) {
             continue;
         }
         colocated_resources(ws, c.primary, orig, list);
     }
+    let is_clone = matches!(ws.rsc(r).variant, Variant::Clone { .. });
     for &ci in &ws.rsc(r).with_this {
         let c = &ws.colocations[ci];
         if c.dependent == orig || c.score.value() != INFINITY {
+            continue;
+        }
+        // Whether a non-clone dependent ends up with a clone is unknown.
+        if is_clone && !matches!(ws.rsc(c.dependent).variant, Variant::Clone { .. }) {
+            continue;
+        }
+        if !affects_location(c.dependent, c) {
             continue;
         }
         colocated_resources(ws, c.dependent, orig, list);
@@ -888,6 +925,27 @@ fn add_utilization(
         for m in members {
             if ws.rsc(m).provisional && !all.contains(&m) {
                 add_utilization(ws, m, all, sum);
+            }
+        }
+        return;
+    }
+    if let Variant::Clone { .. } = rsc.variant {
+        // An instance's worth, once: none if an instance (or a member of
+        // one) is in the list already, though a cloned group whose member
+        // is listed adds its own; else the first instance's
+        // (`pcmk__clone_add_utilization`).
+        let mut existing = false;
+        for &child in &rsc.children {
+            if all.contains(&child) {
+                existing = true;
+            } else if ws.rsc(child).children.iter().any(|m| all.contains(m)) {
+                add_utilization(ws, child, all, sum);
+                existing = true;
+            }
+        }
+        if !existing {
+            if let Some(&first) = rsc.children.first() {
+                add_utilization(ws, first, all, sum);
             }
         }
         return;

@@ -459,22 +459,12 @@ fn add_sorted(ws: &mut WorkingSet, r: RscIdx, ci: usize, this_with: bool) {
 /// node gets an instance, else only the mandatory and negative ones
 /// (`append_parent_colocation`).
 fn append_parent_colocation(ws: &mut WorkingSet, clone: RscIdx, child: RscIdx, all: bool) {
-    // A cloned group hands its colocations to its first member (and the
-    // influence of dependents to its last) when it is placed
-    // (`pcmk__group_allocate`), after its own.
-    let members = ws.rsc(child).children.clone();
-    let (first, last) = match (members.first(), members.last()) {
-        (Some(&f), Some(&l)) => (Some(f), Some(l)),
-        _ => (None, None),
-    };
+    // A cloned group hands these to its members when it is assigned, right
+    // after (`expand_group_colocations`).
     for ci in ws.rsc(clone).this_with.clone() {
         let score = ws.colocations[ci].score;
         if all || score.value() < 0 || score.is_inf() {
-            match first {
-                Some(f) if !ws.rsc(f).this_with.contains(&ci) => ws.rsc_mut(f).this_with.push(ci),
-                Some(_) => {}
-                None => add_sorted(ws, child, ci, true),
-            }
+            add_sorted(ws, child, ci, true);
         }
     }
     for ci in ws.rsc(clone).with_this.clone() {
@@ -483,11 +473,7 @@ fn append_parent_colocation(ws: &mut WorkingSet, clone: RscIdx, child: RscIdx, a
             continue;
         }
         if all || c.score.value() < 0 {
-            match last {
-                Some(l) if !ws.rsc(l).with_this.contains(&ci) => ws.rsc_mut(l).with_this.push(ci),
-                Some(_) => {}
-                None => add_sorted(ws, child, ci, false),
-            }
+            add_sorted(ws, child, ci, false);
         }
     }
 }

@@ -266,12 +266,25 @@ fn unpack_location(ws: &mut WorkingSet, l: &cib::Location, tags: &[cib::Tag]) {
                 .push(format!("location {}: no resource {}", l.id, name));
             return;
         }
-    } else if l.rsc_pattern.is_some() {
-        ws.warnings.push(format!(
-            "location {}: rsc-pattern is not supported yet",
-            l.id
-        ));
-        return;
+    } else if let Some(pattern) = &l.rsc_pattern {
+        // Every top-level resource whose id the (POSIX extended) regular
+        // expression matches, or with a leading "!", does not match
+        // (`unpack_simple_location`).
+        let (invert, pattern) = match pattern.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, pattern.as_str()),
+        };
+        let Ok(re) = regex::Regex::new(pattern) else {
+            ws.warnings
+                .push(format!("location {}: invalid rsc-pattern {pattern}", l.id));
+            return;
+        };
+        let role = parse_role(l.role.as_deref());
+        for r in ws.top.clone() {
+            if re.is_match(&ws.rsc(r).id) != invert {
+                targets.push((r, role));
+            }
+        }
     } else {
         for set in &l.sets {
             let role = parse_role(set.role.as_deref().or(l.role.as_deref()));
@@ -349,10 +362,12 @@ fn location_rule_nodes(ws: &WorkingSet, rule: &Rule, r: RscIdx) -> Vec<(NodeIdx,
     };
     for i in 0..ws.nodes.len() {
         let n = NodeIdx(i);
+        // Parameters as evaluated for this node (`pe_rsc_params`).
+        let params = super::graph::rsc_params(ws, r, Some(n));
         let ctx = RuleCtx {
             node_attrs: Some(&ws.node(n).attrs),
             now: ws.config.now,
-            params: Some(&rsc.params),
+            params: Some(&params),
             meta: Some(&rsc.meta),
             ..Default::default()
         };

@@ -822,7 +822,11 @@ fn crm_meta_name(name: &str) -> String {
 /// parent's, evaluated with the node's attributes (of sets with equal
 /// scores the last listed wins, as Pacemaker sorts them); otherwise the
 /// parameters found when unpacking.
-fn rsc_params(ws: &WorkingSet, r: RscIdx, node: Option<NodeIdx>) -> BTreeMap<String, String> {
+pub(crate) fn rsc_params(
+    ws: &WorkingSet,
+    r: RscIdx,
+    node: Option<NodeIdx>,
+) -> BTreeMap<String, String> {
     let chain: Vec<RscIdx> = std::iter::successors(Some(r), |&c| ws.rsc(c).parent).collect();
     let ruled = chain
         .iter()

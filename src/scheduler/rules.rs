@@ -553,6 +553,12 @@ pub fn unpack_nvsets<'a>(
         }
         for pair in &set.pairs {
             let Some(value) = &pair.value else { continue };
+            // "#default" lets the name default: it removes a value set so
+            // far and sets none (`populate_hash`).
+            if value.eq_ignore_ascii_case("#default") {
+                into.remove(&pair.name);
+                continue;
+            }
             if !into.contains_key(&pair.name) {
                 into.insert(pair.name.clone(), value.clone());
             }

@@ -922,12 +922,16 @@ fn unpack_rsc_op<'a>(
             6 => status = exec::ERROR_FATAL,
             3 => {
                 status = if interval_ms == 0 {
+                    check_recoverable(ws, r, n, task);
                     exec::ERROR_HARD
                 } else {
                     exec::NOT_SUPPORTED
                 }
             }
-            5 | 2 | 4 => status = exec::ERROR_HARD,
+            5 | 2 | 4 => {
+                check_recoverable(ws, r, n, task);
+                status = exec::ERROR_HARD
+            }
             _ => {
                 if status == exec::DONE {
                     status = exec::ERROR;
@@ -1053,6 +1057,18 @@ fn unpack_rsc_op<'a>(
             resource_location(ws, failure_target(ws, r), None, Score::NEG_INF);
         }
     }
+}
+
+/// A stop that failed with a hard error can only be recovered by fencing
+/// the node: where that is impossible, the resource is blocked
+/// (`check_recoverable`).
+fn check_recoverable(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, task: &str) {
+    if task != "stop" || super::fencing::can_fence(ws, n) {
+        return;
+    }
+    let rsc = ws.rsc_mut(r);
+    rsc.managed = false;
+    rsc.blocked = true;
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -499,7 +499,12 @@ fn unpack_clone_with_parent(
     let mut params = BTreeMap::new();
     unpack_nvsets(&c.instance, &ctx, None, &resolve, &mut params);
     let promotable = c.legacy_master || meta.get("promotable").map(|v| is_true(v)).unwrap_or(false);
-    let mut data = clone_data(&meta, super::bundle::nodes_known_so_far(cib, ws));
+    // Nodes of orphaned remote connections are only created while the
+    // status is read (`create_fake_resource`), after every clone's default
+    // clone-max is fixed.
+    let orphaned = ws.nodes.iter().filter(|n| n.from_orphan).count();
+    let known = super::bundle::nodes_known_so_far(cib, ws).saturating_sub(orphaned);
+    let mut data = clone_data(&meta, known);
     if data.unique {
         // Agents of classes without instance support can only be cloned
         // anonymously (`pe__force_anon`).

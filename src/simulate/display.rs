@@ -92,6 +92,13 @@ pub fn cluster_status(ws: &WorkingSet) -> String {
     out.push_str("  * Full List of Resources:\n");
     let mut any = false;
     for &r in &ws.top {
+        // A resource active only through an unmanaged instance on a node
+        // that is not online is running "nowhere" for the list, which
+        // skips it (`resource_list`, `pe__rsc_running_on_any`).
+        let rsc = ws.rsc(r);
+        if rsc.variant != Variant::Bundle && is_active(ws, r, false) && rsc.running_on.is_empty() {
+            continue;
+        }
         let mut lines = Vec::new();
         resource_lines(ws, r, 4, &mut lines);
         any |= !lines.is_empty();
@@ -148,7 +155,9 @@ fn resource_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<Str
             }
         }
         Variant::Primitive => {
-            if rsc.orphan && rsc.running_on.is_empty() {
+            // Only top-level inactive orphans are skipped (`resource_list`);
+            // a group shows every member, an orphaned stopped one included.
+            if rsc.orphan && rsc.running_on.is_empty() && rsc.parent.is_none() {
                 return;
             }
             lines.push(format!("{pad}* {}", primitive_text(ws, r)));

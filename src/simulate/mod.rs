@@ -664,6 +664,10 @@ fn execute(
 /// (thousands of probes on each node) quadratic.
 struct Histories {
     at: BTreeMap<(String, String), (usize, usize)>,
+    /// Ids a node has more than one history entry for: crm_simulate's
+    /// lookup of the entry to record into (an XPath query expecting one
+    /// match) finds none, so every result goes into a new entry of its own.
+    duplicated: std::collections::BTreeSet<(String, String)>,
     /// Agents of the resources given a new entry so far
     /// ([`status_edit::agent_of`] scans the configuration).
     agents: BTreeMap<String, Option<(String, Option<String>, String)>>,
@@ -672,14 +676,24 @@ struct Histories {
 impl Histories {
     fn of(cib: &Cib) -> Self {
         let mut at = BTreeMap::new();
+        let mut duplicated = std::collections::BTreeSet::new();
         for (si, st) in cib.status.node_states.iter().enumerate() {
             let Some(uname) = &st.uname else { continue };
             for (li, r) in st.lrm.iter().flatten().enumerate() {
-                at.entry((uname.clone(), r.id.clone())).or_insert((si, li));
+                let key = (uname.clone(), r.id.clone());
+                match at.entry(key) {
+                    std::collections::btree_map::Entry::Occupied(e) => {
+                        duplicated.insert(e.key().clone());
+                    }
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert((si, li));
+                    }
+                }
             }
         }
         Histories {
             at,
+            duplicated,
             agents: BTreeMap::new(),
         }
     }
@@ -692,12 +706,20 @@ impl Histories {
     /// The node's history was erased (it was fenced).
     fn forget_node(&mut self, node: &str) {
         self.at.retain(|(n, _), _| n != node);
+        self.duplicated.retain(|(n, _)| n != node);
     }
 
     /// A resource's history entry on a node, created if new
     /// ([`status_edit::history_entry`]).
     fn entry<'a>(&mut self, cib: &'a mut Cib, node: &str, id: &str) -> Option<&'a mut LrmResource> {
         let key = (node.to_string(), id.to_string());
+        if self.duplicated.contains(&key) {
+            let &(si, _) = self.at.get(&key)?;
+            let agent = status_edit::agent_of(cib, id);
+            let lrm = cib.status.node_states[si].lrm.as_mut()?;
+            lrm.push(status_edit::new_history(id, agent));
+            return lrm.last_mut();
+        }
         let (si, li) = match self.at.get(&key) {
             Some(&at) => at,
             None => {
