@@ -1129,7 +1129,10 @@ pub fn finalize_assignment(
                 .get(&n)
                 .map(|a| a.weight)
                 .unwrap_or(Score::NEG_INF);
-            if w.value() < 0 || !ws.node(n).available() {
+            // A guest node that is down now counts as coming up: its
+            // connection is started before anything placed there.
+            let unavailable = !ws.node(n).available() && !super::remote::is_guest(ws, n);
+            if w.value() < 0 || unavailable {
                 ws.rsc_mut(r).next_role = Role::Stopped;
                 chosen = None;
             }

@@ -359,3 +359,27 @@ pub fn create_probe(ws: &mut WorkingSet, b: RscIdx, n: NodeIdx) -> bool {
     }
     any
 }
+
+/// A node attribute as a resource sees it (`pe_node_attribute_calculated`):
+/// a bundled resource whose `container-attribute-target` is `host` reads
+/// the attributes of the node its guest's container runs on, because such
+/// a resource keeps its state (a database's promotion score, say) on the
+/// host's storage rather than in the container.
+pub fn node_attribute_calculated<'a>(
+    ws: &'a WorkingSet,
+    n: NodeIdx,
+    name: &str,
+    rsc: RscIdx,
+) -> Option<&'a String> {
+    let to_host = ws
+        .rsc(rsc)
+        .meta
+        .get("container-attribute-target")
+        .is_some_and(|v| v.eq_ignore_ascii_case("host"));
+    if !to_host {
+        return ws.node(n).attrs.get(name);
+    }
+    let container = ws.node(n).remote_rsc.and_then(|c| ws.rsc(c).container)?;
+    let host = *ws.rsc(container).running_on.first()?;
+    ws.node(host).attrs.get(name)
+}

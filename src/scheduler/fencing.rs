@@ -264,6 +264,7 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
             .collect();
         // A guest's "fencing" is a stop: what it implies always follows it.
         let order_implicit = ws.rsc(r).needs_fencing || super::remote::is_guest(ws, target);
+        let bundled = super::bundle::is_bundled(ws, r);
         let top = ws.top_parent(r);
         let parent_stop = if order_implicit && top != r {
             ws.rsc(top)
@@ -279,7 +280,12 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
             act.pseudo = true;
             act.runnable = true;
             if order_implicit {
-                order_actions(ws, fence, s, PRESERVE);
+                // Inside a bundle this would make a loop (the container's
+                // stop comes before the guest's fencing): the parent's stop
+                // is ordered instead.
+                if !bundled {
+                    order_actions(ws, fence, s, PRESERVE);
+                }
                 if let Some(ps) = parent_stop {
                     order_actions(ws, fence, ps, PRESERVE);
                 }
@@ -299,7 +305,8 @@ fn order_vs_fence(ws: &mut WorkingSet, fence: ActionIdx) {
             let act = ws.action_mut(d);
             act.pseudo = true;
             act.runnable = true;
-            if order_implicit {
+            // A bundle's recovery is ordered through its parent.
+            if order_implicit && !bundled {
                 order_actions(ws, fence, d, PRESERVE);
             }
         }

@@ -103,11 +103,15 @@ fn process_rsc_history(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: Node
         let interval = op.interval_ms;
         if interval > 0 && (ws.rsc(r).maintenance || ws.node(n).maintenance) {
             schedule_cancel(ws, r, task, interval, n, op.call_id.map(|c| c.to_string()));
-        } else if (interval > 0 || matches!(task, "monitor" | "start" | "promote" | "migrate_from"))
-            && check_action_config(ws, r, n, op)
-            && failcount(ws, r, n, true, None).value() != 0
-        {
-            clear_failcount(ws, r, n);
+        } else if interval > 0 || matches!(task, "monitor" | "start" | "promote" | "migrate_from") {
+            if super::param_check::needs_remote_name(ws, r) {
+                let kind = super::param_check::CheckKind::Active;
+                super::param_check::defer(ws, r, n, op, kind);
+            } else if check_action_config(ws, r, n, op)
+                && failcount(ws, r, n, true, None).value() != 0
+            {
+                clear_failcount(ws, r, n);
+            }
         }
     }
 }
@@ -175,7 +179,7 @@ fn schedule_cleanup(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, optional: bool) 
 
 /// Schedules what a changed definition needs for one recorded operation;
 /// returns whether it changed (`pcmk__check_action_config`).
-fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp) -> bool {
+pub(crate) fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp) -> bool {
     let interval = op.interval_ms;
     let mut task = op.operation.as_str();
     if interval > 0 {

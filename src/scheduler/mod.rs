@@ -26,6 +26,7 @@ pub mod history;
 pub mod migration;
 pub mod notify;
 pub mod orderings;
+pub mod param_check;
 pub mod promotable;
 pub mod remote;
 pub mod rules;
@@ -82,6 +83,8 @@ pub fn unpack_cib(cib: &Cib, now: i64) -> WorkingSet {
         recheck_by: None,
         score_log: None,
         bundles: Default::default(),
+        stop_needed: Vec::new(),
+        param_checks: Vec::new(),
     };
     unpack::unpack_resources(cib, &mut ws);
     // Pacemaker sorts resources by priority (stable) right after unpacking them.
@@ -122,6 +125,7 @@ pub fn schedule_with(cib: &Cib, now: i64, show_scores: bool) -> Transition {
     history::handle_rsc_config_changes(cib, &mut ws);
     assign::index_colocations(&mut ws);
     assign::assign_all(&mut ws);
+    param_check::check_params(&mut ws);
     if ws.config.startup_probes {
         actions::schedule_probes(&mut ws);
     }

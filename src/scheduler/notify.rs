@@ -430,7 +430,11 @@ fn create_notify_actions(
         let stop = first(ws, "stop");
         for cur in ws.rsc(r).running_on.clone() {
             if let Some(s) = stop {
-                if ws.action(s).pseudo && ws.node(cur).unclean {
+                // A stop implied by fencing: the node being fenced (or the
+                // guest being reset) cannot be told.
+                if ws.action(s).pseudo
+                    && (ws.node(cur).unclean || ws.node(cur).remote_requires_reset)
+                {
                     continue;
                 }
             }
@@ -445,6 +449,22 @@ fn create_notify_actions(
         let Some(to) = ws.rsc(r).assigned else {
             return;
         };
+        // An instance behind a remote connection starts (and is promoted)
+        // once the connection has started: with that start blocked there is
+        // nothing to notify about (`find_remote_start`).
+        let remote_start = start
+            .and_then(|s| ws.action(s).node)
+            .and_then(|n| ws.node(n).remote_rsc)
+            .and_then(|c| {
+                ws.rsc(c)
+                    .actions
+                    .iter()
+                    .copied()
+                    .find(|&a| ws.action(a).task == "start")
+            });
+        if remote_start.is_some_and(|a| !ws.action(a).runnable) {
+            return;
+        }
         if task != "start" || start.is_none_or(|s| ws.action(s).optional) {
             new_notify_action(ws, r, to, nd.pre, nd.pre_done, keys);
         }

@@ -104,12 +104,12 @@ fn promotion_score(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> (i32, bool) {
         return (0, true);
     }
     let name = rsc.clone_name.as_deref().unwrap_or(&rsc.id);
-    let attrs = &ws.node(n).attrs;
-    let mut value = attrs.get(&format!("master-{name}"));
+    let attr = |key: &str| super::bundle_sched::node_attribute_calculated(ws, n, key, r);
+    let mut value = attr(&format!("master-{name}"));
     if value.is_none() && !is_unique(ws, r) {
         let base = clone_strip(&rsc.id);
         if base != rsc.id {
-            value = attrs.get(&format!("master-{base}"));
+            value = attr(&format!("master-{base}"));
         }
     }
     match value {
@@ -339,7 +339,7 @@ fn node_to_be_promoted_on(
         if rsc_state(ws, inst, true) != Role::Promoted {
             return None;
         }
-    } else if rsc.priority < 0 || !ws.node(n).available() {
+    } else if rsc.priority < 0 || !ws.node(n).available() || guest_unrunnable(ws, n) {
         return None;
     }
     let parent = ws.top_parent(inst);
@@ -354,6 +354,17 @@ fn node_to_be_promoted_on(
         return None;
     }
     Some(n)
+}
+
+/// Whether a node is a guest node whose container will not be placed
+/// (`pcmk__node_available` considering guests): nothing can be promoted
+/// there, even though its connection may still be placed somewhere.
+fn guest_unrunnable(ws: &WorkingSet, n: NodeIdx) -> bool {
+    if !super::remote::is_guest(ws, n) {
+        return false;
+    }
+    let container = ws.node(n).remote_rsc.and_then(|c| ws.rsc(c).container);
+    container.is_some_and(|c| location(ws, c, false).is_none())
 }
 
 /// Records an instance's promotion score on the node where it will be

@@ -691,9 +691,37 @@ fn apply_container_ordering(ws: &mut WorkingSet, a: ActionIdx, n: NodeIdx, conn:
                 order_action_then_stop(ws, a, conn, order::NONE);
             }
         }
-        _ if recurring => order_start_then_action(ws, conn, a, order::IMPLIES_THEN),
+        // Recurring actions restart with the connection, except those
+        // Pacemaker knows no task for (cancellations): they need no
+        // connection start.
+        _ if recurring => {
+            if known_task(&task) {
+                order_start_then_action(ws, conn, a, order::IMPLIES_THEN);
+            }
+        }
         _ => order_start_then_action(ws, conn, a, order::NONE),
     }
+}
+
+/// Whether Pacemaker maps a task name to an action type (`text2task`
+/// returns other than `no_action`).
+fn known_task(task: &str) -> bool {
+    matches!(
+        task,
+        "stop"
+            | "stopped"
+            | "start"
+            | "running"
+            | "do_shutdown"
+            | "stonith"
+            | "monitor"
+            | "notify"
+            | "notified"
+            | "promote"
+            | "demote"
+            | "promoted"
+            | "demoted"
+    )
 }
 
 /// Orders every action on a remote or guest node relative to the node's

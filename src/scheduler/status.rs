@@ -103,6 +103,13 @@ pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
     // Then the nodes not seen yet.
     let fence = ws.config.stonith_enabled;
     unpack_node_histories(cib, ws, &state_nodes, fence);
+    // Now that resources' locations are known, the containers of failed
+    // bundle connections stop where they run.
+    for c in ws.stop_needed.clone() {
+        if let Some(n) = ws.current_node(c) {
+            stop_action(ws, c, Some(n), false);
+        }
+    }
     // Connections of remote nodes shutting down stop; the remote and guest
     // nodes without history get their online status now.
     for i in 0..ws.nodes.len() {
@@ -1324,7 +1331,13 @@ fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_fail: OnFail
             ws.rsc_mut(r).failed = true;
             ws.rsc_mut(r).stop_on_fail = true;
             let c = ws.rsc(r).container.expect("container");
-            stop_action(ws, c, Some(n), false);
+            if super::bundle::is_bundled(ws, r) {
+                // A bundle's connection may run elsewhere than its
+                // container, whose location may not be known yet.
+                ws.stop_needed.insert(0, c);
+            } else {
+                stop_action(ws, c, Some(n), false);
+            }
         }
         OnFail::ResetRemote => {
             ws.rsc_mut(r).failed = true;
@@ -1448,15 +1461,17 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
     }
     // A failed start or monitor whose parameters changed since may succeed
     // now: start afresh (`should_clear_for_param_change`).
-    if !expired
-        && is_last_failure
-        && matches!(op.operation.as_str(), "start" | "monitor")
-        && !matches!(
+    if !expired && is_last_failure && matches!(op.operation.as_str(), "start" | "monitor") {
+        if super::param_check::needs_remote_name(ws, r) {
+            // The address is known only once resources are placed.
+            let kind = super::param_check::CheckKind::LastFailure;
+            super::param_check::defer(ws, r, n, op, kind);
+        } else if !matches!(
             super::history::history_digest_cmp(ws, r, op),
             super::digest::DigestCmp::Match | super::digest::DigestCmp::Unknown
-        )
-    {
-        clear = true;
+        ) {
+            clear = true;
+        }
     }
     if clear {
         clear_failcount(ws, r, n);

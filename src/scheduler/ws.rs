@@ -722,6 +722,13 @@ pub struct WorkingSet {
     pub rsc_ids: (BTreeMap<String, RscIdx>, usize),
     /// Each bundle's settings and replicas.
     pub bundles: BTreeMap<RscIdx, super::bundle::BundleData>,
+    /// Containers of bundle replicas whose connection failed with
+    /// `restart-container`, newest first: their stop is scheduled once all
+    /// history is read and their own location is known (`stop_needed`).
+    pub stop_needed: Vec<RscIdx>,
+    /// History checks of bundle connections put off until resources are
+    /// placed (`param_check`).
+    pub param_checks: Vec<super::param_check::ParamCheck>,
     /// The earliest future time at which the answer may change by itself
     /// (the graph's `recheck-by`), e.g. when a shutdown lock expires.
     pub recheck_by: Option<i64>,
