@@ -202,13 +202,17 @@ fn what_if_on_a_two_node_pair() {
 /// passing: a member lost in the middle of a join left unfenced (N+1 455);
 /// quorum judged by a rejoining node's own wait_for_all rather than its
 /// partition's DC (N+1 792), or by the other DC of a ring just merged
-/// (promotable 389, 836, 959; N-to-N 251).
+/// (promotable 389, 836, 959; N-to-N 251); a start in flight when its
+/// DC was cut off, started again by the next DC (N+1 493); the DC's own
+/// stop timed out in a ring storm, then it tried to fence itself (N-to-N
+/// 304, 985); a ring installed by all but one member, whose join
+/// confirmations the others delivered alone (N-to-N 400).
 #[test]
 fn explore_seeds_that_once_failed_hold() {
     for (rel, seeds) in [
-        ("scenarios/explore-n-plus-one.toml", &[455u64, 792][..]),
+        ("scenarios/explore-n-plus-one.toml", &[455u64, 792, 493][..]),
         ("scenarios/explore-promotable.toml", &[389, 836, 959][..]),
-        ("scenarios/explore-n-to-n-clone.toml", &[251][..]),
+        ("scenarios/explore-n-to-n-clone.toml", &[251, 304, 985, 400][..]),
     ] {
         let p = prepared(rel);
         for &seed in seeds {
