@@ -18,6 +18,7 @@ pub mod bundle;
 pub mod bundle_sched;
 pub mod clone;
 pub mod clone_unpack;
+pub mod cluster_options;
 pub mod constraints;
 pub mod digest;
 pub mod failcounts;
