@@ -4,6 +4,10 @@
 
 use std::collections::BTreeMap;
 
+pub use super::clone_unpack::create_clone_instance;
+use super::clone_unpack::unpack_clone;
+pub(crate) use super::clone_unpack::unpack_clone_in;
+pub use super::node_config::{numeric_strcasecmp, unpack_nodes, utilization_value};
 use super::rules::{is_true, parse_interval_ms, parse_ms, unpack_nvsets, RuleCtx};
 use super::ws::*;
 use crate::cib::{self, Cib, NvSet, Resource, Score};
@@ -143,163 +147,15 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
     }
 }
 
-/// Creates the nodes of the configuration (`unpack_nodes`).
-pub fn unpack_nodes(cib: &Cib, config: &Config) -> Vec<Node> {
-    let mut nodes = Vec::new();
-    let resolve = |id: &str| find_nvset(cib, id);
-    for n in &cib.configuration.nodes {
-        let kind = match n.kind.as_deref() {
-            Some("ping") => NodeKind::Ping,
-            Some("remote") => NodeKind::Remote,
-            _ => NodeKind::Member,
-        };
-        let mut node = new_node(config, &n.id, &n.uname, kind);
-        let ctx = RuleCtx {
-            now: config.now,
-            ..Default::default()
-        };
-        let mut util = BTreeMap::new();
-        unpack_nvsets(&n.utilization, &ctx, None, &resolve, &mut util);
-        let utilization = util
-            .iter()
-            .map(|(k, v)| (k.clone(), utilization_value(v)))
-            .collect();
-        let mut own = BTreeMap::new();
-        unpack_nvsets(&n.attributes, &ctx, None, &resolve, &mut own);
-        for (k, v) in own {
-            node.attrs.entry(k).or_insert(v);
-        }
-        node.weight = n.score.unwrap_or(Score::ZERO);
-        node.unclean = config.stonith_enabled && config.startup_fencing && kind == NodeKind::Member;
-        node.utilization = utilization;
-        nodes.push(node);
-    }
-    // Remote and guest nodes named by their connection resources
-    // (`unpack_remote_nodes`); guests' implicit connections are already
-    // among the resources (see `remote::with_guest_connections`).
-    let mut configured = super::remote::node_names_from_resources(cib);
-    configured.extend(super::bundle::node_names(cib));
-    let orphaned = super::remote::orphaned_connections(cib);
-    let late = configured.len();
-    for (i, name) in configured.into_iter().chain(orphaned).enumerate() {
-        if nodes
-            .iter()
-            .any(|n: &Node| n.uname.eq_ignore_ascii_case(&name))
-        {
-            continue;
-        }
-        let mut node = new_node(config, &name, &name, NodeKind::Remote);
-        node.from_orphan = i >= late;
-        nodes.push(node);
-    }
-    // Pacemaker keeps its node list sorted by name, digits compared as numbers.
-    nodes.sort_by(|a, b| numeric_strcasecmp(&a.uname, &b.uname));
-    nodes
-}
-
-/// A node as its configuration or its connection resource names it, before
-/// the status says anything: offline, unseen, with the built-in attributes
-/// rules can test (`#uname`, `#id`, `#kind`, `#is_dc`, `#cluster-name`).
-fn new_node(config: &Config, id: &str, uname: &str, kind: NodeKind) -> Node {
-    let is_dc = config.dc_uuid.as_deref() == Some(id);
-    let mut attrs = BTreeMap::new();
-    attrs.insert("#uname".to_string(), uname.to_string());
-    attrs.insert("#id".to_string(), id.to_string());
-    let kind_name = match kind {
-        NodeKind::Remote => "remote",
-        _ => "cluster",
-    };
-    attrs.insert("#kind".to_string(), kind_name.to_string());
-    attrs.insert("#is_dc".to_string(), is_dc.to_string());
-    if let Some(name) = config.props.get("cluster-name") {
-        attrs.insert("#cluster-name".to_string(), name.clone());
-    }
-    Node {
-        id: id.to_string(),
-        uname: uname.to_string(),
-        kind,
-        weight: Score::ZERO,
-        online: false,
-        unclean: false,
-        unseen: true,
-        shutdown: false,
-        standby: false,
-        pending: false,
-        maintenance: false,
-        expected_up: false,
-        rsc_discovery: true,
-        is_dc,
-        attrs,
-        num_resources: 0,
-        fence_reason: None,
-        utilization: BTreeMap::new(),
-        remote_rsc: None,
-        remote_requires_reset: false,
-        remote_was_fenced: false,
-        remote_maintenance: false,
-        unpacked: false,
-        from_orphan: false,
-    }
-}
-
-/// A utilization amount (`utilization_value`): an integer, 0 when invalid.
-pub fn utilization_value(s: &str) -> i64 {
-    let t = s.trim();
-    let end = t
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
-        .map(|(i, _)| i)
-        .unwrap_or(t.len());
-    t[..end].parse().unwrap_or(0)
-}
-
-/// Compares names case-insensitively, runs of digits by value
-/// (`pcmk__numeric_strcasecmp`).
-pub fn numeric_strcasecmp(a: &str, b: &str) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
-            let si = i;
-            while i < a.len() && a[i].is_ascii_digit() {
-                i += 1;
-            }
-            let sj = j;
-            while j < b.len() && b[j].is_ascii_digit() {
-                j += 1;
-            }
-            let na = std::str::from_utf8(&a[si..i])
-                .unwrap_or("0")
-                .trim_start_matches('0');
-            let nb = std::str::from_utf8(&b[sj..j])
-                .unwrap_or("0")
-                .trim_start_matches('0');
-            let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
-            if ord != Ordering::Equal {
-                return ord;
-            }
-            continue;
-        }
-        let (x, y) = (a[i].to_ascii_lowercase(), b[j].to_ascii_lowercase());
-        if x != y {
-            return x.cmp(&y);
-        }
-        i += 1;
-        j += 1;
-    }
-    (a.len() - i).cmp(&(b.len() - j))
-}
-
 /// The resource-level context handed from parent to child while unpacking.
-struct Inherited<'a> {
-    meta: &'a BTreeMap<String, String>,
-    params: &'a BTreeMap<String, String>,
+pub(super) struct Inherited<'a> {
+    pub(super) meta: &'a BTreeMap<String, String>,
+    pub(super) params: &'a BTreeMap<String, String>,
 }
 
 /// Name/value sets with each `id-ref` replaced by the set it names (those
 /// naming nothing dropped).
-fn resolved_sets(cib: &Cib, sets: &[NvSet]) -> Vec<NvSet> {
+pub(super) fn resolved_sets(cib: &Cib, sets: &[NvSet]) -> Vec<NvSet> {
     sets.iter()
         .filter_map(|set| match &set.id_ref {
             Some(r) => find_nvset(cib, r).cloned(),
@@ -361,55 +217,11 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
     super::remote::link_connections(ws);
 }
 
-fn rsc_ctx(cib_now: i64) -> RuleCtx<'static> {
+pub(super) fn rsc_ctx(cib_now: i64) -> RuleCtx<'static> {
     RuleCtx {
         now: cib_now,
         ..Default::default()
     }
-}
-
-/// Reads a clone's settings from its meta-attributes (`clone_unpack`).
-fn clone_data(meta: &BTreeMap<String, String>, n_nodes: usize) -> CloneData {
-    let get = |k: &str| meta.get(k).map(String::as_str);
-    let int = |v: Option<&str>, default: usize| -> usize {
-        match v {
-            Some(v) => {
-                let s = Score::parse_lenient(v).value();
-                if s < 0 {
-                    0
-                } else {
-                    s as usize
-                }
-            }
-            None => default,
-        }
-    };
-    let flag = |k: &str| get(k).map(is_true).unwrap_or(false);
-    CloneData {
-        clone_max: int(get("clone-max"), n_nodes.max(1)),
-        clone_node_max: int(get("clone-node-max"), 1),
-        promoted_max: int(get("promoted-max").or(get("master-max")), 1),
-        promoted_node_max: int(get("promoted-node-max").or(get("master-node-max")), 1),
-        unique: flag("globally-unique"),
-        interleave: flag("interleave"),
-        ordered: flag("ordered"),
-        notify: flag("notify"),
-        total: 0,
-        counts: BTreeMap::new(),
-        notifs: BTreeMap::new(),
-    }
-}
-
-/// Unpacks a clone and creates its `clone-max` instances, `child:0`,
-/// `child:1`, ... (`clone_unpack`, `pe__create_clone_child`). Instances
-/// inherit the clone's meta-attributes, and a clone is sticky by default.
-fn unpack_clone(
-    cib: &Cib,
-    ws: &mut WorkingSet,
-    c: &cib::Clone,
-    templates: &BTreeMap<&str, &cib::Primitive>,
-) -> RscIdx {
-    unpack_clone_with_parent(cib, ws, c, templates, None)
 }
 
 /// A bundle's resource itself (its replicas are [`super::bundle`]'s).
@@ -427,13 +239,15 @@ pub(crate) fn unpack_bundle_resource(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bu
     );
     new_rsc(
         ws,
-        &b.id,
-        Variant::Bundle,
-        None,
-        meta,
-        BTreeMap::new(),
-        String::new(),
-        Vec::new(),
+        RscDef {
+            id: &b.id,
+            variant: Variant::Bundle,
+            parent: None,
+            meta,
+            params: BTreeMap::new(),
+            agent: String::new(),
+            ops: Vec::new(),
+        },
     )
 }
 
@@ -445,17 +259,6 @@ pub(crate) fn own_meta(cib: &Cib, ws: &WorkingSet, sets: &[NvSet]) -> BTreeMap<S
     let mut meta = BTreeMap::new();
     unpack_nvsets(sets, &ctx, None, &resolve, &mut meta);
     meta
-}
-
-/// A clone inside a bundle.
-pub(crate) fn unpack_clone_in(
-    cib: &Cib,
-    ws: &mut WorkingSet,
-    c: &cib::Clone,
-    parent: Option<RscIdx>,
-) -> RscIdx {
-    let templates = templates_of(cib);
-    unpack_clone_with_parent(cib, ws, c, &templates, parent)
 }
 
 /// An implicit primitive of a bundle, inheriting the bundle's own
@@ -476,137 +279,6 @@ pub(crate) fn unpack_implicit(
     unpack_primitive(cib, ws, p, &templates, Some(parent), &inherited)
 }
 
-fn unpack_clone_with_parent(
-    cib: &Cib,
-    ws: &mut WorkingSet,
-    c: &cib::Clone,
-    templates: &BTreeMap<&str, &cib::Primitive>,
-    parent: Option<RscIdx>,
-) -> RscIdx {
-    let resolve = |id: &str| find_nvset(cib, id);
-    let ctx = rsc_ctx(ws.config.now);
-    let mut meta = BTreeMap::new();
-    unpack_nvsets(&c.meta, &ctx, None, &resolve, &mut meta);
-    unpack_nvsets(
-        &cib.configuration.rsc_defaults,
-        &ctx,
-        None,
-        &resolve,
-        &mut meta,
-    );
-    meta.entry("resource-stickiness".to_string())
-        .or_insert_with(|| "1".to_string());
-    let mut params = BTreeMap::new();
-    unpack_nvsets(&c.instance, &ctx, None, &resolve, &mut params);
-    let promotable = c.legacy_master || meta.get("promotable").map(|v| is_true(v)).unwrap_or(false);
-    // Nodes of orphaned remote connections are only created while the
-    // status is read (`create_fake_resource`), after every clone's default
-    // clone-max is fixed.
-    let orphaned = ws.nodes.iter().filter(|n| n.from_orphan).count();
-    let known = super::bundle::nodes_known_so_far(cib, ws).saturating_sub(orphaned);
-    let mut data = clone_data(&meta, known);
-    if data.unique {
-        // Agents of classes without instance support can only be cloned
-        // anonymously (`pe__force_anon`).
-        let prims: Vec<&cib::Primitive> = match &*c.child {
-            Resource::Primitive(p) => vec![p],
-            Resource::Group(g) => g.members.iter().collect(),
-            _ => Vec::new(),
-        };
-        let templates = templates_of(cib);
-        let class_of = |p: &cib::Primitive| {
-            p.class
-                .clone()
-                .or_else(|| {
-                    p.template
-                        .as_deref()
-                        .and_then(|t| templates.get(t))
-                        .and_then(|t| t.class.clone())
-                })
-                .unwrap_or_default()
-                .to_ascii_lowercase()
-        };
-        if let Some(p) = prims
-            .iter()
-            .find(|p| !matches!(class_of(p).as_str(), "ocf" | "stonith" | "nagios"))
-        {
-            ws.warnings.push(format!(
-                "Ignoring globally-unique for {} because {} resources such as {} can be used only as anonymous clones",
-                c.id,
-                class_of(p),
-                p.id
-            ));
-            data.unique = false;
-            data.clone_node_max = 1;
-            data.clone_max = data.clone_max.min(ws.nodes.len());
-            meta.insert("globally-unique".into(), "false".into());
-        }
-    }
-    let idx = new_rsc(
-        ws,
-        &c.id,
-        Variant::Clone { promotable },
-        parent,
-        meta,
-        params,
-        String::new(),
-        Vec::new(),
-    );
-    ws.rsc_mut(idx).clone = Some(data.clone());
-    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &c.instance);
-    // Even without instances, one (orphan) instance is there for history
-    // entries to match.
-    for _ in 0..data.clone_max.max(1) {
-        create_clone_instance(cib, ws, idx, &c.child, templates);
-    }
-    idx
-}
-
-/// Creates the next instance of a clone (`pe__create_clone_child`); one
-/// beyond `clone-max` is an orphan.
-pub fn create_clone_instance(
-    cib: &Cib,
-    ws: &mut WorkingSet,
-    clone: RscIdx,
-    child: &Resource,
-    templates: &BTreeMap<&str, &cib::Primitive>,
-) -> Option<RscIdx> {
-    let data = ws.rsc(clone).clone.clone()?;
-    let n = data.total;
-    let meta = ws.rsc(clone).meta.clone();
-    let params = ws.rsc(clone).params.clone();
-    let inherited = Inherited {
-        meta: &meta,
-        params: &params,
-    };
-    let inst = match child {
-        Resource::Primitive(p) => {
-            let mut p = p.clone();
-            p.id = format!("{}:{n}", p.id);
-            unpack_primitive(cib, ws, &p, templates, Some(clone), &inherited)
-        }
-        Resource::Group(g) => {
-            let mut g = g.clone();
-            g.id = format!("{}:{n}", g.id);
-            for m in &mut g.members {
-                m.id = format!("{}:{n}", m.id);
-            }
-            unpack_group(cib, ws, &g, templates, Some(clone), &inherited)
-        }
-        _ => return None,
-    };
-    if let Some(d) = ws.rsc_mut(clone).clone.as_mut() {
-        d.total += 1;
-    }
-    ws.rsc_mut(clone).children.push(inst);
-    if n >= data.clone_max {
-        for r in std::iter::once(inst).chain(ws.rsc(inst).children.clone()) {
-            ws.rsc_mut(r).orphan = true;
-        }
-    }
-    Some(inst)
-}
-
 /// The templates of the configuration, by id.
 pub fn templates_of(cib: &Cib) -> BTreeMap<&str, &cib::Primitive> {
     cib.configuration
@@ -619,7 +291,7 @@ pub fn templates_of(cib: &Cib) -> BTreeMap<&str, &cib::Primitive> {
         .collect()
 }
 
-fn unpack_group(
+pub(super) fn unpack_group(
     cib: &Cib,
     ws: &mut WorkingSet,
     g: &cib::Group,
@@ -652,13 +324,15 @@ fn unpack_group(
     );
     let idx = new_rsc(
         ws,
-        &g.id,
-        Variant::Group,
-        parent,
-        full_meta,
-        params.clone(),
-        String::new(),
-        Vec::new(),
+        RscDef {
+            id: &g.id,
+            variant: Variant::Group,
+            parent,
+            meta: full_meta,
+            params: params.clone(),
+            agent: String::new(),
+            ops: Vec::new(),
+        },
     );
     ws.rsc_mut(idx).param_sets = resolved_sets(cib, &g.instance);
     {
@@ -677,7 +351,7 @@ fn unpack_group(
     idx
 }
 
-fn unpack_primitive(
+pub(super) fn unpack_primitive(
     cib: &Cib,
     ws: &mut WorkingSet,
     p: &cib::Primitive,
@@ -846,13 +520,15 @@ fn unpack_primitive(
     }
     let idx = new_rsc(
         ws,
-        &p.id,
-        Variant::Primitive,
-        parent,
-        meta,
-        params,
-        agent,
-        ops,
+        RscDef {
+            id: &p.id,
+            variant: Variant::Primitive,
+            parent,
+            meta,
+            params,
+            agent,
+            ops,
+        },
     );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
     let own_sets: Vec<NvSet> = p
@@ -932,17 +608,28 @@ fn apply_requires(ws: &mut WorkingSet, idx: RscIdx) {
     r.needs_quorum = value != "nothing";
 }
 
-#[allow(clippy::too_many_arguments)]
-fn new_rsc(
-    ws: &mut WorkingSet,
-    id: &str,
-    variant: Variant,
-    parent: Option<RscIdx>,
-    meta: BTreeMap<String, String>,
-    params: BTreeMap<String, String>,
-    agent: String,
-    ops: Vec<OpConfig>,
-) -> RscIdx {
+/// What a new resource is made from: its id and kind, its parent, and its
+/// already-resolved meta-attributes, parameters, agent and operations.
+pub(super) struct RscDef<'a> {
+    pub(super) id: &'a str,
+    pub(super) variant: Variant,
+    pub(super) parent: Option<RscIdx>,
+    pub(super) meta: BTreeMap<String, String>,
+    pub(super) params: BTreeMap<String, String>,
+    pub(super) agent: String,
+    pub(super) ops: Vec<OpConfig>,
+}
+
+pub(super) fn new_rsc(ws: &mut WorkingSet, def: RscDef) -> RscIdx {
+    let RscDef {
+        id,
+        variant,
+        parent,
+        meta,
+        params,
+        agent,
+        ops,
+    } = def;
     let cfg = &ws.config;
     let get = |k: &str| meta.get(k).map(String::as_str);
     let mut managed = cfg.managed_default;
@@ -1071,13 +758,15 @@ pub fn new_orphan(ws: &mut WorkingSet, id: &str, agent: String, ban: bool) -> Rs
     meta.clear();
     let idx = new_rsc(
         ws,
-        id,
-        Variant::Primitive,
-        None,
-        meta,
-        BTreeMap::new(),
-        agent,
-        Vec::new(),
+        RscDef {
+            id,
+            variant: Variant::Primitive,
+            parent: None,
+            meta,
+            params: BTreeMap::new(),
+            agent,
+            ops: Vec::new(),
+        },
     );
     apply_requires(ws, idx);
     super::remote::link_orphaned_connection(ws, idx);

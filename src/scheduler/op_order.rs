@@ -1,0 +1,130 @@
+//! The order in which a resource's history entries are replayed: Pacemaker
+//! sorts them by call id and transition (`sort_op_by_callid` in
+//! `lib/pengine/utils.c`), a comparison that is not a total order, so the
+//! exact `g_list_sort` merge is reproduced here, along with the expected
+//! result of an entry (`pe__target_rc_from_xml`).
+
+use crate::cib::{LrmOp, LrmResource};
+
+/// The ops of one resource's history sorted as Pacemaker sorts them:
+/// collected in reverse document order, then merge-sorted (stable, as
+/// `g_list_sort`) with `sort_op_by_callid`.
+pub(crate) fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
+    let ops: Vec<&LrmOp> = lr.ops.iter().rev().collect();
+    merge_sort(ops, &compare_ops)
+}
+
+/// A stable top-down merge sort splitting as `g_list_sort` does (the left
+/// half gets the smaller share). Unlike the standard library's sort it
+/// tolerates comparisons that are not a total order, which
+/// `sort_op_by_callid` is not.
+pub(crate) fn merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> std::cmp::Ordering) -> Vec<T> {
+    if v.len() < 2 {
+        return v;
+    }
+    let mut left = v;
+    let right = left.split_off(left.len() / 2);
+    let left = merge_sort(left, cmp);
+    let right = merge_sort(right, cmp);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if cmp(left[i], right[j]) != std::cmp::Ordering::Greater {
+            out.push(left[i]);
+            i += 1;
+        } else {
+            out.push(right[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    out
+}
+
+/// Transition id and uuid from an op's `transition-magic`
+/// (`decode_transition_magic`): `status:rc;action:transition:target:uuid`.
+fn magic_transition(op: &LrmOp) -> Option<(i64, String)> {
+    let magic = op.transition_magic.as_deref()?;
+    let (codes, key) = magic.split_once(';')?;
+    let (status, rc) = codes.split_once(':')?;
+    status.trim().parse::<i64>().ok()?;
+    rc.trim().parse::<i64>().ok()?;
+    let mut parts = key.splitn(4, ':');
+    parts.next()?.parse::<i64>().ok()?;
+    let transition = parts.next()?.parse::<i64>().ok()?;
+    parts.next()?.parse::<i64>().ok()?;
+    let uuid = parts.next()?.to_string();
+    Some((transition, uuid))
+}
+
+/// Which of two history entries is older (`sort_op_by_callid`): by call id,
+/// equal call ids (an op and its last failure) by last-rc-change, pending
+/// ones (call id -1) by the transition that scheduled them.
+fn compare_ops(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    if a.id.eq_ignore_ascii_case(&b.id) {
+        return Equal;
+    }
+    let ac = a.call_id.unwrap_or(-1);
+    let bc = b.call_id.unwrap_or(-1);
+    if ac == -1 && bc == -1 {
+        return Equal;
+    }
+    if ac >= 0 && ac < bc {
+        return Less;
+    }
+    if bc >= 0 && ac > bc {
+        return Greater;
+    }
+    if bc >= 0 && ac == bc {
+        let la = a.last_rc_change.unwrap_or(-1);
+        let lb = b.last_rc_change.unwrap_or(-1);
+        if la >= 0 && la < lb {
+            return Less;
+        }
+        if lb >= 0 && la > lb {
+            return Greater;
+        }
+        return Equal;
+    }
+    compare_pending(a, b)
+}
+
+/// The age of two history entries at least one of which is pending, by the
+/// transitions that scheduled them (the tail of `pe__is_newer_op`).
+pub(crate) fn compare_pending(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    let ac = a.call_id.unwrap_or(-1);
+    let bc = b.call_id.unwrap_or(-1);
+    let (Some((aid, auuid)), Some((bid, buuid))) = (magic_transition(a), magic_transition(b))
+    else {
+        return Equal;
+    };
+    if !auuid.eq_ignore_ascii_case(&buuid) || aid == bid {
+        if bc == -1 {
+            return Less;
+        }
+        if ac == -1 {
+            return Greater;
+        }
+    } else if (aid >= 0 && aid < bid) || bid == -1 {
+        return Less;
+    } else if (bid >= 0 && aid > bid) || aid == -1 {
+        return Greater;
+    }
+    Equal
+}
+
+/// The result an operation was expected to give, from its transition key
+/// (`-1`: none recorded).
+pub(crate) fn target_rc(op: &LrmOp) -> i32 {
+    let key = op.transition_key.as_deref().or_else(|| {
+        op.transition_magic
+            .as_deref()
+            .and_then(|m| m.split_once(';').map(|(_, k)| k))
+    });
+    key.and_then(|k| k.split(':').nth(2))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1)
+}
