@@ -27,12 +27,14 @@ pub mod migration;
 pub mod notify;
 pub mod orderings;
 pub mod param_check;
+pub mod probe_orderings;
 pub mod promotable;
 pub mod remote;
 pub mod rules;
 pub mod status;
 pub mod unfencing;
 pub mod unpack;
+pub mod update_ordered;
 pub mod ws;
 
 use crate::cib::Cib;
