@@ -17,6 +17,7 @@ pub mod assign;
 pub mod bundle;
 pub mod bundle_sched;
 pub mod clone;
+pub mod colocation;
 pub mod constraints;
 pub mod digest;
 pub mod fencing;
@@ -35,6 +36,7 @@ pub mod status;
 pub mod unfencing;
 pub mod unpack;
 pub mod update_ordered;
+pub mod utilization;
 pub mod ws;
 
 use crate::cib::Cib;
