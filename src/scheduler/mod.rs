@@ -26,6 +26,7 @@ pub mod health;
 pub mod history;
 pub mod migration;
 pub mod notify;
+pub mod order_constraints;
 pub mod orderings;
 pub mod param_check;
 pub mod probe_orderings;
