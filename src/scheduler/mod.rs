@@ -24,6 +24,7 @@ pub mod fencing;
 pub mod graph;
 pub mod health;
 pub mod history;
+pub mod interleave;
 pub mod migration;
 pub mod notify;
 pub mod order_constraints;
