@@ -603,7 +603,8 @@ pub fn unpack_bundle(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bundle) -> Option<
             node: None,
         };
         if let Some(inst) = child {
-            add_remote(cib, ws, b, &s, bundle, &own_meta, &mut replica, *inst);
+            let unpacked = UnpackedBundle(b, &s, bundle, &own_meta);
+            add_remote(cib, ws, unpacked, &mut replica, *inst);
             if let Some(a) = &ipaddr {
                 ws.rsc_mut(*inst)
                     .meta
@@ -671,19 +672,25 @@ pub fn unpack_bundle(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bundle) -> Option<
     Some(bundle)
 }
 
+/// A bundle being unpacked, for [`add_remote`]: its configuration, settings,
+/// index and the meta-attributes its implicit resources inherit.
+struct UnpackedBundle<'a>(
+    &'a cib::Bundle,
+    &'a Settings,
+    RscIdx,
+    &'a BTreeMap<String, String>,
+);
+
 /// Creates replica's connection and ties it to the guest node
 /// (`create_remote_resource`).
-#[allow(clippy::too_many_arguments)]
 fn add_remote(
     cib: &Cib,
     ws: &mut WorkingSet,
-    b: &cib::Bundle,
-    s: &Settings,
-    bundle: RscIdx,
-    own_meta: &BTreeMap<String, String>,
+    unpacked: UnpackedBundle,
     replica: &mut Replica,
     inst: RscIdx,
 ) {
+    let UnpackedBundle(b, s, bundle, own_meta) = unpacked;
     let id = remote_id(cib, b, replica.offset);
     let addr = replica
         .ipaddr

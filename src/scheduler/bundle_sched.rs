@@ -43,14 +43,16 @@ pub fn bundle_assign(ws: &mut WorkingSet, b: RscIdx, prefer: Option<NodeIdx>) ->
                 // a remote node is reached through that node's host.
                 super::constraints::new_colocation(
                     ws,
-                    "child-remote-with-docker-remote",
-                    None,
-                    Score::INF,
-                    remote,
-                    host_conn,
-                    Role::Unknown,
-                    Role::Unknown,
-                    true,
+                    Colocation {
+                        id: "child-remote-with-docker-remote".to_string(),
+                        dependent: remote,
+                        primary: host_conn,
+                        dependent_role: Role::Unknown,
+                        primary_role: Role::Unknown,
+                        score: Score::INF,
+                        node_attribute: None,
+                        influence: true,
+                    },
                 );
                 super::assign::index_colocations(ws);
             }
@@ -207,14 +209,16 @@ pub fn internal_constraints(ws: &mut WorkingSet, b: RscIdx) {
             order_rsc_actions(ws, c, "stop", ip, "stop", IMPLIES_FIRST);
             super::constraints::new_colocation(
                 ws,
-                "ip-with-docker",
-                None,
-                Score::INF,
-                ip,
-                c,
-                Role::Unknown,
-                Role::Unknown,
-                true,
+                Colocation {
+                    id: "ip-with-docker".to_string(),
+                    dependent: ip,
+                    primary: c,
+                    dependent_role: Role::Unknown,
+                    primary_role: Role::Unknown,
+                    score: Score::INF,
+                    node_attribute: None,
+                    influence: true,
+                },
             );
         }
         if let Some(remote) = rep.remote {

@@ -5,6 +5,8 @@
 //! `update_action_flags` and `pcmk__update_ordered_actions`).
 
 use super::actions::{custom_action, ActionSpec};
+use super::probe_orderings::order_probes;
+use super::update_ordered::{update_ordered, OrderedUpdate, FILTER_OPTIONAL, FILTER_RUNNABLE};
 use super::ws::order::*;
 use super::ws::*;
 
@@ -28,7 +30,7 @@ pub fn order_actions(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, fla
 }
 
 /// Actions of a resource with a given key (any node).
-fn find_actions_by_key(ws: &WorkingSet, r: RscIdx, key: &str) -> Vec<ActionIdx> {
+pub(super) fn find_actions_by_key(ws: &WorkingSet, r: RscIdx, key: &str) -> Vec<ActionIdx> {
     ws.rsc(r)
         .actions
         .iter()
@@ -201,193 +203,13 @@ fn rsc_order_then(
     }
 }
 
-/// Orders probes before what their resource's orderings imply
-/// (`pcmk__order_probes`): restart orderings for every probe, then "probe
-/// then X" for every "stop then X".
-fn order_probes(ws: &mut WorkingSet) {
-    for r in ws.top.clone() {
-        add_restart_orderings_for_rsc(ws, r);
-    }
-    add_probe_orderings_for_stops(ws);
-}
-
-/// A primitive's probes (`pe__resource_actions` for `monitor`, interval 0).
-fn probes_of(ws: &WorkingSet, r: RscIdx) -> Vec<ActionIdx> {
-    find_actions_by_key(ws, r, &format!("{}_monitor_0", ws.rsc(r).id))
-}
-
-/// Orders each probe of a resource's primitives before the stops and
-/// demotes of restarts it may lead to (`add_restart_orderings_for_rsc`).
-fn add_restart_orderings_for_rsc(ws: &mut WorkingSet, r: RscIdx) {
-    if !matches!(ws.rsc(r).variant, Variant::Primitive) {
-        for c in ws.rsc(r).children.clone() {
-            add_restart_orderings_for_rsc(ws, c);
-        }
-        return;
-    }
-    for probe in probes_of(ws, r) {
-        for (then, _) in ws.action(probe).after.clone() {
-            let mut tracking = std::collections::BTreeSet::new();
-            add_restart_orderings_for_probe(ws, probe, then, &mut tracking);
-        }
-    }
-}
-
-/// For "probe then start (or promote) of another primitive", orders the
-/// probe before that primitive's stops (or demotes) too, and follows the
-/// orderings after `after` that imply it, or lead from a group or clone to
-/// its members (`add_restart_orderings_for_probe`).
-fn add_restart_orderings_for_probe(
-    ws: &mut WorkingSet,
-    probe: ActionIdx,
-    after: ActionIdx,
-    tracking: &mut std::collections::BTreeSet<ActionIdx>,
-) {
-    let Some(probe_rsc) = ws.action(probe).rsc else {
-        return;
-    };
-    if !matches!(ws.rsc(probe_rsc).variant, Variant::Primitive)
-        || ws.action(probe).task != "monitor"
-    {
-        return;
-    }
-    if !tracking.insert(after) {
-        return;
-    }
-    let after_rsc = ws.action(after).rsc;
-    if let Some(ar) = after_rsc {
-        if matches!(ws.rsc(ar).variant, Variant::Primitive) && ar != probe_rsc {
-            let then_task = match ws.action(after).task.as_str() {
-                "start" => Some("stop"),
-                "promote" => Some("demote"),
-                _ => None,
-            };
-            if let Some(task) = then_task {
-                let key = format!("{}_{task}_0", ws.rsc(ar).id);
-                for then in find_actions_by_key(ws, ar, &key) {
-                    if !ws.action(then).pseudo {
-                        order_actions(ws, probe, then, OPTIONAL);
-                    }
-                }
-            }
-        }
-    }
-    let is_clone = |ws: &WorkingSet, r: RscIdx| matches!(ws.rsc(r).variant, Variant::Clone { .. });
-    let mut interleave = false;
-    let mut compatible = None;
-    if let Some(ar) = after_rsc.filter(|&ar| is_clone(ws, ar)) {
-        interleave = ws.rsc(ar).clone.as_ref().is_some_and(|d| d.interleave);
-        if interleave {
-            compatible =
-                super::clone::find_compatible_child(ws, probe_rsc, ar, Role::Unknown, false);
-        }
-    }
-    for (next, flags) in ws.action(after).after.clone() {
-        if flags & IMPLIES_THEN == 0 {
-            let next_rsc = ws.action(next).rsc;
-            let (Some(ar), Some(nr)) = (after_rsc, next_rsc) else {
-                continue;
-            };
-            if matches!(ws.rsc(ar).variant, Variant::Primitive)
-                || ws.rsc(probe_rsc).parent == Some(ar)
-                || is_clone(ws, nr)
-                || ws.rsc(nr).parent != Some(ar)
-            {
-                continue;
-            }
-            if is_clone(ws, ar) && interleave && compatible != Some(nr) {
-                continue;
-            }
-        }
-        add_restart_orderings_for_probe(ws, probe, next, tracking);
-    }
-}
-
-/// Whether a probe should come before an action: not before unfencing its
-/// own node, nor before another node's shutdown (`probe_needed_before_action`).
-fn probe_needed_before_action(ws: &WorkingSet, probe: ActionIdx, then: ActionIdx) -> bool {
-    let (p, t) = (ws.action(probe), ws.action(then));
-    let same_node = p.node.is_some() && p.node == t.node;
-    if t.task == "stonith"
-        && same_node
-        && t.meta
-            .get("stonith_action")
-            .is_some_and(|a| a.eq_ignore_ascii_case("on"))
-    {
-        return false;
-    }
-    !(t.task == "do_shutdown" && p.node.is_some() && t.node.is_some() && !same_node)
-}
-
-/// For every "stop A then X" ordering, orders A's probes before X too, so
-/// the relation holds until A is known to be stopped
-/// (`add_probe_orderings_for_stops`).
-fn add_probe_orderings_for_stops(ws: &mut WorkingSet) {
-    let orderings = ws.orderings.clone();
-    for o in &orderings {
-        if o.flags == NONE {
-            continue;
-        }
-        let Some(first) = o.first_rsc else { continue };
-        if o.then_rsc == Some(first) {
-            continue;
-        }
-        let first_is_stop = match (o.first_action, o.first_task.as_deref()) {
-            (Some(a), _) => ws.action(a).task == "stop",
-            (None, Some(t)) => t.ends_with("_stop_0"),
-            (None, None) => continue,
-        };
-        if !first_is_stop || (o.then_action.is_none() && o.then_task.is_none()) {
-            continue;
-        }
-        if let Some(tr) = o.then_rsc {
-            if ws.rsc(first).container == Some(tr) {
-                let then_is_stop = match (o.then_action, o.then_task.as_deref()) {
-                    (Some(a), _) => ws.action(a).task == "stop",
-                    (None, Some(t)) => t.ends_with("_stop_0"),
-                    (None, None) => false,
-                };
-                if then_is_stop {
-                    continue;
-                }
-            }
-        }
-        let mut flags = OPTIONAL;
-        if o.flags & APPLY_FIRST_NON_MIGRATABLE != 0 {
-            flags |= APPLY_FIRST_NON_MIGRATABLE;
-        }
-        if o.flags & SAME_NODE != 0 {
-            flags |= SAME_NODE;
-        }
-        if o.flags == ANTI_COLOCATION || o.flags == LOAD {
-            flags = o.flags;
-        }
-        let probes = probes_of(ws, first);
-        if probes.is_empty() {
-            continue;
-        }
-        let thens: Vec<ActionIdx> = match (o.then_action, o.then_rsc, o.then_task.as_deref()) {
-            (Some(a), _, _) => vec![a],
-            (None, Some(tr), Some(tt)) => find_actions_by_key(ws, tr, tt),
-            _ => Vec::new(),
-        };
-        for &p in &probes {
-            for &t in &thens {
-                if probe_needed_before_action(ws, p, t) {
-                    order_actions(ws, p, t, flags);
-                }
-            }
-        }
-    }
-}
-
 /// Flags of an action as seen by an ordering (`action_flags_for_ordering`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Flags {
-    optional: bool,
-    runnable: bool,
-    migrate_runnable: bool,
-    pseudo: bool,
+    pub(super) optional: bool,
+    pub(super) runnable: bool,
+    pub(super) migrate_runnable: bool,
+    pub(super) pseudo: bool,
 }
 
 /// An action's flags as an ordering sees them (`action_flags_for_ordering`):
@@ -411,12 +233,12 @@ fn flags_of(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
 }
 
 /// A clone or a bundle: a resource whose actions summarise its instances'.
-fn is_collective(ws: &WorkingSet, r: RscIdx) -> bool {
+pub(super) fn is_collective(ws: &WorkingSet, r: RscIdx) -> bool {
     matches!(ws.rsc(r).variant, Variant::Clone { .. } | Variant::Bundle)
 }
 
 /// An action's flags by its resource's method (`rsc->cmds->action_flags`).
-fn rsc_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
+pub(super) fn rsc_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
     let rsc = ws.action(a).rsc;
     if let Some(r) = rsc {
         if ws.rsc(r).variant == Variant::Group {
@@ -435,7 +257,7 @@ fn rsc_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) ->
     }
 }
 
-fn snapshot(ws: &WorkingSet, a: ActionIdx) -> Flags {
+pub(super) fn snapshot(ws: &WorkingSet, a: ActionIdx) -> Flags {
     let act = ws.action(a);
     Flags {
         optional: act.optional,
@@ -598,8 +420,8 @@ fn group_location(ws: &WorkingSet, r: RscIdx) -> Option<NodeIdx> {
 }
 
 /// What an ordering update changed (`enum pcmk__updated`).
-const UPDATED_FIRST: u8 = 1;
-const UPDATED_THEN: u8 = 2;
+pub(super) const UPDATED_FIRST: u8 = 1;
+pub(super) const UPDATED_THEN: u8 = 2;
 
 /// How deep the re-evaluation may recurse before it is cut short; Pacemaker
 /// recurses without a bound, this only guards against pathological inputs.
@@ -612,7 +434,7 @@ fn update_action_for_orderings(ws: &mut WorkingSet, then: ActionIdx) {
     update_for_orderings(ws, then, 0);
 }
 
-fn update_for_orderings(ws: &mut WorkingSet, then: ActionIdx, depth: usize) {
+pub(super) fn update_for_orderings(ws: &mut WorkingSet, then: ActionIdx, depth: usize) {
     if depth > MAX_UPDATE_DEPTH {
         if !ws
             .warnings
@@ -770,7 +592,7 @@ fn mark_action_blocked(ws: &mut WorkingSet, r: RscIdx, task: &str, reason: RscId
 /// Which resource's method handles an update (`rsc->cmds->update_ordered_actions`):
 /// a group also updates its members' matching actions.
 #[derive(Clone, Copy)]
-enum Via {
+pub(super) enum Via {
     Then,
     First,
 }
@@ -809,10 +631,12 @@ fn update_action_flags(
                 Via::Then,
                 first,
                 then,
-                node,
-                f,
-                FILTER_OPTIONAL,
-                IMPLIES_THEN,
+                OrderedUpdate {
+                    node,
+                    flags: f,
+                    filter: FILTER_OPTIONAL,
+                    kind: IMPLIES_THEN,
+                },
             );
         } else if !first_flags.optional && ws.action(then).optional {
             ws.action_mut(then).optional = false;
@@ -825,10 +649,12 @@ fn update_action_flags(
             Via::Then,
             first,
             then,
-            node,
-            first_flags,
-            FILTER_OPTIONAL | FILTER_RUNNABLE,
-            RESTART,
+            OrderedUpdate {
+                node,
+                flags: first_flags,
+                filter: FILTER_OPTIONAL | FILTER_RUNNABLE,
+                kind: RESTART,
+            },
         );
     }
     if oflags & IMPLIES_FIRST != 0 {
@@ -838,10 +664,12 @@ fn update_action_flags(
                 Via::First,
                 first,
                 then,
-                node,
-                first_flags,
-                FILTER_OPTIONAL,
-                IMPLIES_FIRST,
+                OrderedUpdate {
+                    node,
+                    flags: first_flags,
+                    filter: FILTER_OPTIONAL,
+                    kind: IMPLIES_FIRST,
+                },
             );
         } else if !first_flags.optional && ws.action(first).runnable {
             ws.action_mut(first).runnable = false;
@@ -860,10 +688,12 @@ fn update_action_flags(
             Via::Then,
             first,
             then,
-            node,
-            f,
-            FILTER_OPTIONAL,
-            PROMOTED_IMPLIES_FIRST,
+            OrderedUpdate {
+                node,
+                flags: f,
+                filter: FILTER_OPTIONAL,
+                kind: PROMOTED_IMPLIES_FIRST,
+            },
         );
     }
     if oflags & ONE_OR_MORE != 0 {
@@ -873,10 +703,12 @@ fn update_action_flags(
                 Via::Then,
                 first,
                 then,
-                node,
-                first_flags,
-                FILTER_RUNNABLE,
-                ONE_OR_MORE,
+                OrderedUpdate {
+                    node,
+                    flags: first_flags,
+                    filter: FILTER_RUNNABLE,
+                    kind: ONE_OR_MORE,
+                },
             );
         } else if first_flags.runnable {
             let act = ws.action_mut(then);
@@ -899,10 +731,12 @@ fn update_action_flags(
                 Via::Then,
                 first,
                 then,
-                node,
-                first_flags,
-                FILTER_RUNNABLE,
-                RUNNABLE_LEFT,
+                OrderedUpdate {
+                    node,
+                    flags: first_flags,
+                    filter: FILTER_RUNNABLE,
+                    kind: RUNNABLE_LEFT,
+                },
             );
         }
     }
@@ -913,10 +747,12 @@ fn update_action_flags(
                 Via::Then,
                 first,
                 then,
-                node,
-                first_flags,
-                FILTER_RUNNABLE,
-                RUNNABLE_LEFT,
+                OrderedUpdate {
+                    node,
+                    flags: first_flags,
+                    filter: FILTER_RUNNABLE,
+                    kind: RUNNABLE_LEFT,
+                },
             );
         } else if !first_flags.runnable && ws.action(then).runnable {
             ws.action_mut(then).runnable = false;
@@ -932,7 +768,18 @@ fn update_action_flags(
         (ASYMMETRICAL, FILTER_RUNNABLE),
     ] {
         if oflags & kind != 0 && then_rsc.is_some() {
-            changed |= update_ordered(ws, Via::Then, first, then, node, first_flags, filter, kind);
+            changed |= update_ordered(
+                ws,
+                Via::Then,
+                first,
+                then,
+                OrderedUpdate {
+                    node,
+                    flags: first_flags,
+                    filter,
+                    kind,
+                },
+            );
         }
     }
     if ws.action(first).runnable && oflags & IMPLIES_THEN_PRINTED != 0 && !first_flags.optional {
@@ -956,328 +803,4 @@ fn update_action_flags(
         }
     }
     changed
-}
-
-const FILTER_OPTIONAL: u8 = 1;
-const FILTER_RUNNABLE: u8 = 2;
-
-/// One action flag, for [`clear_flag_because`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Flag {
-    Optional,
-    Runnable,
-    MigrateRunnable,
-}
-
-/// Clears a flag of `action` and, when the cause is another resource's
-/// action, records why (`clear_action_flag_because` with
-/// `pe__action2reason`): "required X start", "unrunnable X start". The first
-/// reason recorded stays.
-fn clear_flag_because(ws: &mut WorkingSet, action: ActionIdx, flag: Flag, because: ActionIdx) {
-    let act = ws.action(action);
-    let set = match flag {
-        Flag::Optional => act.optional,
-        Flag::Runnable => act.runnable,
-        Flag::MigrateRunnable => act.migrate_runnable,
-    };
-    if !set {
-        return;
-    }
-    let cause = ws.action(because);
-    let text = if act.rsc != cause.rsc && act.reason.is_none() {
-        let change = if flag == Flag::Optional {
-            "required"
-        } else {
-            "unrunnable"
-        };
-        Some(match cause.rsc {
-            Some(r) => format!("{change} {} {}", ws.rsc(r).id, cause.task),
-            None => format!("{change} {}", cause.task),
-        })
-    } else {
-        None
-    };
-    let act = ws.action_mut(action);
-    match flag {
-        Flag::Optional => act.optional = false,
-        Flag::Runnable => act.runnable = false,
-        Flag::MigrateRunnable => act.migrate_runnable = false,
-    }
-    if text.is_some() {
-        act.reason = text;
-    }
-}
-
-/// Applies one ordering type between two actions; a group's method also
-/// applies it to each member's matching action (`pcmk__update_ordered_actions`,
-/// `pcmk__group_update_ordered_actions`). Returns what changed.
-#[allow(clippy::too_many_arguments)]
-fn update_ordered(
-    ws: &mut WorkingSet,
-    via: Via,
-    first: ActionIdx,
-    then: ActionIdx,
-    node: Option<NodeIdx>,
-    flags: Flags,
-    filter: u8,
-    kind: u32,
-) -> u8 {
-    let method_rsc = match via {
-        Via::Then => ws.action(then).rsc,
-        Via::First => ws.action(first).rsc,
-    };
-    if let Some(mr) = method_rsc {
-        if is_collective(ws, mr) {
-            return clone_update_ordered(ws, first, then, node, flags, filter, kind);
-        }
-    }
-    let mut changed = primitive_update_ordered(ws, first, then, flags, filter, kind);
-    let Some(mr) = method_rsc else { return changed };
-    if ws.rsc(mr).variant != Variant::Group {
-        return changed;
-    }
-    // The group method walks the members of then's resource.
-    let Some(tr) = ws.action(then).rsc else {
-        return changed;
-    };
-    let task = ws.action(then).task.clone();
-    for m in ws.rsc(tr).children.clone() {
-        let ma =
-            ws.rsc(m).actions.iter().copied().find(|&x| {
-                ws.action(x).task == task && (node.is_none() || ws.action(x).node == node)
-            });
-        if let Some(ma) = ma {
-            changed |= primitive_update_ordered(ws, first, ma, flags, filter, kind);
-        }
-    }
-    changed
-}
-
-/// A clone's method for an ordering: instances are paired node by node
-/// when interleaved, else the ordering applies to the clone action and to
-/// each runnable instance's matching action (`pcmk__multi_update_actions`).
-#[allow(clippy::too_many_arguments)]
-fn clone_update_ordered(
-    ws: &mut WorkingSet,
-    first: ActionIdx,
-    then: ActionIdx,
-    node: Option<NodeIdx>,
-    flags: Flags,
-    filter: u8,
-    kind: u32,
-) -> u8 {
-    if super::clone::can_interleave(ws, first, then) {
-        return interleave_update(ws, first, then, node, filter, kind);
-    }
-    let mut changed = primitive_update_ordered(ws, first, then, flags, filter, kind);
-    let Some(tr) = ws.action(then).rsc else {
-        return changed;
-    };
-    let task = ws.action(then).task.clone();
-    // A bundle's instances here are its containers
-    // (`get_containers_or_children`).
-    let children = match ws.bundles.get(&tr) {
-        Some(d) => d.replicas.iter().map(|r| r.container).collect(),
-        None => ws.rsc(tr).children.clone(),
-    };
-    for child in children {
-        let Some(ca) = super::clone::find_first_action(ws, child, &task, node) else {
-            continue;
-        };
-        let cf = rsc_action_flags(ws, ca, node);
-        if !cf.runnable {
-            continue;
-        }
-        let c = update_ordered(ws, Via::Then, first, ca, node, flags, filter, kind);
-        changed |= c;
-        if c & UPDATED_THEN != 0 {
-            for (a, _) in ws.action(ca).after.clone() {
-                update_for_orderings(ws, a, 1);
-            }
-        }
-    }
-    changed
-}
-
-/// Interleaved clones: each instance of then's clone is ordered after the
-/// instance of first's clone on its node (`multi_update_interleave_actions`).
-fn interleave_update(
-    ws: &mut WorkingSet,
-    first: ActionIdx,
-    then: ActionIdx,
-    node: Option<NodeIdx>,
-    filter: u8,
-    kind: u32,
-) -> u8 {
-    let mut changed = 0u8;
-    let fkey = ws.action(first).key.clone();
-    let current = fkey.ends_with("_stopped_0") || fkey.ends_with("_demoted_0");
-    let (Some(fr), Some(tr)) = (ws.action(first).rsc, ws.action(then).rsc) else {
-        return changed;
-    };
-    let first_task = super::clone::child_task(ws, first);
-    let then_task = ws.action(then).task.clone();
-    for then_child in ws.rsc(tr).children.clone() {
-        let first_child =
-            super::clone::find_compatible_child(ws, then_child, fr, Role::Unknown, current);
-        let Some(first_child) = first_child else {
-            if !current && kind & (RUNNABLE_LEFT | IMPLIES_THEN) != 0 {
-                // Nothing of first's clone is (to be) on its node: it may
-                // not become active.
-                super::assign::finalize_assignment(ws, then_child, None, true);
-            }
-            continue;
-        };
-        let fa = super::clone::find_first_action(ws, first_child, &first_task, node);
-        let ta = super::clone::find_first_action(ws, then_child, &then_task, node);
-        let (Some(fa), Some(ta)) = (fa, ta) else {
-            continue;
-        };
-        if order_actions(ws, fa, ta, kind) {
-            changed |= UPDATED_FIRST | UPDATED_THEN;
-        }
-        let ff = rsc_action_flags(ws, fa, node);
-        changed |= update_ordered(ws, Via::Then, fa, ta, node, ff, filter, kind);
-    }
-    changed
-}
-
-/// If first is unrunnable, an asymmetric then cannot run either, unless it
-/// is an optional no-op (`handle_asymmetric_ordering`).
-fn handle_asymmetric_ordering(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx) {
-    let Some(tr) = ws.action(then).rsc else {
-        return;
-    };
-    if ws.action(first).runnable {
-        return;
-    }
-    if ws.action(then).optional {
-        let role = rsc_state(ws, tr, true);
-        let task = ws.action(then).task.as_str();
-        if role == Role::Stopped && task == "stop" {
-            return;
-        }
-        let node = ws.action(then).node;
-        let running = &ws.rsc(tr).running_on;
-        let only_there = running.len() == 1 && node.is_some_and(|n| running[0] == n);
-        if role >= Role::Started && task == "start" && only_there {
-            return;
-        }
-    }
-    clear_flag_because(ws, then, Flag::Optional, first);
-    clear_flag_because(ws, then, Flag::Runnable, first);
-}
-
-fn primitive_update_ordered(
-    ws: &mut WorkingSet,
-    first: ActionIdx,
-    then: ActionIdx,
-    flags: Flags,
-    filter: u8,
-    kind: u32,
-) -> u8 {
-    let then_before = snapshot(ws, then);
-    let first_before = snapshot(ws, first);
-    let f_opt = filter & FILTER_OPTIONAL != 0;
-    let f_run = filter & FILTER_RUNNABLE != 0;
-    if kind & ASYMMETRICAL != 0 {
-        handle_asymmetric_ordering(ws, first, then);
-    }
-    if kind & IMPLIES_FIRST != 0 && !then_before.optional {
-        if f_opt && !flags.optional && first_before.optional {
-            clear_flag_because(ws, first, Flag::Optional, then);
-        }
-        if flags.migrate_runnable && !ws.action(then).migrate_runnable {
-            clear_flag_because(ws, first, Flag::MigrateRunnable, then);
-        }
-    }
-    if kind & PROMOTED_IMPLIES_FIRST != 0 {
-        let promoted = ws
-            .action(then)
-            .rsc
-            .is_some_and(|tr| ws.rsc(tr).role == Role::Promoted);
-        if promoted && f_opt && !ws.action(then).optional {
-            clear_flag_because(ws, first, Flag::Optional, then);
-            if ws.action(first).migrate_runnable && !ws.action(then).migrate_runnable {
-                clear_flag_because(ws, first, Flag::MigrateRunnable, then);
-            }
-        }
-    }
-    if kind & IMPLIES_FIRST_MIGRATABLE != 0 && f_opt {
-        let t = ws.action(then);
-        if !(t.migrate_runnable && t.runnable) {
-            clear_flag_because(ws, first, Flag::Runnable, then);
-        }
-        if !ws.action(then).optional {
-            clear_flag_because(ws, first, Flag::Optional, then);
-        }
-    }
-    if kind & PSEUDO_LEFT != 0 && f_opt && !ws.action(first).runnable {
-        clear_flag_because(ws, then, Flag::MigrateRunnable, first);
-        ws.action_mut(then).pseudo = false;
-    }
-    if kind & RUNNABLE_LEFT != 0 && f_run && ws.action(then).runnable && !flags.runnable {
-        clear_flag_because(ws, then, Flag::Runnable, first);
-        clear_flag_because(ws, then, Flag::MigrateRunnable, first);
-    }
-    if kind & IMPLIES_THEN != 0
-        && f_opt
-        && ws.action(then).optional
-        && !flags.optional
-        && !ws.action(first).migrate_runnable
-    {
-        clear_flag_because(ws, then, Flag::Optional, first);
-    }
-    if kind & RESTART != 0 {
-        handle_restart_ordering(ws, first, then, filter);
-    }
-    let mut changed = 0;
-    if snapshot(ws, then) != then_before {
-        changed |= UPDATED_THEN;
-        if ws
-            .action(then)
-            .rsc
-            .is_some_and(|r| ws.rsc(r).parent.is_some())
-        {
-            // Needed for "X_stop then X_start" of cloned groups.
-            update_for_orderings(ws, then, 1);
-        }
-    }
-    if snapshot(ws, first) != first_before {
-        changed |= UPDATED_FIRST;
-    }
-    changed
-}
-
-/// A resource's stop before its own start (and a later group member's stop
-/// before an earlier one's): a required or unrunnable then drags first along
-/// (`handle_restart_ordering`).
-fn handle_restart_ordering(ws: &mut WorkingSet, first: ActionIdx, then: ActionIdx, filter: u8) {
-    let t = ws.action(then);
-    let mut reason = false;
-    if filter & FILTER_OPTIONAL != 0 && !t.optional {
-        reason = true;
-    }
-    if filter & FILTER_RUNNABLE != 0
-        && !t.runnable
-        && t.rsc.is_some_and(|r| ws.rsc(r).managed)
-        && ws.action(first).rsc == t.rsc
-    {
-        reason = true;
-    }
-    if !reason {
-        return;
-    }
-    if ws.action(first).runnable {
-        clear_flag_because(ws, first, Flag::Optional, then);
-    }
-    if !ws.action(then).optional {
-        clear_flag_because(ws, first, Flag::Optional, then);
-    }
-    if !ws.action(then).migrate_runnable {
-        clear_flag_because(ws, first, Flag::MigrateRunnable, then);
-    }
-    if !ws.action(first).optional && !ws.action(first).runnable {
-        clear_flag_because(ws, then, Flag::Runnable, first);
-    }
 }
