@@ -261,18 +261,17 @@ pub fn get_pseudo_op(ws: &mut WorkingSet, name: &str) -> ActionIdx {
 }
 
 /// Records an ordering to be applied later (`pcmk__new_ordering`, whose
-/// eight parameters this keeps).
-#[allow(clippy::too_many_arguments)]
-pub fn new_ordering(
-    ws: &mut WorkingSet,
-    first_rsc: Option<RscIdx>,
-    first_task: Option<String>,
-    first_action: Option<ActionIdx>,
-    then_rsc: Option<RscIdx>,
-    then_task: Option<String>,
-    then_action: Option<ActionIdx>,
-    flags: u32,
-) {
+/// seven parameters besides the working set are the fields of `ordering`).
+pub fn new_ordering(ws: &mut WorkingSet, ordering: Ordering) {
+    let Ordering {
+        first_rsc,
+        first_task,
+        first_action,
+        then_rsc,
+        then_task,
+        then_action,
+        flags,
+    } = ordering;
     if flags == NONE {
         return;
     }
@@ -375,12 +374,14 @@ pub fn order_rsc_actions(
     let tk = op_key(&ws.rsc(then).id, then_task, 0);
     new_ordering(
         ws,
-        Some(first),
-        Some(fk),
-        None,
-        Some(then),
-        Some(tk),
-        None,
-        flags,
+        Ordering {
+            first_rsc: Some(first),
+            first_task: Some(fk),
+            first_action: None,
+            then_rsc: Some(then),
+            then_task: Some(tk),
+            then_action: None,
+            flags,
+        },
     );
 }

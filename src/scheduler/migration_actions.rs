@@ -58,23 +58,27 @@ pub(super) fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: 
         ws.action_mut(mt).migrate_runnable = true;
         new_ordering(
             ws,
-            Some(r),
-            k("monitor"),
-            None,
-            Some(r),
-            k("migrate_to"),
-            None,
-            OPTIONAL,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: k("monitor"),
+                first_action: None,
+                then_rsc: Some(r),
+                then_task: k("migrate_to"),
+                then_action: None,
+                flags: OPTIONAL,
+            },
         );
         new_ordering(
             ws,
-            Some(r),
-            k("migrate_to"),
-            None,
-            Some(r),
-            k("migrate_from"),
-            None,
-            OPTIONAL | IMPLIES_FIRST_MIGRATABLE,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: k("migrate_to"),
+                first_action: None,
+                then_rsc: Some(r),
+                then_task: k("migrate_from"),
+                then_action: None,
+                flags: OPTIONAL | IMPLIES_FIRST_MIGRATABLE,
+            },
         );
         if let (Some(c), Some(t)) = (current, to) {
             let (cn, tn) = (ws.node(c).uname.clone(), ws.node(t).uname.clone());
@@ -85,33 +89,39 @@ pub(super) fn create_migration_actions(ws: &mut WorkingSet, r: RscIdx, current: 
     } else {
         new_ordering(
             ws,
-            Some(r),
-            k("monitor"),
-            None,
-            Some(r),
-            k("migrate_from"),
-            None,
-            OPTIONAL,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: k("monitor"),
+                first_action: None,
+                then_rsc: Some(r),
+                then_task: k("migrate_from"),
+                then_action: None,
+                flags: OPTIONAL,
+            },
         );
     }
     new_ordering(
         ws,
-        Some(r),
-        k("migrate_from"),
-        None,
-        Some(r),
-        k("stop"),
-        None,
-        OPTIONAL | IMPLIES_FIRST_MIGRATABLE,
+        Ordering {
+            first_rsc: Some(r),
+            first_task: k("migrate_from"),
+            first_action: None,
+            then_rsc: Some(r),
+            then_task: k("stop"),
+            then_action: None,
+            flags: OPTIONAL | IMPLIES_FIRST_MIGRATABLE,
+        },
     );
     new_ordering(
         ws,
-        Some(r),
-        k("migrate_from"),
-        None,
-        Some(r),
-        k("start"),
-        None,
-        OPTIONAL | IMPLIES_FIRST_MIGRATABLE | PSEUDO_LEFT,
+        Ordering {
+            first_rsc: Some(r),
+            first_task: k("migrate_from"),
+            first_action: None,
+            then_rsc: Some(r),
+            then_task: k("start"),
+            then_action: None,
+            flags: OPTIONAL | IMPLIES_FIRST_MIGRATABLE | PSEUDO_LEFT,
+        },
     );
 }

@@ -489,13 +489,15 @@ fn create_utilization_constraints(ws: &mut WorkingSet, r: RscIdx) {
         let ls = load_stopped_op(ws, n);
         new_ordering(
             ws,
-            Some(r),
-            Some(op_key(&id, "stop", 0)),
-            None,
-            None,
-            None,
-            Some(ls),
-            LOAD,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: Some(op_key(&id, "stop", 0)),
+                first_action: None,
+                then_rsc: None,
+                then_task: None,
+                then_action: Some(ls),
+                flags: LOAD,
+            },
         );
     }
     // Allowed nodes, by name (the node list is kept in name order).
@@ -505,13 +507,15 @@ fn create_utilization_constraints(ws: &mut WorkingSet, r: RscIdx) {
         for t in ["start", "migrate_to"] {
             new_ordering(
                 ws,
-                None,
-                None,
-                Some(ls),
-                Some(r),
-                Some(op_key(&id, t, 0)),
-                None,
-                LOAD,
+                Ordering {
+                    first_rsc: None,
+                    first_task: None,
+                    first_action: Some(ls),
+                    then_rsc: Some(r),
+                    then_task: Some(op_key(&id, t, 0)),
+                    then_action: None,
+                    flags: LOAD,
+                },
             );
         }
     }

@@ -142,23 +142,27 @@ pub(crate) fn probe_rsc_on_node(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) -> b
     let target_id = ws.rsc(order_target).id.clone();
     new_ordering(
         ws,
-        Some(r),
-        None,
-        Some(probe),
-        Some(order_target),
-        Some(op_key(&target_id, "start", 0)),
-        None,
-        flags,
+        Ordering {
+            first_rsc: Some(r),
+            first_task: None,
+            first_action: Some(probe),
+            then_rsc: Some(order_target),
+            then_task: Some(op_key(&target_id, "start", 0)),
+            then_action: None,
+            flags,
+        },
     );
     new_ordering(
         ws,
-        Some(r),
-        None,
-        Some(probe),
-        Some(order_target),
-        Some(op_key(&id, "reload-agent", 0)),
-        None,
-        OPTIONAL,
+        Ordering {
+            first_rsc: Some(r),
+            first_task: None,
+            first_action: Some(probe),
+            then_rsc: Some(order_target),
+            then_task: Some(op_key(&id, "reload-agent", 0)),
+            then_action: None,
+            flags: OPTIONAL,
+        },
     );
     true
 }

@@ -115,13 +115,15 @@ pub fn schedule_cancel(
     let stop = op_key(&ws.rsc(r).id, "stop", 0);
     new_ordering(
         ws,
-        Some(r),
-        Some(stop),
-        None,
-        Some(r),
-        None,
-        Some(cancel),
-        OPTIONAL,
+        Ordering {
+            first_rsc: Some(r),
+            first_task: Some(stop),
+            first_action: None,
+            then_rsc: Some(r),
+            then_task: None,
+            then_action: Some(cancel),
+            flags: OPTIONAL,
+        },
     );
 }
 
@@ -165,13 +167,15 @@ fn recurring_for_active(
             if let Some(t) = after {
                 new_ordering(
                     ws,
-                    Some(r),
-                    None,
-                    Some(cancel),
-                    Some(r),
-                    Some(op_key(&id, t, 0)),
-                    None,
-                    RUNNABLE_LEFT,
+                    Ordering {
+                        first_rsc: Some(r),
+                        first_task: None,
+                        first_action: Some(cancel),
+                        then_rsc: Some(r),
+                        then_task: Some(op_key(&id, t, 0)),
+                        then_action: None,
+                        flags: RUNNABLE_LEFT,
+                    },
                 );
             }
         }
@@ -197,45 +201,53 @@ fn recurring_for_active(
     if node.is_none() || ws.rsc(r).managed {
         new_ordering(
             ws,
-            Some(r),
-            Some(op_key(&id, "start", 0)),
-            None,
-            None,
-            Some(key.clone()),
-            Some(mon),
-            IMPLIES_THEN | RUNNABLE_LEFT,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: Some(op_key(&id, "start", 0)),
+                first_action: None,
+                then_rsc: None,
+                then_task: Some(key.clone()),
+                then_action: Some(mon),
+                flags: IMPLIES_THEN | RUNNABLE_LEFT,
+            },
         );
         new_ordering(
             ws,
-            Some(r),
-            Some(op_key(&id, "reload-agent", 0)),
-            None,
-            None,
-            Some(key.clone()),
-            Some(mon),
-            IMPLIES_THEN | RUNNABLE_LEFT,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: Some(op_key(&id, "reload-agent", 0)),
+                first_action: None,
+                then_rsc: None,
+                then_task: Some(key.clone()),
+                then_action: Some(mon),
+                flags: IMPLIES_THEN | RUNNABLE_LEFT,
+            },
         );
         if next_role == Role::Promoted {
             new_ordering(
                 ws,
-                Some(r),
-                Some(op_key(&id, "promote", 0)),
-                None,
-                Some(r),
-                None,
-                Some(mon),
-                OPTIONAL | RUNNABLE_LEFT,
+                Ordering {
+                    first_rsc: Some(r),
+                    first_task: Some(op_key(&id, "promote", 0)),
+                    first_action: None,
+                    then_rsc: Some(r),
+                    then_task: None,
+                    then_action: Some(mon),
+                    flags: OPTIONAL | RUNNABLE_LEFT,
+                },
             );
         } else if ws.rsc(r).role == Role::Promoted {
             new_ordering(
                 ws,
-                Some(r),
-                Some(op_key(&id, "demote", 0)),
-                None,
-                Some(r),
-                None,
-                Some(mon),
-                OPTIONAL | RUNNABLE_LEFT,
+                Ordering {
+                    first_rsc: Some(r),
+                    first_task: Some(op_key(&id, "demote", 0)),
+                    first_action: None,
+                    then_rsc: Some(r),
+                    then_task: None,
+                    then_action: Some(mon),
+                    flags: OPTIONAL | RUNNABLE_LEFT,
+                },
             );
         }
     }
@@ -278,13 +290,15 @@ fn recurring_for_inactive(
             if matches!(ws.rsc(r).next_role, Role::Started | Role::Unpromoted) {
                 new_ordering(
                     ws,
-                    Some(r),
-                    None,
-                    Some(cancel),
-                    Some(r),
-                    Some(op_key(&id, "start", 0)),
-                    None,
-                    RUNNABLE_LEFT,
+                    Ordering {
+                        first_rsc: Some(r),
+                        first_task: None,
+                        first_action: Some(cancel),
+                        then_rsc: Some(r),
+                        then_task: Some(op_key(&id, "start", 0)),
+                        then_action: None,
+                        flags: RUNNABLE_LEFT,
+                    },
                 );
             }
             continue;
@@ -332,13 +346,15 @@ fn recurring_for_inactive(
             if managed {
                 new_ordering(
                     ws,
-                    Some(r),
-                    Some(stop_key.clone()),
-                    Some(stop),
-                    None,
-                    None,
-                    Some(mon),
-                    IMPLIES_THEN | RUNNABLE_LEFT,
+                    Ordering {
+                        first_rsc: Some(r),
+                        first_task: Some(stop_key.clone()),
+                        first_action: Some(stop),
+                        then_rsc: None,
+                        then_task: None,
+                        then_action: Some(mon),
+                        flags: IMPLIES_THEN | RUNNABLE_LEFT,
+                    },
                 );
             }
         }
