@@ -120,7 +120,10 @@ fn a_lost_result_is_recorded_as_a_timeout_and_recovered() {
     let mut l = Lone::new();
     l.wake(); // dc-deadtime: it elects itself
     assert!(l.c.is_dc(), "{:?}", l.notes);
-    assert!(l.running.is_empty(), "no scheduler run in the second after the join");
+    assert!(
+        l.running.is_empty(),
+        "no scheduler run in the second after the join"
+    );
     l.wake(); // the join's CIB writes are done: the first transition
     l.answer(|_| false); // probes: not running
     assert!(

@@ -324,13 +324,15 @@ pub fn create_probe(ws: &mut WorkingSet, b: RscIdx, n: NodeIdx) -> bool {
                     let tk = super::actions::op_key(&ws.rsc(other.container).id, "start", 0);
                     super::actions::new_ordering(
                         ws,
-                        Some(rep.container),
-                        Some(fk),
-                        None,
-                        Some(other.container),
-                        Some(tk),
-                        None,
-                        OPTIONAL | SAME_NODE,
+                        Ordering {
+                            first_rsc: Some(rep.container),
+                            first_task: Some(fk),
+                            first_action: None,
+                            then_rsc: Some(other.container),
+                            then_task: Some(tk),
+                            then_action: None,
+                            flags: OPTIONAL | SAME_NODE,
+                        },
                     );
                 }
             }
@@ -349,13 +351,15 @@ pub fn create_probe(ws: &mut WorkingSet, b: RscIdx, n: NodeIdx) -> bool {
                     let fk = super::actions::op_key(&ws.rsc(rep.container).id, "start", 0);
                     super::actions::new_ordering(
                         ws,
-                        Some(rep.container),
-                        Some(fk),
-                        None,
-                        Some(remote),
-                        None,
-                        Some(p),
-                        PROBE,
+                        Ordering {
+                            first_rsc: Some(rep.container),
+                            first_task: Some(fk),
+                            first_action: None,
+                            then_rsc: Some(remote),
+                            then_task: None,
+                            then_action: Some(p),
+                            flags: PROBE,
+                        },
                     );
                 }
             }

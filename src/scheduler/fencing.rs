@@ -161,13 +161,15 @@ fn order_stops_before_shutdown(ws: &mut WorkingSet, n: NodeIdx, shutdown: Action
         ws.action_mut(a).optional = false;
         new_ordering(
             ws,
-            Some(r),
-            None,
-            Some(a),
-            None,
-            Some("do_shutdown".into()),
-            Some(shutdown),
-            OPTIONAL | RUNNABLE_LEFT,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: None,
+                first_action: Some(a),
+                then_rsc: None,
+                then_task: Some("do_shutdown".into()),
+                then_action: Some(shutdown),
+                flags: OPTIONAL | RUNNABLE_LEFT,
+            },
         );
     }
 }

@@ -298,13 +298,15 @@ fn schedule_reload(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx) {
     for t in ["stop", "demote"] {
         new_ordering(
             ws,
-            None,
-            None,
-            Some(reload),
-            Some(r),
-            Some(op_key(&id, t, 0)),
-            None,
-            OPTIONAL | THEN_CANCELS_FIRST,
+            Ordering {
+                first_rsc: None,
+                first_task: None,
+                first_action: Some(reload),
+                then_rsc: Some(r),
+                then_task: Some(op_key(&id, t, 0)),
+                then_action: None,
+                flags: OPTIONAL | THEN_CANCELS_FIRST,
+            },
         );
     }
 }
@@ -325,13 +327,15 @@ pub fn clear_failcounts_if_orphaned(ws: &mut WorkingSet) {
             let stop = op_key(&ws.rsc(r).id, "stop", 0);
             new_ordering(
                 ws,
-                Some(r),
-                None,
-                Some(clear),
-                Some(r),
-                Some(stop),
-                None,
-                OPTIONAL,
+                Ordering {
+                    first_rsc: Some(r),
+                    first_task: None,
+                    first_action: Some(clear),
+                    then_rsc: Some(r),
+                    then_task: Some(stop),
+                    then_action: None,
+                    flags: OPTIONAL,
+                },
             );
         }
     }

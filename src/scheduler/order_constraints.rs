@@ -206,25 +206,29 @@ fn clone_min_ordering(ws: &mut WorkingSet, id: &str, order: RscActionOrder, min:
         let key = format!("{}_{first_action}_0", ws.rsc(child).id);
         new_ordering(
             ws,
-            Some(child),
-            Some(key),
-            None,
-            None,
-            None,
-            Some(met),
-            ONE_OR_MORE | IMPLIES_THEN_PRINTED,
+            Ordering {
+                first_rsc: Some(child),
+                first_task: Some(key),
+                first_action: None,
+                then_rsc: None,
+                then_task: None,
+                then_action: Some(met),
+                flags: ONE_OR_MORE | IMPLIES_THEN_PRINTED,
+            },
         );
     }
     let key = format!("{}_{then_action}_0", ws.rsc(then).id);
     new_ordering(
         ws,
-        None,
-        None,
-        Some(met),
-        Some(then),
-        Some(key),
-        None,
-        flags | RUNNABLE_LEFT,
+        Ordering {
+            first_rsc: None,
+            first_task: None,
+            first_action: Some(met),
+            then_rsc: Some(then),
+            then_task: Some(key),
+            then_action: None,
+            flags: flags | RUNNABLE_LEFT,
+        },
     );
 }
 
@@ -354,26 +358,30 @@ fn order_rsc_sets(
             let key = super::actions::op_key(&ws.rsc(r1).id, &a1, 0);
             super::actions::new_ordering(
                 ws,
-                Some(r1),
-                Some(key),
-                None,
-                None,
-                None,
-                Some(pseudo),
-                ONE_OR_MORE | IMPLIES_THEN_PRINTED,
+                Ordering {
+                    first_rsc: Some(r1),
+                    first_task: Some(key),
+                    first_action: None,
+                    then_rsc: None,
+                    then_task: None,
+                    then_action: Some(pseudo),
+                    flags: ONE_OR_MORE | IMPLIES_THEN_PRINTED,
+                },
             );
         }
         for &r2 in m2 {
             let key = super::actions::op_key(&ws.rsc(r2).id, &a2, 0);
             super::actions::new_ordering(
                 ws,
-                None,
-                None,
-                Some(pseudo),
-                Some(r2),
-                Some(key),
-                None,
-                flags | RUNNABLE_LEFT,
+                Ordering {
+                    first_rsc: None,
+                    first_task: None,
+                    first_action: Some(pseudo),
+                    then_rsc: Some(r2),
+                    then_task: Some(key),
+                    then_action: None,
+                    flags: flags | RUNNABLE_LEFT,
+                },
             );
         }
         return;

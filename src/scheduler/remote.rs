@@ -575,13 +575,15 @@ fn order_start_then_action(ws: &mut WorkingSet, conn: RscIdx, then: ActionIdx, e
     let then_rsc = ws.action(then).rsc;
     super::actions::new_ordering(
         ws,
-        Some(conn),
-        Some(key),
-        None,
-        then_rsc,
-        None,
-        Some(then),
-        order::PRESERVE | order::RUNNABLE_LEFT | extra,
+        Ordering {
+            first_rsc: Some(conn),
+            first_task: Some(key),
+            first_action: None,
+            then_rsc,
+            then_task: None,
+            then_action: Some(then),
+            flags: order::PRESERVE | order::RUNNABLE_LEFT | extra,
+        },
     );
 }
 
@@ -591,13 +593,15 @@ fn order_action_then_stop(ws: &mut WorkingSet, first: ActionIdx, conn: RscIdx, e
     let first_rsc = ws.action(first).rsc;
     super::actions::new_ordering(
         ws,
-        first_rsc,
-        None,
-        Some(first),
-        Some(conn),
-        Some(key),
-        None,
-        order::PRESERVE | extra,
+        Ordering {
+            first_rsc,
+            first_task: None,
+            first_action: Some(first),
+            then_rsc: Some(conn),
+            then_task: Some(key),
+            then_action: None,
+            flags: order::PRESERVE | extra,
+        },
     );
 }
 
@@ -741,13 +745,15 @@ pub fn order_connection_actions(ws: &mut WorkingSet) {
             let key = super::actions::op_key(&ws.rsc(r).id, "start", 0);
             super::actions::new_ordering(
                 ws,
-                Some(r),
-                None,
-                Some(a),
-                Some(r),
-                Some(key),
-                None,
-                order::OPTIONAL,
+                Ordering {
+                    first_rsc: Some(r),
+                    first_task: None,
+                    first_action: Some(a),
+                    then_rsc: Some(r),
+                    then_task: Some(key),
+                    then_action: None,
+                    flags: order::OPTIONAL,
+                },
             );
             continue;
         }
@@ -772,13 +778,15 @@ pub fn order_connection_actions(ws: &mut WorkingSet) {
                 let key = super::actions::op_key(&ws.rsc(conn).id, "start", 0);
                 super::actions::new_ordering(
                     ws,
-                    Some(conn),
-                    Some(key),
-                    None,
-                    Some(r),
-                    None,
-                    Some(s),
-                    order::OPTIONAL,
+                    Ordering {
+                        first_rsc: Some(conn),
+                        first_task: Some(key),
+                        first_action: None,
+                        then_rsc: Some(r),
+                        then_task: None,
+                        then_action: Some(s),
+                        flags: order::OPTIONAL,
+                    },
                 );
             }
         }

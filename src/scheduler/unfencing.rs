@@ -131,23 +131,27 @@ pub fn order_restart_vs_unfence(ws: &mut WorkingSet, r: RscIdx) {
         let unfence = unfence_op(ws, n, true, "");
         super::actions::new_ordering(
             ws,
-            Some(r),
-            Some(format!("{id}_stop_0")),
-            None,
-            None,
-            None,
-            Some(unfence),
-            OPTIONAL | SAME_NODE,
+            Ordering {
+                first_rsc: Some(r),
+                first_task: Some(format!("{id}_stop_0")),
+                first_action: None,
+                then_rsc: None,
+                then_task: None,
+                then_action: Some(unfence),
+                flags: OPTIONAL | SAME_NODE,
+            },
         );
         super::actions::new_ordering(
             ws,
-            None,
-            None,
-            Some(unfence),
-            Some(r),
-            Some(format!("{id}_start_0")),
-            None,
-            IMPLIES_THEN_ON_NODE | SAME_NODE,
+            Ordering {
+                first_rsc: None,
+                first_task: None,
+                first_action: Some(unfence),
+                then_rsc: Some(r),
+                then_task: Some(format!("{id}_start_0")),
+                then_action: None,
+                flags: IMPLIES_THEN_ON_NODE | SAME_NODE,
+            },
         );
     }
 }
