@@ -212,7 +212,10 @@ fn explore_seeds_that_once_failed_hold() {
     for (rel, seeds) in [
         ("scenarios/explore-n-plus-one.toml", &[455u64, 792, 493][..]),
         ("scenarios/explore-promotable.toml", &[389, 836, 959][..]),
-        ("scenarios/explore-n-to-n-clone.toml", &[251, 304, 985, 400][..]),
+        (
+            "scenarios/explore-n-to-n-clone.toml",
+            &[251, 304, 985, 400][..],
+        ),
     ] {
         let p = prepared(rel);
         for &seed in seeds {
