@@ -696,6 +696,8 @@ impl<P: Clone> Totem<P> {
         self.old = None;
         self.ring_seq = self.ring_seq.max(ring.seq);
         self.timers.stop_all();
+        // Commits of an earlier ring this node represented are moot now.
+        self.unacked.clear();
         self.state = State::Operational {
             ring,
             members: members.clone(),
