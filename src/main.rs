@@ -315,6 +315,7 @@ fn run_cmd(args: RunArgs) -> ExitCode {
             Ok(f) => Some(sim::TraceConfig {
                 sink: sim::TraceSink::Writer(Box::new(std::io::BufWriter::new(f))),
                 bodies: true,
+                step_messages: false,
             }),
             Err(e) => {
                 eprintln!("pacesim: cannot write the trace {}: {e}", path.display());

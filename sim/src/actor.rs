@@ -43,6 +43,24 @@ pub trait Actor {
         input: Input<Self::Msg>,
     ) -> Vec<Output<Self::Msg, Self::Event>>;
 
+    /// `handle`, appending the effects to `out` (which the kernel hands in
+    /// empty and reuses from input to input) instead of returning a new
+    /// vector: an actor that takes most of a run's inputs implements this
+    /// to spare an allocation per input. The default calls `handle`.
+    fn handle_into(
+        &mut self,
+        now: Instant,
+        input: Input<Self::Msg>,
+        out: &mut Vec<Output<Self::Msg, Self::Event>>,
+    ) {
+        let effects = self.handle(now, input);
+        if out.is_empty() {
+            *out = effects;
+        } else {
+            out.extend(effects);
+        }
+    }
+
     /// The earliest instant at which this actor wants a `Wake`, if any.
     fn next_deadline(&self) -> Option<Instant>;
 }

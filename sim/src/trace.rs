@@ -248,6 +248,12 @@ pub struct TraceConfig {
     pub sink: TraceSink,
     /// Whether `send` records carry the message body.
     pub bodies: bool,
+    /// Whether the records of a message's way (send, deliver, drop, hold)
+    /// are among the last step's records (`Sim::last_records`). A harness
+    /// that reacts only to power, processes and faults turns this off: on
+    /// an idle ring nearly every step is a message, and keeping its records
+    /// for nobody is a good part of the step's cost.
+    pub step_messages: bool,
 }
 
 /// Hashed into memory, with bodies: what tests want.
@@ -256,6 +262,7 @@ impl Default for TraceConfig {
         TraceConfig {
             sink: TraceSink::Memory,
             bodies: true,
+            step_messages: true,
         }
     }
 }
@@ -264,12 +271,17 @@ impl Default for TraceConfig {
 pub(crate) struct Trace {
     sink: TraceSink,
     bodies: bool,
+    step_messages: bool,
     line: Vec<u8>,
     memory: Vec<u8>,
     hash: u64,
     next_n: u64,
     error: Option<io::Error>,
     step: Vec<Record>,
+    /// Whether the current step recorded anything but a message passing:
+    /// power, processes, faults, devices, held links — the state the
+    /// kernel's own invariants are about.
+    step_changed: bool,
 }
 
 impl Trace {
@@ -277,18 +289,21 @@ impl Trace {
         Trace {
             sink: config.sink,
             bodies: config.bodies,
+            step_messages: config.step_messages,
             line: Vec::new(),
             memory: Vec::new(),
             hash: fnv1a64(b""),
             next_n: 0,
             error: None,
             step: Vec::new(),
+            step_changed: false,
         }
     }
 
     /// Starts the records of a new step.
     pub(crate) fn begin_step(&mut self) {
         self.step.clear();
+        self.step_changed = false;
     }
 
     /// Records one event, with an optional message body.
@@ -307,7 +322,19 @@ impl Trace {
         if !matches!(self.sink, TraceSink::Off) {
             self.write(&record, body);
         }
-        self.step.push(record);
+        let message = matches!(
+            record.event,
+            TraceEvent::Send { .. }
+                | TraceEvent::Deliver { .. }
+                | TraceEvent::Drop { .. }
+                | TraceEvent::Hold { .. }
+        );
+        if !message || matches!(record.event, TraceEvent::Hold { .. }) {
+            self.step_changed = true;
+        }
+        if self.step_messages || !message {
+            self.step.push(record);
+        }
     }
 
     fn write<M: Serialize>(&mut self, record: &Record, body: Option<&M>) {
@@ -333,6 +360,10 @@ impl Trace {
                 }
             }
         }
+    }
+
+    pub(crate) fn step_changed(&self) -> bool {
+        self.step_changed
     }
 
     pub(crate) fn step_records(&self) -> &[Record] {

@@ -146,6 +146,13 @@ impl Actor for Process {
         }
     }
 
+    fn handle_into(&mut self, now: Instant, input: Input<Msg>, out: &mut Vec<Out>) {
+        match self {
+            Process::Stack(s) => s.handle_into(now, input, out),
+            Process::Resources(r) => out.extend(r.handle(now, input)),
+        }
+    }
+
     fn next_deadline(&self) -> Option<Instant> {
         match self {
             Process::Stack(s) => s.next_deadline(),

@@ -51,6 +51,7 @@ pub const COROSYNC_START: Duration = Duration::from_millis(500);
 pub const CONTROLLER_START: Duration = Duration::from_millis(1500);
 
 /// Something one layer produced for another.
+#[derive(Debug, Clone)]
 enum Hop {
     Totem(membership::Output<Cpg>),
     Quorum(quorum::Output),
@@ -98,6 +99,10 @@ pub struct Stack {
     /// While starting: when corosync, then the controller, are up.
     corosync_at: Option<Instant>,
     controller_at: Option<Instant>,
+    /// Buffers kept for their capacity between inputs (empty between
+    /// them): the hops of the current ripple and totem's outputs.
+    hops: VecDeque<Hop>,
+    totem_out: Vec<membership::Output<Cpg>>,
 }
 
 /// The layers of the stack that keep timers, as indices of its deadline cache.
@@ -166,6 +171,8 @@ impl Stack {
             stale: [true; Layer::COUNT],
             corosync_at: None,
             controller_at: None,
+            hops: VecDeque::new(),
+            totem_out: Vec::new(),
         };
         stack.refresh_deadlines();
         stack
@@ -201,13 +208,19 @@ impl Stack {
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Out> {
         let mut out = Vec::new();
-        let mut hops = VecDeque::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// `handle`, appending the effects to `out`.
+    pub fn handle_into(&mut self, now: Instant, input: Input<Msg>, out: &mut Vec<Out>) {
+        let mut hops = std::mem::take(&mut self.hops);
         match input {
             Input::Start => {
                 self.corosync_at = Some(now + COROSYNC_START);
                 self.controller_at = Some(now + CONTROLLER_START);
             }
-            Input::Wake => self.wake(now, &mut hops, &mut out),
+            Input::Wake => self.wake(now, &mut hops, out),
             // knet discards data from a host it has no link up to (the
             // catch-all below).
             Input::Message {
@@ -222,7 +235,7 @@ impl Stack {
             } => {
                 let mut k = Vec::new();
                 self.knet.on_message(now, from, m, &mut k);
-                self.knet_out(k, &mut out);
+                self.knet_out(k, out);
             }
             Input::Ipc {
                 msg: Msg::Done(d), ..
@@ -235,30 +248,46 @@ impl Stack {
             _ => {}
         }
         while let Some(hop) = hops.pop_front() {
-            self.route(now, hop, &mut hops, &mut out);
+            self.route(now, hop, &mut hops, out);
         }
         self.refresh_devices();
         self.refresh_deadlines();
         if self.exiting {
             out.push(Output::Exit);
         }
-        out
+        self.hops = hops;
     }
 
     /// Asks the layers fed since the last refresh for their next deadline.
     fn refresh_deadlines(&mut self) {
         for layer in Layer::ALL {
             if std::mem::take(&mut self.stale[layer as usize]) {
-                self.deadlines[layer as usize] = match layer {
-                    Layer::Knet => self.knet.next_deadline(),
-                    Layer::Totem => self.totem.next_deadline(),
-                    Layer::Quorum => self.quorum.next_deadline(),
-                    Layer::Controller => self.controller.next_deadline(),
-                    Layer::Fencer => self.fencer.next_deadline(),
-                    Layer::Executor => self.executor.next_deadline(),
-                };
+                self.deadlines[layer as usize] = self.ask_deadline(layer);
             }
         }
+    }
+
+    /// A layer's next deadline, asked of the layer itself.
+    fn ask_deadline(&self, layer: Layer) -> Option<Instant> {
+        match layer {
+            Layer::Knet => self.knet.next_deadline(),
+            Layer::Totem => self.totem.next_deadline(),
+            Layer::Quorum => self.quorum.next_deadline(),
+            Layer::Controller => self.controller.next_deadline(),
+            Layer::Fencer => self.fencer.next_deadline(),
+            Layer::Executor => self.executor.next_deadline(),
+        }
+    }
+
+    /// Whether a layer has a timer due at `now`: its cached deadline,
+    /// unless the layer was fed since the cache was refreshed.
+    fn layer_due(&self, layer: Layer, now: Instant) -> bool {
+        let d = if self.stale[layer as usize] {
+            self.ask_deadline(layer)
+        } else {
+            self.deadlines[layer as usize]
+        };
+        d.is_some_and(|t| t <= now)
     }
 
     /// knet's packets leave; its links' changes are for nobody but totem's
@@ -277,8 +306,8 @@ impl Stack {
 
     /// Fires the timers that are due, layer by layer.
     fn wake(&mut self, now: Instant, hops: &mut VecDeque<Hop>, out: &mut Vec<Out>) {
-        // Each layer is asked afresh: an earlier layer's wake may have fed
-        // a later one (whose cached deadline is then stale).
+        // A layer fed by an earlier layer's wake is asked afresh (its cached
+        // deadline is then stale).
         let due = |d: Option<Instant>| d.is_some_and(|t| t <= now);
         if due(self.corosync_at) {
             self.corosync_at = None;
@@ -296,24 +325,24 @@ impl Stack {
                 hops.push_back(Hop::Members(members));
             }
         }
-        if due(self.knet.next_deadline()) {
+        if self.layer_due(Layer::Knet, now) {
             let mut k = Vec::new();
             self.knet.on_wake(now, &mut k);
             self.knet_out(k, out);
         }
-        if due(self.totem.next_deadline()) {
+        if self.layer_due(Layer::Totem, now) {
             self.feed_totem(now, membership::Input::Wake, hops);
         }
-        if due(self.quorum.next_deadline()) {
+        if self.layer_due(Layer::Quorum, now) {
             self.feed_quorum(now, quorum::Input::Wake, hops);
         }
-        if due(self.controller.next_deadline()) {
+        if self.layer_due(Layer::Controller, now) {
             self.feed_controller(now, controller::Input::Wake, hops);
         }
-        if due(self.fencer.next_deadline()) {
+        if self.layer_due(Layer::Fencer, now) {
             self.feed_fencer(now, fencer::Input::Wake, hops);
         }
-        if due(self.executor.next_deadline()) {
+        if self.layer_due(Layer::Executor, now) {
             self.feed_executor(now, executor::Input::Wake, hops);
         }
     }
@@ -331,7 +360,10 @@ impl Stack {
         hops: &mut VecDeque<Hop>,
     ) {
         self.stale[Layer::Totem as usize] = true;
-        hops.extend(self.totem.handle(now, input).into_iter().map(Hop::Totem));
+        let mut o = std::mem::take(&mut self.totem_out);
+        self.totem.handle_into(now, input, &mut o);
+        hops.extend(o.drain(..).map(Hop::Totem));
+        self.totem_out = o;
     }
 
     fn feed_quorum(&mut self, now: Instant, input: quorum::Input, hops: &mut VecDeque<Hop>) {

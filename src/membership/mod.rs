@@ -362,23 +362,29 @@ impl<P: Clone> Totem<P> {
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input<P>) -> Vec<Output<P>> {
         let mut out = Vec::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// `handle`, appending the outputs to `out`: the stack feeds totem every
+    /// token and keeps one buffer for it.
+    pub fn handle_into(&mut self, now: Instant, input: Input<P>, out: &mut Vec<Output<P>>) {
         match input {
             Input::Start => {
                 if matches!(self.state, State::Down) {
-                    self.enter_gather(now, BTreeSet::from([self.us]), BTreeSet::new(), &mut out);
+                    self.enter_gather(now, BTreeSet::from([self.us]), BTreeSet::new(), out);
                 }
             }
-            Input::Message { from, msg } => self.on_message(now, from, msg, &mut out),
+            Input::Message { from, msg } => self.on_message(now, from, msg, out),
             Input::Cast(p) => {
                 if !matches!(self.state, State::Down) {
                     self.pending.push(p);
                 }
             }
-            Input::Leave => self.on_leave(&mut out),
-            Input::Wake => self.on_wake(now, &mut out),
+            Input::Leave => self.on_leave(out),
+            Input::Wake => self.on_wake(now, out),
         }
         self.check_invariants();
-        out
     }
 
     /// The earliest timer.
@@ -618,8 +624,22 @@ impl<P: Clone> Totem<P> {
             seq: 0,
             log: Vec::new(),
         };
-        self.timers.set(Timer::Merge, now + self.cfg.merge);
+        self.arm_merge(now);
         self.take_token(now, token, out);
+    }
+
+    /// The representative advertises its ring every `merge` to the nodes
+    /// of the nodelist outside it (totemsrp's merge detect). A ring of the
+    /// whole nodelist has nobody to advertise to, and stays so until a new
+    /// ring is installed (which arms the timer again): it keeps no timer,
+    /// rather than waking five times a second to send nothing.
+    fn arm_merge(&mut self, now: Instant) {
+        let State::Operational { members, .. } = &self.state else {
+            return;
+        };
+        if self.nodelist.iter().any(|n| !members.contains(n)) {
+            self.timers.set(Timer::Merge, now + self.cfg.merge);
+        }
     }
 
     fn on_commit_ack(
@@ -753,8 +773,7 @@ impl<P: Clone> Totem<P> {
     }
 
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
-        let due: Vec<Timer> = self.timers.expired(now).collect();
-        for timer in due {
+        for timer in self.timers.expired(now) {
             // An earlier timer of this wake may have changed state and timers.
             if !self.timers.is_due(timer, now) {
                 continue;
@@ -816,7 +835,7 @@ impl<P: Clone> Totem<P> {
                 msg: Msg::MergeDetect { ring: *ring },
             });
         }
-        self.timers.set(Timer::Merge, now + self.cfg.merge);
+        self.arm_merge(now);
     }
 
     fn check_invariants(&self) {

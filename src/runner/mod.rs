@@ -138,6 +138,7 @@ pub fn run(s: &Scenario, opts: RunOptions) -> Result<Outcome, scenario::Scenario
     let trace = opts.trace.unwrap_or(TraceConfig {
         sink: sim::trace::TraceSink::Hash,
         bodies: false,
+        step_messages: false,
     });
     Ok(p.simulate_with(
         seed,
@@ -294,6 +295,7 @@ impl Prepared {
         cfg.trace = trace.unwrap_or(TraceConfig {
             sink: sim::trace::TraceSink::Off,
             bodies: false,
+            step_messages: false,
         });
         let spec = built.spec.clone();
         let disks = Disks::default();

@@ -103,6 +103,7 @@ fn same_seed_same_trace() {
                 trace: Some(sim::TraceConfig {
                     sink: sim::TraceSink::Hash,
                     bodies: true,
+                    step_messages: false,
                 }),
                 ..Default::default()
             },

@@ -160,7 +160,10 @@ impl<A: Actor> Sim<A> {
             .get_mut(&addr.node)
             .and_then(|n| n.procs.get_mut(&addr.group))
             .expect("call on a running process");
-        let outputs = proc.actor.handle(now, input);
+        // The effects go to a buffer the kernel keeps between calls; a call
+        // nested in routing (none today) would find it taken and use its own.
+        let mut outputs = std::mem::take(&mut self.outputs);
+        proc.actor.handle_into(now, input, &mut outputs);
         let deadline = proc.actor.next_deadline();
         if is_wake {
             assert!(
@@ -189,14 +192,16 @@ impl<A: Actor> Sim<A> {
                 }
             }
         }
-        self.route(addr, outputs);
+        self.route(addr, &mut outputs);
+        self.outputs = outputs;
     }
 
-    /// Turns outputs into events. `Exit` and `Panic` act last.
-    fn route(&mut self, from: Addr, outputs: Vec<Output<A::Msg, A::Event>>) {
+    /// Turns outputs into events (leaving `outputs` empty). `Exit` and
+    /// `Panic` act last.
+    fn route(&mut self, from: Addr, outputs: &mut Vec<Output<A::Msg, A::Event>>) {
         let mut exit = false;
         let mut panic = None;
-        for output in outputs {
+        for output in outputs.drain(..) {
             match output {
                 Output::Send { to, msg } => self.send_net(from, to, msg),
                 Output::Broadcast(msg) => {

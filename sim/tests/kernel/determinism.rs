@@ -64,7 +64,11 @@ fn different_seed_gives_different_trace() {
 fn hash_sink_matches_memory_sink() {
     let run = |sink: TraceSink| {
         let mut c = config(11);
-        c.trace = TraceConfig { sink, bodies: true };
+        c.trace = TraceConfig {
+            sink,
+            bodies: true,
+            step_messages: true,
+        };
         let mut sim = toy_sim(c, 3, Some(Duration::from_millis(100)));
         sim.run_until(secs(2));
         (sim.trace_bytes().to_vec(), sim.trace_hash())
