@@ -307,12 +307,23 @@ impl Trace {
     }
 
     /// Records one event, with an optional message body.
+    #[inline]
     pub(crate) fn record<M: Serialize>(
         &mut self,
         at: Instant,
         event: TraceEvent,
         body: Option<&M>,
     ) {
+        let passing = matches!(
+            event,
+            TraceEvent::Send { .. } | TraceEvent::Deliver { .. } | TraceEvent::Drop { .. }
+        );
+        if passing && !self.step_messages && matches!(self.sink, TraceSink::Off) {
+            // Nobody reads it: only its number is taken.
+            self.next_n += 1;
+            return;
+        }
+        let message = passing || matches!(event, TraceEvent::Hold { .. });
         let record = Record {
             n: self.next_n,
             at,
@@ -322,14 +333,7 @@ impl Trace {
         if !matches!(self.sink, TraceSink::Off) {
             self.write(&record, body);
         }
-        let message = matches!(
-            record.event,
-            TraceEvent::Send { .. }
-                | TraceEvent::Deliver { .. }
-                | TraceEvent::Drop { .. }
-                | TraceEvent::Hold { .. }
-        );
-        if !message || matches!(record.event, TraceEvent::Hold { .. }) {
+        if !passing {
             self.step_changed = true;
         }
         if self.step_messages || !message {

@@ -43,8 +43,9 @@ pub const RESOURCES: Group = Group("resources");
 pub enum Cpg {
     /// votequorum's node information.
     Quorum(quorum::NodeInfo),
-    /// A controller message.
-    Ctl(controller::Msg),
+    /// A controller message, boxed: it is large, and every totem output,
+    /// hop and token entry would otherwise be as large as it.
+    Ctl(Box<controller::Msg>),
 }
 
 /// Every message of a simulated cluster.

@@ -100,9 +100,10 @@ pub struct Stack {
     corosync_at: Option<Instant>,
     controller_at: Option<Instant>,
     /// Buffers kept for their capacity between inputs (empty between
-    /// them): the hops of the current ripple and totem's outputs.
+    /// them): the hops of the current ripple, totem's and knet's outputs.
     hops: VecDeque<Hop>,
     totem_out: Vec<membership::Output<Cpg>>,
+    knet_buf: Vec<knet::Output>,
 }
 
 /// The layers of the stack that keep timers, as indices of its deadline cache.
@@ -173,6 +174,7 @@ impl Stack {
             controller_at: None,
             hops: VecDeque::new(),
             totem_out: Vec::new(),
+            knet_buf: Vec::new(),
         };
         stack.refresh_deadlines();
         stack
@@ -233,9 +235,10 @@ impl Stack {
                 from,
                 msg: Msg::Knet(m),
             } => {
-                let mut k = Vec::new();
+                let mut k = std::mem::take(&mut self.knet_buf);
                 self.knet.on_message(now, from, m, &mut k);
-                self.knet_out(k, out);
+                self.knet_out(&mut k, out);
+                self.knet_buf = k;
             }
             Input::Ipc {
                 msg: Msg::Done(d), ..
@@ -292,9 +295,9 @@ impl Stack {
 
     /// knet's packets leave; its links' changes are for nobody but totem's
     /// filter, which asks `is_up` as packets pass.
-    fn knet_out(&mut self, outputs: Vec<knet::Output>, out: &mut Vec<Out>) {
+    fn knet_out(&mut self, outputs: &mut Vec<knet::Output>, out: &mut Vec<Out>) {
         self.stale[Layer::Knet as usize] = true;
-        for o in outputs {
+        for o in outputs.drain(..) {
             if let knet::Output::Send { to, msg } = o {
                 out.push(Output::Send {
                     to,
@@ -326,9 +329,10 @@ impl Stack {
             }
         }
         if self.layer_due(Layer::Knet, now) {
-            let mut k = Vec::new();
+            let mut k = std::mem::take(&mut self.knet_buf);
             self.knet.on_wake(now, &mut k);
-            self.knet_out(k, out);
+            self.knet_out(&mut k, out);
+            self.knet_buf = k;
         }
         if self.layer_due(Layer::Totem, now) {
             self.feed_totem(now, membership::Input::Wake, hops);
@@ -448,7 +452,11 @@ impl Stack {
                     Cpg::Ctl(_) if self.controller_at.is_some() => {}
                     Cpg::Ctl(msg) => {
                         let from = self.name(from);
-                        self.feed_controller(now, controller::Input::Deliver { from, msg }, hops);
+                        self.feed_controller(
+                            now,
+                            controller::Input::Deliver { from, msg: *msg },
+                            hops,
+                        );
                     }
                 },
             },
@@ -465,7 +473,7 @@ impl Stack {
                 }
             },
             Hop::Ctl(o) => match o {
-                controller::Output::Cast(m) => self.cast(now, Cpg::Ctl(m), hops),
+                controller::Output::Cast(m) => self.cast(now, Cpg::Ctl(Box::new(m)), hops),
                 controller::Output::Exec { call, op } => {
                     self.feed_executor(now, executor::Input::Exec { call, op }, hops)
                 }
