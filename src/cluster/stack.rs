@@ -152,8 +152,16 @@ impl Stack {
                 },
                 now,
             ),
-            fencer: Fencer::new(registry, spec.names.clone()).with_seed(seed),
-            executor: Executor::new(),
+            fencer: Fencer::new(
+                fencer::Config {
+                    registry,
+                    nodes: spec.names.clone(),
+                },
+                us,
+                now,
+                seed,
+            ),
+            executor: Executor::new(us, now),
             members: Vec::new(),
             awaiting: BTreeSet::new(),
             pending_members: None,
