@@ -16,6 +16,9 @@
 mod event;
 mod resources;
 mod stack;
+mod sync;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 

@@ -62,6 +62,7 @@ impl Resources {
                 out.push(Output::Event(ClusterEvent::Failed { rsc: rsc.clone() }));
             }
         }
+        self.agents.check_invariants();
         out
     }
 

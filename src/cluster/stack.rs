@@ -3,7 +3,8 @@
 //! wire them.
 //!
 //! Each daemon is its own state machine; the stack only routes: totem's
-//! memberships go to votequorum and the controller, its agreed deliveries
+//! memberships go to votequorum and, through corosync's sync barrier
+//! ([`super::sync`]), to the controller; its agreed deliveries
 //! to whichever layer cast them; the controller's casts go back to totem,
 //! its operations to the executor (whose agent requests leave the group as
 //! IPC to `resources`) and its fencing requests to the fencer (whose power
@@ -21,7 +22,7 @@
 //! still, after pacemakerd has started the other daemons and the
 //! controller has connected to the cluster and read its configuration.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::cib::Cib;
@@ -35,6 +36,7 @@ use crate::membership::knet::{self, Knet};
 use crate::membership::{self, Totem};
 use crate::quorum::{self, Votequorum};
 
+use super::sync::SyncBarrier;
 use super::{ClusterEvent, Cpg, Msg, Out, Spec, RESOURCES};
 
 /// From the stack's start to corosync configuring its links and forming
@@ -74,13 +76,9 @@ pub struct Stack {
     executor: Executor,
     /// The agreed membership of this node's partition.
     members: Vec<NodeId>,
-    /// Members whose quorum information is awaited since the last membership.
-    awaiting: BTreeSet<NodeId>,
-    /// The membership the controller is told of once quorum is settled.
-    pending_members: Option<Vec<String>>,
-    /// Between a new membership and the controller hearing of it: quorum
-    /// changes then reach the controller with the membership, not before.
-    syncing: bool,
+    /// Corosync's sync barrier: the controller hears of a membership only
+    /// once votequorum has every member's information.
+    sync: SyncBarrier,
     quorate: bool,
     /// The CIB generation the fencer's devices were read from.
     devices_from: controller::Generation,
@@ -158,12 +156,18 @@ impl Stack {
                 },
                 now,
             ),
-            fencer: Fencer::new(registry, spec.names.clone()).with_seed(seed),
-            executor: Executor::new(),
+            fencer: Fencer::new(
+                fencer::Config {
+                    registry,
+                    nodes: spec.names.clone(),
+                },
+                us,
+                now,
+                seed,
+            ),
+            executor: Executor::new(us, now),
             members: Vec::new(),
-            awaiting: BTreeSet::new(),
-            pending_members: None,
-            syncing: false,
+            sync: SyncBarrier::new(),
             quorate: false,
             devices_from: controller::generation(&cib),
             devices_seen: Arc::downgrade(&cib),
@@ -323,7 +327,7 @@ impl Stack {
             self.feed_controller(now, controller::Input::Start, hops);
             // It asks for the membership as it connects (a membership
             // still syncing reaches it when synced).
-            if !self.members.is_empty() && !self.syncing {
+            if !self.members.is_empty() && !self.sync.syncing() {
                 let members = self.members.iter().map(|&n| self.name(n)).collect();
                 hops.push_back(Hop::Members(members));
             }
@@ -430,22 +434,17 @@ impl Stack {
                         names: names.clone(),
                     }));
                     self.members = members.clone();
-                    self.awaiting = members.iter().copied().collect();
                     self.feed_fencer(now, fencer::Input::Peers(names.clone()), hops);
+                    // The controller hears of it once the sync round ends.
+                    self.sync.begin(&members, names);
                     self.feed_quorum(now, quorum::Input::Membership { members }, hops);
-                    // As corosync's sync barrier does, the controller hears
-                    // of the membership only with its quorum settled.
-                    self.pending_members = Some(names);
-                    self.syncing = true;
                 }
                 membership::Output::Deliver { from, payload } => match payload {
                     Cpg::Quorum(info) => {
                         self.feed_quorum(now, quorum::Input::NodeInfo(info), hops);
-                        if self.awaiting.remove(&from) && self.awaiting.is_empty() {
+                        if let Some(names) = self.sync.delivered(from) {
                             self.feed_quorum(now, quorum::Input::SyncDone, hops);
-                            if let Some(names) = self.pending_members.take() {
-                                hops.push_back(Hop::Members(names));
-                            }
+                            hops.push_back(Hop::Members(names));
                         }
                     }
                     // Not in the controllers' CPG group before it starts.
@@ -466,7 +465,7 @@ impl Stack {
                     if quorate != self.quorate {
                         self.quorate = quorate;
                         out.push(Output::Event(ClusterEvent::Quorate(quorate)));
-                        if !self.syncing && self.controller_at.is_none() {
+                        if !self.sync.syncing() && self.controller_at.is_none() {
                             self.feed_controller(now, controller::Input::Quorum(quorate), hops);
                         }
                     }
@@ -514,9 +513,9 @@ impl Stack {
                     hops,
                 ),
             },
-            Hop::Members(_) if self.controller_at.is_some() => self.syncing = false,
+            Hop::Members(_) if self.controller_at.is_some() => self.sync.released(),
             Hop::Members(members) => {
-                self.syncing = false;
+                self.sync.released();
                 let quorate = self.quorate;
                 self.feed_controller(
                     now,

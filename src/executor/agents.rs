@@ -124,7 +124,10 @@ pub struct Agents {
     timings: Timings,
     active: BTreeMap<String, Activity>,
     armed: BTreeMap<(String, String), Armed>,
-    /// Operations in progress: when they finish, and what they were.
+    /// Operations in progress by token: when they finish, and what they
+    /// were. These are the resources side's timers, one per operation in
+    /// progress, so they live with their operation rather than in a
+    /// fixed `TimerTable`.
     running: BTreeMap<u64, (Instant, Request)>,
     /// Injected failures returned, per resource.
     failures: BTreeMap<String, u64>,
@@ -216,6 +219,18 @@ impl Agents {
                 }
             })
             .collect()
+    }
+
+    /// Checked by the `resources` process after every input.
+    pub fn check_invariants(&self) {
+        assert!(
+            self.armed.values().all(|a| a.times > 0),
+            "an armed failure is dropped once used up"
+        );
+        assert!(
+            self.failures.values().all(|&n| n > 0),
+            "only resources that failed are counted"
+        );
     }
 
     /// Applies an operation's effect and gives its result code.

@@ -14,7 +14,7 @@ pub mod agents;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use sim::{Duration, Instant};
+use sim::{Duration, Instant, NodeId};
 
 pub use agents::{Activity, AgentTimings, Agents, Done, Request, Timings};
 
@@ -121,21 +121,43 @@ struct Job {
 /// Calling rules: route `Output::Run`/`Abandon` to the node's agents and
 /// their `Done`s back as `Input::Agent`; call `handle(now, Input::Wake)` at
 /// `next_deadline()`.
-#[derive(Debug, Clone, Default)]
+///
+/// Its timers are per operation, not a fixed set: a timeout for each
+/// operation in flight and a next run for each recurring one. Each
+/// deadline is therefore kept with its operation (`in_flight`,
+/// `recurring`) rather than in a `TimerTable`.
+#[derive(Debug, Clone)]
 pub struct Executor {
+    /// The node this executor runs on (named when an invariant breaks).
+    us: NodeId,
     next_call_id: u64,
     next_token: u64,
-    /// Per resource: the job in flight (token, deadline) and those waiting.
+    /// Per resource: the job in flight (token, timeout deadline).
     in_flight: BTreeMap<String, (u64, Instant, Job)>,
+    /// Per resource: the jobs waiting for the one in flight.
     queued: BTreeMap<String, VecDeque<Job>>,
-    /// Recurring jobs waiting for their next run.
+    /// Recurring jobs waiting for their next run, with its time.
     recurring: Vec<(Instant, Job)>,
 }
 
 impl Executor {
-    /// An executor with nothing to do.
-    pub fn new() -> Executor {
-        Executor::default()
+    /// Node `us`'s executor, with nothing to do.
+    ///
+    /// The daemons' constructor shape is `(config, node id, now, seed)`.
+    /// pacemaker-execd has no configuration this model reads (every
+    /// operation brings its own timeout and interval) and draws nothing at
+    /// random, so it takes neither; `now` is unused (no timer runs before
+    /// an operation) and is taken so that the stack builds every daemon
+    /// alike.
+    pub fn new(us: NodeId, _now: Instant) -> Executor {
+        Executor {
+            us,
+            next_call_id: 0,
+            next_token: 0,
+            in_flight: BTreeMap::new(),
+            queued: BTreeMap::new(),
+            recurring: Vec::new(),
+        }
     }
 
     /// Takes one input and returns its effects.
@@ -296,14 +318,35 @@ impl Executor {
         }
     }
 
+    /// Checked after every input: one operation in flight per resource,
+    /// and no operation left waiting behind nothing.
     fn check_invariants(&self) {
-        for (rsc, (_, _, job)) in &self.in_flight {
-            assert_eq!(&job.op.rsc, rsc, "jobs are filed under their resource");
+        let us = self.us;
+        let mut tokens = std::collections::BTreeSet::new();
+        for (rsc, (token, _, job)) in &self.in_flight {
+            assert_eq!(
+                &job.op.rsc, rsc,
+                "node {us}: jobs are filed under their resource"
+            );
+            assert!(
+                *token <= self.next_token && tokens.insert(*token),
+                "node {us}: each run in flight has a token of its own"
+            );
         }
-        for q in self.queued.values() {
+        for (rsc, q) in &self.queued {
+            assert!(
+                q.is_empty() || self.in_flight.contains_key(rsc),
+                "node {us}: {rsc} has operations queued behind none in flight"
+            );
             assert!(
                 q.iter().all(|j| j.op.timeout > Duration::ZERO),
-                "every operation has a timeout"
+                "node {us}: every operation has a timeout"
+            );
+        }
+        for (_, job) in &self.recurring {
+            assert!(
+                job.op.interval_ms > 0 && job.call_id <= self.next_call_id,
+                "node {us}: only recurring operations wait for a next run"
             );
         }
     }

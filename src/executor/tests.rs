@@ -14,7 +14,7 @@ struct Node {
 impl Node {
     fn new(timings: Timings) -> Node {
         Node {
-            exec: Executor::new(),
+            exec: Executor::new(NodeId(1), Instant::ZERO),
             agents: Agents::new(timings),
             now: Instant::from_nanos(0),
             results: Vec::new(),

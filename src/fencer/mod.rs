@@ -33,7 +33,9 @@
 
 pub mod devices;
 
-use sim::{DeviceId, Duration, Instant, PowerAction, PowerOutcome, PowerRequest, PowerResult};
+use sim::{
+    DeviceId, Duration, Instant, NodeId, PowerAction, PowerOutcome, PowerRequest, PowerResult,
+};
 
 pub use devices::{FenceDevice, HostCheck, Level, Registry, RegistryError};
 
@@ -149,6 +151,9 @@ struct Job {
     /// The power request in flight, if any.
     waiting_for: Option<u64>,
     /// A `pcmk_delay_base` delay or a retry's pause before the next step.
+    /// The fencer's only timer, one per request in progress: requests come
+    /// and go, so each deadline lives with its job rather than in a fixed
+    /// `TimerTable` slot.
     delayed_until: Option<Instant>,
     /// Runs left to the current peer for the current step
     /// (`pcmk_<action>_retries`).
@@ -158,12 +163,23 @@ struct Job {
     last_failure: String,
 }
 
+/// What a fencer is configured with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The devices and topology, as read from the CIB.
+    pub registry: Registry,
+    /// Every node of the cluster by name, in node-id order (node 1 first).
+    pub nodes: Vec<String>,
+}
+
 /// One node's fencer.
 ///
 /// Calling rules: answer every `Output::Power` with the matching
 /// `Input::Power`; call `handle(now, Input::Wake)` at `next_deadline()`.
 #[derive(Debug, Clone)]
 pub struct Fencer {
+    /// This node's name.
+    name: String,
     registry: Registry,
     /// Draws the random part of `pcmk_delay_max` delays.
     rng: sim::SimRng,
@@ -175,23 +191,28 @@ pub struct Fencer {
 }
 
 impl Fencer {
-    /// A fencer for the devices of `registry`, in a cluster of `nodes`.
-    pub fn new(registry: Registry, nodes: Vec<String>) -> Fencer {
+    /// Node `us`'s fencer, with nothing to do.
+    ///
+    /// The daemons' constructor shape is `(config, node id, now, seed)`.
+    /// The seed drives the random part of `pcmk_delay_max` delays (it comes
+    /// from the process's own stream, so runs stay reproducible); `now` is
+    /// unused (no timer runs before a request) and is taken so that the
+    /// stack builds every daemon alike.
+    pub fn new(cfg: Config, us: NodeId, _now: Instant, seed: [u8; 32]) -> Fencer {
+        let name = cfg
+            .nodes
+            .get((us.0 as usize).wrapping_sub(1))
+            .cloned()
+            .unwrap_or_else(|| panic!("node {us} is in the nodelist"));
         Fencer {
-            registry,
-            rng: rand::SeedableRng::from_seed([0; 32]),
-            nodes,
+            name,
+            registry: cfg.registry,
+            rng: rand::SeedableRng::from_seed(seed),
+            nodes: cfg.nodes,
             peers: Vec::new(),
             jobs: Vec::new(),
             next_request: 1,
         }
-    }
-
-    /// Seeds the generator of random fencing delays (from the process's
-    /// own stream, so runs stay reproducible).
-    pub fn with_seed(mut self, seed: [u8; 32]) -> Fencer {
-        self.rng = rand::SeedableRng::from_seed(seed);
-        self
     }
 
     /// The configuration the fencer works with.
@@ -454,17 +475,39 @@ impl Fencer {
         }
     }
 
+    /// Checked after every input: the bookkeeping of requests in progress.
     fn check_invariants(&self) {
-        for job in &self.jobs {
-            assert!(!job.ops.is_empty(), "a job serves at least one request");
+        let name = &self.name;
+        assert!(
+            self.peers.is_empty() || self.peers.contains(name),
+            "{name}: a fencer is a member of its own partition"
+        );
+        for (k, job) in self.jobs.iter().enumerate() {
+            assert!(
+                !job.ops.is_empty(),
+                "{name}: a job serves at least one request"
+            );
             assert!(
                 job.level < job.levels.len(),
-                "a live job has a level to work on"
+                "{name}: a live job has a level to work on"
             );
-            assert!(job.step < job.steps.len(), "a live job has a step to do");
+            assert!(
+                job.step < job.steps.len(),
+                "{name}: a live job has a step to do"
+            );
             assert!(
                 job.waiting_for.is_some() != job.delayed_until.is_some(),
-                "a live job either waits for a switch or for its delay"
+                "{name}: a live job either waits for a switch or for its delay"
+            );
+            assert!(
+                job.waiting_for.is_none_or(|id| id < self.next_request),
+                "{name}: a job waits only for a request it made"
+            );
+            assert!(
+                !self.jobs[..k]
+                    .iter()
+                    .any(|j| j.target == job.target && j.action == job.action),
+                "{name}: one job per target and action (a second request joins the first)"
             );
         }
     }

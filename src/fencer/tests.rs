@@ -189,7 +189,15 @@ struct Bench {
 impl Bench {
     fn new(resources: &str, topology: &str) -> Bench {
         Bench {
-            f: Fencer::new(registry(resources, topology), nodes()),
+            f: Fencer::new(
+                Config {
+                    registry: registry(resources, topology),
+                    nodes: nodes(),
+                },
+                NodeId(1),
+                Instant::ZERO,
+                [0; 32],
+            ),
             now: Instant::from_nanos(0),
             requests: Vec::new(),
             done: Vec::new(),

@@ -28,6 +28,7 @@
 
 use std::collections::BTreeMap;
 
+use sim::timer::TimerTable;
 use sim::{Duration, Instant, NodeId};
 
 #[cfg(test)]
@@ -226,6 +227,21 @@ enum State {
     Dead,
 }
 
+/// votequorum's timers, one of each at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// `last_man_standing_window` after nodes left a still-quorate
+    /// partition: expected votes then drop to the members present.
+    LastManStanding,
+}
+
+impl sim::timer::Timer for Timer {
+    const ALL: &'static [Timer] = &[Timer::LastManStanding];
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Peer {
     votes: u32,
@@ -252,12 +268,17 @@ pub struct Votequorum {
     /// Lowest and highest member ids when this node was last quorate.
     lowest_seen: NodeId,
     highest_seen: NodeId,
-    lms_deadline: Option<Instant>,
+    timers: TimerTable<Timer, 1>,
 }
 
 impl Votequorum {
     /// A node's votequorum as corosync starts it: alone, with its own
     /// votes and the configured expected votes.
+    ///
+    /// The daemons' constructor shape is `(config, node id, now, seed)`.
+    /// votequorum draws nothing at random, so it takes no seed; `now` is
+    /// unused (no timer runs until a membership arrives) and is taken so
+    /// that the stack builds every daemon alike.
     pub fn new(cfg: &Effective, us: NodeId, _now: Instant) -> Votequorum {
         let mut peers = BTreeMap::new();
         peers.insert(
@@ -280,7 +301,7 @@ impl Votequorum {
             previous_members: Vec::new(),
             lowest_seen: us,
             highest_seen: us,
-            lms_deadline: None,
+            timers: TimerTable::new(),
         };
         q.recalculate(false, false);
         q.check_invariants();
@@ -302,7 +323,7 @@ impl Votequorum {
 
     /// When the last_man_standing timer, if running, expires.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.lms_deadline
+        self.timers.next()
     }
 
     /// Whether this node's partition has quorum.
@@ -373,7 +394,10 @@ impl Votequorum {
             let count = members.len() as u32;
             let tie_here = self.cfg.tie_breaker.is_some() && self.low_node_in_partition();
             if (count >= self.quorum && left) || (count <= self.quorum && tie_here) {
-                self.lms_deadline = Some(now + self.cfg.last_man_standing_window);
+                self.timers.set(
+                    Timer::LastManStanding,
+                    now + self.cfg.last_man_standing_window,
+                );
             }
         }
         self.previous_members = std::mem::replace(&mut self.members, members);
@@ -421,11 +445,10 @@ impl Votequorum {
 
     /// Mirrors `votequorum_last_man_standing_timer_fn`.
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output>) {
-        let Some(at) = self.lms_deadline else { return };
-        if now < at {
+        if !self.timers.is_due(Timer::LastManStanding, now) {
             return;
         }
-        self.lms_deadline = None;
+        self.timers.stop(Timer::LastManStanding);
         if self.quorate {
             let before = self.quorate;
             self.recalculate(true, true);
@@ -550,18 +573,42 @@ impl Votequorum {
         }
     }
 
+    /// Checked after every input: the state votequorum's arithmetic
+    /// relies on.
     fn check_invariants(&self) {
+        let us = self.us;
         assert!(
-            self.members.contains(&self.us),
-            "a node is always in its own partition"
+            self.members.contains(&us),
+            "node {us}: a node is always in its own partition"
+        );
+        assert!(
+            self.members.windows(2).all(|w| w[0] < w[1]),
+            "node {us}: members are sorted and distinct"
         );
         assert!(
             self.us_peer().state == State::Member,
-            "a node never marks itself dead"
+            "node {us}: a node never marks itself dead"
         );
-        assert!(self.quorum >= 1, "quorum is at least one vote");
-        if self.waiting_for_all() {
-            assert!(!self.quorate, "a node waiting for all is never quorate");
+        for (n, p) in &self.peers {
+            assert!(
+                p.state == State::Dead || self.members.contains(n),
+                "node {us}: a live peer ({n}) is a member of the partition"
+            );
         }
+        assert!(self.quorum >= 1, "node {us}: quorum is at least one vote");
+        if self.waiting_for_all() {
+            assert!(
+                !self.quorate,
+                "node {us}: a node waiting for all is never quorate"
+            );
+        }
+        assert!(
+            self.cfg.wait_for_all || !self.wait_for_all_status,
+            "node {us}: only wait_for_all waits for all"
+        );
+        assert!(
+            self.cfg.last_man_standing || self.timers.is_empty(),
+            "node {us}: only last_man_standing arms its timer"
+        );
     }
 }
