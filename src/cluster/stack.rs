@@ -151,6 +151,7 @@ impl Stack {
                     epoch_base: spec.epoch_base,
                 },
                 now,
+                seed,
             ),
             fencer: Fencer::new(registry, spec.names.clone()).with_seed(seed),
             executor: Executor::new(),
