@@ -155,6 +155,7 @@ impl Stack {
                     epoch_base: spec.epoch_base,
                 },
                 now,
+                seed,
             ),
             fencer: Fencer::new(
                 fencer::Config {

@@ -11,15 +11,21 @@
 //! Votes are compared on: eligibility, then the *lower* CRM feature set (so
 //! an old node stays DC during a rolling upgrade), then the *greater* age,
 //! then the case-insensitively smaller node name. Pacemaker's age is the
-//! controller's CPU time, which a simulation cannot have; pacesim uses the
-//! controller's uptime — the longest-running controller wins, which is also
-//! what CPU time approximates on real clusters — and, between controllers
-//! started at the same instant, the name decides.
+//! controller's CPU time, which a simulation cannot measure; pacesim draws
+//! a CPU share per controller incarnation from its seed ([`CpuTime`], whose
+//! doc says why and how). As in Pacemaker, a vote carries the sender's age
+//! when it was cast, and the receiver compares it with its own age at
+//! receipt (`election_count_vote`, `compare_age`): so the longest-running
+//! controller generally wins, and among controllers started together the
+//! draws decide, which node is the first DC varying with the seed as it
+//! varies between real cluster starts. The name decides only equal ages.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use sim::{Duration, Instant};
+
+pub use super::cpu_time::{CpuTime, Micros};
 
 /// How long a node that lost waits before it may start another election.
 pub const LOSS_DAMPENING: Duration = Duration::from_secs(2);
@@ -69,8 +75,9 @@ pub struct Vote {
     /// Its CRM feature set.
     #[serde(skip)]
     pub feature_set: FeatureSet,
-    /// When its controller started (its "age" is the time since).
-    pub started: Instant,
+    /// Its controller's CPU time when the vote was cast, in microseconds
+    /// (its "age").
+    pub age: Micros,
     /// Whether it may become DC (a starting or shutting-down node may not).
     pub eligible: bool,
 }
@@ -80,8 +87,7 @@ pub fn compare(a: &Vote, b: &Vote) -> Ordering {
     a.eligible
         .cmp(&b.eligible)
         .then_with(|| b.feature_set.cmp(&a.feature_set))
-        // An earlier start is a greater age.
-        .then_with(|| b.started.cmp(&a.started))
+        .then_with(|| a.age.cmp(&b.age))
         .then_with(|| b.node.to_lowercase().cmp(&a.node.to_lowercase()))
 }
 
@@ -142,7 +148,9 @@ enum State {
 /// [`Election::next_deadline`].
 #[derive(Debug, Clone)]
 pub struct Election {
+    /// Our vote; its age is refreshed from `cpu` before every use.
     me: Vote,
+    cpu: CpuTime,
     peers: BTreeSet<String>,
     state: State,
     timeout: Duration,
@@ -150,9 +158,10 @@ pub struct Election {
 
 impl Election {
     /// A node's election state; `timeout` is `election-timeout` (2 min).
-    pub fn new(me: Vote, timeout: Duration) -> Election {
+    pub fn new(me: Vote, cpu: CpuTime, timeout: Duration) -> Election {
         Election {
             me,
+            cpu,
             peers: BTreeSet::new(),
             state: State::Idle,
             timeout,
@@ -202,7 +211,7 @@ impl Election {
             deadline: now + self.timeout,
             conceded: BTreeSet::new(),
         };
-        out.push(Output::Broadcast(Msg::Vote(self.me.clone())));
+        out.push(Output::Broadcast(Msg::Vote(self.my_vote(now))));
         self.check_won(now, &mut out);
         out
     }
@@ -218,6 +227,13 @@ impl Election {
         self.new_round(now)
     }
 
+    /// Our vote as of `now`: its age is our CPU time as `get_uptime` reads
+    /// it (held while votes come in quick succession).
+    fn my_vote(&mut self, now: Instant) -> Vote {
+        self.me.age = self.cpu.read(now);
+        self.me.clone()
+    }
+
     /// Takes a peer's election message.
     pub fn on_message(&mut self, now: Instant, from: &str, msg: Msg) -> Vec<Output> {
         let mut out = Vec::new();
@@ -226,7 +242,7 @@ impl Election {
                 if v.node == self.me.node {
                     return out;
                 }
-                if compare(&v, &self.me) == Ordering::Greater {
+                if compare(&v, &self.my_vote(now)) == Ordering::Greater {
                     // The sender is the better DC: concede.
                     self.state = State::Lost {
                         until: now + LOSS_DAMPENING,
@@ -251,7 +267,7 @@ impl Election {
                         // may not have heard our vote (it voted after
                         // conceding to someone else): say it again, or it
                         // waits for the election timeout and wins by it.
-                        out.push(Output::Broadcast(Msg::Vote(self.me.clone())));
+                        out.push(Output::Broadcast(Msg::Vote(self.my_vote(now))));
                     } else {
                         out.extend(self.start(now));
                     }
@@ -305,20 +321,34 @@ impl Election {
 mod tests {
     use super::*;
 
-    fn vote(node: &str, fs: &str, started_s: u64) -> Vote {
+    fn secs(s: u64) -> Instant {
+        Instant::from_nanos(s * 1_000_000_000)
+    }
+
+    /// A vote with this age (CPU microseconds).
+    fn vote(node: &str, fs: &str, age: Micros) -> Vote {
         Vote {
             round: 0,
             node: node.into(),
             feature_set: FeatureSet::parse(fs).unwrap(),
-            started: Instant::from_nanos(started_s * 1_000_000_000),
+            age,
             eligible: true,
         }
     }
 
+    /// A node whose controller started at `started_s` with this CPU share.
+    fn elector(node: &str, started_s: u64, rate_ppm: u64) -> Election {
+        Election::new(
+            vote(node, "3.16.2", 0),
+            CpuTime::with_rate(secs(started_s), rate_ppm),
+            Duration::from_secs(120),
+        )
+    }
+
     #[test]
     fn votes_compare_by_eligibility_feature_set_age_then_name() {
-        let base = vote("node2", "3.16.2", 10);
-        let mut ineligible = vote("node1", "3.0.0", 0);
+        let base = vote("node2", "3.16.2", 10_000);
+        let mut ineligible = vote("node1", "3.0.0", 90_000);
         ineligible.eligible = false;
         assert_eq!(
             compare(&base, &ineligible),
@@ -326,26 +356,76 @@ mod tests {
             "an ineligible node loses"
         );
         assert_eq!(
-            compare(&vote("node9", "3.15.0", 50), &base),
+            compare(&vote("node9", "3.15.0", 5_000), &base),
             Ordering::Greater,
             "the lower feature set wins"
         );
         assert_eq!(
-            compare(&vote("node9", "3.16.2", 5), &base),
+            compare(&vote("node9", "3.16.2", 10_001), &base),
             Ordering::Greater,
-            "the older controller wins"
+            "the greater CPU time wins, to the microsecond"
         );
         assert_eq!(
-            compare(&vote("Node1", "3.16.2", 10), &base),
+            compare(&vote("Node1", "3.16.2", 10_000), &base),
             Ordering::Greater,
             "then the smaller name"
         );
         assert_eq!(
-            compare(&vote("NODE2", "3.16.2", 10), &base),
+            compare(&vote("NODE2", "3.16.2", 10_000), &base),
             Ordering::Equal
         );
         assert!(FeatureSet::parse("3.9") < FeatureSet::parse("3.16.2"));
         assert!(FeatureSet::parse("3.x").is_none());
+    }
+
+    /// Age is uptime times the drawn share: a controller up an hour at the
+    /// lowest share beats one restarted ten minutes ago at the highest;
+    /// between controllers started together the share decides; with equal
+    /// shares and starts, the name.
+    #[test]
+    fn ages_grow_with_uptime_and_share() {
+        let rates = crate::controller::cpu_time::RATE_PPM;
+        let (lo, hi) = (*rates.start(), *rates.end());
+        let now = secs(3_600);
+        let cast = |e: &mut Election| e.my_vote(now);
+        let old_slow = cast(&mut elector("node2", 0, lo));
+        let young_fast = cast(&mut elector("node1", 3_000, hi));
+        assert_eq!(compare(&old_slow, &young_fast), Ordering::Greater);
+        let fast = cast(&mut elector("node3", 0, lo + 1));
+        assert_eq!(compare(&fast, &old_slow), Ordering::Greater);
+        let twin = cast(&mut elector("node1", 0, lo));
+        assert_eq!(old_slow.age, twin.age);
+        assert_eq!(compare(&twin, &old_slow), Ordering::Greater);
+        // Twice the uptime always wins, whatever the shares.
+        let double = cast(&mut elector("node9", 1_800, hi));
+        assert_ne!(compare(&double, &old_slow), Ordering::Greater);
+    }
+
+    /// The vote carries the sender's age when cast; the receiver compares
+    /// its own age at receipt, held for 2 s after each use as
+    /// `get_uptime` holds it.
+    #[test]
+    fn a_vote_is_compared_with_the_receivers_age_at_receipt() {
+        let mut a = elector("node1", 0, 1_000);
+        let cast_at_10 = a.my_vote(secs(10));
+        // Same start and share, but b reads its CPU time 3 s later: older.
+        let mut b = elector("node2", 0, 1_000);
+        b.set_peers(secs(13), ["node1".to_string()].into());
+        let out = b.on_message(secs(13), "node1", Msg::Vote(cast_at_10.clone()));
+        let Some(Output::Broadcast(Msg::Vote(answer))) = out.first() else {
+            panic!("b should vote against a: {out:?}")
+        };
+        assert_eq!(answer.age, 13_000);
+        // A receiver that read its clock at 10 s still holds that reading
+        // at 11 s: the ages tie and the name decides for node1.
+        let mut c = elector("node2", 0, 1_000);
+        c.set_peers(secs(10), ["node1".to_string()].into());
+        c.my_vote(secs(10));
+        let out = c.on_message(secs(11), "node1", Msg::Vote(cast_at_10));
+        assert!(
+            out.contains(&Output::Lost { to: "node1".into() }),
+            "{out:?}"
+        );
     }
 
     /// Three controllers exchanging messages instantly until quiet.
@@ -387,17 +467,17 @@ mod tests {
         nodes
     }
 
+    /// At 100 s: node1 has used 70 ms of CPU, node2 90 ms, node3 135 ms.
     fn cluster() -> Vec<Election> {
-        let t = Duration::from_secs(120);
         vec![
-            Election::new(vote("node1", "3.16.2", 30), t),
-            Election::new(vote("node2", "3.16.2", 10), t),
-            Election::new(vote("node3", "3.16.2", 10), t),
+            elector("node1", 30, 1_000),
+            elector("node2", 10, 1_000),
+            elector("node3", 10, 1_500),
         ]
     }
 
     #[test]
-    fn the_oldest_controller_wins_whoever_starts() {
+    fn the_greatest_cpu_time_wins_whoever_starts() {
         for starters in [vec![0], vec![1], vec![2], vec![0, 1, 2], vec![2, 0]] {
             let nodes = run(cluster(), &starters);
             let dcs: Vec<&str> = nodes
@@ -405,17 +485,17 @@ mod tests {
                 .filter(|e| e.is_dc())
                 .map(|e| e.me.node.as_str())
                 .collect();
-            assert_eq!(dcs, ["node2"], "started by {starters:?}");
+            assert_eq!(dcs, ["node3"], "started by {starters:?}");
         }
     }
 
     #[test]
     fn a_lone_node_wins_at_once_and_an_unanswered_election_at_its_timeout() {
-        let mut e = Election::new(vote("node1", "3.16.2", 0), Duration::from_secs(120));
+        let mut e = elector("node1", 0, 1_000);
         let now = Instant::from_nanos(0);
         e.set_peers(now, BTreeSet::new());
         assert!(e.start(now).contains(&Output::Won));
-        let mut e = Election::new(vote("node1", "3.16.2", 0), Duration::from_secs(120));
+        let mut e = elector("node1", 0, 1_000);
         e.set_peers(now, ["node2".to_string()].into());
         e.start(now);
         assert!(!e.is_dc());
@@ -426,10 +506,10 @@ mod tests {
 
     #[test]
     fn a_loser_waits_before_voting_again() {
-        let mut e = Election::new(vote("node3", "3.16.2", 10), Duration::from_secs(120));
+        let mut e = elector("node3", 10, 1_000);
         let now = Instant::from_nanos(0);
         e.set_peers(now, ["node1".to_string()].into());
-        let out = e.on_message(now, "node1", Msg::Vote(vote("node1", "3.16.2", 0)));
+        let out = e.on_message(now, "node1", Msg::Vote(vote("node1", "3.16.2", 5)));
         assert!(out.contains(&Output::Lost { to: "node1".into() }));
         assert!(e.start(now + Duration::from_secs(1)).is_empty(), "dampened");
         assert!(!e.start(now + LOSS_DAMPENING).is_empty());
@@ -439,7 +519,7 @@ mod tests {
     /// peer's answer anew and restarts the timeout.
     #[test]
     fn voting_again_starts_a_new_round() {
-        let mut e = Election::new(vote("node2", "3.16.2", 0), Duration::from_secs(120));
+        let mut e = elector("node2", 0, 1_000);
         let t0 = Instant::from_nanos(0);
         e.set_peers(t0, ["node1".to_string()].into());
         e.start(t0);
@@ -464,7 +544,7 @@ mod tests {
 
     #[test]
     fn a_peer_leaving_completes_a_waiting_election() {
-        let mut e = Election::new(vote("node1", "3.16.2", 0), Duration::from_secs(120));
+        let mut e = elector("node1", 0, 1_000);
         let now = Instant::from_nanos(0);
         e.set_peers(now, ["node2".to_string(), "node3".to_string()].into());
         e.start(now);

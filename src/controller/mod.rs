@@ -35,6 +35,7 @@
 //! escalation, `shutdown-lock`, alerts and remote nodes are absent.
 
 mod cib_updates;
+mod cpu_time;
 mod dc;
 pub mod election;
 pub mod transition;
@@ -53,7 +54,7 @@ use crate::executor::{self, OpStatus};
 use crate::fencer::{FenceAction, FenceResult};
 
 pub use cib_updates::{generation, Generation};
-pub use election::{Election, FeatureSet, Vote};
+pub use election::{CpuTime, Election, FeatureSet, Vote};
 pub use transition::{Plan, RscOp, Run, Step};
 
 /// The CRM feature set every simulated controller announces (Pacemaker 2.1.5's).
@@ -374,14 +375,15 @@ pub struct Controller {
 }
 
 impl Controller {
-    /// A controller that does nothing until `Input::Start`.
-    pub fn new(cfg: Config, now: Instant) -> Controller {
+    /// A controller that does nothing until `Input::Start`; its election
+    /// age draws from `rng_seed` ([`CpuTime`]).
+    pub fn new(cfg: Config, now: Instant, rng_seed: [u8; 32]) -> Controller {
         let opts = Options::from_cib(&cfg.cib);
         let vote = Vote {
             round: 0,
             node: cfg.node.clone(),
             feature_set: FeatureSet::parse(FEATURE_SET).expect("a valid feature set"),
-            started: now,
+            age: 0,
             eligible: true,
         };
         Controller {
@@ -390,7 +392,7 @@ impl Controller {
             opts,
             members: BTreeSet::new(),
             quorate: false,
-            election: Election::new(vote, opts.election_timeout),
+            election: Election::new(vote, CpuTime::seeded(now, rng_seed), opts.election_timeout),
             dc: None,
             deadtime: None,
             dc_state: None,

@@ -46,6 +46,7 @@ impl Lone {
                 epoch_base: 0,
             },
             now,
+            [0; 32],
         );
         let mut l = Lone {
             c,

@@ -271,6 +271,20 @@ impl Story {
         }
     }
 
+    /// Every node that became DC, in time order (ties: node order): the
+    /// first is the run's first DC, which the election's seeded CPU time
+    /// decides (`controller::CpuTime`).
+    pub fn elected(&self) -> Vec<(Instant, &str)> {
+        let mut out: Vec<(Instant, usize)> = Vec::new();
+        for (i, l) in self.lanes.iter().enumerate() {
+            out.extend(l.dc.iter().filter(|(_, dc)| *dc).map(|(t, _)| (*t, i)));
+        }
+        out.sort();
+        out.into_iter()
+            .map(|(t, i)| (t, self.names[i].as_str()))
+            .collect()
+    }
+
     /// The DC flag of every node (in order), after the observer's stack
     /// check saw the stacks change.
     pub fn on_dcs(&mut self, at: Instant, dcs: impl Iterator<Item = bool>) {
