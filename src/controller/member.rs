@@ -8,7 +8,7 @@ use sim::Instant;
 
 use crate::executor::{self, OpStatus};
 
-use super::{Controller, Local, Msg, OpRecord, Output, Role, RscOp, SharedCib};
+use super::{Controller, Local, Msg, OpRecord, Output, Role, RscOp, SharedCib, Timer};
 
 /// The return code a pending operation is recorded with (`PCMK_OCF_UNKNOWN`).
 const PCMK_OCF_UNKNOWN: i32 = 193;
@@ -56,7 +56,7 @@ impl Controller {
         if !self.is_dc() {
             self.role = Role::Member { dc: from };
         }
-        self.local.deadtime = None;
+        self.local.timers.stop(Timer::DcDeadtime);
         out.push(Output::Cast(Msg::JoinRequest {
             join,
             cib: SharedCib(self.local.cib.clone()),

@@ -58,6 +58,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::Serialize;
+use sim::timer::TimerTable;
 use sim::Instant;
 
 use crate::cib::Cib;
@@ -183,6 +184,32 @@ pub struct Config {
     pub epoch_base: i64,
 }
 
+/// The controller's own timers, one slot each. The election keeps its
+/// timer in [`Election`], and a transition's steps have one deadline each
+/// in their [`Run`] (a per-step map is right there: their number varies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// No DC has offered a join within `dc-deadtime`: a pending node calls
+    /// an election (`crm_timer_t election_timer` as `dc-deadtime`).
+    DcDeadtime,
+    /// A DC's join offer unanswered within `join-integration-timeout`.
+    JoinIntegration,
+    /// The DC's first scheduler run after a join waits for its own CIB
+    /// writes (the `sleep(1)` of `do_pe_invoke_callback`).
+    SchedulerRetry,
+}
+
+impl sim::timer::Timer for Timer {
+    const ALL: &'static [Timer] = &[
+        Timer::DcDeadtime,
+        Timer::JoinIntegration,
+        Timer::SchedulerRetry,
+    ];
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
 /// What a controller keeps whatever its role: its configuration, its copy
 /// of the CIB, the partition it sees, and the operations its executor runs
 /// for the DC. The DC's handlers borrow it beside the DC's own state.
@@ -194,8 +221,8 @@ struct Local {
     cib: Arc<Cib>,
     /// The partition's members whose controllers run (this one included).
     members: BTreeSet<String>,
-    /// When a node without a DC calls an election (`dc-deadtime`).
-    deadtime: Option<Instant>,
+    /// Its timers (the DC's among them: stopped when the role ends).
+    timers: TimerTable<Timer, 3>,
     /// Operations the local executor runs for the DC, by call id.
     calls: BTreeMap<u64, Call>,
     next_call: u64,
@@ -265,7 +292,7 @@ impl Controller {
                 cfg,
                 opts,
                 members: BTreeSet::new(),
-                deadtime: None,
+                timers: TimerTable::new(),
                 calls: BTreeMap::new(),
                 next_call: 1,
                 history: BTreeMap::new(),
@@ -375,14 +402,15 @@ impl Controller {
             Role::Dc(d) => d.next_deadline(),
             _ => None,
         };
-        [self.local.deadtime, self.election.next_deadline(), dc]
+        [self.local.timers.next(), self.election.next_deadline(), dc]
             .into_iter()
             .flatten()
             .min()
     }
 
     fn on_start(&mut self, now: Instant) {
-        self.local.deadtime = Some(now + self.local.opts.dc_deadtime);
+        let deadtime = now + self.local.opts.dc_deadtime;
+        self.local.timers.set(Timer::DcDeadtime, deadtime);
         let me = self.local.me().to_string();
         self.local.members.insert(me);
     }
@@ -444,17 +472,20 @@ impl Controller {
             Role::Dc(_) => {
                 out.push(Output::Note(format!("gives up the DC role to {winner}")));
                 self.role = Role::Pending;
+                self.local.timers.stop(Timer::JoinIntegration);
+                self.local.timers.stop(Timer::SchedulerRetry);
             }
             Role::Member { dc } if dc == self.local.me() => self.role = Role::Pending,
             _ => {}
         }
-        self.local.deadtime = Some(now + self.local.opts.dc_deadtime);
+        let deadtime = now + self.local.opts.dc_deadtime;
+        self.local.timers.set(Timer::DcDeadtime, deadtime);
     }
 
     /// Won an election: a new DC starts with a fresh state, a DC that won
     /// again keeps its own; either offers every member a join.
     fn become_dc(&mut self, now: Instant, out: &mut Vec<Output>) {
-        self.local.deadtime = None;
+        self.local.timers.stop(Timer::DcDeadtime);
         if !self.is_dc() {
             self.role = Role::Dc(Box::new(dc::DcState::new(self.quorate)));
         }
@@ -504,9 +535,13 @@ impl Controller {
         }
     }
 
+    /// Fires what is due, in a fixed order: `dc-deadtime`, the election's
+    /// timer, then the DC's (join integration, steps past their deadline;
+    /// the scheduler retry is taken by `settle`, after every input). An
+    /// early or extra wake does nothing.
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output>) {
-        if self.local.deadtime.is_some_and(|t| t <= now) {
-            self.local.deadtime = None;
+        if self.local.timers.is_due(Timer::DcDeadtime, now) {
+            self.local.timers.stop(Timer::DcDeadtime);
             self.on_dc_deadtime(now, out);
         }
         if self.election.next_deadline().is_some_and(|t| t <= now) {

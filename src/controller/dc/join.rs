@@ -12,7 +12,7 @@ use std::sync::Arc;
 use sim::Instant;
 
 use super::super::cib_updates::{self as upd, NodeView};
-use super::super::{Local, Msg, OpRecord, Output, SharedCib};
+use super::super::{Local, Msg, OpRecord, Output, SharedCib, Timer};
 use super::DcState;
 
 /// A node's progress through the current join.
@@ -48,7 +48,8 @@ impl DcState {
             .map(|m| (m.clone(), (self.join_id, Phase::Welcomed)))
             .collect();
         self.best = None;
-        self.integration_deadline = Some(now + c.opts.join_integration_timeout);
+        let deadline = now + c.opts.join_integration_timeout;
+        c.timers.set(Timer::JoinIntegration, deadline);
         self.abort("new join round");
         out.push(Output::Cast(Msg::JoinOffer {
             join: self.join_id,
@@ -59,7 +60,7 @@ impl DcState {
     /// A join round for nodes that just appeared.
     pub(super) fn offer(
         &mut self,
-        c: &Local,
+        c: &mut Local,
         now: Instant,
         nodes: &[String],
         out: &mut Vec<Output>,
@@ -72,8 +73,9 @@ impl DcState {
             self.phases
                 .insert(n.clone(), (self.join_id, Phase::Welcomed));
         }
-        if self.integration_deadline.is_none() {
-            self.integration_deadline = Some(now + c.opts.join_integration_timeout);
+        if !c.timers.is_set(Timer::JoinIntegration) {
+            let deadline = now + c.opts.join_integration_timeout;
+            c.timers.set(Timer::JoinIntegration, deadline);
         }
         out.push(Output::Cast(Msg::JoinOffer {
             join: self.join_id,
@@ -127,7 +129,7 @@ impl DcState {
         upd::set_node_view(cib, from, NodeView::Joined);
         self.abort("node joined");
         if self.joins_settled() {
-            self.scheduler_retry = Some(now + CIB_PENDING_RETRY);
+            c.timers.set(Timer::SchedulerRetry, now + CIB_PENDING_RETRY);
             let members: Vec<&str> = self.phases.keys().map(String::as_str).collect();
             out.push(Output::Note(format!(
                 "join complete: {}",
@@ -167,7 +169,7 @@ impl DcState {
         if integrated.is_empty() {
             return;
         }
-        self.integration_deadline = None;
+        c.timers.stop(Timer::JoinIntegration);
         self.take_best_cib(c);
         self.mark_absent_down(c);
         self.dirty = true;

@@ -20,7 +20,7 @@ use crate::cib::Cib;
 
 use super::cib_updates::{self as upd, NodeView};
 use super::transition::{Run, State, Step};
-use super::{Local, Msg, Output, SharedCib};
+use super::{Local, Msg, Output, SharedCib, Timer};
 
 use join::Phase;
 
@@ -32,7 +32,6 @@ pub(super) struct DcState {
     join_id: u64,
     /// Each node's join round and phase.
     phases: BTreeMap<String, (u64, Phase)>,
-    integration_deadline: Option<Instant>,
     /// The greatest CIB offered in the current integration.
     best: Option<(upd::Generation, Arc<Cib>)>,
     run: Option<Run>,
@@ -48,11 +47,6 @@ pub(super) struct DcState {
     fence_failures: BTreeMap<String, u32>,
     /// The instant of the last scheduler run and how many ran then.
     runs_at: (Instant, u32),
-    /// No scheduler run before this: the join's CIB writes are still in
-    /// flight when it completes, and Pacemaker's controller, finding CIB
-    /// updates of its own pending when it asks for the CIB to schedule,
-    /// sleeps a second and asks again (`do_pe_invoke_callback`).
-    scheduler_retry: Option<Instant>,
 }
 
 impl DcState {
@@ -61,7 +55,6 @@ impl DcState {
             announced: false,
             join_id: 0,
             phases: BTreeMap::new(),
-            integration_deadline: None,
             best: None,
             run: None,
             next_transition: 0,
@@ -72,7 +65,6 @@ impl DcState {
             next_fence_op: 1,
             fence_failures: BTreeMap::new(),
             runs_at: (Instant::ZERO, 0),
-            scheduler_retry: None,
         }
     }
 
@@ -90,15 +82,10 @@ impl DcState {
         Ok(())
     }
 
+    /// The earliest deadline of a step in flight (the DC's other timers
+    /// are in the controller's table).
     pub(super) fn next_deadline(&self) -> Option<Instant> {
-        [
-            self.integration_deadline,
-            self.scheduler_retry,
-            self.run.as_ref().and_then(|r| r.next_deadline()),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        self.run.as_ref().and_then(|r| r.next_deadline())
     }
 
     /// Something changed: the scheduler must run again, and the running
@@ -238,8 +225,8 @@ impl DcState {
     }
 
     pub(super) fn on_wake(&mut self, c: &mut Local, now: Instant, out: &mut Vec<Output>) {
-        if self.integration_deadline.is_some_and(|t| t <= now) {
-            self.integration_deadline = None;
+        if c.timers.is_due(Timer::JoinIntegration, now) {
+            c.timers.stop(Timer::JoinIntegration);
             self.on_integration_timeout(c, out);
         }
         self.on_step_timeouts(c, now, out);
@@ -250,10 +237,14 @@ impl DcState {
     pub(super) fn settle(&mut self, c: &mut Local, now: Instant, out: &mut Vec<Output>) {
         loop {
             self.end_finished_run(out);
-            if self.scheduler_retry.is_some_and(|t| t <= now) {
-                self.scheduler_retry = None;
+            // No scheduler run while the join's CIB writes are still in
+            // flight: Pacemaker's controller, finding CIB updates of its own
+            // pending when it asks for the CIB to schedule, sleeps a second
+            // and asks again (`do_pe_invoke_callback`).
+            if c.timers.is_due(Timer::SchedulerRetry, now) {
+                c.timers.stop(Timer::SchedulerRetry);
             }
-            let waiting = self.scheduler_retry.is_some();
+            let waiting = c.timers.is_set(Timer::SchedulerRetry);
             if self.run.is_none() && self.needs_schedule && self.joins_settled() && !waiting {
                 self.schedule(c, now, out);
             }
