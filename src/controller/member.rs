@@ -302,4 +302,30 @@ impl Local {
         );
         Some(rec)
     }
+
+    /// The executor's calls and the history they leave.
+    pub(super) fn check_invariants(&self) {
+        assert!(
+            self.members.is_empty() || self.members.contains(self.me()),
+            "a started controller is a member of its own partition"
+        );
+        assert!(
+            self.calls
+                .last_key_value()
+                .is_none_or(|(&call, _)| call < self.next_call),
+            "call ids are handed out in order"
+        );
+        for ((rsc, task, interval_ms), rec) in &self.history {
+            assert_eq!(rec.node, self.cfg.node, "the history is of this node");
+            assert!(
+                rec.rsc == *rsc && rec.task == *task && rec.interval_ms == *interval_ms,
+                "a history entry is kept under its own operation"
+            );
+            assert_ne!(
+                rec.status,
+                OpStatus::Cancelled,
+                "cancellations are not kept"
+            );
+        }
+    }
 }

@@ -390,6 +390,7 @@ impl Controller {
             Input::Wake => self.on_wake(now, &mut out),
         }
         self.settle(now, &mut out);
+        self.check_invariants();
         out
     }
 
@@ -560,5 +561,44 @@ impl Controller {
             let eo = self.election.start(now);
             self.election_outputs(now, eo, out);
         }
+    }
+
+    /// What holds after every input, whatever the role: one DC as this node
+    /// believes it, and timers that belong to the role it has.
+    fn check_invariants(&self) {
+        let l = &self.local;
+        assert!(
+            !self.exited || self.shutting_down,
+            "a controller exits only when asked to stop"
+        );
+        assert!(
+            !self.election.is_dc() || self.is_dc(),
+            "an election won makes this node DC"
+        );
+        match &self.role {
+            Role::Pending => {}
+            Role::Member { dc } => assert!(
+                l.cfg.nodes.contains(dc),
+                "the DC a member joined is a node of the cluster"
+            ),
+            Role::Dc(d) => {
+                assert!(
+                    !l.timers.is_set(Timer::DcDeadtime),
+                    "a DC waits for no other DC's offer"
+                );
+                d.check_invariants(l);
+            }
+        }
+        if !self.is_dc() {
+            assert!(
+                !l.timers.is_set(Timer::JoinIntegration),
+                "only a DC integrates joins"
+            );
+            assert!(
+                !l.timers.is_set(Timer::SchedulerRetry),
+                "only a DC runs the scheduler"
+            );
+        }
+        l.check_invariants();
     }
 }

@@ -254,4 +254,67 @@ impl DcState {
         }
         self.sync(c, out);
     }
+
+    /// Join phases and transition bookkeeping, after every input.
+    pub(super) fn check_invariants(&self, c: &Local) {
+        assert!(
+            !self.dirty,
+            "every change reaches the members in the input that made it"
+        );
+        for (node, (join, phase)) in &self.phases {
+            assert!(
+                c.members.contains(node),
+                "a node joins only while in the partition"
+            );
+            assert!(
+                (1..=self.join_id).contains(join),
+                "a node's join round is one this DC offered"
+            );
+            assert!(
+                *phase != Phase::Welcomed || c.timers.is_set(Timer::JoinIntegration),
+                "an unanswered offer is bounded by join-integration-timeout"
+            );
+        }
+        assert!(
+            self.fence_ops
+                .last_key_value()
+                .is_none_or(|(&op, _)| op < self.next_fence_op),
+            "fencing request ids are handed out in order"
+        );
+        for &(transition, _) in self.fence_ops.values() {
+            assert!(
+                transition <= self.next_transition,
+                "a fencing request serves a transition of this DC"
+            );
+        }
+        if let Some(run) = &self.run {
+            self.check_run(run);
+        }
+    }
+
+    fn check_run(&self, run: &Run) {
+        assert!(
+            (1..=self.next_transition).contains(&run.id),
+            "the running transition is one this DC started"
+        );
+        assert_eq!(run.state.len(), run.plan.steps.len(), "one state per step");
+        for (i, state) in run.state.iter().enumerate() {
+            if *state == State::Waiting {
+                continue;
+            }
+            assert!(
+                run.plan.steps[i]
+                    .inputs
+                    .iter()
+                    .all(|&j| run.state[j] == State::Done),
+                "a step starts only once its inputs are done"
+            );
+            if let (State::InFlight { .. }, Step::Fence { .. }) = (state, &run.plan.steps[i].step) {
+                assert!(
+                    self.fence_ops.values().any(|&k| k == (run.id, i)),
+                    "a fencing step in flight waits for a request of its own"
+                );
+            }
+        }
+    }
 }
