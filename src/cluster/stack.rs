@@ -159,7 +159,7 @@ impl Stack {
             pending_members: None,
             syncing: false,
             quorate: false,
-            devices_from: controller::generation(&cib),
+            devices_from: controller::Generation::of(&cib),
             devices_seen: Arc::downgrade(&cib),
             exiting: false,
             deadlines: [None; Layer::COUNT],
@@ -509,8 +509,8 @@ impl Stack {
             return;
         }
         self.devices_seen = Arc::downgrade(self.controller.shared_cib());
-        let generation = controller::generation(self.controller.cib());
-        if (generation.0, generation.1) != (self.devices_from.0, self.devices_from.1) {
+        let generation = self.controller.generation();
+        if !generation.same_configuration(&self.devices_from) {
             self.devices_from = generation;
             if let Ok(r) = Registry::from_cib(self.controller.cib()) {
                 self.fencer.set_registry(r);

@@ -8,7 +8,7 @@ use sim::Instant;
 
 use crate::executor::{self, OpStatus};
 
-use super::{Controller, Local, Msg, OpRecord, Output, Role, RscOp, SharedCib, Timer};
+use super::{Controller, Generation, Local, Msg, OpRecord, Output, Role, RscOp, SharedCib, Timer};
 
 /// The return code a pending operation is recorded with (`PCMK_OCF_UNKNOWN`).
 const PCMK_OCF_UNKNOWN: i32 = 193;
@@ -59,13 +59,14 @@ impl Controller {
         self.local.timers.stop(Timer::DcDeadtime);
         out.push(Output::Cast(Msg::JoinRequest {
             join,
-            cib: SharedCib(self.local.cib.clone()),
+            cib: self.local.shared(),
         }));
     }
 
     pub(super) fn on_cib_sync(&mut self, from: &str, cib: SharedCib) {
         if self.dc() == Some(from) && from != self.local.me() {
-            self.local.cib = cib.0;
+            self.local.cib = cib.cib;
+            self.local.generation = cib.generation;
         }
     }
 
@@ -309,6 +310,11 @@ impl Local {
             self.members.is_empty() || self.members.contains(self.me()),
             "a started controller is a member of its own partition"
         );
+        debug_assert_eq!(
+            self.generation,
+            Generation::of(&self.cib),
+            "the typed generation is the CIB's own"
+        );
         assert!(
             self.calls
                 .last_key_value()
@@ -326,6 +332,14 @@ impl Local {
                 OpStatus::Cancelled,
                 "cancellations are not kept"
             );
+        }
+    }
+
+    /// This node's CIB with its generation, to send.
+    pub(super) fn shared(&self) -> SharedCib {
+        SharedCib {
+            cib: self.cib.clone(),
+            generation: self.generation,
         }
     }
 }

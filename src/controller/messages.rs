@@ -14,24 +14,29 @@ use crate::cib::Cib;
 use crate::executor::OpStatus;
 
 use super::election;
-use super::generation;
 use super::transition::RscOp;
+use super::Generation;
 
-/// A CIB shared between messages without copying; in the trace it shows
-/// as its generation.
+/// A CIB shared between messages without copying, with its generation;
+/// in the trace it shows as its generation.
 #[derive(Debug, Clone)]
-pub struct SharedCib(pub Arc<Cib>);
+pub struct SharedCib {
+    /// The CIB.
+    pub cib: Arc<Cib>,
+    /// Its generation, as its attributes say.
+    pub generation: Generation,
+}
 
 impl PartialEq for SharedCib {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+        self.generation == other.generation
+            && (Arc::ptr_eq(&self.cib, &other.cib) || self.cib == other.cib)
     }
 }
 
 impl Serialize for SharedCib {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (a, e, n) = generation(&self.0);
-        s.serialize_str(&format!("cib {a}.{e}.{n}"))
+        s.serialize_str(&format!("cib {}", self.generation))
     }
 }
 

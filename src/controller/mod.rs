@@ -65,7 +65,7 @@ use crate::cib::Cib;
 use crate::executor;
 use crate::fencer::{FenceAction, FenceResult};
 
-pub use cib_updates::{generation, Generation};
+pub use cib_updates::Generation;
 pub use election::{Election, FeatureSet, Vote};
 pub use messages::{Msg, OpRecord, SharedCib};
 pub(crate) use options::Options;
@@ -219,6 +219,8 @@ struct Local {
     opts: Options,
     /// This node's copy of the CIB (the DC's is authoritative).
     cib: Arc<Cib>,
+    /// Its generation, kept with it.
+    generation: Generation,
     /// The partition's members whose controllers run (this one included).
     members: BTreeSet<String>,
     /// Its timers (the DC's among them: stopped when the role ends).
@@ -288,6 +290,7 @@ impl Controller {
         };
         Controller {
             local: Local {
+                generation: Generation::of(&cfg.cib),
                 cib: cfg.cib.clone(),
                 cfg,
                 opts,
@@ -322,6 +325,11 @@ impl Controller {
     /// This node's copy of the CIB.
     pub fn cib(&self) -> &Cib {
         &self.local.cib
+    }
+
+    /// The generation of this node's copy of the CIB.
+    pub fn generation(&self) -> Generation {
+        self.local.generation
     }
 
     /// This node's copy of the CIB, shared (what it would write to disk).

@@ -97,9 +97,12 @@ impl DcState {
         }
         self.phases
             .insert(from.to_string(), (join, Phase::Integrated));
-        let generation = upd::generation(&cib.0);
-        if self.best.as_ref().is_none_or(|(g, _)| generation > *g) {
-            self.best = Some((generation, cib.0));
+        if self
+            .best
+            .as_ref()
+            .is_none_or(|b| cib.generation > b.generation)
+        {
+            self.best = Some(cib);
         }
         self.check_integration(c, out);
     }
@@ -183,11 +186,12 @@ impl DcState {
     /// The greatest CIB offered replaces the DC's when greater, with the
     /// DC's own view of the nodes written over it.
     fn take_best_cib(&mut self, c: &mut Local) {
-        if let Some((generation, best)) = self.best.take() {
-            if generation > upd::generation(&c.cib) {
-                let mut best = best;
-                upd::keep_peer_view(Arc::make_mut(&mut best), &c.cib);
-                c.cib = best;
+        if let Some(best) = self.best.take() {
+            if best.generation > c.generation {
+                let mut cib = best.cib;
+                upd::keep_peer_view(Arc::make_mut(&mut cib), &c.cib);
+                c.cib = cib;
+                c.generation = best.generation;
                 c.opts = super::super::Options::from_cib(&c.cib);
             }
         }

@@ -33,7 +33,7 @@ pub(super) struct DcState {
     /// Each node's join round and phase.
     phases: BTreeMap<String, (u64, Phase)>,
     /// The greatest CIB offered in the current integration.
-    best: Option<(upd::Generation, Arc<Cib>)>,
+    best: Option<SharedCib>,
     run: Option<Run>,
     next_transition: u64,
     needs_schedule: bool,
@@ -202,7 +202,7 @@ impl DcState {
         let mut new = (*c.cib).clone();
         match crate::pcs::run(&mut new, line) {
             Ok(()) => {
-                upd::bump_epoch(&mut new);
+                c.generation = upd::bump_epoch(&mut new, c.generation);
                 c.cib = Arc::new(new);
                 c.opts = super::Options::from_cib(&c.cib);
                 self.dirty = true;
@@ -217,10 +217,8 @@ impl DcState {
     fn sync(&mut self, c: &mut Local, out: &mut Vec<Output>) {
         if self.dirty {
             self.dirty = false;
-            upd::bump_updates(Arc::make_mut(&mut c.cib));
-            out.push(Output::Cast(Msg::CibSync {
-                cib: SharedCib(c.cib.clone()),
-            }));
+            c.generation = upd::bump_updates(Arc::make_mut(&mut c.cib), c.generation);
+            out.push(Output::Cast(Msg::CibSync { cib: c.shared() }));
         }
     }
 
