@@ -135,7 +135,6 @@ impl Stack {
     ) -> Stack {
         let cib = disk.unwrap_or_else(|| spec.cib.clone());
         let ids: Vec<NodeId> = (1..=spec.names.len() as u32).map(NodeId).collect();
-        let name = spec.names[(us.0 - 1) as usize].clone();
         let registry = Registry::from_cib(&cib).unwrap_or_default();
         let token = spec.totem.token_timeout(ids.len());
         let mut stack = Stack {
@@ -144,13 +143,14 @@ impl Stack {
             totem: Totem::new(&spec.totem, us, &ids),
             quorum: Votequorum::new(&spec.quorum, us, now),
             controller: Controller::new(
-                controller::Config {
-                    node: name,
+                &controller::Config {
                     nodes: spec.names.clone(),
                     cib: cib.clone(),
                     epoch_base: spec.epoch_base,
                 },
+                us,
                 now,
+                seed,
             ),
             fencer: Fencer::new(registry, spec.names.clone()).with_seed(seed),
             executor: Executor::new(),

@@ -254,7 +254,7 @@ impl Local {
     /// An operation in flight as the history shows it until it ends.
     fn pending_record(&self, call: &Call) -> OpRecord {
         OpRecord {
-            node: self.cfg.node.clone(),
+            node: self.name.clone(),
             rsc: call.op.rsc.clone(),
             agent: call.op.agent.clone(),
             task: call.op.task.clone(),
@@ -275,7 +275,7 @@ impl Local {
     fn take_result(&mut self, r: &executor::OpResult) -> Option<OpRecord> {
         let call = self.calls.get(&r.call)?;
         let rec = OpRecord {
-            node: self.cfg.node.clone(),
+            node: self.name.clone(),
             rsc: call.op.rsc.clone(),
             agent: call.op.agent.clone(),
             task: call.op.task.clone(),
@@ -322,7 +322,7 @@ impl Local {
             "call ids are handed out in order"
         );
         for ((rsc, task, interval_ms), rec) in &self.history {
-            assert_eq!(rec.node, self.cfg.node, "the history is of this node");
+            assert_eq!(rec.node, self.name, "the history is of this node");
             assert!(
                 rec.rsc == *rsc && rec.task == *task && rec.interval_ms == *interval_ms,
                 "a history entry is kept under its own operation"

@@ -59,7 +59,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use sim::timer::TimerTable;
-use sim::Instant;
+use sim::{Instant, NodeId};
 
 use crate::cib::Cib;
 use crate::executor;
@@ -173,8 +173,6 @@ pub enum Output {
 /// What a controller knows of its cluster when it starts.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// This node's name.
-    pub node: String,
     /// Every node of the cluster, in node-id order.
     pub nodes: Vec<String>,
     /// The configuration it starts with (its copy "on disk").
@@ -216,6 +214,10 @@ impl sim::timer::Timer for Timer {
 #[derive(Debug, Clone)]
 struct Local {
     cfg: Config,
+    /// This node's id (its place in `cfg.nodes`, from 1).
+    us: NodeId,
+    /// This node's name.
+    name: String,
     opts: Options,
     /// This node's copy of the CIB (the DC's is authoritative).
     cib: Arc<Cib>,
@@ -236,7 +238,7 @@ struct Local {
 impl Local {
     /// This node's name.
     fn me(&self) -> &str {
-        &self.cfg.node
+        &self.name
     }
 
     /// Seconds since the epoch at `now`: the scheduler's "now" and the
@@ -278,12 +280,22 @@ pub struct Controller {
 }
 
 impl Controller {
-    /// A controller that does nothing until `Input::Start`.
-    pub fn new(cfg: Config, now: Instant) -> Controller {
+    /// A controller that does nothing until `Input::Start`: node `us` of
+    /// `cfg.nodes` (ids from 1, in that order), started at `now`.
+    /// `rng_seed` is this incarnation's own random stream; the controller
+    /// draws nothing from it yet.
+    pub fn new(cfg: &Config, us: NodeId, now: Instant, rng_seed: [u8; 32]) -> Controller {
+        assert!(
+            (1..=cfg.nodes.len()).contains(&(us.0 as usize)),
+            "node {us:?} is one of the {} configured",
+            cfg.nodes.len()
+        );
+        let _ = rng_seed;
+        let name = cfg.nodes[us.0 as usize - 1].clone();
         let opts = Options::from_cib(&cfg.cib);
         let vote = Vote {
             round: 0,
-            node: cfg.node.clone(),
+            node: name.clone(),
             feature_set: FeatureSet::parse(FEATURE_SET).expect("a valid feature set"),
             started: now,
             eligible: true,
@@ -292,7 +304,9 @@ impl Controller {
             local: Local {
                 generation: Generation::of(&cfg.cib),
                 cib: cfg.cib.clone(),
-                cfg,
+                cfg: cfg.clone(),
+                us,
+                name,
                 opts,
                 members: BTreeSet::new(),
                 timers: TimerTable::new(),

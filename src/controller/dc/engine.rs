@@ -51,13 +51,7 @@ impl DcState {
             return;
         }
         let quorum = if self.quorate { "1" } else { "0" };
-        let dc_id = c
-            .cfg
-            .nodes
-            .iter()
-            .position(|n| *n == c.cfg.node)
-            .map(|i| (i + 1).to_string())
-            .unwrap_or_default();
+        let dc_id = c.us.0.to_string();
         if c.cib.attr("have-quorum") != Some(quorum) || c.cib.attr("dc-uuid") != Some(&dc_id) {
             let cib = self.cib(c);
             upd::set_cib_attr(cib, "have-quorum", quorum);
@@ -410,7 +404,7 @@ fn fire_rsc(
     }
     let deadline = now + op.timeout + c.opts.cluster_delay;
     let sfif = c.opts.start_failure_is_fatal;
-    if op.node == c.cfg.node {
+    if op.node == c.name {
         if let Some(rec) = c.exec(id, i, op, sfif, out) {
             local.push(rec);
         }
