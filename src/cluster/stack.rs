@@ -139,7 +139,6 @@ impl Stack {
     ) -> Stack {
         let cib = disk.unwrap_or_else(|| spec.cib.clone());
         let ids: Vec<NodeId> = (1..=spec.names.len() as u32).map(NodeId).collect();
-        let name = spec.names[(us.0 - 1) as usize].clone();
         let registry = Registry::from_cib(&cib).unwrap_or_default();
         let token = spec.totem.token_timeout(ids.len());
         let mut stack = Stack {
@@ -148,12 +147,12 @@ impl Stack {
             totem: Totem::new(&spec.totem, us, &ids),
             quorum: Votequorum::new(&spec.quorum, us, now),
             controller: Controller::new(
-                controller::Config {
-                    node: name,
+                &controller::Config {
                     nodes: spec.names.clone(),
                     cib: cib.clone(),
                     epoch_base: spec.epoch_base,
                 },
+                us,
                 now,
                 seed,
             ),
@@ -170,7 +169,7 @@ impl Stack {
             members: Vec::new(),
             sync: SyncBarrier::new(),
             quorate: false,
-            devices_from: controller::generation(&cib),
+            devices_from: controller::Generation::of(&cib),
             devices_seen: Arc::downgrade(&cib),
             exiting: false,
             deadlines: [None; Layer::COUNT],
@@ -549,8 +548,8 @@ impl Stack {
             return;
         }
         self.devices_seen = Arc::downgrade(self.controller.shared_cib());
-        let generation = controller::generation(self.controller.cib());
-        if (generation.0, generation.1) != (self.devices_from.0, self.devices_from.1) {
+        let generation = self.controller.generation();
+        if !generation.same_configuration(&self.devices_from) {
             self.devices_from = generation;
             if let Ok(r) = Registry::from_cib(self.controller.cib()) {
                 self.fencer.set_registry(r);

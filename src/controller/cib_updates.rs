@@ -14,20 +14,50 @@ use crate::cib::{Cib, Score};
 
 use super::OpRecord;
 
-/// `(admin_epoch, epoch, num_updates)`: the CIB with the greatest wins at a join.
-pub type Generation = (u64, u64, u64);
-
-fn num_attr(cib: &Cib, name: &str) -> u64 {
-    cib.attr(name).and_then(|v| v.parse().ok()).unwrap_or(0)
+/// A CIB's version, `admin_epoch.epoch.num_updates`, compared in that
+/// order: the CIB with the greatest wins at a join (`cib_compare_generation`).
+///
+/// The controller keeps it typed beside every CIB it holds or sends, read
+/// from the `<cib>` attributes once when a CIB comes from outside (disk,
+/// scenario) and advanced with the attributes by [`bump_epoch`] and
+/// [`bump_updates`], so nothing re-parses the strings on every input.
+/// Fields in comparison order: the derived `Ord` is the version order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Generation {
+    /// Raised only by an administrator: beats any `epoch`.
+    pub admin_epoch: u64,
+    /// Raised by every configuration change.
+    pub epoch: u64,
+    /// Raised by every status change; back to 0 with a new `epoch`.
+    pub num_updates: u64,
 }
 
-/// A CIB's generation.
-pub fn generation(cib: &Cib) -> Generation {
-    (
-        num_attr(cib, "admin_epoch"),
-        num_attr(cib, "epoch"),
-        num_attr(cib, "num_updates"),
-    )
+impl Generation {
+    /// Reads a CIB's generation from its attributes (absent or unreadable
+    /// counters count as 0).
+    pub fn of(cib: &Cib) -> Generation {
+        let num = |name: &str| cib.attr(name).and_then(|v| v.parse().ok()).unwrap_or(0);
+        Generation {
+            admin_epoch: num("admin_epoch"),
+            epoch: num("epoch"),
+            num_updates: num("num_updates"),
+        }
+    }
+
+    /// Whether both have the same configuration (`num_updates` aside).
+    pub fn same_configuration(&self, other: &Generation) -> bool {
+        (self.admin_epoch, self.epoch) == (other.admin_epoch, other.epoch)
+    }
+}
+
+impl std::fmt::Display for Generation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{}.{}",
+            self.admin_epoch, self.epoch, self.num_updates
+        )
+    }
 }
 
 /// Sets an attribute of `<cib>`.
@@ -35,17 +65,28 @@ pub fn set_cib_attr(cib: &mut Cib, name: &str, value: &str) {
     status_edit::set_attr(&mut cib.attrs, name, value);
 }
 
-/// A configuration change: `epoch` grows, `num_updates` restarts.
-pub fn bump_epoch(cib: &mut Cib) {
-    let e = num_attr(cib, "epoch") + 1;
-    set_cib_attr(cib, "epoch", &e.to_string());
+/// A configuration change to a CIB of generation `g`: `epoch` grows,
+/// `num_updates` restarts; the new generation.
+pub fn bump_epoch(cib: &mut Cib, g: Generation) -> Generation {
+    let g = Generation {
+        epoch: g.epoch + 1,
+        num_updates: 0,
+        ..g
+    };
+    set_cib_attr(cib, "epoch", &g.epoch.to_string());
     set_cib_attr(cib, "num_updates", "0");
+    g
 }
 
-/// A status change: `num_updates` grows.
-pub fn bump_updates(cib: &mut Cib) {
-    let n = num_attr(cib, "num_updates") + 1;
-    set_cib_attr(cib, "num_updates", &n.to_string());
+/// A status change to a CIB of generation `g`: `num_updates` grows; the
+/// new generation.
+pub fn bump_updates(cib: &mut Cib, g: Generation) -> Generation {
+    let g = Generation {
+        num_updates: g.num_updates + 1,
+        ..g
+    };
+    set_cib_attr(cib, "num_updates", &g.num_updates.to_string());
+    g
 }
 
 /// How the DC sees a node.

@@ -10,10 +10,19 @@
 //! membership layer as CPG carries Pacemaker's), so every member sees the
 //! same messages in the same order.
 //!
-//! Files: `election.rs` (votes), `dc.rs` (what only the DC does: the join
-//! protocol, CIB sync, transitions), `transition.rs` (a graph as steps and
-//! their progress), `cib_updates.rs` (node states, results and fail counts
-//! written into the CIB).
+//! Files: `messages.rs` (what controllers send each other), `member.rs`
+//! (what every node does for its DC: join, take the CIB, run operations),
+//! `election.rs` (votes), `dc/` (what only the DC does: `dc/join.rs` the
+//! join protocol, `dc/engine.rs` the transition engine), `transition.rs`
+//! (a graph as steps and their progress), `cib_updates.rs` (node states,
+//! results and fail counts written into the CIB), `options.rs` (cluster
+//! options).
+//!
+//! A node's role is a type ([`Role`]): pending, member of a DC's cluster,
+//! or DC, the last holding what only the DC has. The parts every role has
+//! (configuration, CIB copy, membership, the local executor's calls) are
+//! one struct ([`Local`]) that the DC's handlers borrow beside their own
+//! state.
 //!
 //! The life of a node, as Pacemaker's FSA has it, reduced to its outcomes:
 //! - **pending**: started, no DC known; after `dc-deadtime` (20 s) without a
@@ -38,6 +47,9 @@ mod cib_updates;
 mod cpu_time;
 mod dc;
 pub mod election;
+mod member;
+mod messages;
+mod options;
 pub mod transition;
 
 #[cfg(test)]
@@ -46,147 +58,24 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use serde::{Serialize, Serializer};
-use sim::{Duration, Instant};
+use serde::Serialize;
+use sim::timer::TimerTable;
+use sim::{Instant, NodeId};
 
 use crate::cib::Cib;
-use crate::executor::{self, OpStatus};
+use crate::executor;
 use crate::fencer::{FenceAction, FenceResult};
 
-pub use cib_updates::{generation, Generation};
+pub use cib_updates::Generation;
 pub use election::{CpuTime, Election, FeatureSet, Vote};
+pub use messages::{Msg, OpRecord, SharedCib};
+pub(crate) use options::Options;
 pub use transition::{Plan, RscOp, Run, Step};
+
+use member::Call;
 
 /// The CRM feature set every simulated controller announces (Pacemaker 2.1.5's).
 pub const FEATURE_SET: &str = "3.16.2";
-
-/// A CIB shared between messages without copying; in the trace it shows
-/// as its generation.
-#[derive(Debug, Clone)]
-pub struct SharedCib(pub Arc<Cib>);
-
-impl PartialEq for SharedCib {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
-    }
-}
-
-impl Serialize for SharedCib {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (a, e, n) = generation(&self.0);
-        s.serialize_str(&format!("cib {a}.{e}.{n}"))
-    }
-}
-
-/// An operation result, as the node that ran it reports it to the DC.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OpRecord {
-    /// Where it ran.
-    pub node: String,
-    /// The resource's history id.
-    pub rsc: String,
-    /// The agent type.
-    pub agent: String,
-    /// The task.
-    pub task: String,
-    /// Its interval.
-    pub interval_ms: u64,
-    /// The agent's code.
-    pub rc: i32,
-    /// How it ended.
-    pub status: OpStatus,
-    /// The code that means success.
-    pub expected_rc: i32,
-    /// The executor's call id (orders a node's results).
-    pub call_id: u64,
-    /// The transition and step that asked for it, if any.
-    pub key: Option<(u64, usize)>,
-    /// The parameter digest to record.
-    pub digest: Option<String>,
-    /// `start-failure-is-fatal` as the DC asked with it.
-    pub start_failure_is_fatal: bool,
-}
-
-/// The return code a pending operation is recorded with (`PCMK_OCF_UNKNOWN`).
-const PCMK_OCF_UNKNOWN: i32 = 193;
-
-impl OpRecord {
-    /// Whether it ended as the DC intended.
-    pub fn ok(&self) -> bool {
-        self.status == OpStatus::Done && self.rc == self.expected_rc
-    }
-}
-
-/// What controllers send each other, in agreed order, to every member of
-/// the partition (`to` names the one it is meant for, if any).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum Msg {
-    /// An election message.
-    Election {
-        /// Its one addressee, if any.
-        to: Option<String>,
-        /// The message.
-        msg: election::Msg,
-    },
-    /// The DC invites nodes (all members when `to` is empty) to join.
-    JoinOffer {
-        /// The join round.
-        join: u64,
-        /// The invited nodes; empty for every member.
-        to: Vec<String>,
-    },
-    /// A node asks to join, with its CIB.
-    JoinRequest {
-        /// The join round.
-        join: u64,
-        /// Its CIB.
-        cib: SharedCib,
-    },
-    /// The DC's CIB, for every member to take.
-    CibSync {
-        /// The CIB.
-        cib: SharedCib,
-    },
-    /// The DC accepts a node's request.
-    JoinAck {
-        /// The join round.
-        join: u64,
-        /// The node.
-        to: String,
-    },
-    /// The node confirms with what its executor has done.
-    JoinConfirm {
-        /// The join round.
-        join: u64,
-        /// Its operation history, oldest first.
-        history: Vec<OpRecord>,
-    },
-    /// The DC asks a node to run an operation.
-    Exec {
-        /// The transition.
-        transition: u64,
-        /// The step.
-        step: usize,
-        /// The operation.
-        op: RscOp,
-        /// `start-failure-is-fatal`.
-        start_failure_is_fatal: bool,
-    },
-    /// The DC tells a node to exit: its clean shutdown is complete.
-    Shutdown {
-        /// The node.
-        to: String,
-    },
-    /// An operation's result, for the DC.
-    Result(OpRecord),
-    /// A node asks to be shut down cleanly.
-    ShutdownRequest,
-    /// A configuration change for the DC to apply (a pcs command).
-    Modify {
-        /// The command line.
-        line: String,
-    },
-}
 
 /// What the harness or an operator asks of a controller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -285,8 +174,6 @@ pub enum Output {
 /// What a controller knows of its cluster when it starts.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// This node's name.
-    pub node: String,
     /// Every node of the cluster, in node-id order.
     pub nodes: Vec<String>,
     /// The configuration it starts with (its copy "on disk").
@@ -296,109 +183,140 @@ pub struct Config {
     pub epoch_base: i64,
 }
 
-/// An operation the local executor runs for the DC.
-#[derive(Debug, Clone)]
-struct Call {
-    op: RscOp,
-    key: Option<(u64, usize)>,
-    start_failure_is_fatal: bool,
+/// The controller's own timers, one slot each. The election keeps its
+/// timer in [`Election`], and a transition's steps have one deadline each
+/// in their [`Run`] (a per-step map is right there: their number varies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// No DC has offered a join within `dc-deadtime`: a pending node calls
+    /// an election (`crm_timer_t election_timer` as `dc-deadtime`).
+    DcDeadtime,
+    /// A DC's join offer unanswered within `join-integration-timeout`.
+    JoinIntegration,
+    /// The DC's first scheduler run after a join waits for its own CIB
+    /// writes (the `sleep(1)` of `do_pe_invoke_callback`).
+    SchedulerRetry,
 }
 
-/// Cluster options the controller reads from `crm_config`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Options {
-    pub dc_deadtime: Duration,
-    pub election_timeout: Duration,
-    pub join_integration_timeout: Duration,
-    pub cluster_delay: Duration,
-    pub stonith_timeout: Duration,
-    pub stonith_max_attempts: u32,
-    pub start_failure_is_fatal: bool,
-}
-
-impl Options {
-    /// Reads the options (unset or unreadable: Pacemaker's defaults).
-    pub(crate) fn from_cib(cib: &Cib) -> Options {
-        let get = |name: &str| cib.crm_option(name).map(str::to_string);
-        let dur = |name: &str, default: u64| {
-            get(name)
-                .and_then(|v| crate::scheduler::rules::parse_ms(&v))
-                .map(Duration::from_millis)
-                .unwrap_or(Duration::from_millis(default))
-        };
-        Options {
-            dc_deadtime: dur("dc-deadtime", 20_000),
-            election_timeout: dur("election-timeout", 120_000),
-            join_integration_timeout: dur("join-integration-timeout", 180_000),
-            cluster_delay: dur("cluster-delay", 60_000),
-            stonith_timeout: dur("stonith-timeout", 60_000),
-            stonith_max_attempts: get("stonith-max-attempts")
-                .and_then(|v| v.parse().ok())
-                .filter(|&n| n > 0)
-                .unwrap_or(10),
-            start_failure_is_fatal: get("start-failure-is-fatal")
-                .map(|v| crate::scheduler::rules::is_true(&v))
-                .unwrap_or(true),
-        }
+impl sim::timer::Timer for Timer {
+    const ALL: &'static [Timer] = &[
+        Timer::DcDeadtime,
+        Timer::JoinIntegration,
+        Timer::SchedulerRetry,
+    ];
+    fn slot(self) -> usize {
+        self as usize
     }
 }
 
-/// One node's controller.
-///
-/// Calling rules: `Input::Start` first; then memberships, quorum changes and
-/// cluster messages as the stack delivers them; `Input::Wake` at
-/// `next_deadline()`.
+/// What a controller keeps whatever its role: its configuration, its copy
+/// of the CIB, the partition it sees, and the operations its executor runs
+/// for the DC. The DC's handlers borrow it beside the DC's own state.
 #[derive(Debug, Clone)]
-pub struct Controller {
+struct Local {
     cfg: Config,
+    /// This node's id (its place in `cfg.nodes`, from 1).
+    us: NodeId,
+    /// This node's name.
+    name: String,
     opts: Options,
     /// This node's copy of the CIB (the DC's is authoritative).
     cib: Arc<Cib>,
+    /// Its generation, kept with it.
+    generation: Generation,
     /// The partition's members whose controllers run (this one included).
     members: BTreeSet<String>,
-    quorate: bool,
-    election: Election,
-    /// The DC this node has joined (or itself).
-    dc: Option<String>,
-    /// When a node without a DC calls an election (`dc-deadtime`).
-    deadtime: Option<Instant>,
-    /// What only the DC has.
-    dc_state: Option<dc::DcState>,
+    /// Its timers (the DC's among them: stopped when the role ends).
+    timers: TimerTable<Timer, 3>,
     /// Operations the local executor runs for the DC, by call id.
     calls: BTreeMap<u64, Call>,
     next_call: u64,
     /// The latest result of every operation this incarnation ran, by
     /// (resource, task, interval): what it tells a DC when it joins.
     history: BTreeMap<(String, String, u64), OpRecord>,
+}
+
+impl Local {
+    /// This node's name.
+    fn me(&self) -> &str {
+        &self.name
+    }
+
+    /// Seconds since the epoch at `now`: the scheduler's "now" and the
+    /// timestamps written into the history.
+    fn now_secs(&self, now: Instant) -> i64 {
+        self.cfg.epoch_base + (now.as_nanos() / 1_000_000_000) as i64
+    }
+}
+
+/// A node's role, as Pacemaker's FSA has it reduced to its outcomes.
+#[derive(Debug, Clone)]
+enum Role {
+    /// No DC known: waiting for an offer, or voting.
+    Pending,
+    /// This node has taken the offer of `dc` (itself, when an offer of its
+    /// own, sent before it lost the DC role, came back to it).
+    Member {
+        /// The DC.
+        dc: String,
+    },
+    /// This node is the DC, with what only the DC has.
+    Dc(Box<dc::DcState>),
+}
+
+/// One node's controller.
+///
+/// Calling rules: `Input::Start` first; then memberships, quorum changes and
+/// cluster messages as the stack delivers them; `Input::Wake` at
+/// `next_deadline()`. Handlers by input: [`Controller::handle`] dispatches;
+/// the member side is in `member.rs`, the DC's in `dc/`.
+#[derive(Debug, Clone)]
+pub struct Controller {
+    local: Local,
+    role: Role,
+    election: Election,
+    quorate: bool,
     shutting_down: bool,
     exited: bool,
 }
 
 impl Controller {
-    /// A controller that does nothing until `Input::Start`; its election
-    /// age draws from `rng_seed` ([`CpuTime`]).
-    pub fn new(cfg: Config, now: Instant, rng_seed: [u8; 32]) -> Controller {
+    /// A controller that does nothing until `Input::Start`: node `us` of
+    /// `cfg.nodes` (ids from 1, in that order), started at `now`.
+    /// `rng_seed` is this incarnation's own random stream: the election's
+    /// age draws from it ([`CpuTime`]).
+    pub fn new(cfg: &Config, us: NodeId, now: Instant, rng_seed: [u8; 32]) -> Controller {
+        assert!(
+            (1..=cfg.nodes.len()).contains(&(us.0 as usize)),
+            "node {us:?} is one of the {} configured",
+            cfg.nodes.len()
+        );
+        let name = cfg.nodes[us.0 as usize - 1].clone();
         let opts = Options::from_cib(&cfg.cib);
         let vote = Vote {
             round: 0,
-            node: cfg.node.clone(),
+            node: name.clone(),
             feature_set: FeatureSet::parse(FEATURE_SET).expect("a valid feature set"),
             age: 0,
             eligible: true,
         };
         Controller {
-            cib: cfg.cib.clone(),
-            cfg,
-            opts,
-            members: BTreeSet::new(),
-            quorate: false,
+            local: Local {
+                generation: Generation::of(&cfg.cib),
+                cib: cfg.cib.clone(),
+                cfg: cfg.clone(),
+                us,
+                name,
+                opts,
+                members: BTreeSet::new(),
+                timers: TimerTable::new(),
+                calls: BTreeMap::new(),
+                next_call: 1,
+                history: BTreeMap::new(),
+            },
+            role: Role::Pending,
             election: Election::new(vote, CpuTime::seeded(now, rng_seed), opts.election_timeout),
-            dc: None,
-            deadtime: None,
-            dc_state: None,
-            calls: BTreeMap::new(),
-            next_call: 1,
-            history: BTreeMap::new(),
+            quorate: false,
             shutting_down: false,
             exited: false,
         }
@@ -406,17 +324,31 @@ impl Controller {
 
     /// Whether this node is the DC.
     pub fn is_dc(&self) -> bool {
-        self.dc_state.is_some()
+        matches!(self.role, Role::Dc(_))
+    }
+
+    /// The DC this node has joined (or itself, as DC).
+    fn dc(&self) -> Option<&str> {
+        match &self.role {
+            Role::Pending => None,
+            Role::Member { dc } => Some(dc),
+            Role::Dc(_) => Some(self.local.me()),
+        }
     }
 
     /// This node's copy of the CIB.
     pub fn cib(&self) -> &Cib {
-        &self.cib
+        &self.local.cib
+    }
+
+    /// The generation of this node's copy of the CIB.
+    pub fn generation(&self) -> Generation {
+        self.local.generation
     }
 
     /// This node's copy of the CIB, shared (what it would write to disk).
     pub fn shared_cib(&self) -> &Arc<Cib> {
-        &self.cib
+        &self.local.cib
     }
 
     /// Why this DC is not settled at `now`, if it is not: a join or a
@@ -425,16 +357,12 @@ impl Controller {
     /// where is returned (primitive id without clone suffix → nodes), for
     /// the caller to hold against the ground truth. `Err` also for a
     /// controller that is not DC.
-    pub fn settled(
-        &self,
-        now: Instant,
-    ) -> Result<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>, String>
-    {
-        let Some(d) = &self.dc_state else {
+    pub fn settled(&self, now: Instant) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+        let Role::Dc(d) = &self.role else {
             return Err("not DC".into());
         };
         d.busy()?;
-        let t = crate::scheduler::schedule(&self.cib, self.now_secs(now));
+        let t = crate::scheduler::schedule(&self.local.cib, self.local.now_secs(now));
         let plan = transition::Plan::from_transition(&t);
         let pending = plan
             .steps
@@ -445,8 +373,7 @@ impl Controller {
             return Err(format!("the scheduler still plans {pending} action(s)"));
         }
         let ws = &t.ws;
-        let mut view: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
-            Default::default();
+        let mut view: BTreeMap<String, BTreeSet<String>> = Default::default();
         for r in &ws.rscs {
             if !matches!(r.variant, crate::scheduler::ws::Variant::Primitive) {
                 continue;
@@ -458,10 +385,6 @@ impl Controller {
         Ok(view)
     }
 
-    fn now_secs(&self, now: Instant) -> i64 {
-        self.cfg.epoch_base + (now.as_nanos() / 1_000_000_000) as i64
-    }
-
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
@@ -469,10 +392,7 @@ impl Controller {
             return out;
         }
         match input {
-            Input::Start => {
-                self.deadtime = Some(now + self.opts.dc_deadtime);
-                self.members.insert(self.cfg.node.clone());
-            }
+            Input::Start => self.on_start(now),
             Input::Membership { members, quorate } => {
                 self.set_quorate(quorate);
                 self.on_membership(now, members, &mut out)
@@ -481,9 +401,8 @@ impl Controller {
             Input::Deliver { from, msg } => self.on_message(now, from, msg, &mut out),
             Input::Executed(r) => self.on_executed(now, r, &mut out),
             Input::Fenced { op, target, result } => {
-                if let Some(mut d) = self.dc_state.take() {
-                    d.on_fenced(self, now, op, &target, &result, &mut out);
-                    self.dc_state = Some(d);
+                if let Role::Dc(d) = &mut self.role {
+                    d.on_fenced(&mut self.local, op, &target, &result, &mut out);
                 }
             }
             Input::Command(Command::Pcs(line)) => {
@@ -493,14 +412,8 @@ impl Controller {
             Input::Wake => self.on_wake(now, &mut out),
         }
         self.settle(now, &mut out);
+        self.check_invariants();
         out
-    }
-
-    fn set_quorate(&mut self, quorate: bool) {
-        self.quorate = quorate;
-        if let Some(d) = self.dc_state.as_mut() {
-            d.quorum_changed(quorate);
-        }
     }
 
     /// The earliest timer.
@@ -508,41 +421,55 @@ impl Controller {
         if self.exited {
             return None;
         }
-        [
-            self.deadtime,
-            self.election.next_deadline(),
-            self.dc_state.as_ref().and_then(|d| d.next_deadline()),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        let dc = match &self.role {
+            Role::Dc(d) => d.next_deadline(),
+            _ => None,
+        };
+        [self.local.timers.next(), self.election.next_deadline(), dc]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    fn on_start(&mut self, now: Instant) {
+        let deadtime = now + self.local.opts.dc_deadtime;
+        self.local.timers.set(Timer::DcDeadtime, deadtime);
+        let me = self.local.me().to_string();
+        self.local.members.insert(me);
+    }
+
+    fn set_quorate(&mut self, quorate: bool) {
+        self.quorate = quorate;
+        if let Role::Dc(d) = &mut self.role {
+            d.quorum_changed(quorate);
+        }
     }
 
     /// After every input: the DC schedules and fires what it can, and
     /// sends its CIB if it changed.
     fn settle(&mut self, now: Instant, out: &mut Vec<Output>) {
-        if let Some(mut d) = self.dc_state.take() {
-            d.settle(self, now, out);
-            self.dc_state = Some(d);
+        if let Role::Dc(d) = &mut self.role {
+            d.settle(&mut self.local, now, out);
         }
     }
 
     fn on_membership(&mut self, now: Instant, members: Vec<String>, out: &mut Vec<Output>) {
         let new: BTreeSet<String> = members.into_iter().collect();
-        let lost: Vec<String> = self.members.difference(&new).cloned().collect();
-        let gained: Vec<String> = new.difference(&self.members).cloned().collect();
-        self.members = new;
-        let peers = self.members.clone();
+        let lost: Vec<String> = self.local.members.difference(&new).cloned().collect();
+        let gained: Vec<String> = new.difference(&self.local.members).cloned().collect();
+        self.local.members = new;
+        let peers = self.local.members.clone();
         let eo = self.election.set_peers(now, peers);
         self.election_outputs(now, eo, out);
-        if let Some(mut d) = self.dc_state.take() {
-            d.on_membership(self, now, &lost, &gained, out);
-            self.dc_state = Some(d);
-        } else if self.dc.as_ref().is_some_and(|dc| lost.contains(dc)) {
-            // The DC is gone: elect another at once.
-            self.dc = None;
-            let eo = self.election.start(now);
-            self.election_outputs(now, eo, out);
+        match &mut self.role {
+            Role::Dc(d) => d.on_membership(&mut self.local, now, &lost, &gained, out),
+            Role::Member { dc } if lost.contains(dc) => {
+                // The DC is gone: elect another at once.
+                self.role = Role::Pending;
+                let eo = self.election.start(now);
+                self.election_outputs(now, eo, out);
+            }
+            _ => {}
         }
     }
 
@@ -556,301 +483,144 @@ impl Controller {
                     out.push(Output::Cast(Msg::Election { to: Some(to), msg }))
                 }
                 election::Output::Won => self.become_dc(now, out),
-                election::Output::Lost { to } => {
-                    if self.dc_state.take().is_some() {
-                        out.push(Output::Note(format!("gives up the DC role to {to}")));
-                    }
-                    if self.dc.as_deref() == Some(self.cfg.node.as_str()) {
-                        self.dc = None;
-                    }
-                    // Wait for the winner's offer, but not for ever.
-                    self.deadtime = Some(now + self.opts.dc_deadtime);
-                }
+                election::Output::Lost { to } => self.on_election_lost(now, &to, out),
             }
         }
     }
 
+    /// Another node won: a DC gives up its role and everything only the DC
+    /// has; every loser waits for the winner's offer, but not for ever.
+    fn on_election_lost(&mut self, now: Instant, winner: &str, out: &mut Vec<Output>) {
+        match &self.role {
+            Role::Dc(_) => {
+                out.push(Output::Note(format!("gives up the DC role to {winner}")));
+                self.role = Role::Pending;
+                self.local.timers.stop(Timer::JoinIntegration);
+                self.local.timers.stop(Timer::SchedulerRetry);
+            }
+            Role::Member { dc } if dc == self.local.me() => self.role = Role::Pending,
+            _ => {}
+        }
+        let deadtime = now + self.local.opts.dc_deadtime;
+        self.local.timers.set(Timer::DcDeadtime, deadtime);
+    }
+
+    /// Won an election: a new DC starts with a fresh state, a DC that won
+    /// again keeps its own; either offers every member a join.
     fn become_dc(&mut self, now: Instant, out: &mut Vec<Output>) {
-        self.deadtime = None;
-        self.dc = Some(self.cfg.node.clone());
-        let mut d = self
-            .dc_state
-            .take()
-            .unwrap_or_else(|| dc::DcState::new(self.quorate));
+        self.local.timers.stop(Timer::DcDeadtime);
+        if !self.is_dc() {
+            self.role = Role::Dc(Box::new(dc::DcState::new(self.quorate)));
+        }
+        let Role::Dc(d) = &mut self.role else {
+            unreachable!("just made DC")
+        };
         if !d.announced {
             out.push(Output::Elected);
             d.announced = true;
         }
-        d.offer_all(self, now, out);
-        self.dc_state = Some(d);
+        d.offer_all(&mut self.local, now, out);
     }
 
     fn on_message(&mut self, now: Instant, from: String, msg: Msg, out: &mut Vec<Output>) {
-        let me = self.cfg.node.clone();
         match msg {
             Msg::Election { to, msg } => {
-                if to.as_ref().is_none_or(|t| *t == me) {
+                if to.as_deref().is_none_or(|t| t == self.local.me()) {
                     let eo = self.election.on_message(now, &from, msg);
                     self.election_outputs(now, eo, out);
                 }
             }
-            Msg::JoinOffer { join, to } => {
-                if !to.is_empty() && !to.contains(&me) {
-                    return;
-                }
-                if from != me && (self.is_dc() || self.election.voting()) {
-                    // Two DCs meet (a partition healed), or a DC offers to
-                    // a node in an election of its own: the offer is not
-                    // taken, the node votes (again: a new round, which the
-                    // offering DC answers), so one of the two concedes.
-                    // Pacemaker's FSA: S_ELECTION with I_JOIN_OFFER runs
-                    // A_ELECTION_VOTE; a DC hearing another DC raises
-                    // I_ELECTION. Taking the offer would leave our election
-                    // running beside the DC we joined, to be won by its
-                    // timeout; a DC whose vote was lost at a ring change
-                    // and that did not vote again would stay DC beside the
-                    // other until then.
-                    let eo = self.election.vote_again(now);
-                    self.election_outputs(now, eo, out);
-                    return;
-                }
-                self.dc = Some(from);
-                self.deadtime = None;
-                out.push(Output::Cast(Msg::JoinRequest {
-                    join,
-                    cib: SharedCib(self.cib.clone()),
-                }));
-            }
-            Msg::CibSync { cib } => {
-                if self.dc.as_deref() == Some(from.as_str()) && from != me {
-                    self.cib = cib.0;
-                }
-            }
-            Msg::JoinAck { join, to } => {
-                if to == me && self.dc.as_deref() == Some(from.as_str()) {
-                    let mut history: Vec<OpRecord> = self.history.values().cloned().collect();
-                    history.sort_by_key(|r| r.call_id);
-                    // Operations still running (one-shot ones: a recurring
-                    // monitor's history is its last result) go last, as
-                    // pending: the new DC must not start elsewhere what is
-                    // being started here.
-                    history.extend(
-                        self.calls
-                            .values()
-                            .filter(|c| c.op.interval_ms == 0)
-                            .map(|c| self.pending_record(c)),
-                    );
-                    out.push(Output::Cast(Msg::JoinConfirm { join, history }));
-                }
-            }
+            Msg::JoinOffer { join, to } => self.on_join_offer(now, from, join, &to, out),
+            Msg::CibSync { cib } => self.on_cib_sync(&from, cib),
+            Msg::JoinAck { join, to } => self.on_join_ack(&from, join, &to, out),
             Msg::Exec {
                 transition,
                 step,
                 op,
                 start_failure_is_fatal,
-            } => {
-                if op.node == me && self.dc.as_deref() == Some(from.as_str()) {
-                    if let Some(rec) = self.exec(transition, step, op, start_failure_is_fatal, out)
-                    {
-                        out.push(Output::Cast(Msg::Result(rec)));
-                    }
-                }
-            }
-            Msg::Shutdown { to } => {
-                if to == me && self.shutting_down {
-                    self.exited = true;
-                    out.push(Output::Exit);
-                }
-            }
+            } => self.on_exec(&from, transition, step, op, start_failure_is_fatal, out),
+            Msg::Shutdown { to } => self.on_shutdown(&to, out),
             msg @ (Msg::JoinRequest { .. }
             | Msg::JoinConfirm { .. }
             | Msg::Result(_)
             | Msg::ShutdownRequest
-            | Msg::Modify { .. }) => {
-                if let Some(mut d) = self.dc_state.take() {
-                    d.on_message(self, now, &from, msg, out);
-                    self.dc_state = Some(d);
-                } else if let Msg::Modify { line } = msg {
-                    if from == me && self.dc.is_none() {
-                        out.push(Output::Note(format!("no DC to apply: {line}")));
+            | Msg::Modify { .. }) => match &mut self.role {
+                Role::Dc(d) => d.on_message(&mut self.local, now, &from, msg, out),
+                Role::Pending => {
+                    if let Msg::Modify { line } = msg {
+                        if from == self.local.me() {
+                            out.push(Output::Note(format!("no DC to apply: {line}")));
+                        }
                     }
                 }
-            }
-        }
-    }
-
-    /// Runs an operation the DC asked for on this node. A cancellation is
-    /// done at once: its result is returned, for the caller to report.
-    pub(super) fn exec(
-        &mut self,
-        transition: u64,
-        step: usize,
-        op: RscOp,
-        start_failure_is_fatal: bool,
-        out: &mut Vec<Output>,
-    ) -> Option<OpRecord> {
-        if op.task == "cancel" {
-            let task = op.cancel_task.clone().unwrap_or_else(|| "monitor".into());
-            out.push(Output::Cancel {
-                rsc: op.rsc.clone(),
-                action: task.clone(),
-                interval_ms: op.interval_ms,
-            });
-            self.calls.retain(|_, c| {
-                !(c.op.rsc == op.rsc && c.op.task == task && c.op.interval_ms == op.interval_ms)
-            });
-            self.history
-                .remove(&(op.rsc.clone(), task.clone(), op.interval_ms));
-            return Some(OpRecord {
-                node: op.node.clone(),
-                rsc: op.rsc.clone(),
-                agent: op.agent.clone(),
-                task: "cancel".into(),
-                interval_ms: op.interval_ms,
-                rc: 0,
-                status: OpStatus::Done,
-                expected_rc: 0,
-                call_id: 0,
-                key: Some((transition, step)),
-                digest: None,
-                start_failure_is_fatal,
-            });
-        }
-        if op.task == "stop" {
-            // A stop ends the resource's recurring monitors first.
-            let recurring: Vec<u64> = self
-                .calls
-                .iter()
-                .filter(|(_, c)| c.op.rsc == op.rsc && c.op.interval_ms > 0)
-                .map(|(&k, _)| k)
-                .collect();
-            for k in recurring {
-                let c = self.calls.remove(&k).expect("listed");
-                out.push(Output::Cancel {
-                    rsc: c.op.rsc.clone(),
-                    action: c.op.task.clone(),
-                    interval_ms: c.op.interval_ms,
-                });
-                self.history
-                    .remove(&(c.op.rsc.clone(), c.op.task.clone(), c.op.interval_ms));
-            }
-        }
-        let call = self.next_call;
-        self.next_call += 1;
-        out.push(Output::Exec {
-            call,
-            op: executor::Op {
-                rsc: op.rsc.clone(),
-                agent: op.agent.clone(),
-                action: op.task.clone(),
-                interval_ms: op.interval_ms,
-                timeout: op.timeout,
-                stonith: op.stonith,
+                Role::Member { .. } => {}
             },
-        });
-        self.calls.insert(
-            call,
-            Call {
-                op,
-                key: Some((transition, step)),
-                start_failure_is_fatal,
-            },
-        );
-        None
-    }
-
-    /// An operation in flight as the history shows it until it ends.
-    fn pending_record(&self, call: &Call) -> OpRecord {
-        OpRecord {
-            node: self.cfg.node.clone(),
-            rsc: call.op.rsc.clone(),
-            agent: call.op.agent.clone(),
-            task: call.op.task.clone(),
-            interval_ms: call.op.interval_ms,
-            rc: PCMK_OCF_UNKNOWN,
-            status: OpStatus::Pending,
-            expected_rc: call.op.expected_rc,
-            call_id: 0,
-            key: call.key,
-            digest: call.op.digest.clone(),
-            start_failure_is_fatal: call.start_failure_is_fatal,
         }
     }
 
-    fn on_executed(&mut self, now: Instant, r: executor::OpResult, out: &mut Vec<Output>) {
-        let Some(call) = self.calls.get(&r.call) else {
-            return; // cancelled meanwhile
-        };
-        let rec = OpRecord {
-            node: self.cfg.node.clone(),
-            rsc: call.op.rsc.clone(),
-            agent: call.op.agent.clone(),
-            task: call.op.task.clone(),
-            interval_ms: call.op.interval_ms,
-            rc: r.rc,
-            status: r.status,
-            expected_rc: call.op.expected_rc,
-            call_id: r.call_id,
-            key: call.key,
-            digest: call.op.digest.clone(),
-            start_failure_is_fatal: call.start_failure_is_fatal,
-        };
-        if call.op.interval_ms == 0 || r.status != OpStatus::Done {
-            self.calls.remove(&r.call);
-        } else if let Some(c) = self.calls.get_mut(&r.call) {
-            // Later results of a recurring op are not the DC's step any more.
-            c.key = None;
-        }
-        if r.status == OpStatus::Cancelled {
-            return;
-        }
-        self.history.insert(
-            (rec.rsc.clone(), rec.task.clone(), rec.interval_ms),
-            rec.clone(),
-        );
-        // The DC's own results go straight into its CIB: Pacemaker's CIB
-        // manager on the DC applies a local update and notifies the
-        // controller before the change is broadcast, so a DC's view of its
-        // own resources does not wait for the ring (which may be re-forming).
-        if let Some(mut d) = self.dc_state.take() {
-            d.on_result(self, now, rec, out);
-            self.dc_state = Some(d);
-        } else {
-            out.push(Output::Cast(Msg::Result(rec)));
-        }
-    }
-
-    fn on_terminate(&mut self, out: &mut Vec<Output>) {
-        if self.shutting_down {
-            return;
-        }
-        self.shutting_down = true;
-        self.election.set_eligible(false);
-        if self.dc.is_none() {
-            // Nobody to move the resources: stop at once.
-            self.exited = true;
-            out.push(Output::Exit);
-            return;
-        }
-        out.push(Output::Note("requests a clean shutdown".into()));
-        out.push(Output::Cast(Msg::ShutdownRequest));
-    }
-
+    /// Fires what is due, in a fixed order: `dc-deadtime`, the election's
+    /// timer, then the DC's (join integration, steps past their deadline;
+    /// the scheduler retry is taken by `settle`, after every input). An
+    /// early or extra wake does nothing.
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output>) {
-        if self.deadtime.is_some_and(|t| t <= now) {
-            self.deadtime = None;
-            if self.dc.is_none() && !self.election.voting() {
-                let eo = self.election.start(now);
-                self.election_outputs(now, eo, out);
-            }
+        if self.local.timers.is_due(Timer::DcDeadtime, now) {
+            self.local.timers.stop(Timer::DcDeadtime);
+            self.on_dc_deadtime(now, out);
         }
         if self.election.next_deadline().is_some_and(|t| t <= now) {
             let eo = self.election.on_wake(now);
             self.election_outputs(now, eo, out);
         }
-        if let Some(mut d) = self.dc_state.take() {
-            d.on_wake(self, now, out);
-            self.dc_state = Some(d);
+        if let Role::Dc(d) = &mut self.role {
+            d.on_wake(&mut self.local, now, out);
         }
+    }
+
+    /// `dc-deadtime` passed without an offer: a node without a DC calls an
+    /// election (unless one of its own runs).
+    fn on_dc_deadtime(&mut self, now: Instant, out: &mut Vec<Output>) {
+        if matches!(self.role, Role::Pending) && !self.election.voting() {
+            let eo = self.election.start(now);
+            self.election_outputs(now, eo, out);
+        }
+    }
+
+    /// What holds after every input, whatever the role: one DC as this node
+    /// believes it, and timers that belong to the role it has.
+    fn check_invariants(&self) {
+        let l = &self.local;
+        assert!(
+            !self.exited || self.shutting_down,
+            "a controller exits only when asked to stop"
+        );
+        assert!(
+            !self.election.is_dc() || self.is_dc(),
+            "an election won makes this node DC"
+        );
+        match &self.role {
+            Role::Pending => {}
+            Role::Member { dc } => assert!(
+                l.cfg.nodes.contains(dc),
+                "the DC a member joined is a node of the cluster"
+            ),
+            Role::Dc(d) => {
+                assert!(
+                    !l.timers.is_set(Timer::DcDeadtime),
+                    "a DC waits for no other DC's offer"
+                );
+                d.check_invariants(l);
+            }
+        }
+        if !self.is_dc() {
+            assert!(
+                !l.timers.is_set(Timer::JoinIntegration),
+                "only a DC integrates joins"
+            );
+            assert!(
+                !l.timers.is_set(Timer::SchedulerRetry),
+                "only a DC runs the scheduler"
+            );
+        }
+        l.check_invariants();
     }
 }

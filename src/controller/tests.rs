@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sim::{Duration, Instant};
+use sim::{Duration, Instant, NodeId};
 
 use super::*;
 use crate::executor::{OpResult, OpStatus};
@@ -38,16 +38,12 @@ struct Lone {
 impl Lone {
     fn new() -> Lone {
         let now = Instant::ZERO;
-        let c = Controller::new(
-            Config {
-                node: "n1".into(),
-                nodes: vec!["n1".into()],
-                cib: cib(),
-                epoch_base: 0,
-            },
-            now,
-            [0; 32],
-        );
+        let cfg = Config {
+            nodes: vec!["n1".into()],
+            cib: cib(),
+            epoch_base: 0,
+        };
+        let c = Controller::new(&cfg, NodeId(1), now, [0; 32]);
         let mut l = Lone {
             c,
             now,
