@@ -4,7 +4,7 @@
 
 use sim::Duration;
 
-use crate::cib::Cib;
+use crate::cib::{options, Cib};
 
 /// Cluster options the controller reads from `crm_config`.
 #[derive(Debug, Clone, Copy)]
@@ -21,26 +21,20 @@ pub(crate) struct Options {
 impl Options {
     /// Reads the options (unset or unreadable: Pacemaker's defaults).
     pub(crate) fn from_cib(cib: &Cib) -> Options {
-        let get = |name: &str| cib.crm_option(name).map(str::to_string);
-        let dur = |name: &str, default: u64| {
-            get(name)
-                .and_then(|v| crate::scheduler::rules::parse_ms(&v))
-                .map(Duration::from_millis)
-                .unwrap_or(Duration::from_millis(default))
-        };
+        let ms = |v: &str| crate::scheduler::rules::parse_ms(v).map(Duration::from_millis);
+        let dur = |name: &str| options::read(cib, name, ms);
         Options {
-            dc_deadtime: dur("dc-deadtime", 20_000),
-            election_timeout: dur("election-timeout", 120_000),
-            join_integration_timeout: dur("join-integration-timeout", 180_000),
-            cluster_delay: dur("cluster-delay", 60_000),
-            stonith_timeout: dur("stonith-timeout", 60_000),
-            stonith_max_attempts: get("stonith-max-attempts")
-                .and_then(|v| v.parse().ok())
-                .filter(|&n| n > 0)
-                .unwrap_or(10),
-            start_failure_is_fatal: get("start-failure-is-fatal")
-                .map(|v| crate::scheduler::rules::is_true(&v))
-                .unwrap_or(true),
+            dc_deadtime: dur("dc-deadtime"),
+            election_timeout: dur("election-timeout"),
+            join_integration_timeout: dur("join-integration-timeout"),
+            cluster_delay: dur("cluster-delay"),
+            stonith_timeout: dur("stonith-timeout"),
+            stonith_max_attempts: options::read(cib, "stonith-max-attempts", |v| {
+                v.parse().ok().filter(|&n: &u32| n > 0)
+            }),
+            start_failure_is_fatal: options::read(cib, "start-failure-is-fatal", |v| {
+                Some(crate::scheduler::rules::is_true(v))
+            }),
         }
     }
 }

@@ -304,10 +304,11 @@ impl Registry {
         Ok(Registry {
             devices,
             topology,
-            stonith_timeout: cluster_option(cib, "stonith-timeout")
-                .and_then(parse_ms)
-                .map(Duration::from_millis)
-                .unwrap_or(Duration::from_secs(60)),
+            stonith_timeout: crate::cib::options::or_default(
+                cluster_option(cib, "stonith-timeout"),
+                "stonith-timeout",
+                |v| parse_ms(v).map(Duration::from_millis),
+            ),
             stonith_action,
         })
     }

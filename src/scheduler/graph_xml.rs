@@ -44,16 +44,14 @@ const SYNAPSE_PRIORITY_INFINITY: i32 = 1_000_000;
 /// Writes the graph as transition-graph XML, as `crm_simulate -G` does
 /// (`pcmk__create_graph`), indented as libxml2 indents it.
 pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
-    let prop = |k: &str, default: &str| {
-        ws.config
-            .props
-            .get(k)
-            .cloned()
-            .unwrap_or_else(|| default.to_string())
+    let prop = |k: &str| {
+        crate::cib::options::or_default(ws.config.props.get(k).map(String::as_str), k, |v| {
+            Some(v.to_string())
+        })
     };
     let mut attrs = vec![
-        ("cluster-delay", prop("cluster-delay", "60s")),
-        ("stonith-timeout", prop("stonith-timeout", "60s")),
+        ("cluster-delay", prop("cluster-delay")),
+        ("stonith-timeout", prop("stonith-timeout")),
         ("failed-stop-offset", "INFINITY".to_string()),
         (
             "failed-start-offset",
@@ -64,10 +62,10 @@ pub fn to_xml(ws: &WorkingSet, graph: &Graph) -> String {
             }
             .to_string(),
         ),
-        ("batch-limit", prop("batch-limit", "0")),
+        ("batch-limit", prop("batch-limit")),
         ("transition_id", "0".to_string()),
     ];
-    let migration_limit = prop("migration-limit", "-1");
+    let migration_limit = prop("migration-limit");
     if migration_limit.trim().parse::<i64>().is_ok_and(|l| l > 0) {
         attrs.push(("migration-limit", migration_limit));
     }

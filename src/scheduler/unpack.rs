@@ -10,7 +10,7 @@ pub(crate) use super::clone_unpack::unpack_clone_in;
 pub use super::node_config::{numeric_strcasecmp, unpack_nodes, utilization_value};
 use super::rules::{is_true, parse_interval_ms, parse_ms, unpack_nvsets, RuleCtx};
 use super::ws::*;
-use crate::cib::{self, Cib, NvSet, Resource, Score};
+use crate::cib::{self, options, Cib, NvSet, Resource, Score};
 
 /// Finds the name/value set with a given id anywhere in the configuration,
 /// for `id-ref`.
@@ -65,15 +65,17 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
         &mut props,
     );
     let get = |k: &str| props.get(k).map(String::as_str);
-    let flag = |k: &str, default: bool| get(k).map(is_true).unwrap_or(default);
-    let no_quorum_policy = match get("no-quorum-policy").unwrap_or("stop") {
-        "freeze" => NoQuorumPolicy::Freeze,
-        "ignore" => NoQuorumPolicy::Ignore,
-        "demote" => NoQuorumPolicy::Demote,
-        "suicide" => NoQuorumPolicy::Suicide,
-        _ => NoQuorumPolicy::Stop,
-    };
-    let stonith_enabled = flag("stonith-enabled", true);
+    let flag = |k: &str| options::or_default(get(k), k, |v| Some(is_true(v)));
+    let no_quorum_policy = options::or_default(get("no-quorum-policy"), "no-quorum-policy", |v| {
+        Some(match v {
+            "freeze" => NoQuorumPolicy::Freeze,
+            "ignore" => NoQuorumPolicy::Ignore,
+            "demote" => NoQuorumPolicy::Demote,
+            "suicide" => NoQuorumPolicy::Suicide,
+            _ => NoQuorumPolicy::Stop,
+        })
+    });
+    let stonith_enabled = flag("stonith-enabled");
     // Suicide needs fencing, and a cluster that has had quorum (or was told
     // to panic, `no-quorum-panic`); otherwise it is reset to stop.
     let have_quorum = cib.attr("have-quorum").map(is_true).unwrap_or(false);
@@ -107,32 +109,37 @@ pub fn unpack_config(cib: &Cib, now: i64) -> Config {
             .is_some_and(|v| super::digest::version_lt(Some(v), "3.16.0")),
         legacy_failcounts: super::digest::version_lt(cib.attr("crm_feature_set"), "3.0.13"),
         // Watchdog-based self-fencing (SBD) counts as a fencing device.
-        have_stonith_resource: flag("have-watchdog", false),
-        symmetric: flag("symmetric-cluster", true),
+        have_stonith_resource: flag("have-watchdog"),
+        symmetric: flag("symmetric-cluster"),
         have_quorum: cib.attr("have-quorum").map(is_true).unwrap_or(false),
         no_quorum_policy,
-        stop_orphan_resources: flag("stop-orphan-resources", true),
-        stop_orphan_actions: flag("stop-orphan-actions", true),
-        start_failure_is_fatal: flag("start-failure-is-fatal", true),
-        maintenance_mode: flag("maintenance-mode", false),
-        stop_all: flag("stop-all-resources", false),
-        startup_fencing: flag("startup-fencing", true),
-        startup_probes: flag("enable-startup-probes", true),
+        stop_orphan_resources: flag("stop-orphan-resources"),
+        stop_orphan_actions: flag("stop-orphan-actions"),
+        start_failure_is_fatal: flag("start-failure-is-fatal"),
+        maintenance_mode: flag("maintenance-mode"),
+        stop_all: flag("stop-all-resources"),
+        startup_fencing: flag("startup-fencing"),
+        startup_probes: flag("enable-startup-probes"),
         stonith_action: match get("stonith-action").unwrap_or("reboot") {
             "poweroff" => "off".to_string(),
             other => other.to_string(),
         },
         placement_strategy: get("placement-strategy").unwrap_or("default").to_string(),
-        concurrent_fencing: flag("concurrent-fencing", false),
+        concurrent_fencing: flag("concurrent-fencing"),
         default_stickiness: get("default-resource-stickiness")
             .and_then(Score::parse)
             .map(Score::value)
             .unwrap_or(0),
-        managed_default: flag("is-managed-default", true),
+        // Deprecated, hence not in the options table.
+        managed_default: get("is-managed-default").is_none_or(is_true),
         now,
-        cluster_delay_ms: get("cluster-delay").and_then(parse_ms).unwrap_or(60_000),
-        stonith_timeout_ms: get("stonith-timeout").and_then(parse_ms).unwrap_or(60_000),
-        shutdown_lock: flag("shutdown-lock", false),
+        cluster_delay_ms: options::or_default(get("cluster-delay"), "cluster-delay", parse_ms),
+        stonith_timeout_ms: options::or_default(
+            get("stonith-timeout"),
+            "stonith-timeout",
+            parse_ms,
+        ),
+        shutdown_lock: flag("shutdown-lock"),
         shutdown_lock_limit_s: get("shutdown-lock-limit")
             .and_then(parse_ms)
             .map_or(0, |ms| (ms / 1000) as i64),

@@ -6,14 +6,11 @@
 //! when Pacemaker is installed), so that pacesim's readers of an option and
 //! its pcs subset agree with Pacemaker and with each other.
 //!
-//! Readers that still write a default of their own (to move onto
-//! [`default_of`]): the scheduler (`scheduler/unpack.rs`: `no-quorum-policy`,
-//! `stonith-enabled`, `stonith-timeout`; `scheduler/graph.rs`:
-//! `stonith-timeout` again), the controller (`controller/mod.rs`:
-//! `dc-deadtime`, `election-timeout`, `join-integration-timeout`,
-//! `stonith-timeout`, `stonith-max-attempts`) and the fencer
-//! (`fencer/devices.rs`: `stonith-timeout`). `stonith-timeout`'s 60 s is
-//! written in three of them.
+//! Readers take their defaults from the table ([`or_default`], [`read`]):
+//! the scheduler (`no-quorum-policy`, the boolean options, `stonith-timeout`,
+//! `cluster-delay`, also in the graph's attributes), the controller
+//! (`controller/options.rs`) and the fencer (`stonith-timeout`), so each
+//! default is written once, here.
 
 use super::Cib;
 
@@ -353,6 +350,25 @@ pub fn default_of(name: &str) -> Option<&'static str> {
 /// An option's value in a CIB, else its default.
 pub fn value_of<'a>(cib: &'a Cib, name: &str) -> Option<&'a str> {
     cib.crm_option(name).or_else(|| default_of(name))
+}
+
+/// `value` read by `parse`; when it is unset or unreadable, the option's
+/// default read the same way, as Pacemaker's daemons fall back. Every
+/// reader takes its default from here, so that no default is written twice.
+///
+/// Panics if the table gives `name` no default `parse` can read: a reader
+/// asking for a default that does not exist is a bug of the reader.
+pub fn or_default<T>(value: Option<&str>, name: &str, parse: impl Fn(&str) -> Option<T>) -> T {
+    value
+        .and_then(&parse)
+        .or_else(|| default_of(name).and_then(&parse))
+        .unwrap_or_else(|| panic!("cluster option {name} has no readable default"))
+}
+
+/// An option of a CIB's `cib-bootstrap-options` read by `parse`, else its
+/// default ([`or_default`]).
+pub fn read<T>(cib: &Cib, name: &str, parse: impl Fn(&str) -> Option<T>) -> T {
+    or_default(cib.crm_option(name), name, parse)
 }
 
 #[cfg(test)]
