@@ -17,6 +17,7 @@ pub mod parse;
 mod score;
 pub mod status_edit;
 pub mod validate;
+pub mod values;
 pub mod write;
 pub mod xml;
 

@@ -21,7 +21,7 @@ pub(crate) struct Options {
 impl Options {
     /// Reads the options (unset or unreadable: Pacemaker's defaults).
     pub(crate) fn from_cib(cib: &Cib) -> Options {
-        let ms = |v: &str| crate::scheduler::rules::parse_ms(v).map(Duration::from_millis);
+        let ms = |v: &str| crate::cib::values::parse_ms(v).map(Duration::from_millis);
         let dur = |name: &str| options::read(cib, name, ms);
         Options {
             dc_deadtime: dur("dc-deadtime"),
@@ -33,7 +33,7 @@ impl Options {
                 v.parse().ok().filter(|&n: &u32| n > 0)
             }),
             start_failure_is_fatal: options::read(cib, "start-failure-is-fatal", |v| {
-                Some(crate::scheduler::rules::is_true(v))
+                Some(crate::cib::values::is_true(v))
             }),
         }
     }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use sim::Duration;
 
+use crate::cib::values::parse_ms;
 use crate::cib::{Cib, NvSet, Resource};
-use crate::scheduler::rules::parse_ms;
 
 /// How a device decides which nodes it can fence (`pcmk_host_check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

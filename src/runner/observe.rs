@@ -167,7 +167,7 @@ impl Observer {
         let mut agent_of = BTreeMap::new();
         collect_agents(&cib.configuration.resources, &mut agent_of);
         let stonith_enabled =
-            options::value_of(cib, "stonith-enabled").is_some_and(crate::scheduler::rules::is_true);
+            options::value_of(cib, "stonith-enabled").is_some_and(crate::cib::values::is_true);
         // Without fencing, Pacemaker recovers as soon as a node is lost;
         // the invariant then judges nothing (the config is what is unsafe,
         // and no-double-active says so).

@@ -125,7 +125,7 @@ fn resource_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<Str
     let internal = rsc
         .meta
         .get("internal_rsc")
-        .is_some_and(|v| crate::scheduler::rules::is_true(v));
+        .is_some_and(|v| crate::cib::values::is_true(v));
     if rsc.variant == Variant::Primitive && internal {
         // Implicit resources (a guest's connection) are not listed.
         return;
@@ -179,7 +179,7 @@ fn bundle_lines(ws: &WorkingSet, r: RscIdx, indent: usize, lines: &mut Vec<Strin
     let unique = rsc
         .meta
         .get("globally-unique")
-        .is_some_and(|v| crate::scheduler::rules::is_true(v));
+        .is_some_and(|v| crate::cib::values::is_true(v));
     lines.push(format!(
         "{pad}* Container bundle{}: {} [{}]{}{}:",
         if data.nreplicas > 1 { " set" } else { "" },
