@@ -59,7 +59,10 @@ use sim::timer::TimerTable;
 use sim::{Duration, Instant, NodeId};
 
 pub mod knet;
+mod recovery;
 mod token;
+
+use recovery::recovery;
 
 #[cfg(test)]
 mod tests;
@@ -874,29 +877,4 @@ impl<P: Clone> Totem<P> {
             }
         }
     }
-}
-
-/// For each old ring among the new ring's members, the union of what they
-/// retained of it, in sequence order: every message of that ring some
-/// member of the new ring delivered and another may lack.
-fn recovery<P: Clone>(
-    old_of: &BTreeMap<NodeId, Option<Retained<P>>>,
-) -> BTreeMap<RingId, Retained<P>> {
-    let mut by_ring: BTreeMap<RingId, BTreeMap<u64, (NodeId, P)>> = BTreeMap::new();
-    for r in old_of.values().flatten() {
-        let log = by_ring.entry(r.ring).or_default();
-        for (seq, from, p) in &r.log {
-            log.entry(*seq).or_insert_with(|| (*from, p.clone()));
-        }
-    }
-    by_ring
-        .into_iter()
-        .map(|(ring, log)| {
-            let log = log
-                .into_iter()
-                .map(|(seq, (from, p))| (seq, from, p))
-                .collect();
-            (ring, Retained { ring, log })
-        })
-        .collect()
 }
