@@ -17,14 +17,31 @@ use pacesim::runner::{self, Keep};
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::io::Write as _;
+
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let Some(file) = a.get(1) else {
         eprintln!("usage: dc_by_seed FILE [SEEDS]");
         std::process::exit(2);
     };
-    let s = pacesim::scenario::load(std::path::Path::new(file)).expect("scenario");
-    let p = runner::prepare(&s).expect("prepares");
+    let s = match pacesim::scenario::load(std::path::Path::new(file)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("dc_by_seed: {e}");
+            std::process::exit(2);
+        }
+    };
+    let p = match runner::prepare(&s) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("dc_by_seed: {e}");
+            std::process::exit(2);
+        }
+    };
+    // Written with errors checked, so that a closed pipe (`| head`) ends
+    // the listing quietly instead of panicking.
+    let mut stdout = std::io::stdout().lock();
     let seeds = match a.get(2).map(String::as_str) {
         Some(r) if r.contains("..") => {
             let (lo, hi) = r.split_once("..").expect("A..B");
@@ -49,15 +66,17 @@ fn main() {
             .iter()
             .map(|(t, n)| format!("{n}@{:.1}s", t.as_nanos() as f64 / 1e9))
             .collect();
-        println!("seed {seed}: {}", line.join(" "));
+        if writeln!(stdout, "seed {seed}: {}", line.join(" ")).is_err() {
+            return;
+        }
         let name = elected.first().map_or("none", |(_, n)| n);
         *first.entry(name.to_string()).or_default() += 1;
         runs += 1;
     }
     for (name, n) in &first {
-        println!(
-            "first DC {name}: {n} of {runs} ({:.0} %)",
-            100.0 * *n as f64 / runs as f64
-        );
+        let share = 100.0 * *n as f64 / runs as f64;
+        if writeln!(stdout, "first DC {name}: {n} of {runs} ({share:.0} %)").is_err() {
+            return;
+        }
     }
 }
