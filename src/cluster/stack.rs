@@ -541,9 +541,12 @@ impl Stack {
 
     /// The fencer follows configuration changes that reach this node's CIB.
     fn refresh_devices(&mut self) {
-        if std::sync::Weak::ptr_eq(
-            &self.devices_seen,
-            &Arc::downgrade(self.controller.shared_cib()),
+        // Compared by address, without taking a new weak reference (an
+        // atomic count up and down on every input): the weak one held keeps
+        // its allocation, so no other CIB can be at that address.
+        if std::ptr::eq(
+            self.devices_seen.as_ptr(),
+            Arc::as_ptr(self.controller.shared_cib()),
         ) {
             return;
         }
