@@ -26,6 +26,14 @@ pub(crate) fn is_newer_op(a: &LrmOp, b: &LrmOp, same_node_default: bool) -> Orde
     if same_node && a.id == b.id {
         return Equal;
     }
+    newer_on(a, b, same_node)
+}
+
+/// [`is_newer_op`] once it is known whether the two entries were recorded
+/// on one node: by call id on one node, else by when their result last
+/// changed, and pending entries by the transitions that scheduled them.
+pub(crate) fn newer_on(a: &LrmOp, b: &LrmOp, same_node: bool) -> Ordering {
+    use Ordering::*;
     let ac = a.call_id.unwrap_or(-1);
     let bc = b.call_id.unwrap_or(-1);
     if ac == -1 && bc == -1 {

@@ -62,33 +62,12 @@ fn magic_transition(op: &LrmOp) -> Option<(i64, String)> {
 /// equal call ids (an op and its last failure) by last-rc-change, pending
 /// ones (call id -1) by the transition that scheduled them.
 fn compare_ops(a: &LrmOp, b: &LrmOp) -> std::cmp::Ordering {
-    use std::cmp::Ordering::*;
+    // The same entry (ids compared without case), else the entries of one
+    // node's history by `pe__is_newer_op`'s comparison on one node.
     if a.id.eq_ignore_ascii_case(&b.id) {
-        return Equal;
+        return std::cmp::Ordering::Equal;
     }
-    let ac = a.call_id.unwrap_or(-1);
-    let bc = b.call_id.unwrap_or(-1);
-    if ac == -1 && bc == -1 {
-        return Equal;
-    }
-    if ac >= 0 && ac < bc {
-        return Less;
-    }
-    if bc >= 0 && ac > bc {
-        return Greater;
-    }
-    if bc >= 0 && ac == bc {
-        let la = a.last_rc_change.unwrap_or(-1);
-        let lb = b.last_rc_change.unwrap_or(-1);
-        if la >= 0 && la < lb {
-            return Less;
-        }
-        if lb >= 0 && la > lb {
-            return Greater;
-        }
-        return Equal;
-    }
-    compare_pending(a, b)
+    super::migration::newer_on(a, b, true)
 }
 
 /// The age of two history entries at least one of which is pending, by the
