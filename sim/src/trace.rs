@@ -8,8 +8,9 @@
 //! `send` record; later records refer to them by message number.
 //!
 //! Whatever the sink, the records of the last step are kept for the harness
-//! (`Sim::last_step`), so checkers can react to power changes, starts, exits
-//! and deliveries without parsing JSON.
+//! (`Sim::last_records`), so checkers can react to power changes, starts,
+//! exits and deliveries without parsing JSON; a harness that needs no
+//! message records turns them off (`TraceConfig::step_messages`).
 
 use std::io::{self, Write};
 

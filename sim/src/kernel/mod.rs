@@ -412,7 +412,9 @@ impl<A: Actor> Sim<A> {
         self.devices.get(device).map(|(_, f)| *f)
     }
 
-    /// The trace records of the most recent step, `add_*` or fault call.
+    /// The trace records of the most recent step, `add_*` or fault call
+    /// (without the send, deliver, drop and hold records unless
+    /// `TraceConfig::step_messages`).
     pub fn last_records(&self) -> &[Record] {
         self.trace.step_records()
     }
