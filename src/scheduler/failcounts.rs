@@ -124,13 +124,7 @@ pub fn failcount(
 /// The summed fail count and latest failure time on a node.
 fn raw_failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> (Score, i64) {
     let rsc = ws.rsc(r);
-    let top = ws.top_parent(r);
-    let unique = !matches!(ws.rsc(top).variant, Variant::Clone { .. })
-        || ws
-            .rsc(top)
-            .meta
-            .get("globally-unique")
-            .is_some_and(|v| super::rules::is_true(v));
+    let unique = !ws.in_anonymous_clone(r);
     // `rsc_fail_name`
     let name = if unique {
         rsc.id.as_str()

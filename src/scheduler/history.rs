@@ -69,14 +69,7 @@ fn rscs_matching_id(ws: &WorkingSet, id: &str) -> Vec<RscIdx> {
 
 fn process_rsc_history(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: NodeIdx) {
     if ws.rsc(r).orphan {
-        let top = ws.top_parent(r);
-        let anonymous_clone = matches!(ws.rsc(top).variant, Variant::Clone { .. })
-            && !ws
-                .rsc(top)
-                .meta
-                .get("globally-unique")
-                .is_some_and(|v| super::rules::is_true(v));
-        if !anonymous_clone {
+        if !ws.in_anonymous_clone(r) {
             schedule_cleanup(ws, r, n, false);
         }
         return;

@@ -266,14 +266,7 @@ fn recurring_for_inactive(
     if op.role != Some(Role::Stopped) || !is_recurring_op(op, ops) {
         return;
     }
-    let top = ws.top_parent(r);
-    let anonymous_clone = matches!(ws.rsc(top).variant, Variant::Clone { .. })
-        && !ws
-            .rsc(top)
-            .meta
-            .get("globally-unique")
-            .is_some_and(|v| super::rules::is_true(v));
-    if anonymous_clone {
+    if ws.in_anonymous_clone(r) {
         // Pacemaker does not support Stopped-role monitors for anonymous clones.
         return;
     }

@@ -737,6 +737,17 @@ impl WorkingSet {
         r
     }
 
+    /// Whether `r` belongs to an anonymous clone: its top parent is a clone
+    /// whose `globally-unique` meta-attribute is not true.
+    pub fn in_anonymous_clone(&self, r: RscIdx) -> bool {
+        let top = self.rsc(self.top_parent(r));
+        matches!(top.variant, Variant::Clone { .. })
+            && !top
+                .meta
+                .get("globally-unique")
+                .is_some_and(|v| super::rules::is_true(v))
+    }
+
     /// Every primitive below (or equal to) `r`, in order.
     pub fn primitives_of(&self, r: RscIdx) -> Vec<RscIdx> {
         let mut out = Vec::new();
