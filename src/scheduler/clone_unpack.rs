@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::rules::{is_true, unpack_nvsets};
 use super::unpack::{
-    find_nvset, new_rsc, resolved_sets, rsc_ctx, templates_of, unpack_group, unpack_primitive,
-    Inherited, RscDef,
+    apply_rsc_defaults, find_nvset, new_rsc, resolved_sets, rsc_ctx, templates_of, unpack_group,
+    unpack_primitive, Inherited, RscDef,
 };
 use super::ws::*;
 use crate::cib::{self, Cib, Resource, Score};
@@ -79,13 +79,7 @@ fn unpack_clone_with_parent(
     let ctx = rsc_ctx(ws.config.now);
     let mut meta = BTreeMap::new();
     unpack_nvsets(&c.meta, &ctx, None, &resolve, &mut meta);
-    unpack_nvsets(
-        &cib.configuration.rsc_defaults,
-        &ctx,
-        None,
-        &resolve,
-        &mut meta,
-    );
+    apply_rsc_defaults(cib, &ctx, &mut meta);
     meta.entry("resource-stickiness".to_string())
         .or_insert_with(|| "1".to_string());
     let mut params = BTreeMap::new();

@@ -224,6 +224,17 @@ pub fn unpack_resources(cib: &Cib, ws: &mut WorkingSet) {
     super::remote::link_connections(ws);
 }
 
+/// Adds the `rsc_defaults` under what `meta` already holds: a resource's
+/// own and inherited meta-attributes win over the defaults.
+pub(super) fn apply_rsc_defaults(
+    cib: &Cib,
+    ctx: &RuleCtx<'_>,
+    meta: &mut BTreeMap<String, String>,
+) {
+    let resolve = |id: &str| find_nvset(cib, id);
+    unpack_nvsets(&cib.configuration.rsc_defaults, ctx, None, &resolve, meta);
+}
+
 pub(super) fn rsc_ctx(cib_now: i64) -> RuleCtx<'static> {
     RuleCtx {
         now: cib_now,
@@ -237,13 +248,7 @@ pub(crate) fn unpack_bundle_resource(cib: &Cib, ws: &mut WorkingSet, b: &cib::Bu
     let ctx = rsc_ctx(ws.config.now);
     let mut meta = BTreeMap::new();
     unpack_nvsets(&b.meta, &ctx, None, &resolve, &mut meta);
-    unpack_nvsets(
-        &cib.configuration.rsc_defaults,
-        &ctx,
-        None,
-        &resolve,
-        &mut meta,
-    );
+    apply_rsc_defaults(cib, &ctx, &mut meta);
     new_rsc(
         ws,
         RscDef {
@@ -322,13 +327,7 @@ pub(super) fn unpack_group(
     // the group's own view separately from the defaults.
     let own_meta = meta.clone();
     let mut full_meta = meta;
-    unpack_nvsets(
-        &cib.configuration.rsc_defaults,
-        &ctx,
-        None,
-        &resolve,
-        &mut full_meta,
-    );
+    apply_rsc_defaults(cib, &ctx, &mut full_meta);
     let idx = new_rsc(
         ws,
         RscDef {
@@ -405,13 +404,7 @@ pub(super) fn unpack_primitive(
     for (k, v) in inherited.meta {
         meta.entry(k.clone()).or_insert_with(|| v.clone());
     }
-    unpack_nvsets(
-        &cib.configuration.rsc_defaults,
-        &ctx,
-        None,
-        &resolve,
-        &mut meta,
-    );
+    apply_rsc_defaults(cib, &ctx, &mut meta);
     let inst_sets: Vec<&NvSet> = p
         .instance
         .iter()
