@@ -5,7 +5,7 @@
 //!     cargo run --release --example profile_runs -- soak [N]
 //!
 //! `soak` is the bench's hour on three nodes with a fault a minute
-//! (`runner::soak`).
+//! (`runner::soak`); `soak-toml` prints that scenario's file.
 /// As the `pacesim` binary runs.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -13,6 +13,11 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let file = a.get(1).map_or("soak", String::as_str);
+    if file == "soak-toml" {
+        // The soak scenario as a file, for `pacesim run --trace`.
+        print!("{}", pacesim::runner::soak::toml(60, 1));
+        return;
+    }
     let s = if file == "soak" {
         let text = pacesim::runner::soak::toml(60, 1);
         pacesim::scenario::parse(&text, std::path::Path::new("soak.toml")).expect("soak")

@@ -20,7 +20,6 @@
 //! - a node sending to itself uses a perfect loopback: no loss, no latency,
 //!   never cut.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -94,20 +93,53 @@ pub struct Draw {
     pub latency: Duration,
 }
 
-type Link = (NodeId, NodeId);
+/// One directed link's state. Absent entries of the table read as this
+/// default: uncut, never cut, not held, no override, no draw yet.
+#[derive(Default)]
+struct Link {
+    /// Overrides the network's default parameters until the next `heal`.
+    params: Option<LinkParams>,
+    cut: bool,
+    /// Bumped on every cut of the link; a message remembers it at send time.
+    epoch: u64,
+    held: bool,
+    /// The link's random stream, made on its first draw.
+    rng: Option<SimRng>,
+    /// The latest arrival scheduled on the link (FIFO networks only).
+    last_arrival: Option<Instant>,
+}
 
 /// State of all links. Owned by the kernel; the fault API of `Sim` changes it.
+///
+/// The links are a table indexed by the two node ids (`links[from][to]`),
+/// not a map: every message asks several questions of its link, and node
+/// ids are small (the harness numbers nodes 1, 2, ...). Walking the table
+/// in index order is walking the links in `(from, to)` order.
 pub struct Network {
     default: LinkParams,
     fifo: bool,
     streams: RngStreams,
-    overrides: BTreeMap<Link, LinkParams>,
-    cut: BTreeSet<Link>,
-    /// Bumped on every cut of a link; a message remembers it at send time.
-    epochs: BTreeMap<Link, u64>,
-    held: BTreeSet<Link>,
-    rngs: BTreeMap<Link, SimRng>,
-    last_arrival: BTreeMap<Link, Instant>,
+    links: Vec<Vec<Link>>,
+}
+
+/// The largest node id the link table takes: ids index it directly.
+const MAX_NODE_ID: u32 = 1 << 12;
+
+/// The table's entry for `from -> to`, made (with the rows before it) if new.
+fn entry(links: &mut Vec<Vec<Link>>, from: NodeId, to: NodeId) -> &mut Link {
+    assert!(
+        from.0 < MAX_NODE_ID && to.0 < MAX_NODE_ID,
+        "node ids index the link table: {from} -> {to} is too large"
+    );
+    let (f, t) = (from.0 as usize, to.0 as usize);
+    if links.len() <= f {
+        links.resize_with(f + 1, Vec::new);
+    }
+    let row = &mut links[f];
+    if row.len() <= t {
+        row.resize_with(t + 1, Link::default);
+    }
+    &mut row[t]
 }
 
 impl Network {
@@ -118,27 +150,38 @@ impl Network {
             default,
             fifo,
             streams,
-            overrides: BTreeMap::new(),
-            cut: BTreeSet::new(),
-            epochs: BTreeMap::new(),
-            held: BTreeSet::new(),
-            rngs: BTreeMap::new(),
-            last_arrival: BTreeMap::new(),
+            links: Vec::new(),
         }
+    }
+
+    fn link(&self, from: NodeId, to: NodeId) -> Option<&Link> {
+        self.links.get(from.0 as usize)?.get(to.0 as usize)
+    }
+
+    fn link_mut(&mut self, from: NodeId, to: NodeId) -> &mut Link {
+        entry(&mut self.links, from, to)
+    }
+
+    /// Every link in `(from, to)` order, with its ends.
+    fn each_link(&mut self) -> impl Iterator<Item = ((NodeId, NodeId), &mut Link)> {
+        self.links.iter_mut().enumerate().flat_map(|(f, row)| {
+            row.iter_mut()
+                .enumerate()
+                .map(move |(t, l)| ((NodeId(f as u32), NodeId(t as u32)), l))
+        })
     }
 
     /// The parameters currently in force on `from -> to`.
     pub fn params(&self, from: NodeId, to: NodeId) -> LinkParams {
-        self.overrides
-            .get(&(from, to))
-            .copied()
+        self.link(from, to)
+            .and_then(|l| l.params)
             .unwrap_or(self.default)
     }
 
     /// Overrides the parameters of `from -> to` until the next `heal`.
     pub fn set_params(&mut self, from: NodeId, to: NodeId, params: LinkParams) {
         params.check();
-        self.overrides.insert((from, to), params);
+        self.link_mut(from, to).params = Some(params);
     }
 
     /// Draws loss and latency for one message on `from -> to`.
@@ -149,12 +192,13 @@ impl Network {
                 latency: Duration::ZERO,
             };
         }
-        let params = self.params(from, to);
+        let default = self.default;
         let streams = &self.streams;
-        let rng = self
-            .rngs
-            .entry((from, to))
-            .or_insert_with(|| streams.stream(&format!("net/{from}->{to}")));
+        let row = entry(&mut self.links, from, to);
+        let params = row.params.unwrap_or(default);
+        let rng = row
+            .rng
+            .get_or_insert_with(|| streams.stream(&format!("net/{from}->{to}")));
         let lost = chance(rng, params.loss);
         let nanos = uniform(
             rng,
@@ -173,7 +217,7 @@ impl Network {
         if !self.fifo || from == to {
             return at;
         }
-        let last = self.last_arrival.entry((from, to)).or_insert(at);
+        let last = self.link_mut(from, to).last_arrival.get_or_insert(at);
         let at = at.max(*last);
         *last = at;
         at
@@ -181,18 +225,21 @@ impl Network {
 
     /// Whether `from -> to` is cut now. The loopback never is.
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
-        self.cut.contains(&(from, to))
+        self.link(from, to).is_some_and(|l| l.cut)
     }
 
     /// The cut epoch of `from -> to`: how many times it has been cut.
     pub fn epoch(&self, from: NodeId, to: NodeId) -> u64 {
-        self.epochs.get(&(from, to)).copied().unwrap_or(0)
+        self.link(from, to).map_or(0, |l| l.epoch)
     }
 
     /// Whether a message sent at `epoch` may still arrive: the link is not cut
     /// and was not cut in between.
     pub fn survives(&self, from: NodeId, to: NodeId, epoch: u64) -> bool {
-        !self.is_cut(from, to) && self.epoch(from, to) == epoch
+        match self.link(from, to) {
+            Some(l) => !l.cut && l.epoch == epoch,
+            None => epoch == 0,
+        }
     }
 
     /// Cuts `from -> to`. Cutting a cut link does nothing.
@@ -200,21 +247,33 @@ impl Network {
         if from == to {
             return;
         }
-        if self.cut.insert((from, to)) {
-            *self.epochs.entry((from, to)).or_insert(0) += 1;
+        let l = self.link_mut(from, to);
+        if !l.cut {
+            l.cut = true;
+            l.epoch += 1;
         }
     }
 
     /// Restores `from -> to` (its loss and latency stay as they are).
     pub fn uncut(&mut self, from: NodeId, to: NodeId) {
-        self.cut.remove(&(from, to));
+        if let Some(l) = self
+            .links
+            .get_mut(from.0 as usize)
+            .and_then(|r| r.get_mut(to.0 as usize))
+        {
+            l.cut = false;
+        }
     }
 
     /// Replaces every cut so that only nodes within one of `groups` can talk;
     /// nodes of `all` in no group are isolated.
     pub fn partition_groups(&mut self, all: &[NodeId], groups: &[Vec<NodeId>]) {
         let group_of = |n: NodeId| groups.iter().position(|g| g.contains(&n));
-        let old = std::mem::take(&mut self.cut);
+        // A link that stays cut keeps its epoch; one newly cut bumps it.
+        let was_cut: Vec<(NodeId, NodeId)> = self.cuts().collect();
+        for (_, l) in self.each_link() {
+            l.cut = false;
+        }
         for &a in all {
             for &b in all {
                 if a == b {
@@ -222,8 +281,8 @@ impl Network {
                 }
                 let together = matches!((group_of(a), group_of(b)), (Some(x), Some(y)) if x == y);
                 if !together {
-                    if old.contains(&(a, b)) {
-                        self.cut.insert((a, b));
+                    if was_cut.contains(&(a, b)) {
+                        self.link_mut(a, b).cut = true;
                     } else {
                         self.cut(a, b);
                     }
@@ -235,31 +294,45 @@ impl Network {
     /// Holds `from -> to`: arriving messages wait until `release`.
     pub fn hold(&mut self, from: NodeId, to: NodeId) {
         if from != to {
-            self.held.insert((from, to));
+            self.link_mut(from, to).held = true;
         }
     }
 
     /// Stops holding `from -> to`; returns whether it was held.
     pub fn release(&mut self, from: NodeId, to: NodeId) -> bool {
-        self.held.remove(&(from, to))
+        self.links
+            .get_mut(from.0 as usize)
+            .and_then(|r| r.get_mut(to.0 as usize))
+            .is_some_and(|l| std::mem::take(&mut l.held))
     }
 
     /// Whether `from -> to` is held.
     pub fn is_held(&self, from: NodeId, to: NodeId) -> bool {
-        self.held.contains(&(from, to))
+        self.link(from, to).is_some_and(|l| l.held)
     }
 
     /// Removes every cut, every override and every hold; returns the links
     /// that were held, in order, so the kernel can release their messages.
     pub fn heal(&mut self) -> Vec<(NodeId, NodeId)> {
-        self.cut.clear();
-        self.overrides.clear();
-        std::mem::take(&mut self.held).into_iter().collect()
+        let mut held = Vec::new();
+        for (ends, l) in self.each_link() {
+            l.cut = false;
+            l.params = None;
+            if std::mem::take(&mut l.held) {
+                held.push(ends);
+            }
+        }
+        held
     }
 
-    /// Every cut link, in order (for inspection and tests).
+    /// Every cut link, in `(from, to)` order.
     pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
-        self.cut.iter().copied()
+        self.links.iter().enumerate().flat_map(|(f, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, l)| l.cut)
+                .map(move |(t, _)| (NodeId(f as u32), NodeId(t as u32)))
+        })
     }
 }
 

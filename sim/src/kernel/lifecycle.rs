@@ -41,7 +41,7 @@ impl<A: Actor> Sim<A> {
             !node.procs.contains_key(&addr.group),
             "{addr} already running"
         );
-        let restarts = node.restarts.entry(addr.group).or_insert(0);
+        let restarts = node.restarts.get_or_insert_with(addr.group, || 0);
         let spawn = Spawn {
             addr,
             now,

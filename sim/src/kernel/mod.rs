@@ -13,6 +13,7 @@
 mod faults;
 mod lifecycle;
 mod route;
+mod table;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -28,6 +29,8 @@ use crate::rng::{RngStreams, SimRng};
 use crate::rule::{Rule, RuleId};
 use crate::time::{Duration, Instant};
 use crate::trace::{PowerCause, Record, Trace, TraceConfig, TraceEvent};
+
+use table::Table;
 
 /// How a run is set up.
 pub struct SimConfig {
@@ -100,9 +103,9 @@ pub(crate) struct Node<A: Actor> {
     pub(crate) paused: bool,
     /// Inputs that reached the node while paused, in arrival order.
     pub(crate) held: Vec<Event<A::Msg>>,
-    pub(crate) procs: BTreeMap<Group, Proc<A>>,
+    pub(crate) procs: Table<Group, Proc<A>>,
     /// Incarnations so far, per group: labels the next one's random stream.
-    pub(crate) restarts: BTreeMap<Group, u64>,
+    pub(crate) restarts: Table<Group, u64>,
 }
 
 /// A power switch operation in progress.
@@ -144,7 +147,7 @@ pub struct Sim<A: Actor> {
     pub(crate) queue: EventQueue<Event<A::Msg>>,
     pub(crate) streams: RngStreams,
     pub(crate) net: Network,
-    pub(crate) nodes: BTreeMap<NodeId, Node<A>>,
+    pub(crate) nodes: Table<NodeId, Node<A>>,
     pub(crate) devices: BTreeMap<DeviceId, (DeviceSpec, DeviceFault)>,
     pub(crate) ops: BTreeMap<u64, DeviceOp>,
     /// Messages held on held links, per link, in arrival order.
@@ -175,7 +178,7 @@ impl<A: Actor> Sim<A> {
             queue: EventQueue::new(),
             net: Network::new(config.link, config.fifo, streams.clone()),
             streams,
-            nodes: BTreeMap::new(),
+            nodes: Table::new(),
             devices: BTreeMap::new(),
             ops: BTreeMap::new(),
             link_held: BTreeMap::new(),
@@ -214,8 +217,8 @@ impl<A: Actor> Sim<A> {
             power: Power::new(),
             paused: false,
             held: Vec::new(),
-            procs: BTreeMap::new(),
-            restarts: BTreeMap::new(),
+            procs: Table::new(),
+            restarts: Table::new(),
         };
         self.record(TraceEvent::AddNode { node: id });
         if powered {
