@@ -91,6 +91,20 @@ impl<E> EventQueue<E> {
         seq
     }
 
+    /// Takes the next sequence number without queueing anything: for an
+    /// event kept elsewhere (a process's armed wake) that must still come
+    /// out in push order with the queued ones.
+    pub fn take_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// The instant and sequence number of the earliest event, if any.
+    pub fn peek(&self) -> Option<(Instant, u64)> {
+        self.heap.peek().map(|e| (e.at, e.seq))
+    }
+
     /// Removes and returns the earliest event with its instant.
     pub fn pop(&mut self) -> Option<(Instant, E)> {
         let entry = self.heap.pop()?;

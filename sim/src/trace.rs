@@ -307,6 +307,21 @@ impl Trace {
         self.step_changed = false;
     }
 
+    /// Whether records of messages passing (sends, deliveries, drops) are
+    /// read by anyone: a sink, or the last step's records. When not, the
+    /// kernel does not build them and only [`skip`](Self::skip)s a number.
+    #[inline]
+    pub(crate) fn wants_passing(&self) -> bool {
+        self.step_messages || !matches!(self.sink, TraceSink::Off)
+    }
+
+    /// Takes the number a record nobody reads would have had, so that the
+    /// records that are kept are numbered as in a full trace.
+    #[inline]
+    pub(crate) fn skip(&mut self) {
+        self.next_n += 1;
+    }
+
     /// Records one event, with an optional message body.
     #[inline]
     pub(crate) fn record<M: Serialize>(

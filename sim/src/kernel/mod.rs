@@ -92,8 +92,40 @@ pub(crate) enum Event<M> {
 pub(crate) struct Proc<A> {
     pub(crate) actor: A,
     pub(crate) incarnation: u64,
-    /// The armed wake: its instant and token.
-    pub(crate) wake: Option<(Instant, u64)>,
+    /// The armed wake, if the actor has a deadline.
+    pub(crate) wake: Option<Armed>,
+}
+
+/// A process's armed wake. Wakes are not queued: a process has at most one,
+/// and re-arms it on nearly every input (totem's timers move with every
+/// token), so queueing each would leave a superseded entry behind per
+/// input, popped later only to be skipped. Instead each step compares the
+/// earliest armed wake with the queue's head. `seq` comes from the queue's
+/// counter when the wake is armed, so wakes and queued events come out in
+/// exactly the order they would if the wake were queued.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Armed {
+    pub(crate) at: Instant,
+    pub(crate) seq: u64,
+    /// Names this arming: a wake held at a paused node and queued again on
+    /// resume fires only if the process has not been re-armed since.
+    pub(crate) token: u64,
+    /// Held at its paused node (as an `Event::Wake` in the node's `held`),
+    /// so no longer due here.
+    pub(crate) held: bool,
+}
+
+/// What the next step handles.
+enum Next {
+    /// The queue's head.
+    Queued,
+    /// A process's armed wake.
+    Wake {
+        to: Addr,
+        incarnation: u64,
+        at: Instant,
+        token: u64,
+    },
 }
 
 /// A node and everything on it.
@@ -286,8 +318,59 @@ impl<A: Actor> Sim<A> {
 
     /// Processes the earliest event. Returns `false` if there was none.
     pub fn step(&mut self) -> bool {
-        let Some((at, event)) = self.queue.pop() else {
-            return false;
+        match self.next() {
+            Some((_, next)) => {
+                self.step_with(next);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The earliest of the queue's head and the processes' armed wakes.
+    fn next(&self) -> Option<(Instant, Next)> {
+        let mut wake: Option<(Addr, u64, Armed)> = None;
+        for (&node, n) in &self.nodes {
+            for (&group, p) in &n.procs {
+                if let Some(a) = p.wake.filter(|a| !a.held) {
+                    if wake.map_or(true, |(_, _, w)| (a.at, a.seq) < (w.at, w.seq)) {
+                        wake = Some((Addr { node, group }, p.incarnation, a));
+                    }
+                }
+            }
+        }
+        let queued = self.queue.peek();
+        match (wake, queued) {
+            (Some((to, incarnation, a)), q) if q.map_or(true, |q| (a.at, a.seq) < q) => Some((
+                a.at,
+                Next::Wake {
+                    to,
+                    incarnation,
+                    at: a.at,
+                    token: a.token,
+                },
+            )),
+            (_, Some((at, _))) => Some((at, Next::Queued)),
+            (_, None) => None,
+        }
+    }
+
+    fn step_with(&mut self, next: Next) {
+        let (at, event) = match next {
+            Next::Queued => self.queue.pop().expect("the queue's head"),
+            Next::Wake {
+                to,
+                incarnation,
+                at,
+                token,
+            } => (
+                at,
+                Event::Wake {
+                    to,
+                    incarnation,
+                    token,
+                },
+            ),
         };
         assert!(at >= self.now, "clock would go backwards");
         self.begin_step();
@@ -300,7 +383,6 @@ impl<A: Actor> Sim<A> {
         if cfg!(debug_assertions) || self.trace.step_changed() {
             self.check_invariants();
         }
-        true
     }
 
     /// Processes every event due at or before `until`, then sets the clock to
@@ -319,8 +401,11 @@ impl<A: Actor> Sim<A> {
     pub fn run_until_with(&mut self, until: Instant, mut after_step: impl FnMut(&Self)) -> u64 {
         assert!(until >= self.now, "run_until into the past");
         let mut n = 0;
-        while self.queue.peek_at().is_some_and(|at| at <= until) {
-            self.step();
+        while let Some((at, next)) = self.next() {
+            if at > until {
+                break;
+            }
+            self.step_with(next);
             n += 1;
             after_step(self);
         }
@@ -357,12 +442,18 @@ impl<A: Actor> Sim<A> {
 
     /// How many events are queued.
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        let armed = self
+            .nodes
+            .iter()
+            .flat_map(|(_, n)| n.procs.iter())
+            .filter(|(_, p)| p.wake.is_some_and(|a| !a.held))
+            .count();
+        self.queue.len() + armed
     }
 
     /// When the next event is due.
     pub fn next_event_at(&self) -> Option<Instant> {
-        self.queue.peek_at()
+        self.next().map(|(at, _)| at)
     }
 
     /// Every node id, in order.
@@ -467,6 +558,17 @@ impl<A: Actor> Sim<A> {
     /// Records an event with no message body.
     pub(crate) fn record(&mut self, event: TraceEvent) {
         self.trace.record::<A::Msg>(self.now, event, None);
+    }
+
+    /// Records a message passing (a delivery or a drop), built only when
+    /// somebody reads such records.
+    #[inline]
+    pub(crate) fn record_passing(&mut self, event: impl FnOnce() -> TraceEvent) {
+        if self.trace.wants_passing() {
+            self.record(event());
+        } else {
+            self.trace.skip();
+        }
     }
 
     fn dispatch(&mut self, event: Event<A::Msg>) {

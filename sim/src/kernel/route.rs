@@ -10,7 +10,7 @@ use crate::process::Addr;
 use crate::rule::{Packet, Verdict};
 use crate::trace::{DropReason, HoldReason, PowerCause, TraceEvent};
 
-use super::{DeviceOp, Event, Sim};
+use super::{Armed, DeviceOp, Event, Sim};
 
 impl<A: Actor> Sim<A> {
     /// A network message reaches its node: the link decides first.
@@ -60,6 +60,17 @@ impl<A: Actor> Sim<A> {
             return;
         };
         if node.paused {
+            if let Event::Wake { to, token, .. } = &event {
+                // No longer due where wakes are looked for: it waits here.
+                if let Some(a) = node
+                    .procs
+                    .get_mut(&to.group)
+                    .and_then(|p| p.wake.as_mut())
+                    .filter(|a| a.token == *token)
+                {
+                    a.held = true;
+                }
+            }
             if let Event::Deliver { to, msg, input, .. } = &event {
                 let record = TraceEvent::Hold {
                     to: *to,
@@ -117,7 +128,7 @@ impl<A: Actor> Sim<A> {
             self.record_drop(to, kind, msg, reason);
             return;
         }
-        self.record(TraceEvent::Deliver {
+        self.record_passing(|| TraceEvent::Deliver {
             to,
             input: kind,
             msg,
@@ -132,9 +143,9 @@ impl<A: Actor> Sim<A> {
             .get(&to.group)
             .filter(|p| p.incarnation == incarnation)
             .and_then(|p| p.wake);
-        // A wake that was re-armed, cancelled or outlived its incarnation is
-        // an artefact of lazy cancellation, not an event: skip it silently.
-        if armed.map_or(true, |(_, t)| t != token) {
+        // A wake held at a pause whose process was re-armed or ended since
+        // is not an event: skip it silently.
+        if armed.map_or(true, |a| a.token != token) {
             return;
         }
         assert_eq!(node.power.state(), PowerState::Up);
@@ -143,7 +154,7 @@ impl<A: Actor> Sim<A> {
             .and_then(|n| n.procs.get_mut(&to.group))
             .expect("checked above")
             .wake = None;
-        self.record(TraceEvent::Deliver {
+        self.record_passing(|| TraceEvent::Deliver {
             to,
             input: InputKind::Wake,
             msg: None,
@@ -176,19 +187,15 @@ impl<A: Actor> Sim<A> {
             None => proc.wake = None,
             Some(d) => {
                 let d = d.max(now);
-                if proc.wake.map(|(at, _)| at) != Some(d) {
+                if proc.wake.map(|a| a.at) != Some(d) {
                     let token = self.next_token;
                     self.next_token += 1;
-                    proc.wake = Some((d, token));
-                    let incarnation = proc.incarnation;
-                    self.queue.push(
-                        d,
-                        Event::Wake {
-                            to: addr,
-                            incarnation,
-                            token,
-                        },
-                    );
+                    proc.wake = Some(Armed {
+                        at: d,
+                        seq: self.queue.take_seq(),
+                        token,
+                        held: false,
+                    });
                 }
             }
         }
@@ -219,16 +226,20 @@ impl<A: Actor> Sim<A> {
                     let id = self.next_msg;
                     self.next_msg += 1;
                     let to = Addr::new(from.node, to);
-                    self.trace.record(
-                        self.now,
-                        TraceEvent::Send {
-                            msg: id,
-                            from,
-                            to,
-                            arrive: Some(self.now),
-                        },
-                        Some(&msg),
-                    );
+                    if self.trace.wants_passing() {
+                        self.trace.record(
+                            self.now,
+                            TraceEvent::Send {
+                                msg: id,
+                                from,
+                                to,
+                                arrive: Some(self.now),
+                            },
+                            Some(&msg),
+                        );
+                    } else {
+                        self.trace.skip();
+                    }
                     let input = Input::Ipc {
                         from: from.group,
                         msg,
@@ -301,16 +312,20 @@ impl<A: Actor> Sim<A> {
             self.net
                 .arrival(from.node, to, self.now + draw.latency + delay)
         });
-        self.trace.record(
-            self.now,
-            TraceEvent::Send {
-                msg: id,
-                from,
-                to: dest,
-                arrive,
-            },
-            Some(&msg),
-        );
+        if self.trace.wants_passing() {
+            self.trace.record(
+                self.now,
+                TraceEvent::Send {
+                    msg: id,
+                    from,
+                    to: dest,
+                    arrive,
+                },
+                Some(&msg),
+            );
+        } else {
+            self.trace.skip();
+        }
         match (dropped, arrive) {
             (Some(reason), _) => self.record_drop(dest, InputKind::Message, Some(id), reason),
             (None, Some(at)) => {
@@ -402,7 +417,7 @@ impl<A: Actor> Sim<A> {
         msg: Option<u64>,
         reason: DropReason,
     ) {
-        self.record(TraceEvent::Drop {
+        self.record_passing(|| TraceEvent::Drop {
             to,
             input,
             msg,
