@@ -92,8 +92,11 @@ pub struct Stack {
     /// input: a layer's timers change only then, and most inputs (a totem
     /// token above all) touch one layer, so only that one is asked again.
     deadlines: [Option<Instant>; Layer::COUNT],
-    /// Layers fed during the current `handle`, whose deadline is stale.
-    stale: [bool; Layer::COUNT],
+    /// Layers fed during the current `handle`, whose deadline is stale
+    /// (a bit per layer, `Layer::bit`).
+    stale: u8,
+    /// The earliest of `deadlines`, kept with them.
+    earliest: Option<Instant>,
     /// While starting: when corosync, then the controller, are up.
     corosync_at: Option<Instant>,
     controller_at: Option<Instant>,
@@ -117,6 +120,13 @@ enum Layer {
 
 impl Layer {
     const COUNT: usize = 6;
+    /// Every layer's bit.
+    const EVERY: u8 = (1 << Layer::COUNT) - 1;
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
     const ALL: [Layer; Layer::COUNT] = [
         Layer::Knet,
         Layer::Totem,
@@ -173,7 +183,8 @@ impl Stack {
             devices_seen: Arc::downgrade(&cib),
             exiting: false,
             deadlines: [None; Layer::COUNT],
-            stale: [true; Layer::COUNT],
+            stale: Layer::EVERY,
+            earliest: None,
             corosync_at: None,
             controller_at: None,
             hops: VecDeque::new(),
@@ -225,6 +236,8 @@ impl Stack {
             Input::Start => {
                 self.corosync_at = Some(now + COROSYNC_START);
                 self.controller_at = Some(now + CONTROLLER_START);
+                // The start-up instants count among the deadlines.
+                self.stale = Layer::EVERY;
             }
             Input::Wake => self.wake(now, &mut hops, out),
             // knet discards data from a host it has no link up to (the
@@ -233,7 +246,17 @@ impl Stack {
                 from,
                 msg: Msg::Totem(m),
             } if self.knet.is_up(from) => {
-                self.feed_totem(now, membership::Input::Message { from, msg: m }, &mut hops)
+                // The ripple starts here, with no hop queued yet: totem's
+                // outputs are routed as they come, which is the order the
+                // queue would give them (what they cause queues behind).
+                self.stale |= Layer::Totem.bit();
+                let mut o = std::mem::take(&mut self.totem_out);
+                self.totem
+                    .handle_into(now, membership::Input::Message { from, msg: m }, &mut o);
+                for t in o.drain(..) {
+                    self.route(now, Hop::Totem(t), &mut hops, out);
+                }
+                self.totem_out = o;
             }
             Input::Message {
                 from,
@@ -267,11 +290,23 @@ impl Stack {
 
     /// Asks the layers fed since the last refresh for their next deadline.
     fn refresh_deadlines(&mut self) {
+        if self.stale == 0 {
+            return;
+        }
         for layer in Layer::ALL {
-            if std::mem::take(&mut self.stale[layer as usize]) {
+            if self.stale & layer.bit() != 0 {
                 self.deadlines[layer as usize] = self.ask_deadline(layer);
             }
         }
+        self.stale = 0;
+        let starting = [self.corosync_at, self.controller_at];
+        self.earliest = self
+            .deadlines
+            .iter()
+            .chain(starting.iter())
+            .flatten()
+            .min()
+            .copied();
     }
 
     /// A layer's next deadline, asked of the layer itself.
@@ -289,7 +324,7 @@ impl Stack {
     /// Whether a layer has a timer due at `now`: its cached deadline,
     /// unless the layer was fed since the cache was refreshed.
     fn layer_due(&self, layer: Layer, now: Instant) -> bool {
-        let d = if self.stale[layer as usize] {
+        let d = if self.stale & layer.bit() != 0 {
             self.ask_deadline(layer)
         } else {
             self.deadlines[layer as usize]
@@ -300,7 +335,7 @@ impl Stack {
     /// knet's packets leave; its links' changes are for nobody but totem's
     /// filter, which asks `is_up` as packets pass.
     fn knet_out(&mut self, outputs: &mut Vec<knet::Output>, out: &mut Vec<Out>) {
-        self.stale[Layer::Knet as usize] = true;
+        self.stale |= Layer::Knet.bit();
         for o in outputs.drain(..) {
             if let knet::Output::Send { to, msg } = o {
                 out.push(Output::Send {
@@ -319,7 +354,7 @@ impl Stack {
         if due(self.corosync_at) {
             self.corosync_at = None;
             self.knet.start(now);
-            self.stale[Layer::Knet as usize] = true;
+            self.stale |= Layer::Knet.bit();
             self.feed_totem(now, membership::Input::Start, hops);
         }
         if due(self.controller_at) {
@@ -367,7 +402,7 @@ impl Stack {
         input: membership::Input<Cpg>,
         hops: &mut VecDeque<Hop>,
     ) {
-        self.stale[Layer::Totem as usize] = true;
+        self.stale |= Layer::Totem.bit();
         let mut o = std::mem::take(&mut self.totem_out);
         self.totem.handle_into(now, input, &mut o);
         hops.extend(o.drain(..).map(Hop::Totem));
@@ -375,7 +410,7 @@ impl Stack {
     }
 
     fn feed_quorum(&mut self, now: Instant, input: quorum::Input, hops: &mut VecDeque<Hop>) {
-        self.stale[Layer::Quorum as usize] = true;
+        self.stale |= Layer::Quorum.bit();
         hops.extend(self.quorum.handle(now, input).into_iter().map(Hop::Quorum));
     }
 
@@ -385,17 +420,17 @@ impl Stack {
         input: controller::Input,
         hops: &mut VecDeque<Hop>,
     ) {
-        self.stale[Layer::Controller as usize] = true;
+        self.stale |= Layer::Controller.bit();
         hops.extend(self.controller.handle(now, input).into_iter().map(Hop::Ctl));
     }
 
     fn feed_fencer(&mut self, now: Instant, input: fencer::Input, hops: &mut VecDeque<Hop>) {
-        self.stale[Layer::Fencer as usize] = true;
+        self.stale |= Layer::Fencer.bit();
         hops.extend(self.fencer.handle(now, input).into_iter().map(Hop::Fence));
     }
 
     fn feed_executor(&mut self, now: Instant, input: executor::Input, hops: &mut VecDeque<Hop>) {
-        self.stale[Layer::Executor as usize] = true;
+        self.stale |= Layer::Executor.bit();
         hops.extend(self.executor.handle(now, input).into_iter().map(Hop::Exec));
     }
 
@@ -556,7 +591,7 @@ impl Stack {
             self.devices_from = generation;
             if let Ok(r) = Registry::from_cib(self.controller.cib()) {
                 self.fencer.set_registry(r);
-                self.stale[Layer::Fencer as usize] = true;
+                self.stale |= Layer::Fencer.bit();
             }
         }
     }
@@ -566,13 +601,7 @@ impl Stack {
         if self.exiting {
             return None;
         }
-        debug_assert!(!self.stale.contains(&true), "refreshed after every input");
-        let starting = [self.corosync_at, self.controller_at];
-        self.deadlines
-            .iter()
-            .chain(starting.iter())
-            .flatten()
-            .min()
-            .copied()
+        debug_assert!(self.stale == 0, "refreshed after every input");
+        self.earliest
     }
 }
