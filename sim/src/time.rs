@@ -53,6 +53,21 @@ impl Instant {
     pub fn saturating_since(self, earlier: Instant) -> Duration {
         Duration(self.0.saturating_sub(earlier.0))
     }
+
+    /// The earliest of some optional instants (`None` if all are): an
+    /// actor's next deadline among its timers. Asked after nearly every
+    /// input, hence a plain loop rather than an iterator chain.
+    pub fn earliest<const N: usize>(times: [Option<Instant>; N]) -> Option<Instant> {
+        let mut best = u64::MAX;
+        let mut any = false;
+        for t in times {
+            if let Some(t) = t {
+                any = true;
+                best = best.min(t.0);
+            }
+        }
+        any.then_some(Instant(best))
+    }
 }
 
 impl Duration {

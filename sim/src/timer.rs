@@ -97,7 +97,7 @@ impl<T: Timer, const N: usize> TimerTable<T, N> {
 
     /// The earliest armed deadline: the actor's `next_deadline`.
     pub fn next(&self) -> Option<Instant> {
-        self.at.iter().flatten().min().copied()
+        Instant::earliest(self.at)
     }
 
     /// The timers due at `now`, in slot order, as they stand when called

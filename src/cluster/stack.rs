@@ -299,14 +299,11 @@ impl Stack {
             }
         }
         self.stale = 0;
-        let starting = [self.corosync_at, self.controller_at];
-        self.earliest = self
-            .deadlines
-            .iter()
-            .chain(starting.iter())
-            .flatten()
-            .min()
-            .copied();
+        self.earliest = Instant::earliest([
+            Instant::earliest(self.deadlines),
+            self.corosync_at,
+            self.controller_at,
+        ]);
     }
 
     /// A layer's next deadline, asked of the layer itself.

@@ -197,11 +197,11 @@ impl Knet {
 
     fn compute_next(&self) -> Option<Instant> {
         let start = self.started?;
-        self.links
-            .iter()
-            .flat_map(|l| [self.ping_due(start, l), self.stale_at(start, l)])
-            .flatten()
-            .min()
+        let mut next = None;
+        for l in &self.links {
+            next = Instant::earliest([next, self.ping_due(start, l), self.stale_at(start, l)]);
+        }
+        next
     }
 
     /// A ping or pong from `from`.

@@ -64,7 +64,6 @@ impl<A: Actor> Sim<A> {
             Proc {
                 actor,
                 incarnation,
-                wake: None,
             },
         );
         self.record(TraceEvent::Start {
@@ -94,6 +93,7 @@ impl<A: Actor> Sim<A> {
     /// Ends one incarnation on its own (exit or kill); siblings are told.
     pub(super) fn end_proc(&mut self, addr: Addr, cause: ExitCause) {
         assert!(matches!(cause, ExitCause::Exited | ExitCause::Killed));
+        self.wakes.retain(|a| a.to != addr);
         let node = self.nodes.get_mut(&addr.node).expect("known node");
         let proc = node
             .procs
@@ -131,6 +131,7 @@ impl<A: Actor> Sim<A> {
     /// Ends every process of a node at once (crash, power loss), and drops
     /// what a pause was holding for them.
     fn end_all(&mut self, node_id: NodeId, cause: ExitCause) {
+        self.wakes.retain(|a| a.to.node != node_id);
         let node = self.nodes.get_mut(&node_id).expect("known node");
         let procs = std::mem::take(&mut node.procs);
         let held = std::mem::take(&mut node.held);

@@ -92,19 +92,21 @@ pub(crate) enum Event<M> {
 pub(crate) struct Proc<A> {
     pub(crate) actor: A,
     pub(crate) incarnation: u64,
-    /// The armed wake, if the actor has a deadline.
-    pub(crate) wake: Option<Armed>,
 }
 
 /// A process's armed wake. Wakes are not queued: a process has at most one,
 /// and re-arms it on nearly every input (totem's timers move with every
 /// token), so queueing each would leave a superseded entry behind per
-/// input, popped later only to be skipped. Instead each step compares the
-/// earliest armed wake with the queue's head. `seq` comes from the queue's
-/// counter when the wake is armed, so wakes and queued events come out in
-/// exactly the order they would if the wake were queued.
+/// input, popped later only to be skipped. Instead the kernel keeps the
+/// armed wakes in a short list beside the queue (one entry per process
+/// with a deadline) and each step compares the earliest with the queue's
+/// head. `seq` comes from the queue's counter when the wake is armed, so
+/// wakes and queued events come out in exactly the order they would if the
+/// wake were queued.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Armed {
+    pub(crate) to: Addr,
+    pub(crate) incarnation: u64,
     pub(crate) at: Instant,
     pub(crate) seq: u64,
     /// Names this arming: a wake held at a paused node and queued again on
@@ -198,6 +200,8 @@ pub struct Sim<A: Actor> {
     pub(crate) events: Vec<(Addr, A::Event)>,
     /// The buffer actors' effects are handed back in, kept for its capacity.
     pub(crate) outputs: Vec<Output<A::Msg, A::Event>>,
+    /// The armed wakes, at most one per running process, in no order.
+    pub(crate) wakes: Vec<Armed>,
 }
 
 impl<A: Actor> Sim<A> {
@@ -226,6 +230,7 @@ impl<A: Actor> Sim<A> {
             steps: 0,
             events: Vec::new(),
             outputs: Vec::new(),
+            wakes: Vec::new(),
         }
     }
 
@@ -329,23 +334,19 @@ impl<A: Actor> Sim<A> {
 
     /// The earliest of the queue's head and the processes' armed wakes.
     fn next(&self) -> Option<(Instant, Next)> {
-        let mut wake: Option<(Addr, u64, Armed)> = None;
-        for (&node, n) in &self.nodes {
-            for (&group, p) in &n.procs {
-                if let Some(a) = p.wake.filter(|a| !a.held) {
-                    if wake.map_or(true, |(_, _, w)| (a.at, a.seq) < (w.at, w.seq)) {
-                        wake = Some((Addr { node, group }, p.incarnation, a));
-                    }
-                }
+        let mut wake: Option<&Armed> = None;
+        for a in &self.wakes {
+            if !a.held && wake.map_or(true, |w| (a.at, a.seq) < (w.at, w.seq)) {
+                wake = Some(a);
             }
         }
         let queued = self.queue.peek();
         match (wake, queued) {
-            (Some((to, incarnation, a)), q) if q.map_or(true, |q| (a.at, a.seq) < q) => Some((
+            (Some(a), q) if q.map_or(true, |q| (a.at, a.seq) < q) => Some((
                 a.at,
                 Next::Wake {
-                    to,
-                    incarnation,
+                    to: a.to,
+                    incarnation: a.incarnation,
                     at: a.at,
                     token: a.token,
                 },
@@ -442,13 +443,7 @@ impl<A: Actor> Sim<A> {
 
     /// How many events are queued.
     pub fn pending(&self) -> usize {
-        let armed = self
-            .nodes
-            .iter()
-            .flat_map(|(_, n)| n.procs.iter())
-            .filter(|(_, p)| p.wake.is_some_and(|a| !a.held))
-            .count();
-        self.queue.len() + armed
+        self.queue.len() + self.wakes.iter().filter(|a| !a.held).count()
     }
 
     /// When the next event is due.

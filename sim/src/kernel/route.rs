@@ -62,11 +62,10 @@ impl<A: Actor> Sim<A> {
         if node.paused {
             if let Event::Wake { to, token, .. } = &event {
                 // No longer due where wakes are looked for: it waits here.
-                if let Some(a) = node
-                    .procs
-                    .get_mut(&to.group)
-                    .and_then(|p| p.wake.as_mut())
-                    .filter(|a| a.token == *token)
+                if let Some(a) = self
+                    .wakes
+                    .iter_mut()
+                    .find(|a| a.to == *to && a.token == *token)
                 {
                     a.held = true;
                 }
@@ -137,23 +136,17 @@ impl<A: Actor> Sim<A> {
     }
 
     fn on_wake(&mut self, to: Addr, incarnation: u64, token: u64) {
-        let node = &self.nodes[&to.node];
-        let armed = node
-            .procs
-            .get(&to.group)
-            .filter(|p| p.incarnation == incarnation)
-            .and_then(|p| p.wake);
+        let armed = self
+            .wakes
+            .iter()
+            .position(|a| a.to == to && a.incarnation == incarnation && a.token == token);
         // A wake held at a pause whose process was re-armed or ended since
         // is not an event: skip it silently.
-        if armed.map_or(true, |a| a.token != token) {
+        let Some(i) = armed else {
             return;
-        }
-        assert_eq!(node.power.state(), PowerState::Up);
-        self.nodes
-            .get_mut(&to.node)
-            .and_then(|n| n.procs.get_mut(&to.group))
-            .expect("checked above")
-            .wake = None;
+        };
+        assert_eq!(self.nodes[&to.node].power.state(), PowerState::Up);
+        self.wakes.swap_remove(i);
         self.record_passing(|| TraceEvent::Deliver {
             to,
             input: InputKind::Wake,
@@ -183,19 +176,30 @@ impl<A: Actor> Sim<A> {
                  an actor must fire every expired timer on Wake"
             );
         }
-        match deadline {
-            None => proc.wake = None,
-            Some(d) => {
+        let incarnation = proc.incarnation;
+        let armed = self.wakes.iter().position(|a| a.to == addr);
+        match (deadline, armed) {
+            (None, None) => {}
+            (None, Some(i)) => {
+                self.wakes.swap_remove(i);
+            }
+            (Some(d), armed) => {
                 let d = d.max(now);
-                if proc.wake.map(|a| a.at) != Some(d) {
+                if armed.map(|i| self.wakes[i].at) != Some(d) {
                     let token = self.next_token;
                     self.next_token += 1;
-                    proc.wake = Some(Armed {
+                    let wake = Armed {
+                        to: addr,
+                        incarnation,
                         at: d,
                         seq: self.queue.take_seq(),
                         token,
                         held: false,
-                    });
+                    };
+                    match armed {
+                        Some(i) => self.wakes[i] = wake,
+                        None => self.wakes.push(wake),
+                    }
                 }
             }
         }
