@@ -58,8 +58,9 @@ pub enum Msg {
     Totem(membership::Msg<Cpg>),
     /// knet's heartbeat between the stacks of two nodes.
     Knet(membership::knet::Msg),
-    /// Stack to services: run an operation.
-    Run(Request),
+    /// Stack to services: run an operation (boxed: rare, and four times a
+    /// token's size, which every message would otherwise be).
+    Run(Box<Request>),
     /// Stack to services: forget an operation that timed out.
     Abandon(u64),
     /// Services to stack: an operation finished.

@@ -69,7 +69,7 @@ impl Resources {
     fn handle_input(&mut self, now: Instant, input: Input<Msg>) -> Vec<Out> {
         match input {
             Input::Ipc { msg, .. } | Input::Command(msg) => match msg {
-                Msg::Run(req) => self.agents.request(now, req),
+                Msg::Run(req) => self.agents.request(now, *req),
                 Msg::Abandon(token) => self.agents.abandon(token),
                 Msg::Inject { rsc, op, rc, times } => self.agents.inject(&rsc, &op, rc, times),
                 _ => {}

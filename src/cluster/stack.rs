@@ -558,7 +558,7 @@ impl Stack {
             Hop::Exec(o) => match o {
                 executor::Output::Run(req) => out.push(Output::Ipc {
                     to: RESOURCES,
-                    msg: Msg::Run(req),
+                    msg: Msg::Run(Box::new(req)),
                 }),
                 executor::Output::Abandon(token) => out.push(Output::Ipc {
                     to: RESOURCES,

@@ -136,17 +136,10 @@ pub enum Msg<P> {
     /// The token of an operational ring.
     Token(Token<P>),
     /// A gathering node's view (also sent to leave: `fail` holds the sender).
-    Join {
-        /// Nodes the sender would form a ring with.
-        proc: BTreeSet<NodeId>,
-        /// Nodes the sender considers failed.
-        fail: BTreeSet<NodeId>,
-        /// The highest ring sequence the sender knows.
-        ring_seq: u64,
-        /// The ring the sender was last operational in, and the messages of
-        /// it that it delivered and may be missing elsewhere.
-        old: Option<Retained<P>>,
-    },
+    /// Boxed, as is a commit's recovery: every message on the wire, tokens
+    /// above all, is as large as its largest kind, and the kernel moves
+    /// each several times on its way.
+    Join(Box<Join<P>>),
     /// The representative's new ring.
     Commit {
         /// The ring.
@@ -155,7 +148,7 @@ pub enum Msg<P> {
         members: Vec<NodeId>,
         /// The addressee's old ring's messages, as its members in the new
         /// ring delivered them, for it to deliver what it lacks first.
-        recovered: Option<Retained<P>>,
+        recovered: Option<Box<Retained<P>>>,
     },
     /// A member has installed the representative's new ring.
     CommitAck {
@@ -193,12 +186,18 @@ pub struct Retained<P> {
     pub log: Vec<(u64, NodeId, P)>,
 }
 
-/// The fields of a join, as `on_join` takes them.
-struct JoinView<P> {
-    proc: BTreeSet<NodeId>,
-    fail: BTreeSet<NodeId>,
-    ring_seq: u64,
-    old: Option<Retained<P>>,
+/// A gathering node's view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Join<P> {
+    /// Nodes the sender would form a ring with.
+    pub proc: BTreeSet<NodeId>,
+    /// Nodes the sender considers failed.
+    pub fail: BTreeSet<NodeId>,
+    /// The highest ring sequence the sender knows.
+    pub ring_seq: u64,
+    /// The ring the sender was last operational in, and the messages of
+    /// it that it delivered and may be missing elsewhere.
+    pub old: Option<Retained<P>>,
 }
 
 /// What a node kept of the ring it was last operational in.
@@ -413,25 +412,12 @@ impl<P: Clone> Totem<P> {
         }
         match msg {
             Msg::Token(t) => self.on_token(now, t, out),
-            Msg::Join {
-                proc,
-                fail,
-                ring_seq,
-                old,
-            } => {
-                let join = JoinView {
-                    proc,
-                    fail,
-                    ring_seq,
-                    old,
-                };
-                self.on_join(now, from, join, out)
-            }
+            Msg::Join(join) => self.on_join(now, from, *join, out),
             Msg::Commit {
                 ring,
                 members,
                 recovered,
-            } => self.on_commit(now, from, ring, members, recovered, out),
+            } => self.on_commit(now, from, ring, members, recovered.map(|r| *r), out),
             Msg::CommitAck { ring } => self.on_commit_ack(now, from, ring, out),
             Msg::MergeDetect { ring } => self.on_merge_detect(now, from, ring, out),
         }
@@ -482,19 +468,19 @@ impl<P: Clone> Totem<P> {
         let State::Gather { proc, fail, .. } = &self.state else {
             return;
         };
-        out.push(Output::Broadcast(Msg::Join {
+        out.push(Output::Broadcast(Msg::Join(Box::new(Join {
             proc: proc.clone(),
             fail: fail.clone(),
             ring_seq: self.ring_seq,
             old: self.old.as_ref().map(|o| o.retained.clone()),
-        }));
+        }))));
         self.timers.set(Timer::Join, now + self.cfg.join);
     }
 
     /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
     /// into ours, and record it for consensus.
-    fn on_join(&mut self, now: Instant, from: NodeId, join: JoinView<P>, out: &mut Vec<Output<P>>) {
-        let JoinView {
+    fn on_join(&mut self, now: Instant, from: NodeId, join: Join<P>, out: &mut Vec<Output<P>>) {
+        let Join {
             proc: their_proc,
             fail: their_fail,
             ring_seq,
@@ -596,7 +582,7 @@ impl<P: Clone> Totem<P> {
             let msg = Msg::Commit {
                 ring,
                 members: live.clone(),
-                recovered: mine.cloned(),
+                recovered: mine.cloned().map(Box::new),
             };
             out.push(Output::Send {
                 to: n,
@@ -762,12 +748,12 @@ impl<P: Clone> Totem<P> {
             State::Gather { proc, .. } => proc.clone(),
             State::Operational { members, .. } => members.iter().copied().collect(),
         };
-        out.push(Output::Broadcast(Msg::Join {
+        out.push(Output::Broadcast(Msg::Join(Box::new(Join {
             proc,
             fail: BTreeSet::from([self.us]),
             ring_seq: self.ring_seq,
             old: None,
-        }));
+        }))));
         self.state = State::Down;
         self.timers.stop_all();
         self.pending.clear();
