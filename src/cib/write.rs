@@ -407,7 +407,7 @@ fn recipient(r: &Recipient) -> Element {
 }
 
 fn status(s: &Status) -> Element {
-    let mut out = Out::new("status").children(s.node_states.iter().map(node_state));
+    let mut out = Out::new("status").children(s.node_states.iter().map(|n| node_state(n)));
     if let Some(tickets) = &s.tickets {
         out = out.child(
             Out::new("tickets")

@@ -6,7 +6,10 @@ use super::*;
 pub(super) fn status(el: &Element) -> Result<Status, CibError> {
     no_attrs(el)?;
     let mut p = strict(Parts::new(el))?;
-    let node_states = strict(p.children("node_state", must(node_state)))?;
+    let node_states = strict(p.children("node_state", must(node_state)))?
+        .into_iter()
+        .map(std::sync::Arc::new)
+        .collect();
     let tickets = strict(p.first("tickets", tickets))?;
     Ok(Status {
         node_states,
