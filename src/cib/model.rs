@@ -593,8 +593,10 @@ pub struct NodeState {
     pub expected: Option<String>,
     /// Transient node attributes (`<transient_attributes>` sets).
     pub transient: Vec<NvSet>,
-    /// The `<lrm>` resource history; `None` when absent.
-    pub lrm: Option<Vec<LrmResource>>,
+    /// The `<lrm>` resource history; `None` when absent. Each resource's
+    /// entry is shared between copies like the node state itself, so
+    /// recording a result copies that one resource's entry at most.
+    pub lrm: Option<Vec<Arc<LrmResource>>>,
     /// Unknown attributes (crm-debug-origin, remote_node, ...).
     pub extra: Attrs,
     /// Unknown children.

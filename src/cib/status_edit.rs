@@ -172,11 +172,11 @@ pub fn history_entry<'a>(
     let pos = match lrm.iter().position(|r| r.id == rsc_id) {
         Some(p) => p,
         None => {
-            lrm.push(new_history(rsc_id, agent));
+            lrm.push(Arc::new(new_history(rsc_id, agent)));
             lrm.len() - 1
         }
     };
-    Some(&mut lrm[pos])
+    Some(Arc::make_mut(&mut lrm[pos]))
 }
 
 /// An empty history entry for a resource of this agent ([`agent_of`]).

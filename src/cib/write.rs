@@ -439,7 +439,7 @@ fn node_state(n: &NodeState) -> Element {
     }
     if let Some(resources) = &n.lrm {
         let inner = Out::new("lrm_resources")
-            .children(resources.iter().map(lrm_resource))
+            .children(resources.iter().map(|r| lrm_resource(r)))
             .done();
         out = out.child(Out::new("lrm").req("id", &n.id).child(inner).done());
     }

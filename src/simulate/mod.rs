@@ -718,8 +718,8 @@ impl Histories {
             let &(si, _) = self.at.get(&key)?;
             let agent = status_edit::agent_of(cib, id);
             let lrm = Arc::make_mut(&mut cib.status.node_states[si]).lrm.as_mut()?;
-            lrm.push(status_edit::new_history(id, agent));
-            return lrm.last_mut();
+            lrm.push(Arc::new(status_edit::new_history(id, agent)));
+            return lrm.last_mut().map(Arc::make_mut);
         }
         let (si, li) = match self.at.get(&key) {
             Some(&at) => at,
@@ -751,7 +751,7 @@ impl Histories {
                 let lrm = Arc::make_mut(&mut cib.status.node_states[si])
                     .lrm
                     .get_or_insert_with(Vec::new);
-                lrm.push(status_edit::new_history(id, agent));
+                lrm.push(Arc::new(status_edit::new_history(id, agent)));
                 let li = lrm.len() - 1;
                 self.at.insert(key, (si, li));
                 (si, li)
@@ -761,6 +761,7 @@ impl Histories {
             .lrm
             .as_mut()?
             .get_mut(li)
+            .map(Arc::make_mut)
     }
 }
 

@@ -243,6 +243,7 @@ impl DcState {
                     .lrm
                     .as_mut()
                     .and_then(|l| l.iter_mut().find(|r| r.id == rec.rsc))
+                    .map(std::sync::Arc::make_mut)
                 {
                     res.ops.retain(|o| o.interval_ms != rec.interval_ms);
                 }
