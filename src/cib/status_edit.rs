@@ -224,14 +224,14 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
     if let Some(id) = forced_id {
         ids.push(id);
     } else if failed {
-        ids.push(format!("{rsc_id}_last_failure_0"));
+        ids.push([rsc_id, "_last_failure_0"].concat());
         if interval_ms == 0 {
-            ids.push(format!("{rsc_id}_last_0"));
+            ids.push([rsc_id, "_last_0"].concat());
         }
     } else if interval_ms > 0 {
         ids.push(key.clone());
     } else {
-        ids.push(format!("{rsc_id}_last_0"));
+        ids.push([rsc_id, "_last_0"].concat());
     }
     let transition_key = format!("{call_id}:-1:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
     for id in ids {
