@@ -259,7 +259,10 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
         op.last_rc_change = Some(now);
         op.exec_time = Some(0);
         op.queue_time = Some(0);
-        put(&mut op.transition_magic, format_args!("0:{rc};{transition_key}"));
+        put(
+            &mut op.transition_magic,
+            format_args!("0:{rc};{transition_key}"),
+        );
         put_str(&mut op.transition_key, &transition_key);
         let reason = if failed {
             "Simulated action result"

@@ -506,7 +506,6 @@ impl Observer {
         self.truth.count(&self.kinds, id)
     }
 
-
     fn update_health(
         &mut self,
         now: Instant,
@@ -514,8 +513,8 @@ impl Observer {
         ended_with_node: &BTreeSet<String>,
     ) {
         for (id, health) in self.health.iter_mut() {
-            let hit =
-                prims_of(&self.kinds, id).any(|p| failed_prims.contains(p) || ended_with_node.contains(p));
+            let hit = prims_of(&self.kinds, id)
+                .any(|p| failed_prims.contains(p) || ended_with_node.contains(p));
             let count = self.truth.count(&self.kinds, id);
             let h = match *health {
                 Health::Fine if hit => {
@@ -712,14 +711,21 @@ fn requires_of(cib: &crate::cib::Cib, id: &str) -> Option<String> {
 
 /// The primitives of a scenario-named resource: a group's members, a
 /// clone's primitives, else the resource itself.
-fn prims_of<'a>(kinds: &'a BTreeMap<String, RscKind>, id: &'a str) -> impl Iterator<Item = &'a str> {
+fn prims_of<'a>(
+    kinds: &'a BTreeMap<String, RscKind>,
+    id: &'a str,
+) -> impl Iterator<Item = &'a str> {
     let members = match kinds.get(id) {
         Some(RscKind::Group(m)) => Some(m),
         Some(RscKind::Clone { prims, .. }) => Some(prims),
         _ => None,
     };
     let itself = members.is_none().then_some(id);
-    members.into_iter().flatten().map(String::as_str).chain(itself)
+    members
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .chain(itself)
 }
 
 /// Whether a record can change what [`Observer::check_stacks`] reads (a

@@ -717,7 +717,9 @@ impl Histories {
         if self.duplicated.contains(&key) {
             let &(si, _) = self.at.get(&key)?;
             let agent = status_edit::agent_of(cib, id);
-            let lrm = Arc::make_mut(&mut cib.status.node_states[si]).lrm.as_mut()?;
+            let lrm = Arc::make_mut(&mut cib.status.node_states[si])
+                .lrm
+                .as_mut()?;
             lrm.push(Arc::new(status_edit::new_history(id, agent)));
             return lrm.last_mut().map(Arc::make_mut);
         }
