@@ -563,8 +563,13 @@ pub struct Recipient {
 /// The `<status>` section.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Status {
-    /// `<node_state>`s in document order.
-    pub node_states: Vec<NodeState>,
+    /// `<node_state>`s in document order, each shared between copies of
+    /// the CIB until one of them edits it: the DC records every operation
+    /// result in one node's entry while the members and the disks keep the
+    /// copy it sent last, and a copy-on-write of the whole status per
+    /// result was a third of the controller's own cost. Edit through
+    /// [`crate::cib::status_edit::node_state`] (or `Arc::make_mut`).
+    pub node_states: Vec<Arc<NodeState>>,
     /// `<tickets>` ticket states; `None` when absent.
     pub tickets: Option<Vec<TicketState>>,
     /// Unknown children.
@@ -588,8 +593,10 @@ pub struct NodeState {
     pub expected: Option<String>,
     /// Transient node attributes (`<transient_attributes>` sets).
     pub transient: Vec<NvSet>,
-    /// The `<lrm>` resource history; `None` when absent.
-    pub lrm: Option<Vec<LrmResource>>,
+    /// The `<lrm>` resource history; `None` when absent. Each resource's
+    /// entry is shared between copies like the node state itself, so
+    /// recording a result copies that one resource's entry at most.
+    pub lrm: Option<Vec<Arc<LrmResource>>>,
     /// Unknown attributes (crm-debug-origin, remote_node, ...).
     pub extra: Attrs,
     /// Unknown children.

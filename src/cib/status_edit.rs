@@ -8,6 +8,8 @@
 //! nodes, which the scheduler derives from the resources
 //! ([`crate::scheduler::remote`]): the one place this module looks upwards.
 
+use std::sync::Arc;
+
 use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
 
 /// Finds (or creates) a node's `node_state` by name.
@@ -36,15 +38,16 @@ pub fn node_state<'a>(cib: &'a mut Cib, uname: &str) -> Option<&'a mut NodeState
     let pos = match pos {
         Some(p) => p,
         None => {
-            cib.status.node_states.push(NodeState {
+            cib.status.node_states.push(Arc::new(NodeState {
                 id: id.clone(),
                 uname: Some(uname.to_string()),
                 ..Default::default()
-            });
+            }));
             cib.status.node_states.len() - 1
         }
     };
-    Some(&mut cib.status.node_states[pos])
+    // The entry is copied here only if another copy of the CIB shares it.
+    Some(Arc::make_mut(&mut cib.status.node_states[pos]))
 }
 
 /// Marks a node up (member of the cluster and joined) or cleanly down
@@ -169,11 +172,11 @@ pub fn history_entry<'a>(
     let pos = match lrm.iter().position(|r| r.id == rsc_id) {
         Some(p) => p,
         None => {
-            lrm.push(new_history(rsc_id, agent));
+            lrm.push(Arc::new(new_history(rsc_id, agent)));
             lrm.len() - 1
         }
     };
-    Some(&mut lrm[pos])
+    Some(Arc::make_mut(&mut lrm[pos]))
 }
 
 /// An empty history entry for a resource of this agent ([`agent_of`]).
@@ -221,14 +224,14 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
     if let Some(id) = forced_id {
         ids.push(id);
     } else if failed {
-        ids.push(format!("{rsc_id}_last_failure_0"));
+        ids.push([rsc_id, "_last_failure_0"].concat());
         if interval_ms == 0 {
-            ids.push(format!("{rsc_id}_last_0"));
+            ids.push([rsc_id, "_last_0"].concat());
         }
     } else if interval_ms > 0 {
         ids.push(key.clone());
     } else {
-        ids.push(format!("{rsc_id}_last_0"));
+        ids.push([rsc_id, "_last_0"].concat());
     }
     let transition_key = format!("{call_id}:-1:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
     for id in ids {
@@ -246,8 +249,9 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
             }
         };
         let op = &mut res.ops[pos];
-        op.operation_key = Some(key.clone());
-        op.operation = task.to_string();
+        put_str(&mut op.operation_key, &key);
+        op.operation.clear();
+        op.operation.push_str(task);
         op.call_id = Some(call_id);
         op.rc_code = Some(rc);
         op.op_status = Some(0);
@@ -255,8 +259,11 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
         op.last_rc_change = Some(now);
         op.exec_time = Some(0);
         op.queue_time = Some(0);
-        op.transition_magic = Some(format!("0:{rc};{transition_key}"));
-        op.transition_key = Some(transition_key.clone());
+        put(
+            &mut op.transition_magic,
+            format_args!("0:{rc};{transition_key}"),
+        );
+        put_str(&mut op.transition_key, &transition_key);
         let reason = if failed {
             "Simulated action result"
         } else {
@@ -267,10 +274,31 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
     }
 }
 
+/// Writes an optional attribute of a history entry in place: an entry
+/// updated again (every result of a resource rewrites its `_last_0`) keeps
+/// its strings' buffers instead of allocating new ones.
+fn put(slot: &mut Option<String>, value: std::fmt::Arguments) {
+    use std::fmt::Write as _;
+    let s = slot.get_or_insert_with(String::new);
+    s.clear();
+    // Writing into a String cannot fail.
+    let _ = s.write_fmt(value);
+}
+
+/// [`put`] for a value already written.
+fn put_str(slot: &mut Option<String>, value: &str) {
+    let s = slot.get_or_insert_with(String::new);
+    s.clear();
+    s.push_str(value);
+}
+
 /// Sets an attribute kept as a name/value list, adding it if new.
 pub fn set_attr(attrs: &mut crate::cib::Attrs, name: &str, value: &str) {
     match attrs.iter_mut().find(|(k, _)| k == name) {
-        Some((_, v)) => *v = value.to_string(),
+        Some((_, v)) => {
+            v.clear();
+            v.push_str(value);
+        }
         None => attrs.push((name.to_string(), value.to_string())),
     }
 }

@@ -407,7 +407,7 @@ fn recipient(r: &Recipient) -> Element {
 }
 
 fn status(s: &Status) -> Element {
-    let mut out = Out::new("status").children(s.node_states.iter().map(node_state));
+    let mut out = Out::new("status").children(s.node_states.iter().map(|n| node_state(n)));
     if let Some(tickets) = &s.tickets {
         out = out.child(
             Out::new("tickets")
@@ -439,7 +439,7 @@ fn node_state(n: &NodeState) -> Element {
     }
     if let Some(resources) = &n.lrm {
         let inner = Out::new("lrm_resources")
-            .children(resources.iter().map(lrm_resource))
+            .children(resources.iter().map(|r| lrm_resource(r)))
             .done();
         out = out.child(Out::new("lrm").req("id", &n.id).child(inner).done());
     }

@@ -237,6 +237,7 @@ pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures:
             .lrm
             .as_mut()
             .and_then(|l| l.iter_mut().find(|x| x.id == r.rsc))
+            .map(std::sync::Arc::make_mut)
         {
             let newest = res.ops.iter().filter_map(|o| o.call_id).max();
             for op in res.ops.iter_mut().filter(|o| o.call_id == newest) {

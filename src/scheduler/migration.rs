@@ -66,7 +66,7 @@ fn find_lrm_resource<'a>(cib: &'a Cib, rsc_id: &str, node: &str) -> Option<&'a L
         .iter()
         .filter(|st| st.uname.as_deref() == Some(node))
         .filter_map(|st| st.lrm.as_ref())
-        .flat_map(|lrm| lrm.iter())
+        .flat_map(|lrm| lrm.iter().map(|lr| &**lr))
         .find(|lr| lr.id == rsc_id)
 }
 

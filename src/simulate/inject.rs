@@ -4,6 +4,8 @@
 //! notifications, are recorded by `simulate::execute`). The editing underneath is the CIB's
 //! ([`crate::cib::status_edit`]), shared with the controller.
 
+use std::sync::Arc;
+
 use crate::cib::status_edit::{bump_failcount, node_state, OpResult};
 use crate::cib::Cib;
 
@@ -42,7 +44,7 @@ pub fn record_migration(cib: &mut Cib, uname: &str, rsc_id: &str, source: &str, 
         return;
     };
     let Some(lrm) = st.lrm.as_mut() else { return };
-    let Some(res) = lrm.iter_mut().find(|r| r.id == rsc_id) else {
+    let Some(res) = lrm.iter_mut().find(|r| r.id == rsc_id).map(Arc::make_mut) else {
         return;
     };
     if let Some(op) = res

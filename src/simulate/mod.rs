@@ -10,6 +10,7 @@ pub mod summary;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::cib::status_edit::{self, OpResult};
 use crate::cib::{self, Cib, CibError, LrmResource};
@@ -716,9 +717,11 @@ impl Histories {
         if self.duplicated.contains(&key) {
             let &(si, _) = self.at.get(&key)?;
             let agent = status_edit::agent_of(cib, id);
-            let lrm = cib.status.node_states[si].lrm.as_mut()?;
-            lrm.push(status_edit::new_history(id, agent));
-            return lrm.last_mut();
+            let lrm = Arc::make_mut(&mut cib.status.node_states[si])
+                .lrm
+                .as_mut()?;
+            lrm.push(Arc::new(status_edit::new_history(id, agent)));
+            return lrm.last_mut().map(Arc::make_mut);
         }
         let (si, li) = match self.at.get(&key) {
             Some(&at) => at,
@@ -747,14 +750,20 @@ impl Histories {
                     .entry(id.to_string())
                     .or_insert_with(|| status_edit::agent_of(cib, id))
                     .clone();
-                let lrm = cib.status.node_states[si].lrm.get_or_insert_with(Vec::new);
-                lrm.push(status_edit::new_history(id, agent));
+                let lrm = Arc::make_mut(&mut cib.status.node_states[si])
+                    .lrm
+                    .get_or_insert_with(Vec::new);
+                lrm.push(Arc::new(status_edit::new_history(id, agent)));
                 let li = lrm.len() - 1;
                 self.at.insert(key, (si, li));
                 (si, li)
             }
         };
-        cib.status.node_states[si].lrm.as_mut()?.get_mut(li)
+        Arc::make_mut(&mut cib.status.node_states[si])
+            .lrm
+            .as_mut()?
+            .get_mut(li)
+            .map(Arc::make_mut)
     }
 }
 

@@ -6,7 +6,10 @@ use super::*;
 pub(super) fn status(el: &Element) -> Result<Status, CibError> {
     no_attrs(el)?;
     let mut p = strict(Parts::new(el))?;
-    let node_states = strict(p.children("node_state", must(node_state)))?;
+    let node_states = strict(p.children("node_state", must(node_state)))?
+        .into_iter()
+        .map(std::sync::Arc::new)
+        .collect();
     let tickets = strict(p.first("tickets", tickets))?;
     Ok(Status {
         node_states,
@@ -43,7 +46,7 @@ pub(super) fn transient(el: &Element) -> Res<Vec<NvSet>> {
 
 /// `<lrm><lrm_resources>...</lrm_resources></lrm>`: the wrappers' own
 /// attributes are not kept (see the module doc).
-pub(super) fn lrm(el: &Element) -> Res<Vec<LrmResource>> {
+pub(super) fn lrm(el: &Element) -> Res<Vec<std::sync::Arc<LrmResource>>> {
     let mut p = Parts::new(el)?;
     let inner = p.first("lrm_resources", |e| {
         let mut q = Parts::new(e)?;
@@ -52,7 +55,11 @@ pub(super) fn lrm(el: &Element) -> Res<Vec<LrmResource>> {
         Ok(list)
     })?;
     p.no_unknown()?;
-    Ok(inner.unwrap_or_default())
+    Ok(inner
+        .unwrap_or_default()
+        .into_iter()
+        .map(std::sync::Arc::new)
+        .collect())
 }
 
 pub(super) fn lrm_resource(el: &Element) -> Res<LrmResource> {

@@ -215,12 +215,13 @@ impl DcState {
         // off): the scheduler must see what it changed before anything
         // else is started (`process_graph_event`'s "Old event" and
         // "Foreign event" aborts).
-        let what = describe(&rec);
         let failed = matched.map_or(!rec.ok(), |ok| !ok);
         if failed {
+            let what = describe(&rec);
             out.push(Output::Note(format!("{what}: {}", result_text(&rec))));
             self.abort(&format!("{what} failed"));
         } else if matched.is_none() && rec.key.is_some() && rec.task != "cancel" {
+            let what = describe(&rec);
             out.push(Output::Note(format!("{what}: ok")));
             self.abort(&format!("{what} from another transition"));
         } else if matched.is_some() {
@@ -228,7 +229,7 @@ impl DcState {
             if probe || rec.task == "cancel" {
                 return;
             }
-            out.push(Output::Note(format!("{what}: ok")));
+            out.push(Output::Note(format!("{}: ok", describe(&rec))));
         }
     }
 
@@ -243,6 +244,7 @@ impl DcState {
                     .lrm
                     .as_mut()
                     .and_then(|l| l.iter_mut().find(|r| r.id == rec.rsc))
+                    .map(std::sync::Arc::make_mut)
                 {
                     res.ops.retain(|o| o.interval_ms != rec.interval_ms);
                 }
