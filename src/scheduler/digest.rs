@@ -301,20 +301,28 @@ pub fn md5_hex(data: &[u8]) -> String {
         0x2ad7_d2bb,
         0xeb86_d391,
     ];
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u64).wrapping_mul(8);
+    // The message, a 1 bit, zeros up to 8 bytes short of a whole block, and
+    // the length in bits.
+    let padded_len = (data.len() + 8) / 64 * 64 + 64;
+    let mut msg = Vec::with_capacity(padded_len);
+    msg.extend_from_slice(data);
     msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
+    msg.resize(padded_len - 8, 0);
+    let bit_len = (data.len() as u64).wrapping_mul(8);
     msg.extend_from_slice(&bit_len.to_le_bytes());
-    let (mut a0, mut b0, mut c0, mut d0) = (
+    // One step of a round on the state [a, b, c, d], given the round
+    // function's value `f`, the step number and the message word.
+    fn step([a, b, c, d]: [u32; 4], f: u32, i: usize, word: u32) -> [u32; 4] {
+        let f = f.wrapping_add(a).wrapping_add(K[i]).wrapping_add(word);
+        [d, b.wrapping_add(f.rotate_left(S[i])), b, c]
+    }
+    let mut state = [
         0x6745_2301u32,
         0xefcd_ab89u32,
         0x98ba_dcfeu32,
         0x1032_5476u32,
-    );
-    for chunk in msg.chunks(64) {
+    ];
+    for chunk in msg.chunks_exact(64) {
         let m: [u32; 16] = std::array::from_fn(|i| {
             u32::from_le_bytes([
                 chunk[4 * i],
@@ -323,25 +331,30 @@ pub fn md5_hex(data: &[u8]) -> String {
                 chunk[4 * i + 3],
             ])
         });
-        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
-        for i in 0..64 {
-            let (f, g) = match i / 16 {
-                0 => ((b & c) | (!b & d), i),
-                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
-                2 => (b ^ c ^ d, (3 * i + 5) % 16),
-                _ => (c ^ (b | !d), (7 * i) % 16),
-            };
-            let f = f.wrapping_add(a).wrapping_add(K[i]).wrapping_add(m[g]);
-            a = d;
-            d = c;
-            c = b;
-            b = b.wrapping_add(f.rotate_left(S[i]));
+        // The four rounds as four loops, so that each one's function and
+        // word order are fixed and the compiler can unroll them.
+        let mut s = state;
+        for i in 0..16 {
+            let [_, b, c, d] = s;
+            s = step(s, (b & c) | (!b & d), i, m[i]);
         }
-        a0 = a0.wrapping_add(a);
-        b0 = b0.wrapping_add(b);
-        c0 = c0.wrapping_add(c);
-        d0 = d0.wrapping_add(d);
+        for i in 16..32 {
+            let [_, b, c, d] = s;
+            s = step(s, (d & b) | (!d & c), i, m[(5 * i + 1) % 16]);
+        }
+        for i in 32..48 {
+            let [_, b, c, d] = s;
+            s = step(s, b ^ c ^ d, i, m[(3 * i + 5) % 16]);
+        }
+        for i in 48..64 {
+            let [_, b, c, d] = s;
+            s = step(s, c ^ (b | !d), i, m[(7 * i) % 16]);
+        }
+        for (total, v) in state.iter_mut().zip(s) {
+            *total = total.wrapping_add(v);
+        }
     }
+    let [a0, b0, c0, d0] = state;
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(32);
     for v in [a0, b0, c0, d0] {
@@ -361,6 +374,17 @@ mod tests {
     fn md5_known_values() {
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+        // RFC 1321's test suite: two blocks, and padding filling one.
+        assert_eq!(
+            md5_hex(
+                b"12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+            ),
+            "57edf4a22be3c955ac49da2e2107b67a"
+        );
+        assert_eq!(
+            md5_hex(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+            "d174ab98d277d9f5a5611c2c9f419d9f"
+        );
     }
 
     #[test]
