@@ -71,7 +71,9 @@ pub(crate) fn task_of_key(key: &str) -> Option<(&str, u64)> {
 /// Binds every recorded ordering to actions, orders probes, and then updates
 /// all actions' flags until stable.
 pub fn apply_orderings(ws: &mut WorkingSet) {
-    let orderings = ws.orderings.clone();
+    // Lent out rather than cloned: nothing below reads the list, and
+    // whatever is recorded meanwhile goes after it, as if pushed onto it.
+    let orderings = std::mem::take(&mut ws.orderings);
     for o in &orderings {
         if let Some(fr) = o.first_rsc {
             rsc_order_first(ws, fr, o);
@@ -81,12 +83,20 @@ pub fn apply_orderings(ws: &mut WorkingSet) {
             order_actions(ws, fa, ta, o.flags);
         }
     }
+    restore_orderings(ws, orderings);
     order_probes(ws);
     // Pacemaker walks its action list newest first.
     let all: Vec<ActionIdx> = (0..ws.actions.len()).rev().map(ActionIdx).collect();
     for a in all {
         update_action_for_orderings(ws, a);
     }
+}
+
+/// Puts back the orderings taken with `std::mem::take`, followed by any
+/// recorded while they were out.
+pub(super) fn restore_orderings(ws: &mut WorkingSet, orderings: Vec<Ordering>) {
+    let added = std::mem::replace(&mut ws.orderings, orderings);
+    ws.orderings.extend(added);
 }
 
 fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
