@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::rules::{is_true, unpack_nvsets};
 use super::unpack::{
     apply_rsc_defaults, find_nvset, new_rsc, resolved_sets, rsc_ctx, templates_of, unpack_group,
-    unpack_primitive, Inherited, RscDef,
+    unpack_primitive_as, Inherited, RscDef,
 };
 use super::ws::*;
 use crate::cib::{self, Cib, Resource, Score};
@@ -186,8 +186,11 @@ pub fn create_clone_instance(
     child: &Resource,
     templates: &BTreeMap<&str, &cib::Primitive>,
 ) -> Option<RscIdx> {
-    let data = ws.rsc(clone).clone.clone()?;
-    let n = data.total;
+    let (n, clone_max) = ws
+        .rsc(clone)
+        .clone
+        .as_ref()
+        .map(|d| (d.total, d.clone_max))?;
     let meta = ws.rsc(clone).meta.clone();
     let params = ws.rsc(clone).params.clone();
     let inherited = Inherited {
@@ -196,9 +199,8 @@ pub fn create_clone_instance(
     };
     let inst = match child {
         Resource::Primitive(p) => {
-            let mut p = p.clone();
-            p.id = format!("{}:{n}", p.id);
-            unpack_primitive(cib, ws, &p, templates, Some(clone), &inherited)
+            let id = format!("{}:{n}", p.id);
+            unpack_primitive_as(cib, ws, p, &id, templates, Some(clone), &inherited)
         }
         Resource::Group(g) => {
             let mut g = g.clone();
@@ -214,7 +216,7 @@ pub fn create_clone_instance(
         d.total += 1;
     }
     ws.rsc_mut(clone).children.push(inst);
-    if n >= data.clone_max {
+    if n >= clone_max {
         for r in std::iter::once(inst).chain(ws.rsc(inst).children.clone()) {
             ws.rsc_mut(r).orphan = true;
         }

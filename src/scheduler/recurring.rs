@@ -22,16 +22,13 @@ pub(super) fn create_recurring(ws: &mut WorkingSet, r: RscIdx) {
             start = Some(start_action(ws, r, Some(n), true));
         }
     }
-    // Lent out rather than cloned: creating actions and orderings never
-    // reads a resource's configured operations.
-    let ops = std::mem::take(&mut ws.rsc_mut(r).ops);
-    for op in &ops {
+    let ops = std::sync::Arc::clone(&ws.rsc(r).ops);
+    for op in ops.iter() {
         if let Some(start) = start {
             recurring_for_active(ws, r, start, assigned, op, &ops);
         }
         recurring_for_inactive(ws, r, assigned, op, &ops);
     }
-    ws.rsc_mut(r).ops = ops;
 }
 
 /// Whether a configured op is a usable recurring action: it has an
