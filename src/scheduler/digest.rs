@@ -34,8 +34,26 @@ pub fn op_params(
     task: &str,
     interval_ms: u64,
 ) -> BTreeMap<String, String> {
+    // Meta-attributes and bookkeeping attributes are left out
+    // (`should_filter_for_digest`); filtered as they are copied rather
+    // than copied and then removed.
+    let digested = |k: &str| {
+        !matches!(
+            k,
+            "id" | "crm_feature_set"
+                | "op-digest"
+                | "on_node"
+                | "on_node_uuid"
+                | "pcmk_external_ip"
+        ) && !k.starts_with("CRM_meta_")
+    };
     let rsc = ws.rsc(r);
-    let mut params = rsc.params.clone();
+    let mut params: BTreeMap<String, String> = rsc
+        .params
+        .iter()
+        .filter(|(k, _)| digested(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if let Some(host) = super::bundle::remote_addr(ws, r) {
         params.insert("addr".into(), host);
     }
@@ -44,23 +62,10 @@ pub fn op_params(
         .iter()
         .find(|o| o.name == task && o.interval_ms == interval_ms);
     if let Some(op) = op {
-        for (k, v) in &op.params {
+        for (k, v) in op.params.iter().filter(|(k, _)| digested(k)) {
             params.insert(k.clone(), v.clone());
         }
     }
-    // Meta-attributes and bookkeeping attributes are left out
-    // (`should_filter_for_digest`).
-    for k in [
-        "id",
-        "crm_feature_set",
-        "op-digest",
-        "on_node",
-        "on_node_uuid",
-        "pcmk_external_ip",
-    ] {
-        params.remove(k);
-    }
-    params.retain(|k, _| !k.starts_with("CRM_meta_"));
     if interval_ms > 0 {
         let timeout = op
             .and_then(|o| o.timeout_ms)
@@ -75,20 +80,21 @@ pub const DEFAULT_OP_TIMEOUT_MS: u64 = 20_000;
 
 /// The digest of a parameter set (`calculate_operation_digest`).
 pub fn params_digest(params: &BTreeMap<String, String>) -> String {
-    let mut text = String::from(" <parameters");
+    let mut text = String::with_capacity(256);
+    text.push_str(" <parameters");
     for (k, v) in params {
         text.push(' ');
         text.push_str(k);
         text.push_str("=\"");
-        text.push_str(&escape_attr(v));
+        escape_attr_into(v, &mut text);
         text.push('"');
     }
     text.push_str("/>\n");
     md5_hex(text.as_bytes())
 }
 
-fn escape_attr(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
+/// Appends an attribute value escaped as libxml2 writes it.
+fn escape_attr_into(v: &str, out: &mut String) {
     for c in v.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -101,7 +107,6 @@ fn escape_attr(v: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Compares a recorded operation's digests with what the configuration
@@ -117,20 +122,27 @@ pub fn digest_cmp(
     force_restart_list: Option<&str>,
 ) -> DigestCmp {
     let all = op_params(ws, r, task, interval_ms);
+    // Without a list of parameters needing a restart, the restart digest
+    // is the digest of them all: computed once for both.
+    let mut all_digest = None;
     if let Some(recorded) = restart_digest {
         // Only the parameters that need a restart when changed, if the
         // agent said which (`calculate_restart_digest`).
-        let mut restart = all.clone();
-        if let Some(list) = force_restart_list {
-            restart.retain(|k, _| list.contains(&format!(" {k} ")));
-        }
-        if params_digest(&restart) != recorded {
+        let digest = match force_restart_list {
+            Some(list) => {
+                let mut restart = all.clone();
+                restart.retain(|k, _| list.contains(&format!(" {k} ")));
+                params_digest(&restart)
+            }
+            None => all_digest.insert(params_digest(&all)).clone(),
+        };
+        if digest != recorded {
             return DigestCmp::Restart;
         }
     }
     match op_digest {
         None => DigestCmp::Unknown,
-        Some(d) if d != params_digest(&all) => {
+        Some(d) if d != *all_digest.get_or_insert_with(|| params_digest(&all)) => {
             // A one-shot op with parameters of its own restarts rather than
             // reloads, so that those parameters are applied
             // (`calculate_main_digest`).
@@ -213,18 +225,19 @@ pub(crate) fn is_stonith_param(name: &str) -> bool {
 /// being the oldest.
 pub(crate) fn version_lt(v: Option<&str>, than: &str) -> bool {
     let Some(v) = v else { return true };
-    let parse = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
-    let (a, b) = (parse(v), parse(than));
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (
-            a.get(i).copied().unwrap_or(0),
-            b.get(i).copied().unwrap_or(0),
-        );
+    // Field by field, a missing or unreadable field counting as 0.
+    let number = |p: Option<&str>| -> u64 { p.and_then(|p| p.parse().ok()).unwrap_or(0) };
+    let (mut a, mut b) = (v.split('.'), than.split('.'));
+    loop {
+        let (x, y) = (a.next(), b.next());
+        if x.is_none() && y.is_none() {
+            return false;
+        }
+        let (x, y) = (number(x), number(y));
         if x != y {
             return x < y;
         }
     }
-    false
 }
 
 /// MD5 (RFC 1321) of some bytes, as 32 lower-case hex digits.
