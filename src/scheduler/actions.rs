@@ -101,10 +101,18 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
             .position(|a| a.rsc.is_none() && matches(a))
             .map(ActionIdx),
     };
+    let ActionSpec {
+        rsc,
+        key,
+        task,
+        node,
+        optional,
+        interval_ms,
+    } = spec;
     let idx = match existing {
         Some(a) => {
-            if ws.action(a).node.is_none() && spec.node.is_some() {
-                ws.action_mut(a).node = spec.node;
+            if ws.action(a).node.is_none() && node.is_some() {
+                ws.action_mut(a).node = node;
             }
             a
         }
@@ -112,12 +120,12 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
             let id = ws.actions.len();
             ws.actions.push(Action {
                 id,
-                rsc: spec.rsc,
-                task: spec.task.clone(),
-                key: spec.key.clone(),
-                interval_ms: spec.interval_ms,
-                node: spec.node,
-                optional: spec.optional,
+                rsc,
+                task,
+                key,
+                interval_ms,
+                node,
+                optional,
                 runnable: true,
                 pseudo: false,
                 print_always: false,
@@ -133,7 +141,7 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
                 dangle: false,
                 reschedule: false,
             });
-            if let Some(r) = spec.rsc {
+            if let Some(r) = rsc {
                 // Pacemaker prepends, so a resource's actions are newest first.
                 ws.rsc_mut(r).actions.insert(0, ActionIdx(id));
             }
@@ -149,10 +157,10 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
         && act.rsc.is_some_and(|r| !ws.rsc(r).managed);
     if unmanaged_one_shot {
         ws.action_mut(idx).optional = true;
-    } else if !spec.optional {
+    } else if !optional {
         ws.action_mut(idx).optional = false;
     }
-    if spec.rsc.is_some() {
+    if rsc.is_some() {
         update_runnable(ws, idx);
     }
     idx
