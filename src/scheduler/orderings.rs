@@ -322,7 +322,9 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) 
         migrate_runnable: false,
         pseudo: true,
     };
-    for m in ws.rsc(r).children.clone() {
+    // Members read in place: nothing below changes the list.
+    for i in 0..ws.rsc(r).children.len() {
+        let m = ws.rsc(r).children[i];
         match super::clone::find_first_action(ws, m, &mtask, node) {
             Some(ma) => {
                 let mf = rsc_action_flags(ws, ma, node);
@@ -361,11 +363,21 @@ pub(crate) fn clone_action_flags(
         pseudo: true,
     };
     let mut any_runnable = false;
-    let children = match ws.rsc(r).variant {
-        Variant::Bundle => super::bundle::summary_children(ws, r, &ctask),
-        _ => ws.rsc(r).children.clone(),
+    // A clone's instances are read in place (nothing below changes the
+    // list); a bundle's are gathered.
+    let bundle_children = match ws.rsc(r).variant {
+        Variant::Bundle => Some(super::bundle::summary_children(ws, r, &ctask)),
+        _ => None,
     };
-    for child in children {
+    let count = match &bundle_children {
+        Some(children) => children.len(),
+        None => ws.rsc(r).children.len(),
+    };
+    for i in 0..count {
+        let child = match &bundle_children {
+            Some(children) => children[i],
+            None => ws.rsc(r).children[i],
+        };
         let on = if ws.rsc(child).children.is_empty() {
             node
         } else {
