@@ -395,7 +395,7 @@ mod tests {
             "57edf4a22be3c955ac49da2e2107b67a"
         );
         assert_eq!(
-            md5_hex(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+            md5_hex(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
             "d174ab98d277d9f5a5611c2c9f419d9f"
         );
     }
