@@ -347,9 +347,9 @@ pub fn md5_hex(data: &[u8]) -> String {
         // The four rounds as four loops, so that each one's function and
         // word order are fixed and the compiler can unroll them.
         let mut s = state;
-        for i in 0..16 {
+        for (i, &word) in m.iter().enumerate() {
             let [_, b, c, d] = s;
-            s = step(s, (b & c) | (!b & d), i, m[i]);
+            s = step(s, (b & c) | (!b & d), i, word);
         }
         for i in 16..32 {
             let [_, b, c, d] = s;
