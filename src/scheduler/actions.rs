@@ -33,8 +33,55 @@ pub struct ActionSpec {
 }
 
 /// Builds an operation key, e.g. `rsc_monitor_10000`.
+///
+/// Written out by hand rather than with `format!`: the scheduler builds
+/// thousands of keys per run, and the formatting machinery cost about a
+/// thousand instructions for each.
 pub fn op_key(rsc: &str, task: &str, interval_ms: u64) -> String {
-    format!("{rsc}_{task}_{interval_ms}")
+    let mut key = String::with_capacity(rsc.len() + task.len() + 22);
+    key.push_str(rsc);
+    key.push('_');
+    key.push_str(task);
+    key.push('_');
+    push_decimal(&mut key, interval_ms);
+    key
+}
+
+/// Whether `key` is the operation key [`op_key`] builds from these parts,
+/// checked without building it.
+pub fn is_op_key(key: &str, rsc: &str, task: &str, interval_ms: u64) -> bool {
+    let Some(number) = key
+        .strip_prefix(rsc)
+        .and_then(|k| k.strip_prefix('_'))
+        .and_then(|k| k.strip_prefix(task))
+        .and_then(|k| k.strip_prefix('_'))
+    else {
+        return false;
+    };
+    // As `push_decimal` writes it: digits only, no leading zero but for 0.
+    number.bytes().all(|b| b.is_ascii_digit())
+        && (number == "0" || !number.starts_with('0'))
+        && number.parse() == Ok(interval_ms)
+}
+
+/// Appends `n` in decimal, as `Display` writes it.
+fn push_decimal(out: &mut String, mut n: u64) {
+    if n == 0 {
+        // Most keys: every non-recurring action's.
+        out.push('0');
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 /// Finds or creates an action (Pacemaker's `custom_action` with
@@ -59,10 +106,18 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
             .position(|a| a.rsc.is_none() && matches(a))
             .map(ActionIdx),
     };
+    let ActionSpec {
+        rsc,
+        key,
+        task,
+        node,
+        optional,
+        interval_ms,
+    } = spec;
     let idx = match existing {
         Some(a) => {
-            if ws.action(a).node.is_none() && spec.node.is_some() {
-                ws.action_mut(a).node = spec.node;
+            if ws.action(a).node.is_none() && node.is_some() {
+                ws.action_mut(a).node = node;
             }
             a
         }
@@ -70,12 +125,12 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
             let id = ws.actions.len();
             ws.actions.push(Action {
                 id,
-                rsc: spec.rsc,
-                task: spec.task.clone(),
-                key: spec.key.clone(),
-                interval_ms: spec.interval_ms,
-                node: spec.node,
-                optional: spec.optional,
+                rsc,
+                task,
+                key,
+                interval_ms,
+                node,
+                optional,
                 runnable: true,
                 pseudo: false,
                 print_always: false,
@@ -91,7 +146,7 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
                 dangle: false,
                 reschedule: false,
             });
-            if let Some(r) = spec.rsc {
+            if let Some(r) = rsc {
                 // Pacemaker prepends, so a resource's actions are newest first.
                 ws.rsc_mut(r).actions.insert(0, ActionIdx(id));
             }
@@ -107,10 +162,10 @@ pub fn custom_action(ws: &mut WorkingSet, spec: ActionSpec) -> ActionIdx {
         && act.rsc.is_some_and(|r| !ws.rsc(r).managed);
     if unmanaged_one_shot {
         ws.action_mut(idx).optional = true;
-    } else if !spec.optional {
+    } else if !optional {
         ws.action_mut(idx).optional = false;
     }
-    if spec.rsc.is_some() {
+    if rsc.is_some() {
         update_runnable(ws, idx);
     }
     idx
@@ -280,34 +335,57 @@ pub fn new_ordering(ws: &mut WorkingSet, ordering: Ordering) {
     let then_rsc = then_rsc.or(then_action.and_then(|a| ws.action(a).rsc));
     let first_task = first_task.or(first_action.map(|a| ws.action(a).key.clone()));
     let then_task = then_task.or(then_action.map(|a| ws.action(a).key.clone()));
+    // The tasks matter only to resources that can migrate, which most
+    // cannot: look at them only then.
+    let migration = match (first_rsc, then_rsc) {
+        (Some(f), Some(t)) if migration_equivalents_apply(ws, f, t) => {
+            let task = |a: Option<ActionIdx>, k: &Option<String>| -> Option<String> {
+                match a {
+                    Some(a) => Some(ws.action(a).task.clone()),
+                    None => k
+                        .as_deref()
+                        .and_then(super::orderings::task_of_key)
+                        .map(|(t, _)| t.to_string()),
+                }
+            };
+            Some((
+                f,
+                task(first_action, &first_task),
+                t,
+                task(then_action, &then_task),
+            ))
+        }
+        _ => None,
+    };
     ws.orderings.push(Ordering {
         first_rsc,
-        first_task: first_task.clone(),
+        first_task,
         first_action,
         then_rsc,
-        then_task: then_task.clone(),
+        then_task,
         then_action,
         flags,
     });
-    if let (Some(f), Some(t)) = (first_rsc, then_rsc) {
-        let task = |a: Option<ActionIdx>, k: &Option<String>| -> Option<String> {
-            match a {
-                Some(a) => Some(ws.action(a).task.clone()),
-                None => k
-                    .as_deref()
-                    .and_then(super::orderings::task_of_key)
-                    .map(|(t, _)| t.to_string()),
-            }
-        };
-        let ft = task(first_action, &first_task);
-        let tt = task(then_action, &then_task);
+    if let Some((f, ft, t, tt)) = migration {
         order_migration_equivalents(ws, f, ft.as_deref(), t, tt.as_deref());
     }
 }
 
+/// Whether an ordering between two resources has live-migration
+/// equivalents to add: they are distinct and unrelated, and one of them
+/// can migrate (the first checks of `pcmk__order_migration_equivalents`).
+fn migration_equivalents_apply(ws: &WorkingSet, first: RscIdx, then: RscIdx) -> bool {
+    use super::orderings::is_parent;
+    if first == then || is_parent(ws, first, then) || is_parent(ws, then, first) {
+        return false;
+    }
+    ws.rsc(first).allow_migrate || ws.rsc(then).allow_migrate
+}
+
 /// Mirrors an ordering between two unrelated resources onto their live
 /// migration actions, so that a migration honours it just as a stop/start
-/// would (`pcmk__order_migration_equivalents`).
+/// would (`pcmk__order_migration_equivalents`); the caller has checked
+/// [`migration_equivalents_apply`].
 fn order_migration_equivalents(
     ws: &mut WorkingSet,
     first: RscIdx,
@@ -315,15 +393,8 @@ fn order_migration_equivalents(
     then: RscIdx,
     then_task: Option<&str>,
 ) {
-    use super::orderings::is_parent;
-    if first == then || is_parent(ws, first, then) || is_parent(ws, then, first) {
-        return;
-    }
     let first_mig = ws.rsc(first).allow_migrate;
     let then_mig = ws.rsc(then).allow_migrate;
-    if !first_mig && !then_mig {
-        return;
-    }
     match (first_task, then_task) {
         (Some("start"), Some("start")) => {
             let mut flags = OPTIONAL;

@@ -56,12 +56,11 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
             }
             // A fail count about to be cleared does not count
             // (`failcount_clear_action_exists`).
-            let key = format!("{}_clear_failcount_0", rsc.id);
-            if rsc
-                .actions
-                .iter()
-                .any(|&a| ws.action(a).key == key && ws.action(a).node == Some(n))
-            {
+            if rsc.actions.iter().any(|&a| {
+                let act = ws.action(a);
+                act.node == Some(n)
+                    && super::actions::is_op_key(&act.key, &rsc.id, "clear_failcount", 0)
+            }) {
                 continue;
             }
             // A container's fillers' failures count as its own

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::rules::{is_true, unpack_nvsets};
 use super::unpack::{
     apply_rsc_defaults, find_nvset, new_rsc, resolved_sets, rsc_ctx, templates_of, unpack_group,
-    unpack_primitive, Inherited, RscDef,
+    unpack_primitive_as, Inherited, RscDef,
 };
 use super::ws::*;
 use crate::cib::{self, Cib, Resource, Score};
@@ -144,10 +144,37 @@ fn unpack_clone_with_parent(
     ws.rsc_mut(idx).param_sets = resolved_sets(cib, &c.instance);
     // Even without instances, one (orphan) instance is there for history
     // entries to match.
-    for _ in 0..data.clone_max.max(1) {
-        create_clone_instance(cib, ws, idx, &c.child, templates);
+    let first = create_clone_instance(cib, ws, idx, &c.child, templates);
+    for _ in 1..data.clone_max.max(1) {
+        match (first, &*c.child) {
+            (Some(first), Resource::Primitive(p)) => {
+                copy_primitive_instance(ws, idx, first, &p.id);
+            }
+            _ => {
+                create_clone_instance(cib, ws, idx, &c.child, templates);
+            }
+        }
     }
     idx
+}
+
+/// The next instance of a clone of a primitive, copied from its freshly
+/// unpacked first instance: unpacking depends on nothing but the instance
+/// number in the id, and copying costs a fraction of unpacking again
+/// (meta-attributes, parameters and operations with their rules). Only for
+/// instances within `clone-max` made right after the first, while no
+/// status has been read into it.
+fn copy_primitive_instance(ws: &mut WorkingSet, clone: RscIdx, first: RscIdx, child_id: &str) {
+    let Some(n) = ws.rsc(clone).clone.as_ref().map(|d| d.total) else {
+        return;
+    };
+    let mut rsc = ws.rsc(first).clone();
+    rsc.id = format!("{child_id}:{n}");
+    let inst = ws.add_rsc(rsc);
+    if let Some(d) = ws.rsc_mut(clone).clone.as_mut() {
+        d.total += 1;
+    }
+    ws.rsc_mut(clone).children.push(inst);
 }
 
 /// Creates the next instance of a clone (`pe__create_clone_child`); one
@@ -159,8 +186,11 @@ pub fn create_clone_instance(
     child: &Resource,
     templates: &BTreeMap<&str, &cib::Primitive>,
 ) -> Option<RscIdx> {
-    let data = ws.rsc(clone).clone.clone()?;
-    let n = data.total;
+    let (n, clone_max) = ws
+        .rsc(clone)
+        .clone
+        .as_ref()
+        .map(|d| (d.total, d.clone_max))?;
     let meta = ws.rsc(clone).meta.clone();
     let params = ws.rsc(clone).params.clone();
     let inherited = Inherited {
@@ -169,9 +199,8 @@ pub fn create_clone_instance(
     };
     let inst = match child {
         Resource::Primitive(p) => {
-            let mut p = p.clone();
-            p.id = format!("{}:{n}", p.id);
-            unpack_primitive(cib, ws, &p, templates, Some(clone), &inherited)
+            let id = format!("{}:{n}", p.id);
+            unpack_primitive_as(cib, ws, p, &id, templates, Some(clone), &inherited)
         }
         Resource::Group(g) => {
             let mut g = g.clone();
@@ -187,7 +216,7 @@ pub fn create_clone_instance(
         d.total += 1;
     }
     ws.rsc_mut(clone).children.push(inst);
-    if n >= data.clone_max {
+    if n >= clone_max {
         for r in std::iter::once(inst).chain(ws.rsc(inst).children.clone()) {
             ws.rsc_mut(r).orphan = true;
         }

@@ -34,8 +34,26 @@ pub fn op_params(
     task: &str,
     interval_ms: u64,
 ) -> BTreeMap<String, String> {
+    // Meta-attributes and bookkeeping attributes are left out
+    // (`should_filter_for_digest`); filtered as they are copied rather
+    // than copied and then removed.
+    let digested = |k: &str| {
+        !matches!(
+            k,
+            "id" | "crm_feature_set"
+                | "op-digest"
+                | "on_node"
+                | "on_node_uuid"
+                | "pcmk_external_ip"
+        ) && !k.starts_with("CRM_meta_")
+    };
     let rsc = ws.rsc(r);
-    let mut params = rsc.params.clone();
+    let mut params: BTreeMap<String, String> = rsc
+        .params
+        .iter()
+        .filter(|(k, _)| digested(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if let Some(host) = super::bundle::remote_addr(ws, r) {
         params.insert("addr".into(), host);
     }
@@ -44,23 +62,10 @@ pub fn op_params(
         .iter()
         .find(|o| o.name == task && o.interval_ms == interval_ms);
     if let Some(op) = op {
-        for (k, v) in &op.params {
+        for (k, v) in op.params.iter().filter(|(k, _)| digested(k)) {
             params.insert(k.clone(), v.clone());
         }
     }
-    // Meta-attributes and bookkeeping attributes are left out
-    // (`should_filter_for_digest`).
-    for k in [
-        "id",
-        "crm_feature_set",
-        "op-digest",
-        "on_node",
-        "on_node_uuid",
-        "pcmk_external_ip",
-    ] {
-        params.remove(k);
-    }
-    params.retain(|k, _| !k.starts_with("CRM_meta_"));
     if interval_ms > 0 {
         let timeout = op
             .and_then(|o| o.timeout_ms)
@@ -75,20 +80,21 @@ pub const DEFAULT_OP_TIMEOUT_MS: u64 = 20_000;
 
 /// The digest of a parameter set (`calculate_operation_digest`).
 pub fn params_digest(params: &BTreeMap<String, String>) -> String {
-    let mut text = String::from(" <parameters");
+    let mut text = String::with_capacity(256);
+    text.push_str(" <parameters");
     for (k, v) in params {
         text.push(' ');
         text.push_str(k);
         text.push_str("=\"");
-        text.push_str(&escape_attr(v));
+        escape_attr_into(v, &mut text);
         text.push('"');
     }
     text.push_str("/>\n");
     md5_hex(text.as_bytes())
 }
 
-fn escape_attr(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
+/// Appends an attribute value escaped as libxml2 writes it.
+fn escape_attr_into(v: &str, out: &mut String) {
     for c in v.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -101,7 +107,6 @@ fn escape_attr(v: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Compares a recorded operation's digests with what the configuration
@@ -117,20 +122,27 @@ pub fn digest_cmp(
     force_restart_list: Option<&str>,
 ) -> DigestCmp {
     let all = op_params(ws, r, task, interval_ms);
+    // Without a list of parameters needing a restart, the restart digest
+    // is the digest of them all: computed once for both.
+    let mut all_digest = None;
     if let Some(recorded) = restart_digest {
         // Only the parameters that need a restart when changed, if the
         // agent said which (`calculate_restart_digest`).
-        let mut restart = all.clone();
-        if let Some(list) = force_restart_list {
-            restart.retain(|k, _| list.contains(&format!(" {k} ")));
-        }
-        if params_digest(&restart) != recorded {
+        let digest = match force_restart_list {
+            Some(list) => {
+                let mut restart = all.clone();
+                restart.retain(|k, _| list.contains(&format!(" {k} ")));
+                params_digest(&restart)
+            }
+            None => all_digest.insert(params_digest(&all)).clone(),
+        };
+        if digest != recorded {
             return DigestCmp::Restart;
         }
     }
     match op_digest {
         None => DigestCmp::Unknown,
-        Some(d) if d != params_digest(&all) => {
+        Some(d) if d != *all_digest.get_or_insert_with(|| params_digest(&all)) => {
             // A one-shot op with parameters of its own restarts rather than
             // reloads, so that those parameters are applied
             // (`calculate_main_digest`).
@@ -213,18 +225,19 @@ pub(crate) fn is_stonith_param(name: &str) -> bool {
 /// being the oldest.
 pub(crate) fn version_lt(v: Option<&str>, than: &str) -> bool {
     let Some(v) = v else { return true };
-    let parse = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
-    let (a, b) = (parse(v), parse(than));
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (
-            a.get(i).copied().unwrap_or(0),
-            b.get(i).copied().unwrap_or(0),
-        );
+    // Field by field, a missing or unreadable field counting as 0.
+    let number = |p: Option<&str>| -> u64 { p.and_then(|p| p.parse().ok()).unwrap_or(0) };
+    let (mut a, mut b) = (v.split('.'), than.split('.'));
+    loop {
+        let (x, y) = (a.next(), b.next());
+        if x.is_none() && y.is_none() {
+            return false;
+        }
+        let (x, y) = (number(x), number(y));
         if x != y {
             return x < y;
         }
     }
-    false
 }
 
 /// MD5 (RFC 1321) of some bytes, as 32 lower-case hex digits.
@@ -301,20 +314,28 @@ pub fn md5_hex(data: &[u8]) -> String {
         0x2ad7_d2bb,
         0xeb86_d391,
     ];
-    let mut msg = data.to_vec();
-    let bit_len = (data.len() as u64).wrapping_mul(8);
+    // The message, a 1 bit, zeros up to 8 bytes short of a whole block, and
+    // the length in bits.
+    let padded_len = (data.len() + 8) / 64 * 64 + 64;
+    let mut msg = Vec::with_capacity(padded_len);
+    msg.extend_from_slice(data);
     msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
+    msg.resize(padded_len - 8, 0);
+    let bit_len = (data.len() as u64).wrapping_mul(8);
     msg.extend_from_slice(&bit_len.to_le_bytes());
-    let (mut a0, mut b0, mut c0, mut d0) = (
+    // One step of a round on the state [a, b, c, d], given the round
+    // function's value `f`, the step number and the message word.
+    fn step([a, b, c, d]: [u32; 4], f: u32, i: usize, word: u32) -> [u32; 4] {
+        let f = f.wrapping_add(a).wrapping_add(K[i]).wrapping_add(word);
+        [d, b.wrapping_add(f.rotate_left(S[i])), b, c]
+    }
+    let mut state = [
         0x6745_2301u32,
         0xefcd_ab89u32,
         0x98ba_dcfeu32,
         0x1032_5476u32,
-    );
-    for chunk in msg.chunks(64) {
+    ];
+    for chunk in msg.chunks_exact(64) {
         let m: [u32; 16] = std::array::from_fn(|i| {
             u32::from_le_bytes([
                 chunk[4 * i],
@@ -323,25 +344,30 @@ pub fn md5_hex(data: &[u8]) -> String {
                 chunk[4 * i + 3],
             ])
         });
-        let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
-        for i in 0..64 {
-            let (f, g) = match i / 16 {
-                0 => ((b & c) | (!b & d), i),
-                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
-                2 => (b ^ c ^ d, (3 * i + 5) % 16),
-                _ => (c ^ (b | !d), (7 * i) % 16),
-            };
-            let f = f.wrapping_add(a).wrapping_add(K[i]).wrapping_add(m[g]);
-            a = d;
-            d = c;
-            c = b;
-            b = b.wrapping_add(f.rotate_left(S[i]));
+        // The four rounds as four loops, so that each one's function and
+        // word order are fixed and the compiler can unroll them.
+        let mut s = state;
+        for (i, &word) in m.iter().enumerate() {
+            let [_, b, c, d] = s;
+            s = step(s, (b & c) | (!b & d), i, word);
         }
-        a0 = a0.wrapping_add(a);
-        b0 = b0.wrapping_add(b);
-        c0 = c0.wrapping_add(c);
-        d0 = d0.wrapping_add(d);
+        for i in 16..32 {
+            let [_, b, c, d] = s;
+            s = step(s, (d & b) | (!d & c), i, m[(5 * i + 1) % 16]);
+        }
+        for i in 32..48 {
+            let [_, b, c, d] = s;
+            s = step(s, b ^ c ^ d, i, m[(3 * i + 5) % 16]);
+        }
+        for i in 48..64 {
+            let [_, b, c, d] = s;
+            s = step(s, c ^ (b | !d), i, m[(7 * i) % 16]);
+        }
+        for (total, v) in state.iter_mut().zip(s) {
+            *total = total.wrapping_add(v);
+        }
     }
+    let [a0, b0, c0, d0] = state;
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(32);
     for v in [a0, b0, c0, d0] {
@@ -361,6 +387,17 @@ mod tests {
     fn md5_known_values() {
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
+        // RFC 1321's test suite: two blocks, and padding filling one.
+        assert_eq!(
+            md5_hex(
+                b"12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+            ),
+            "57edf4a22be3c955ac49da2e2107b67a"
+        );
+        assert_eq!(
+            md5_hex(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+            "d174ab98d277d9f5a5611c2c9f419d9f"
+        );
     }
 
     #[test]

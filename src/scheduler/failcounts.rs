@@ -54,8 +54,7 @@ pub(super) fn hist_entry(op: &LrmOp) -> HistEntry {
         target: op
             .transition_key
             .as_deref()
-            .and_then(|k| k.split(':').nth(2))
-            .and_then(|v| v.parse().ok())
+            .and_then(super::op_order::transition_key_target)
             .unwrap_or(-1),
     }
 }

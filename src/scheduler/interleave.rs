@@ -4,6 +4,8 @@
 //! `can_interleave_actions`, `find_compatible_child`, `clone_child_action`
 //! and `find_first_action`, used by `pcmk__multi_update_actions`).
 
+use std::borrow::Cow;
+
 use super::assign;
 use super::clone::{any_blocked, is_clone, location};
 use super::ws::*;
@@ -58,32 +60,41 @@ fn compatible_child_on(
 /// a notification stands for the action notified about (taken from its
 /// key), and a primitive instance folds `running`/`stopped`/`promoted`/
 /// `demoted` into `start`/`stop`/`promote`/`demote` (`get_complex_task`).
-pub fn child_task(ws: &WorkingSet, a: ActionIdx) -> String {
+///
+/// Called for every ordering update of a clone action, it borrows the
+/// common task names instead of allocating them.
+pub fn child_task(ws: &WorkingSet, a: ActionIdx) -> Cow<'static, str> {
     let act = ws.action(a);
     let raw = if act.task == "notify" || act.task == "notified" {
         // <rsc>_<type>_notify_<task>_0: the part between the last two '_'.
         let key = act.key.as_str();
         key.rsplit_once('_')
             .and_then(|(rest, _)| rest.rsplit_once('_'))
-            .map(|(_, t)| t.to_string())
+            .map(|(_, t)| t)
             .unwrap_or_default()
     } else {
-        act.task.clone()
+        act.task.as_str()
     };
     let first_is_primitive = act
         .rsc
         .and_then(|r| ws.rsc(r).children.first().copied())
         .is_some_and(|c| ws.rsc(c).variant == Variant::Primitive);
-    if !first_is_primitive {
-        return raw;
-    }
-    match raw.as_str() {
-        "running" => "start".into(),
-        "stopped" => "stop".into(),
-        "promoted" => "promote".into(),
-        "demoted" => "demote".into(),
-        _ => raw,
-    }
+    let task = match raw {
+        "running" if first_is_primitive => "start",
+        "stopped" if first_is_primitive => "stop",
+        "promoted" if first_is_primitive => "promote",
+        "demoted" if first_is_primitive => "demote",
+        "start" => "start",
+        "stop" => "stop",
+        "promote" => "promote",
+        "demote" => "demote",
+        "running" => "running",
+        "stopped" => "stopped",
+        "promoted" => "promoted",
+        "demoted" => "demoted",
+        other => return Cow::Owned(other.to_string()),
+    };
+    Cow::Borrowed(task)
 }
 
 /// The first action of a resource with a task (on a node, if given)

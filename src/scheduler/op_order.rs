@@ -103,7 +103,19 @@ pub(crate) fn target_rc(op: &LrmOp) -> i32 {
             .as_deref()
             .and_then(|m| m.split_once(';').map(|(_, k)| k))
     });
-    key.and_then(|k| k.split(':').nth(2))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(-1)
+    key.and_then(transition_key_target).unwrap_or(-1)
+}
+
+/// The expected result in a transition key `action:transition:rc:uuid`:
+/// its third field, read without a `str::split` (which the history of every
+/// operation went through).
+pub(crate) fn transition_key_target(key: &str) -> Option<i32> {
+    let after_colon = |s: &str| s.bytes().position(|b| b == b':').map(|i| i + 1);
+    let rest = &key[after_colon(key)?..];
+    let rest = &rest[after_colon(rest)?..];
+    let field = match after_colon(rest) {
+        Some(end) => &rest[..end - 1],
+        None => rest,
+    };
+    field.parse().ok()
 }

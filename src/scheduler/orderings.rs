@@ -71,7 +71,9 @@ pub(crate) fn task_of_key(key: &str) -> Option<(&str, u64)> {
 /// Binds every recorded ordering to actions, orders probes, and then updates
 /// all actions' flags until stable.
 pub fn apply_orderings(ws: &mut WorkingSet) {
-    let orderings = ws.orderings.clone();
+    // Lent out rather than cloned: nothing below reads the list, and
+    // whatever is recorded meanwhile goes after it, as if pushed onto it.
+    let orderings = std::mem::take(&mut ws.orderings);
     for o in &orderings {
         if let Some(fr) = o.first_rsc {
             rsc_order_first(ws, fr, o);
@@ -81,6 +83,7 @@ pub fn apply_orderings(ws: &mut WorkingSet) {
             order_actions(ws, fa, ta, o.flags);
         }
     }
+    restore_orderings(ws, orderings);
     order_probes(ws);
     // Pacemaker walks its action list newest first.
     let all: Vec<ActionIdx> = (0..ws.actions.len()).rev().map(ActionIdx).collect();
@@ -89,62 +92,83 @@ pub fn apply_orderings(ws: &mut WorkingSet) {
     }
 }
 
-fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
-    let mut first_actions: Vec<ActionIdx> = match o.first_action {
-        Some(a) => vec![a],
-        None => o
-            .first_task
-            .as_deref()
-            .map(|k| find_actions_by_key(ws, first_rsc, k))
-            .unwrap_or_default(),
-    };
-    if first_actions.is_empty() && Some(first_rsc) == o.then_rsc {
-        return;
-    }
-    if first_actions.is_empty() {
-        let Some(key) = o.first_task.as_deref() else {
-            return;
-        };
-        let Some((task, interval)) = task_of_key(key) else {
-            return;
-        };
-        let rsc = ws.rsc(first_rsc);
-        // Pacemaker asks for the current role here.
-        let state = rsc_state(ws, first_rsc, true);
-        if (state == Role::Stopped && task == "stop")
-            || (state == Role::Unpromoted && task == "demote")
-        {
-            return;
+/// Puts back the orderings taken with `std::mem::take`, followed by any
+/// recorded while they were out.
+pub(super) fn restore_orderings(ws: &mut WorkingSet, orderings: Vec<Ordering>) {
+    let added = std::mem::replace(&mut ws.orderings, orderings);
+    ws.orderings.extend(added);
+}
+
+/// The next of a resource's actions with a key, from position `*at` on
+/// (which it advances): walks the list without collecting it, for loops
+/// that only order actions, which leaves every resource's list as it is.
+fn next_action_by_key(ws: &WorkingSet, r: RscIdx, key: &str, at: &mut usize) -> Option<ActionIdx> {
+    let actions = &ws.rsc(r).actions;
+    while let Some(&a) = actions.get(*at) {
+        *at += 1;
+        if ws.action(a).key == key {
+            return Some(a);
         }
-        let _ = rsc;
-        let key = format!("{}_{}_{}", ws.rsc(first_rsc).id, task, interval);
-        let a = custom_action(
-            ws,
-            ActionSpec {
-                rsc: Some(first_rsc),
-                key,
-                task: task.to_string(),
-                node: None,
-                optional: true,
-                interval_ms: interval,
-            },
-        );
-        first_actions = vec![a];
     }
+    None
+}
+
+fn rsc_order_first(ws: &mut WorkingSet, first_rsc: RscIdx, o: &Ordering) {
     let then_rsc = match o.then_rsc {
         Some(r) => Some(r),
         None => o.then_action.and_then(|a| ws.action(a).rsc),
     };
-    for fa in first_actions {
-        match then_rsc {
-            None => {
-                if let Some(ta) = o.then_action {
-                    order_actions(ws, fa, ta, o.flags);
-                }
+    let order_first = |ws: &mut WorkingSet, fa: ActionIdx| match then_rsc {
+        None => {
+            if let Some(ta) = o.then_action {
+                order_actions(ws, fa, ta, o.flags);
             }
-            Some(tr) => rsc_order_then(ws, Some(fa), tr, o),
+        }
+        Some(tr) => rsc_order_then(ws, Some(fa), tr, o),
+    };
+    if let Some(a) = o.first_action {
+        order_first(ws, a);
+        return;
+    }
+    let key = o.first_task.as_deref();
+    let mut at = 0;
+    if let Some(key) = key {
+        if let Some(fa) = next_action_by_key(ws, first_rsc, key, &mut at) {
+            order_first(ws, fa);
+            while let Some(fa) = next_action_by_key(ws, first_rsc, key, &mut at) {
+                order_first(ws, fa);
+            }
+            return;
         }
     }
+    if Some(first_rsc) == o.then_rsc {
+        return;
+    }
+    let Some(key) = key else {
+        return;
+    };
+    let Some((task, interval)) = task_of_key(key) else {
+        return;
+    };
+    // Pacemaker asks for the current role here.
+    let state = rsc_state(ws, first_rsc, true);
+    if (state == Role::Stopped && task == "stop") || (state == Role::Unpromoted && task == "demote")
+    {
+        return;
+    }
+    let key = super::actions::op_key(&ws.rsc(first_rsc).id, task, interval);
+    let a = custom_action(
+        ws,
+        ActionSpec {
+            rsc: Some(first_rsc),
+            key,
+            task: task.to_string(),
+            node: None,
+            optional: true,
+            interval_ms: interval,
+        },
+    );
+    order_first(ws, a);
 }
 
 /// A resource's role now (`current`) or after the transition
@@ -173,17 +197,6 @@ fn rsc_order_then(
     then_rsc: RscIdx,
     o: &Ordering,
 ) {
-    let then_actions: Vec<ActionIdx> = match o.then_action {
-        Some(a) => vec![a],
-        None => o
-            .then_task
-            .as_deref()
-            .map(|k| find_actions_by_key(ws, then_rsc, k))
-            .unwrap_or_default(),
-    };
-    if then_actions.is_empty() {
-        return;
-    }
     let mut flags = o.flags;
     if let Some(fa) = first_action {
         if ws.action(fa).rsc == Some(then_rsc) && ws.action(fa).dangle {
@@ -193,13 +206,21 @@ fn rsc_order_then(
     if first_action.is_none() && flags & IMPLIES_THEN == 0 {
         return;
     }
-    for ta in then_actions {
-        match first_action {
-            Some(fa) => {
-                order_actions(ws, fa, ta, flags);
-            }
-            None => ws.action_mut(ta).runnable = false,
+    let order_then = |ws: &mut WorkingSet, ta: ActionIdx| match first_action {
+        Some(fa) => {
+            order_actions(ws, fa, ta, flags);
         }
+        None => ws.action_mut(ta).runnable = false,
+    };
+    match (o.then_action, o.then_task.as_deref()) {
+        (Some(ta), _) => order_then(ws, ta),
+        (None, Some(key)) => {
+            let mut at = 0;
+            while let Some(ta) = next_action_by_key(ws, then_rsc, key, &mut at) {
+                order_then(ws, ta);
+            }
+        }
+        (None, None) => {}
     }
 }
 
@@ -284,15 +305,26 @@ fn member_task(task: &str) -> &str {
 /// on that node sees it), only the members' actions there count.
 fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) -> Flags {
     let r = ws.action(a).rsc.expect("group action");
-    let task = ws.action(a).task.clone();
-    let mtask = member_task(&task).to_string();
+    let task = ws.action(a).task.as_str();
+    // The member task, borrowed when it is one of the usual ones (this
+    // runs for every ordering update of a group action).
+    let mtask: std::borrow::Cow<'static, str> = match member_task(task) {
+        "start" => "start".into(),
+        "stop" => "stop".into(),
+        "promote" => "promote".into(),
+        "demote" => "demote".into(),
+        other => other.to_string().into(),
+    };
+    let renamed = mtask != task;
     let mut flags = Flags {
         optional: true,
         runnable: true,
         migrate_runnable: false,
         pseudo: true,
     };
-    for m in ws.rsc(r).children.clone() {
+    // Members read in place: nothing below changes the list.
+    for i in 0..ws.rsc(r).children.len() {
+        let m = ws.rsc(r).children[i];
         match super::clone::find_first_action(ws, m, &mtask, node) {
             Some(ma) => {
                 let mf = rsc_action_flags(ws, ma, node);
@@ -300,7 +332,7 @@ fn group_action_flags(ws: &mut WorkingSet, a: ActionIdx, node: Option<NodeIdx>) 
                     flags.optional = false;
                     ws.action_mut(a).optional = false;
                 }
-                if mtask != task && flags.runnable && !mf.runnable {
+                if renamed && flags.runnable && !mf.runnable {
                     flags.runnable = false;
                     ws.action_mut(a).runnable = false;
                 }
@@ -331,11 +363,21 @@ pub(crate) fn clone_action_flags(
         pseudo: true,
     };
     let mut any_runnable = false;
-    let children = match ws.rsc(r).variant {
-        Variant::Bundle => super::bundle::summary_children(ws, r, &ctask),
-        _ => ws.rsc(r).children.clone(),
+    // A clone's instances are read in place (nothing below changes the
+    // list); a bundle's are gathered.
+    let bundle_children = match ws.rsc(r).variant {
+        Variant::Bundle => Some(super::bundle::summary_children(ws, r, &ctask)),
+        _ => None,
     };
-    for child in children {
+    let count = match &bundle_children {
+        Some(children) => children.len(),
+        None => ws.rsc(r).children.len(),
+    };
+    for i in 0..count {
+        let child = match &bundle_children {
+            Some(children) => children[i],
+            None => ws.rsc(r).children[i],
+        };
         let on = if ws.rsc(child).children.is_empty() {
             node
         } else {
@@ -400,16 +442,22 @@ fn action_for_ordering(ws: &WorkingSet, a: ActionIdx) -> ActionIdx {
         }
     };
     let notify = outermost && super::notify::wants_notify(ws, r);
-    let key = if notify {
-        format!("{}_confirmed-post_notify_{}_0", ws.rsc(r).id, task)
-    } else {
-        format!("{}_{}_0", ws.rsc(r).id, task)
+    // The key `<rsc>_confirmed-post_notify_<task>_0` or `<rsc>_<task>_0`,
+    // matched without building it.
+    let id = ws.rsc(r).id.as_str();
+    let is_key = |key: &str| {
+        let rest = key.strip_prefix(id).and_then(|k| k.strip_prefix('_'));
+        let rest = match notify {
+            true => rest.and_then(|k| k.strip_prefix("confirmed-post_notify_")),
+            false => rest,
+        };
+        rest.and_then(|k| k.strip_prefix(task)) == Some("_0")
     };
     ws.rsc(r)
         .actions
         .iter()
         .copied()
-        .find(|&x| ws.action(x).key == key)
+        .find(|&x| is_key(&ws.action(x).key))
         .unwrap_or(a)
 }
 

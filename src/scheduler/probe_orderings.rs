@@ -19,7 +19,12 @@ pub(super) fn order_probes(ws: &mut WorkingSet) {
 
 /// A primitive's probes (`pe__resource_actions` for `monitor`, interval 0).
 fn probes_of(ws: &WorkingSet, r: RscIdx) -> Vec<ActionIdx> {
-    find_actions_by_key(ws, r, &format!("{}_monitor_0", ws.rsc(r).id))
+    let rsc = ws.rsc(r);
+    rsc.actions
+        .iter()
+        .copied()
+        .filter(|&a| super::actions::is_op_key(&ws.action(a).key, &rsc.id, "monitor", 0))
+        .collect()
 }
 
 /// Orders each probe of a resource's primitives before the stops and
@@ -129,7 +134,8 @@ fn probe_needed_before_action(ws: &WorkingSet, probe: ActionIdx, then: ActionIdx
 /// the relation holds until A is known to be stopped
 /// (`add_probe_orderings_for_stops`).
 fn add_probe_orderings_for_stops(ws: &mut WorkingSet) {
-    let orderings = ws.orderings.clone();
+    // Lent out rather than cloned (see `apply_orderings`).
+    let orderings = std::mem::take(&mut ws.orderings);
     for o in &orderings {
         if o.flags == NONE {
             continue;
@@ -185,4 +191,5 @@ fn add_probe_orderings_for_stops(ws: &mut WorkingSet) {
             }
         }
     }
+    super::orderings::restore_orderings(ws, orderings);
 }

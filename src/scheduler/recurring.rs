@@ -22,8 +22,8 @@ pub(super) fn create_recurring(ws: &mut WorkingSet, r: RscIdx) {
             start = Some(start_action(ws, r, Some(n), true));
         }
     }
-    let ops = ws.rsc(r).ops.clone();
-    for op in &ops {
+    let ops = std::sync::Arc::clone(&ws.rsc(r).ops);
+    for op in ops.iter() {
         if let Some(start) = start {
             recurring_for_active(ws, r, start, assigned, op, &ops);
         }

@@ -42,8 +42,13 @@ mod exec {
 /// container's) history elsewhere says the connection is up.
 pub fn unpack_status(cib: &Cib, ws: &mut WorkingSet) {
     let states = &cib.status.node_states;
-    // Pacemaker searches the whole status for some checks (`block_failure`).
-    for st in states {
+    // Pacemaker searches the whole status for some checks (`block_failure`),
+    // which only an operation configured with on-fail=block asks for.
+    let any_block = ws
+        .rscs
+        .iter()
+        .any(|r| r.ops.iter().any(|o| o.on_fail_block_attr));
+    for st in states.iter().filter(|_| any_block) {
         for lr in st.lrm.iter().flatten() {
             let entries = ws.history.entry(lr.id.clone()).or_default();
             for op in &lr.ops {
@@ -763,7 +768,8 @@ fn remote_failure_awaits_fencing(ws: &WorkingSet, r: RscIdx, op: &LrmOp) -> bool
 /// failure-timeout, scheduling the clearing of the fail count when the whole
 /// fail count has expired (`check_operation_expiry`).
 fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp, rc: i32) -> bool {
-    let entry = hist_entry(op);
+    // Only a failure timeout makes the fail count look at the entry.
+    let entry = (ws.rsc(r).failure_timeout > 0).then(|| hist_entry(op));
     let is_last_failure = op.id.ends_with("_last_failure_0");
     let mut expired = false;
     let mut unexpired = Score::ZERO;
@@ -774,11 +780,11 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
             {
                 expired = true;
             }
-            unexpired = failcount(ws, r, n, true, Some(&entry));
+            unexpired = failcount(ws, r, n, true, entry.as_ref());
         }
     }
     let mut clear = false;
-    if expired && failcount(ws, r, n, false, Some(&entry)).value() != 0 {
+    if expired && failcount(ws, r, n, false, entry.as_ref()).value() != 0 {
         if unexpired.value() == 0 {
             clear = true;
         } else {

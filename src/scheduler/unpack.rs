@@ -162,8 +162,11 @@ pub(super) struct Inherited<'a> {
 
 /// Name/value sets with each `id-ref` replaced by the set it names (those
 /// naming nothing dropped).
-pub(super) fn resolved_sets(cib: &Cib, sets: &[NvSet]) -> Vec<NvSet> {
-    sets.iter()
+pub(super) fn resolved_sets<'a>(
+    cib: &Cib,
+    sets: impl IntoIterator<Item = &'a NvSet>,
+) -> Vec<NvSet> {
+    sets.into_iter()
         .filter_map(|set| match &set.id_ref {
             Some(r) => find_nvset(cib, r).cloned(),
             None => Some(set.clone()),
@@ -365,6 +368,20 @@ pub(super) fn unpack_primitive(
     parent: Option<RscIdx>,
     inherited: &Inherited<'_>,
 ) -> RscIdx {
+    unpack_primitive_as(cib, ws, p, &p.id, templates, parent, inherited)
+}
+
+/// [`unpack_primitive`] under another id: a clone instance is its child
+/// with `:N` appended, and only the id differs.
+pub(super) fn unpack_primitive_as(
+    cib: &Cib,
+    ws: &mut WorkingSet,
+    p: &cib::Primitive,
+    id: &str,
+    templates: &BTreeMap<&str, &cib::Primitive>,
+    parent: Option<RscIdx>,
+    inherited: &Inherited<'_>,
+) -> RscIdx {
     let template = p
         .template
         .as_deref()
@@ -395,22 +412,20 @@ pub(super) fn unpack_primitive(
     };
     let mut meta = BTreeMap::new();
     let mut params = BTreeMap::new();
-    let meta_sets: Vec<&NvSet> = p
+    let meta_sets = p
         .meta
         .iter()
-        .chain(template.into_iter().flat_map(|t| t.meta.iter()))
-        .collect();
+        .chain(template.into_iter().flat_map(|t| t.meta.iter()));
     unpack_nvsets(meta_sets, &ctx, None, &resolve, &mut meta);
     for (k, v) in inherited.meta {
         meta.entry(k.clone()).or_insert_with(|| v.clone());
     }
     apply_rsc_defaults(cib, &ctx, &mut meta);
-    let inst_sets: Vec<&NvSet> = p
+    let inst_sets = p
         .instance
         .iter()
-        .chain(template.into_iter().flat_map(|t| t.instance.iter()))
-        .collect();
-    unpack_nvsets(inst_sets, &ctx, None, &resolve, &mut params);
+        .chain(template.into_iter().flat_map(|t| t.instance.iter()));
+    unpack_nvsets(inst_sets.clone(), &ctx, None, &resolve, &mut params);
     for (k, v) in inherited.params {
         params.entry(k.clone()).or_insert_with(|| v.clone());
     }
@@ -432,24 +447,27 @@ pub(super) fn unpack_primitive(
         };
         (op.name.clone(), role)
     };
-    let own_keys: Vec<(String, String)> = p
-        .operations
-        .iter()
-        .flat_map(|o| o.ops.iter())
-        .map(op_role_key)
-        .collect();
+    let own_keys: Vec<(String, String)> = match template {
+        Some(_) => p
+            .operations
+            .iter()
+            .flat_map(|o| o.ops.iter())
+            .map(op_role_key)
+            .collect(),
+        None => Vec::new(),
+    };
     let tmpl_ops = template
         .into_iter()
         .flat_map(|t| t.operations.iter().flat_map(|o| o.ops.iter()))
         .filter(move |op| !own_keys.contains(&op_role_key(op)));
-    let mut seen: Vec<(String, u64)> = Vec::new();
+    let mut seen: Vec<(&str, u64)> = Vec::new();
     for op in own_ops.chain(tmpl_ops) {
         let interval_ms = op
             .interval
             .as_deref()
             .and_then(parse_interval_ms)
             .unwrap_or(0);
-        if seen.contains(&(op.name.clone(), interval_ms)) {
+        if seen.contains(&(op.name.as_str(), interval_ms)) {
             // The same name and interval twice: Pacemaker refuses to make
             // either recurring (`is_op_dup`).
             if let Some(first) = ops
@@ -460,7 +478,7 @@ pub(super) fn unpack_primitive(
             }
             continue;
         }
-        seen.push((op.name.clone(), interval_ms));
+        seen.push((op.name.as_str(), interval_ms));
         let mut op_meta = BTreeMap::new();
         let op_ctx = RuleCtx {
             now: ws.config.now,
@@ -521,7 +539,7 @@ pub(super) fn unpack_primitive(
     let idx = new_rsc(
         ws,
         RscDef {
-            id: &p.id,
+            id,
             variant: Variant::Primitive,
             parent,
             meta,
@@ -531,18 +549,11 @@ pub(super) fn unpack_primitive(
         },
     );
     ws.rsc_mut(idx).is_fence_device = is_fence_device;
-    let own_sets: Vec<NvSet> = p
-        .instance
-        .iter()
-        .chain(template.into_iter().flat_map(|t| t.instance.iter()))
-        .cloned()
-        .collect();
-    ws.rsc_mut(idx).param_sets = resolved_sets(cib, &own_sets);
-    let util_sets: Vec<&NvSet> = p
+    ws.rsc_mut(idx).param_sets = resolved_sets(cib, inst_sets);
+    let util_sets = p
         .utilization
         .iter()
-        .chain(template.into_iter().flat_map(|t| t.utilization.iter()))
-        .collect();
+        .chain(template.into_iter().flat_map(|t| t.utilization.iter()));
     let mut util = BTreeMap::new();
     unpack_nvsets(util_sets, &ctx, None, &resolve, &mut util);
     ws.rsc_mut(idx).utilization = util
@@ -716,7 +727,7 @@ pub(super) fn new_rsc(ws: &mut WorkingSet, def: RscDef) -> RscIdx {
         pending_task: None,
         lock_node: None,
         lock_time: 0,
-        ops,
+        ops: ops.into(),
         group_colocated: true,
         group_ordered: true,
         utilization: BTreeMap::new(),

@@ -178,7 +178,7 @@ fn interleave_update(
     kind: u32,
 ) -> u8 {
     let mut changed = 0u8;
-    let fkey = ws.action(first).key.clone();
+    let fkey = &ws.action(first).key;
     let current = fkey.ends_with("_stopped_0") || fkey.ends_with("_demoted_0");
     let (Some(fr), Some(tr)) = (ws.action(first).rsc, ws.action(then).rsc) else {
         return changed;

@@ -288,8 +288,9 @@ pub struct Rsc {
     pub lock_node: Option<NodeIdx>,
     /// When the lock began (the node's shutdown time), epoch seconds.
     pub lock_time: i64,
-    /// Configured operations.
-    pub ops: Vec<OpConfig>,
+    /// Configured operations; shared, since they never change once
+    /// unpacked and a clone's instances are copies of one another.
+    pub ops: std::sync::Arc<[OpConfig]>,
     /// Group members colocated (`collocated`).
     pub group_colocated: bool,
     /// Group members ordered (`ordered`).
