@@ -59,13 +59,7 @@ impl<A: Actor> Sim<A> {
             .iter()
             .map(|(&g, p)| (Addr::new(addr.node, g), p.incarnation))
             .collect();
-        node.procs.insert(
-            addr.group,
-            Proc {
-                actor,
-                incarnation,
-            },
-        );
+        node.procs.insert(addr.group, Proc { actor, incarnation });
         self.record(TraceEvent::Start {
             proc: addr,
             incarnation,

@@ -8,6 +8,7 @@ use crate::net::NodeId;
 use crate::power::PowerState;
 use crate::process::Addr;
 use crate::rule::{Packet, Verdict};
+use crate::time::Instant;
 use crate::trace::{DropReason, HoldReason, PowerCause, TraceEvent};
 
 use super::{Armed, DeviceOp, Event, Sim};
@@ -230,20 +231,7 @@ impl<A: Actor> Sim<A> {
                     let id = self.next_msg;
                     self.next_msg += 1;
                     let to = Addr::new(from.node, to);
-                    if self.trace.wants_passing() {
-                        self.trace.record(
-                            self.now,
-                            TraceEvent::Send {
-                                msg: id,
-                                from,
-                                to,
-                                arrive: Some(self.now),
-                            },
-                            Some(&msg),
-                        );
-                    } else {
-                        self.trace.skip();
-                    }
+                    self.record_send(id, from, to, Some(self.now), &msg);
                     let input = Input::Ipc {
                         from: from.group,
                         msg,
@@ -316,20 +304,7 @@ impl<A: Actor> Sim<A> {
             self.net
                 .arrival(from.node, to, self.now + draw.latency + delay)
         });
-        if self.trace.wants_passing() {
-            self.trace.record(
-                self.now,
-                TraceEvent::Send {
-                    msg: id,
-                    from,
-                    to: dest,
-                    arrive,
-                },
-                Some(&msg),
-            );
-        } else {
-            self.trace.skip();
-        }
+        self.record_send(id, from, dest, arrive, &msg);
         match (dropped, arrive) {
             (Some(reason), _) => self.record_drop(dest, InputKind::Message, Some(id), reason),
             (None, Some(at)) => {
@@ -411,6 +386,29 @@ impl<A: Actor> Sim<A> {
                     input: Input::PowerResult(result),
                 });
             }
+        }
+    }
+
+    /// Records a message leaving (`arrive`: when it will, if it will),
+    /// with its body, built only when somebody reads such records.
+    fn record_send(
+        &mut self,
+        id: u64,
+        from: Addr,
+        to: Addr,
+        arrive: Option<Instant>,
+        body: &A::Msg,
+    ) {
+        if self.trace.wants_passing() {
+            let send = TraceEvent::Send {
+                msg: id,
+                from,
+                to,
+                arrive,
+            };
+            self.trace.record(self.now, send, Some(body));
+        } else {
+            self.trace.skip();
         }
     }
 
