@@ -201,7 +201,7 @@ impl<A: Actor> Sim<A> {
                         to: addr,
                         incarnation: None,
                         msg: None,
-                        input: Input::Terminate,
+                        input: Box::new(Input::Terminate),
                     },
                 );
             }

@@ -72,7 +72,7 @@ impl<A: Actor> Sim<A> {
                     to: sibling,
                     incarnation: Some(inc),
                     msg: None,
-                    input: Input::SiblingStarted(addr.group),
+                    input: Box::new(Input::SiblingStarted(addr.group)),
                 },
             );
         }
@@ -113,10 +113,10 @@ impl<A: Actor> Sim<A> {
                     to: sibling,
                     incarnation: Some(inc),
                     msg: None,
-                    input: Input::SiblingExited {
+                    input: Box::new(Input::SiblingExited {
                         group: addr.group,
                         cause,
-                    },
+                    }),
                 },
             );
         }

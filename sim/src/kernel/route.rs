@@ -21,13 +21,19 @@ impl<A: Actor> Sim<A> {
             self.record_drop(to, InputKind::Message, Some(msg), DropReason::Cut);
             return;
         }
+        let held = self.net.is_held(from, to.node);
+        if !held && self.nodes.get(&to.node).is_some_and(|n| !n.paused) {
+            // What `on_node_event` would do with it, without the event.
+            self.deliver(to, None, Some(msg), input);
+            return;
+        }
         let event = Event::Deliver {
             to,
             incarnation: None,
             msg: Some(msg),
-            input,
+            input: Box::new(input),
         };
-        if self.net.is_held(from, to.node) {
+        if held {
             self.record(TraceEvent::Hold {
                 to,
                 input: InputKind::Message,
@@ -91,7 +97,7 @@ impl<A: Actor> Sim<A> {
                 incarnation,
                 msg,
                 input,
-            } => self.deliver(to, incarnation, msg, input),
+            } => self.deliver(to, incarnation, msg, *input),
             Event::Wake {
                 to,
                 incarnation,
@@ -242,7 +248,7 @@ impl<A: Actor> Sim<A> {
                             to,
                             incarnation: None,
                             msg: Some(id),
-                            input,
+                            input: Box::new(input),
                         },
                     );
                 }
@@ -383,7 +389,7 @@ impl<A: Actor> Sim<A> {
                     to: op_state.requester,
                     incarnation: Some(op_state.incarnation),
                     msg: None,
-                    input: Input::PowerResult(result),
+                    input: Box::new(Input::PowerResult(result)),
                 });
             }
         }
