@@ -162,6 +162,12 @@ impl Network {
         entry(&mut self.links, from, to)
     }
 
+    /// The entry for `from -> to` if the table has one (one that does not
+    /// is in the default state).
+    fn existing_mut(&mut self, from: NodeId, to: NodeId) -> Option<&mut Link> {
+        self.links.get_mut(from.0 as usize)?.get_mut(to.0 as usize)
+    }
+
     /// Every link in `(from, to)` order, with its ends.
     fn each_link(&mut self) -> impl Iterator<Item = ((NodeId, NodeId), &mut Link)> {
         self.links.iter_mut().enumerate().flat_map(|(f, row)| {
@@ -236,10 +242,7 @@ impl Network {
     /// Whether a message sent at `epoch` may still arrive: the link is not cut
     /// and was not cut in between.
     pub fn survives(&self, from: NodeId, to: NodeId, epoch: u64) -> bool {
-        match self.link(from, to) {
-            Some(l) => !l.cut && l.epoch == epoch,
-            None => epoch == 0,
-        }
+        !self.is_cut(from, to) && self.epoch(from, to) == epoch
     }
 
     /// Cuts `from -> to`. Cutting a cut link does nothing.
@@ -256,11 +259,7 @@ impl Network {
 
     /// Restores `from -> to` (its loss and latency stay as they are).
     pub fn uncut(&mut self, from: NodeId, to: NodeId) {
-        if let Some(l) = self
-            .links
-            .get_mut(from.0 as usize)
-            .and_then(|r| r.get_mut(to.0 as usize))
-        {
+        if let Some(l) = self.existing_mut(from, to) {
             l.cut = false;
         }
     }
@@ -269,23 +268,23 @@ impl Network {
     /// nodes of `all` in no group are isolated.
     pub fn partition_groups(&mut self, all: &[NodeId], groups: &[Vec<NodeId>]) {
         let group_of = |n: NodeId| groups.iter().position(|g| g.contains(&n));
-        // A link that stays cut keeps its epoch; one newly cut bumps it.
-        let was_cut: Vec<(NodeId, NodeId)> = self.cuts().collect();
-        for (_, l) in self.each_link() {
-            l.cut = false;
+        let apart = |a: NodeId, b: NodeId| {
+            a != b
+                && all.contains(&a)
+                && all.contains(&b)
+                && !matches!((group_of(a), group_of(b)), (Some(x), Some(y)) if x == y)
+        };
+        // A link that stays cut keeps its epoch (`cut` of a cut link does
+        // nothing); one newly cut bumps it.
+        for ((a, b), l) in self.each_link() {
+            if !apart(a, b) {
+                l.cut = false;
+            }
         }
         for &a in all {
             for &b in all {
-                if a == b {
-                    continue;
-                }
-                let together = matches!((group_of(a), group_of(b)), (Some(x), Some(y)) if x == y);
-                if !together {
-                    if was_cut.contains(&(a, b)) {
-                        self.link_mut(a, b).cut = true;
-                    } else {
-                        self.cut(a, b);
-                    }
+                if apart(a, b) {
+                    self.cut(a, b);
                 }
             }
         }
@@ -300,9 +299,7 @@ impl Network {
 
     /// Stops holding `from -> to`; returns whether it was held.
     pub fn release(&mut self, from: NodeId, to: NodeId) -> bool {
-        self.links
-            .get_mut(from.0 as usize)
-            .and_then(|r| r.get_mut(to.0 as usize))
+        self.existing_mut(from, to)
             .is_some_and(|l| std::mem::take(&mut l.held))
     }
 

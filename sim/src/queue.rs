@@ -75,8 +75,7 @@ impl<E> EventQueue<E> {
             "event scheduled in the past: {at} < {}",
             self.last_popped
         );
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        let seq = self.take_seq();
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = Some(event);

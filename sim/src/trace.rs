@@ -334,9 +334,9 @@ impl Trace {
             event,
             TraceEvent::Send { .. } | TraceEvent::Deliver { .. } | TraceEvent::Drop { .. }
         );
-        if passing && !self.step_messages && matches!(self.sink, TraceSink::Off) {
+        if passing && !self.wants_passing() {
             // Nobody reads it: only its number is taken.
-            self.next_n += 1;
+            self.skip();
             return;
         }
         let message = passing || matches!(event, TraceEvent::Hold { .. });

@@ -249,14 +249,10 @@ impl Stack {
                 // The ripple starts here, with no hop queued yet: totem's
                 // outputs are routed as they come, which is the order the
                 // queue would give them (what they cause queues behind).
-                self.stale |= Layer::Totem.bit();
-                let mut o = std::mem::take(&mut self.totem_out);
-                self.totem
-                    .handle_into(now, membership::Input::Message { from, msg: m }, &mut o);
-                for t in o.drain(..) {
-                    self.route(now, Hop::Totem(t), &mut hops, out);
-                }
-                self.totem_out = o;
+                let input = membership::Input::Message { from, msg: m };
+                self.feed_totem_then(now, input, |stack, t| {
+                    stack.route(now, Hop::Totem(t), &mut hops, out)
+                });
             }
             Input::Message {
                 from,
@@ -399,10 +395,22 @@ impl Stack {
         input: membership::Input<Cpg>,
         hops: &mut VecDeque<Hop>,
     ) {
+        self.feed_totem_then(now, input, |_, t| hops.push_back(Hop::Totem(t)));
+    }
+
+    /// Feeds totem and hands each of its outputs, in order, to `then`.
+    fn feed_totem_then(
+        &mut self,
+        now: Instant,
+        input: membership::Input<Cpg>,
+        mut then: impl FnMut(&mut Self, membership::Output<Cpg>),
+    ) {
         self.stale |= Layer::Totem.bit();
         let mut o = std::mem::take(&mut self.totem_out);
         self.totem.handle_into(now, input, &mut o);
-        hops.extend(o.drain(..).map(Hop::Totem));
+        for t in o.drain(..) {
+            then(self, t);
+        }
         self.totem_out = o;
     }
 

@@ -256,19 +256,16 @@ impl Observer {
     /// [`Observer::after_step`] for a step that may matter.
     fn look(&mut self, sim: &Sim<Process>) {
         let now = sim.now();
-        let mut stacks = false;
+        let stacks = sim.last_records().iter().any(|r| moves_stacks(&r.event));
         let mut ended_nodes: Vec<NodeId> = Vec::new();
         for r in sim.last_records() {
             if let Some(story) = &mut self.story {
                 story.on_record(now, &r.event);
             }
             match &r.event {
-                TraceEvent::Note { proc, text } => {
-                    if self.keep.timeline {
-                        let who = self.name(proc.node);
-                        self.timeline.push((now, who, text.clone()));
-                    }
-                    stacks = true;
+                TraceEvent::Note { proc, text } if self.keep.timeline => {
+                    let who = self.name(proc.node);
+                    self.timeline.push((now, who, text.clone()));
                 }
                 TraceEvent::Power { node, state, cause } => {
                     let what = match (state, cause) {
@@ -294,10 +291,8 @@ impl Observer {
                     if let Some(w) = what {
                         self.line(now, *node, &w);
                     }
-                    stacks = true;
                 }
                 TraceEvent::Exit { proc, cause, .. } => {
-                    stacks = true;
                     if proc.group == RESOURCES {
                         ended_nodes.push(proc.node);
                     } else if proc.group == STACK {
@@ -311,13 +306,11 @@ impl Observer {
                         }
                     }
                 }
-                TraceEvent::Start { proc, cause, .. } => {
-                    stacks = true;
-                    if proc.group == STACK && *cause == sim::StartCause::Started {
-                        self.line(now, proc.node, "cluster stack started");
-                    }
+                TraceEvent::Start { proc, cause, .. }
+                    if proc.group == STACK && *cause == sim::StartCause::Started =>
+                {
+                    self.line(now, proc.node, "cluster stack started");
                 }
-                TraceEvent::Fault(_) | TraceEvent::Release { .. } => stacks = true,
                 _ => {}
             }
         }

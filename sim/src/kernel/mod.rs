@@ -127,12 +127,7 @@ enum Next {
     /// The queue's head.
     Queued,
     /// A process's armed wake.
-    Wake {
-        to: Addr,
-        incarnation: u64,
-        at: Instant,
-        token: u64,
-    },
+    Wake(Armed),
 }
 
 /// A node and everything on it.
@@ -347,15 +342,7 @@ impl<A: Actor> Sim<A> {
         }
         let queued = self.queue.peek();
         match (wake, queued) {
-            (Some(a), q) if q.map_or(true, |q| (a.at, a.seq) < q) => Some((
-                a.at,
-                Next::Wake {
-                    to: a.to,
-                    incarnation: a.incarnation,
-                    at: a.at,
-                    token: a.token,
-                },
-            )),
+            (Some(a), q) if q.map_or(true, |q| (a.at, a.seq) < q) => Some((a.at, Next::Wake(*a))),
             (_, Some((at, _))) => Some((at, Next::Queued)),
             (_, None) => None,
         }
@@ -364,17 +351,12 @@ impl<A: Actor> Sim<A> {
     fn step_with(&mut self, next: Next) {
         let (at, event) = match next {
             Next::Queued => self.queue.pop().expect("the queue's head"),
-            Next::Wake {
-                to,
-                incarnation,
-                at,
-                token,
-            } => (
-                at,
+            Next::Wake(a) => (
+                a.at,
                 Event::Wake {
-                    to,
-                    incarnation,
-                    token,
+                    to: a.to,
+                    incarnation: a.incarnation,
+                    token: a.token,
                 },
             ),
         };
