@@ -46,9 +46,12 @@ pub const RESOURCES: Group = Group("resources");
 pub enum Cpg {
     /// votequorum's node information.
     Quorum(quorum::NodeInfo),
-    /// A controller message, boxed: it is large, and every totem output,
-    /// hop and token entry would otherwise be as large as it.
-    Ctl(Box<controller::Msg>),
+    /// A controller message, shared: it is large (every totem output, hop
+    /// and token entry would otherwise be as large as it), and totem copies
+    /// it many times on its way — into the token, the retransmit log, a
+    /// broadcast's every packet — while no one changes it. Each controller
+    /// takes its own copy as it is delivered.
+    Ctl(Arc<controller::Msg>),
 }
 
 /// Every message of a simulated cluster.

@@ -493,7 +493,10 @@ impl Stack {
                         let from = self.name(from);
                         self.feed_controller(
                             now,
-                            controller::Input::Deliver { from, msg: *msg },
+                            controller::Input::Deliver {
+                                from,
+                                msg: Arc::unwrap_or_clone(msg),
+                            },
                             hops,
                         );
                     }
@@ -512,7 +515,7 @@ impl Stack {
                 }
             },
             Hop::Ctl(o) => match o {
-                controller::Output::Cast(m) => self.cast(now, Cpg::Ctl(Box::new(m)), hops),
+                controller::Output::Cast(m) => self.cast(now, Cpg::Ctl(Arc::new(m)), hops),
                 controller::Output::Exec { call, op } => {
                     self.feed_executor(now, executor::Input::Exec { call, op }, hops)
                 }

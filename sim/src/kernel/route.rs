@@ -223,13 +223,15 @@ impl<A: Actor> Sim<A> {
             match output {
                 Output::Send { to, msg } => self.send_net(from, to, msg),
                 Output::Broadcast(msg) => {
-                    let peers: Vec<NodeId> = self
-                        .nodes
-                        .keys()
-                        .copied()
-                        .filter(|&n| n != from.node)
-                        .collect();
-                    for to in peers {
+                    // Every other node in node order; the last one gets
+                    // the message itself, the others a copy.
+                    let mut next = self.nodes.key_after(None, from.node);
+                    while let Some(to) = next {
+                        next = self.nodes.key_after(Some(to), from.node);
+                        if next.is_none() {
+                            self.send_net(from, to, msg);
+                            break;
+                        }
                         self.send_net(from, to, msg.clone());
                     }
                 }

@@ -81,6 +81,16 @@ impl<K: Ord + Copy, V> Table<K, V> {
     pub(crate) fn keys(&self) -> impl Iterator<Item = &K> {
         self.entries.iter().map(|(k, _)| k)
     }
+
+    /// The first key after `key` (the first key if `None`) other than
+    /// `skip`: a walk over the keys that leaves the table free to borrow.
+    pub(crate) fn key_after(&self, key: Option<K>, skip: K) -> Option<K> {
+        let start = key.map_or(0, |k| self.entries.partition_point(|(e, _)| *e <= k));
+        self.entries[start..]
+            .iter()
+            .map(|(k, _)| *k)
+            .find(|&k| k != skip)
+    }
 }
 
 impl<K: Ord + Copy, V> Default for Table<K, V> {
@@ -132,5 +142,26 @@ mod tests {
             t.into_iter().collect::<Vec<_>>(),
             [(1, 10), (3, 31), (4, 2), (9, 90)]
         );
+    }
+
+    #[test]
+    fn key_after_walks_the_keys_but_one() {
+        let mut t = Table::new();
+        for k in [2, 4, 7] {
+            t.insert(k, ());
+        }
+        let walk = |skip| {
+            let mut seen = Vec::new();
+            let mut next = t.key_after(None, skip);
+            while let Some(k) = next {
+                seen.push(k);
+                next = t.key_after(Some(k), skip);
+            }
+            seen
+        };
+        assert_eq!(walk(4), [2, 7]);
+        assert_eq!(walk(2), [4, 7]);
+        assert_eq!(walk(7), [2, 4]);
+        assert_eq!(walk(5), [2, 4, 7]);
     }
 }
