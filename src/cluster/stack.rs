@@ -455,14 +455,17 @@ impl Stack {
                         out.push(Output::Broadcast(Msg::Totem(msg)))
                     } else {
                         // Only over the links that are up, in node order
-                        // as a broadcast goes.
-                        for i in 1..=self.names.len() as u32 {
-                            if self.knet.is_up(NodeId(i)) {
-                                out.push(Output::Send {
-                                    to: NodeId(i),
-                                    msg: Msg::Totem(msg.clone()),
-                                });
+                        // as a broadcast goes; the last packet takes the
+                        // message itself.
+                        let peers = (1..=self.names.len() as u32).map(NodeId);
+                        let up = |n: &NodeId| self.knet.is_up(*n);
+                        if let Some(last) = peers.clone().rev().find(up) {
+                            for to in peers.filter(up).take_while(|&n| n != last) {
+                                let msg = Msg::Totem(msg.clone());
+                                out.push(Output::Send { to, msg });
                             }
+                            let msg = Msg::Totem(msg);
+                            out.push(Output::Send { to: last, msg });
                         }
                     }
                 }
