@@ -367,7 +367,15 @@ impl Stack {
             self.knet_buf = k;
         }
         if self.layer_due(Layer::Totem, now) {
-            self.feed_totem(now, membership::Input::Wake, hops);
+            if hops.is_empty() {
+                // Nothing queued yet (the token's hold ending, most often):
+                // routed as they come, as for a packet (`handle_into`).
+                self.feed_totem_then(now, membership::Input::Wake, |stack, t| {
+                    stack.route(now, Hop::Totem(t), hops, out)
+                });
+            } else {
+                self.feed_totem(now, membership::Input::Wake, hops);
+            }
         }
         if self.layer_due(Layer::Quorum, now) {
             self.feed_quorum(now, quorum::Input::Wake, hops);
