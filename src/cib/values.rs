@@ -15,16 +15,33 @@ pub fn parse_ms(s: &str) -> Option<u64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let v: f64 = num.parse().ok()?;
-    let mult = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1000.0,
-        "ms" | "msec" | "msecs" => 1.0,
-        "us" | "usec" | "usecs" => 0.001,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60_000.0,
-        "h" | "hr" | "hrs" | "hour" | "hours" => 3_600_000.0,
-        _ => return None,
+    // Units matched without lower-casing a copy (this runs for every
+    // timeout and interval the scheduler unpacks).
+    let unit = unit.trim();
+    let is = |names: &[&str]| names.iter().any(|n| unit.eq_ignore_ascii_case(n));
+    let mult: u64 = if is(&["", "s", "sec", "secs", "second", "seconds"]) {
+        1000
+    } else if is(&["ms", "msec", "msecs"]) {
+        1
+    } else if is(&["us", "usec", "usecs"]) {
+        let v: f64 = num.parse().ok()?;
+        return Some((v * 0.001) as u64);
+    } else if is(&["m", "min", "mins", "minute", "minutes"]) {
+        60_000
+    } else if is(&["h", "hr", "hrs", "hour", "hours"]) {
+        3_600_000
+    } else {
+        return None;
     };
-    Some((v * mult) as u64)
+    // A whole number small enough that the float product below is exact
+    // gives the same result in integers, without parsing a float.
+    if let Ok(n) = num.parse::<u64>() {
+        if n < (1 << 53) / 3_600_000 {
+            return Some(n * mult);
+        }
+    }
+    let v: f64 = num.parse().ok()?;
+    Some((v * mult as f64) as u64)
 }
 
 /// Parses an operation interval: ISO 8601 (`PT10S`) or [`parse_ms`] form.
@@ -64,8 +81,10 @@ fn parse_iso_duration_ms(s: &str) -> Option<u64> {
 
 /// A boolean as Pacemaker's `crm_is_true` reads it.
 pub fn is_true(s: &str) -> bool {
-    matches!(
-        s.trim().to_ascii_lowercase().as_str(),
-        "true" | "on" | "yes" | "y" | "1"
-    )
+    // Compared without lower-casing a copy: this runs for every boolean
+    // meta-attribute the scheduler reads.
+    let s = s.trim();
+    ["true", "on", "yes", "y", "1"]
+        .iter()
+        .any(|t| s.eq_ignore_ascii_case(t))
 }

@@ -65,7 +65,7 @@ pub fn is_op_key(key: &str, rsc: &str, task: &str, interval_ms: u64) -> bool {
 }
 
 /// Appends `n` in decimal, as `Display` writes it.
-fn push_decimal(out: &mut String, mut n: u64) {
+pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
     if n == 0 {
         // Most keys: every non-recurring action's.
         out.push('0');
@@ -81,7 +81,8 @@ fn push_decimal(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+    // Appended as one slice rather than char by char.
+    out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
 }
 
 /// Finds or creates an action (Pacemaker's `custom_action` with

@@ -36,6 +36,16 @@ pub fn instance_number(ws: &WorkingSet, r: RscIdx) -> i64 {
 
 /// Sorts a clone's instances by instance number (`sort_rsc_id`).
 pub fn sort_by_number(ws: &mut WorkingSet, clone: RscIdx) {
+    // Numbers compare as an order, so a stable sort of instances already
+    // in order leaves them as they are (they mostly are).
+    let in_order = ws
+        .rsc(clone)
+        .children
+        .windows(2)
+        .all(|w| instance_number(ws, w[0]) <= instance_number(ws, w[1]));
+    if in_order {
+        return;
+    }
     let children = ws.rsc(clone).children.clone();
     let sorted = super::status::merge_sort(children, &|a, b| {
         instance_number(ws, a).cmp(&instance_number(ws, b))

@@ -169,12 +169,22 @@ fn copy_primitive_instance(ws: &mut WorkingSet, clone: RscIdx, first: RscIdx, ch
         return;
     };
     let mut rsc = ws.rsc(first).clone();
-    rsc.id = format!("{child_id}:{n}");
+    rsc.id = instance_id(child_id, n);
     let inst = ws.add_rsc(rsc);
     if let Some(d) = ws.rsc_mut(clone).clone.as_mut() {
         d.total += 1;
     }
     ws.rsc_mut(clone).children.push(inst);
+}
+
+/// An instance's id, `<id>:<n>` (written by hand, as
+/// [`super::actions::op_key`] is: `format!` costs more than the rest).
+fn instance_id(id: &str, n: usize) -> String {
+    let mut out = String::with_capacity(id.len() + 4);
+    out.push_str(id);
+    out.push(':');
+    super::actions::push_decimal(&mut out, n as u64);
+    out
 }
 
 /// Creates the next instance of a clone (`pe__create_clone_child`); one
@@ -199,14 +209,14 @@ pub fn create_clone_instance(
     };
     let inst = match child {
         Resource::Primitive(p) => {
-            let id = format!("{}:{n}", p.id);
+            let id = instance_id(&p.id, n);
             unpack_primitive_as(cib, ws, p, &id, templates, Some(clone), &inherited)
         }
         Resource::Group(g) => {
             let mut g = g.clone();
-            g.id = format!("{}:{n}", g.id);
+            g.id = instance_id(&g.id, n);
             for m in &mut g.members {
-                m.id = format!("{}:{n}", m.id);
+                m.id = instance_id(&m.id, n);
             }
             unpack_group(cib, ws, &g, templates, Some(clone), &inherited)
         }

@@ -7,6 +7,7 @@
 //! element with its attributes sorted by name, exactly as the controller
 //! recorded it, so that digests found in a CIB written by Pacemaker match.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::ws::*;
@@ -34,6 +35,21 @@ pub fn op_params(
     task: &str,
     interval_ms: u64,
 ) -> BTreeMap<String, String> {
+    op_params_ref(ws, r, task, interval_ms)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into_owned()))
+        .collect()
+}
+
+/// [`op_params`] borrowing names and values from the working set, for
+/// digests compared and dropped (every active history entry has its
+/// digests compared on every run of the scheduler).
+fn op_params_ref<'a>(
+    ws: &'a WorkingSet,
+    r: RscIdx,
+    task: &str,
+    interval_ms: u64,
+) -> BTreeMap<&'a str, Cow<'a, str>> {
     // Meta-attributes and bookkeeping attributes are left out
     // (`should_filter_for_digest`); filtered as they are copied rather
     // than copied and then removed.
@@ -48,14 +64,14 @@ pub fn op_params(
         ) && !k.starts_with("CRM_meta_")
     };
     let rsc = ws.rsc(r);
-    let mut params: BTreeMap<String, String> = rsc
+    let mut params: BTreeMap<&str, Cow<str>> = rsc
         .params
         .iter()
         .filter(|(k, _)| digested(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str())))
         .collect();
     if let Some(host) = super::bundle::remote_addr(ws, r) {
-        params.insert("addr".into(), host);
+        params.insert("addr", Cow::Owned(host));
     }
     let op = rsc
         .ops
@@ -63,14 +79,14 @@ pub fn op_params(
         .find(|o| o.name == task && o.interval_ms == interval_ms);
     if let Some(op) = op {
         for (k, v) in op.params.iter().filter(|(k, _)| digested(k)) {
-            params.insert(k.clone(), v.clone());
+            params.insert(k.as_str(), Cow::Borrowed(v.as_str()));
         }
     }
     if interval_ms > 0 {
         let timeout = op
             .and_then(|o| o.timeout_ms)
             .unwrap_or(DEFAULT_OP_TIMEOUT_MS);
-        params.insert("CRM_meta_timeout".into(), timeout.to_string());
+        params.insert("CRM_meta_timeout", Cow::Owned(timeout.to_string()));
     }
     params
 }
@@ -80,6 +96,11 @@ pub const DEFAULT_OP_TIMEOUT_MS: u64 = 20_000;
 
 /// The digest of a parameter set (`calculate_operation_digest`).
 pub fn params_digest(params: &BTreeMap<String, String>) -> String {
+    pairs_digest(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// The digest of parameters given in name order.
+fn pairs_digest<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut text = String::with_capacity(256);
     text.push_str(" <parameters");
     for (k, v) in params {
@@ -91,6 +112,11 @@ pub fn params_digest(params: &BTreeMap<String, String>) -> String {
     }
     text.push_str("/>\n");
     md5_hex(text.as_bytes())
+}
+
+/// [`params_digest`] of borrowed parameters.
+fn ref_digest(params: &BTreeMap<&str, Cow<str>>) -> String {
+    pairs_digest(params.iter().map(|(k, v)| (*k, v.as_ref())))
 }
 
 /// Appends an attribute value escaped as libxml2 writes it.
@@ -121,7 +147,7 @@ pub fn digest_cmp(
     restart_digest: Option<&str>,
     force_restart_list: Option<&str>,
 ) -> DigestCmp {
-    let all = op_params(ws, r, task, interval_ms);
+    let all = op_params_ref(ws, r, task, interval_ms);
     // Without a list of parameters needing a restart, the restart digest
     // is the digest of them all: computed once for both.
     let mut all_digest = None;
@@ -132,9 +158,9 @@ pub fn digest_cmp(
             Some(list) => {
                 let mut restart = all.clone();
                 restart.retain(|k, _| list.contains(&format!(" {k} ")));
-                params_digest(&restart)
+                ref_digest(&restart)
             }
-            None => all_digest.insert(params_digest(&all)).clone(),
+            None => all_digest.insert(ref_digest(&all)).clone(),
         };
         if digest != recorded {
             return DigestCmp::Restart;
@@ -142,7 +168,7 @@ pub fn digest_cmp(
     }
     match op_digest {
         None => DigestCmp::Unknown,
-        Some(d) if d != *all_digest.get_or_insert_with(|| params_digest(&all)) => {
+        Some(d) if d != *all_digest.get_or_insert_with(|| ref_digest(&all)) => {
             // A one-shot op with parameters of its own restarts rather than
             // reloads, so that those parameters are applied
             // (`calculate_main_digest`).

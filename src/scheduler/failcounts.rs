@@ -134,14 +134,30 @@ fn raw_failcount(ws: &WorkingSet, r: RscIdx, n: NodeIdx) -> (Score, i64) {
     let node = ws.node(n);
     let mut count = Score::ZERO;
     let mut last = 0i64;
-    for (k, v) in &node.attrs {
+    // Only keys beginning with the prefix can match: the attributes are
+    // sorted, so just those are read, in the same order as a full walk.
+    for (k, v) in attrs_from(&node.attrs, "fail-count-") {
         if fail_attr_matches(k, "fail-count", name, legacy, unique) {
             count += Score::parse(v).unwrap_or(Score::ZERO);
-        } else if fail_attr_matches(k, "last-failure", name, legacy, unique) {
+        }
+    }
+    for (k, v) in attrs_from(&node.attrs, "last-failure-") {
+        if fail_attr_matches(k, "last-failure", name, legacy, unique) {
             last = last.max(v.parse().unwrap_or(0));
         }
     }
     (count, last)
+}
+
+/// The attributes whose names begin with `prefix`, in order.
+fn attrs_from<'a>(
+    attrs: &'a std::collections::BTreeMap<String, String>,
+    prefix: &'a str,
+) -> impl Iterator<Item = (&'a String, &'a String)> {
+    use std::ops::Bound;
+    attrs
+        .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+        .take_while(move |(k, _)| k.starts_with(prefix))
 }
 
 /// Whether a node attribute is a resource's fail count or last-failure

@@ -58,11 +58,21 @@ pub fn handle_rsc_config_changes(cib: &Cib, ws: &mut WorkingSet) {
 /// history, since instances are numbered anew each time. Pacemaker lists
 /// them newest first.
 fn rscs_matching_id(ws: &WorkingSet, id: &str) -> Vec<RscIdx> {
-    let mut out: Vec<RscIdx> = ws
-        .all_in_order()
-        .into_iter()
-        .filter(|&r| ws.rsc(r).id == id || ws.rsc(r).clone_name.as_deref() == Some(id))
-        .collect();
+    // Walked in `all_in_order`'s order without listing every resource
+    // first (this runs for each resource history entry of each node).
+    fn walk(ws: &WorkingSet, r: RscIdx, id: &str, out: &mut Vec<RscIdx>) {
+        let rsc = ws.rsc(r);
+        if rsc.id == id || rsc.clone_name.as_deref() == Some(id) {
+            out.push(r);
+        }
+        for &c in &rsc.children {
+            walk(ws, c, id, out);
+        }
+    }
+    let mut out = Vec::new();
+    for &t in &ws.top {
+        walk(ws, t, id, &mut out);
+    }
     out.reverse();
     out
 }
@@ -193,7 +203,10 @@ pub(crate) fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op
     if interval == 0 && matches!(task, "monitor" | "migrate_from" | "promote") {
         task = "start";
     }
-    let forced = ws.forced_restarts.contains(&(r, n, op.id.clone()));
+    // Looked up without copying the entry's id into a key unless there is
+    // anything to find (there seldom is).
+    let forced =
+        !ws.forced_restarts.is_empty() && ws.forced_restarts.contains(&(r, n, op.id.clone()));
     let cmp = if forced {
         DigestCmp::Restart
     } else {

@@ -18,28 +18,48 @@ pub(crate) fn sorted_ops(lr: &LrmResource) -> Vec<&LrmOp> {
 /// half gets the smaller share). Unlike the standard library's sort it
 /// tolerates comparisons that are not a total order, which
 /// `sort_op_by_callid` is not.
-pub(crate) fn merge_sort<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> std::cmp::Ordering) -> Vec<T> {
+pub(crate) fn merge_sort<T: Copy>(
+    mut v: Vec<T>,
+    cmp: &dyn Fn(T, T) -> std::cmp::Ordering,
+) -> Vec<T> {
     if v.len() < 2 {
         return v;
     }
-    let mut left = v;
-    let right = left.split_off(left.len() / 2);
-    let left = merge_sort(left, cmp);
-    let right = merge_sort(right, cmp);
-    let mut out = Vec::with_capacity(left.len() + right.len());
+    // In place, merging through one buffer: the same splits and the same
+    // comparisons in the same order as merging new lists at every level,
+    // hence the same result even for a comparison that is not an order.
+    let mut merged = Vec::with_capacity(v.len());
+    merge_sort_in(&mut v, &mut merged, cmp);
+    v
+}
+
+/// [`merge_sort`] of a slice, `merged` being scratch space.
+fn merge_sort_in<T: Copy>(
+    v: &mut [T],
+    merged: &mut Vec<T>,
+    cmp: &dyn Fn(T, T) -> std::cmp::Ordering,
+) {
+    if v.len() < 2 {
+        return;
+    }
+    let mid = v.len() / 2;
+    merge_sort_in(&mut v[..mid], merged, cmp);
+    merge_sort_in(&mut v[mid..], merged, cmp);
+    let (left, right) = v.split_at(mid);
+    merged.clear();
     let (mut i, mut j) = (0, 0);
     while i < left.len() && j < right.len() {
         if cmp(left[i], right[j]) != std::cmp::Ordering::Greater {
-            out.push(left[i]);
+            merged.push(left[i]);
             i += 1;
         } else {
-            out.push(right[j]);
+            merged.push(right[j]);
             j += 1;
         }
     }
-    out.extend_from_slice(&left[i..]);
-    out.extend_from_slice(&right[j..]);
-    out
+    merged.extend_from_slice(&left[i..]);
+    merged.extend_from_slice(&right[j..]);
+    v.copy_from_slice(merged);
 }
 
 /// Transition id and uuid from an op's `transition-magic`
@@ -118,4 +138,64 @@ pub(crate) fn transition_key_target(key: &str) -> Option<i32> {
         None => rest,
     };
     field.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_sort;
+    use std::cmp::Ordering;
+
+    /// The merge sort as first written, new lists at every level.
+    fn merge_sort_lists<T: Copy>(v: Vec<T>, cmp: &dyn Fn(T, T) -> Ordering) -> Vec<T> {
+        if v.len() < 2 {
+            return v;
+        }
+        let mut left = v;
+        let right = left.split_off(left.len() / 2);
+        let left = merge_sort_lists(left, cmp);
+        let right = merge_sort_lists(right, cmp);
+        let mut out = Vec::with_capacity(left.len() + right.len());
+        let (mut i, mut j) = (0, 0);
+        while i < left.len() && j < right.len() {
+            if cmp(left[i], right[j]) != Ordering::Greater {
+                out.push(left[i]);
+                i += 1;
+            } else {
+                out.push(right[j]);
+                j += 1;
+            }
+        }
+        out.extend_from_slice(&left[i..]);
+        out.extend_from_slice(&right[j..]);
+        out
+    }
+
+    #[test]
+    fn in_place_merge_sorts_as_the_list_merge() {
+        // Rock, paper, scissors on the value mod 3: not an order, so only
+        // the same comparisons in the same order give the same result.
+        let rps = |a: (u32, usize), b: (u32, usize)| match (a.0 % 3 + 3 - b.0 % 3) % 3 {
+            0 => Ordering::Equal,
+            1 => Ordering::Greater,
+            _ => Ordering::Less,
+        };
+        let by_value = |a: (u32, usize), b: (u32, usize)| a.0.cmp(&b.0);
+        let mut x: u32 = 12345;
+        for len in 0..40 {
+            let v: Vec<(u32, usize)> = (0..len)
+                .map(|i| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    ((x >> 16) % 7, i)
+                })
+                .collect();
+            assert_eq!(
+                merge_sort(v.clone(), &rps),
+                merge_sort_lists(v.clone(), &rps)
+            );
+            assert_eq!(
+                merge_sort(v.clone(), &by_value),
+                merge_sort_lists(v, &by_value)
+            );
+        }
+    }
 }

@@ -517,6 +517,49 @@ mod tests {
     }
 
     #[test]
+    fn whole_durations_as_floats_give_them() {
+        // parse_ms multiplies whole numbers in integers: the float formula
+        // it replaced must give the same for every unit and spelling.
+        let units = [
+            ("", 1000.0),
+            ("s", 1000.0),
+            ("Sec", 1000.0),
+            ("ms", 1.0),
+            ("MSEC", 1.0),
+            ("us", 0.001),
+            ("m", 60_000.0),
+            ("Min", 60_000.0),
+            ("h", 3_600_000.0),
+            ("hours", 3_600_000.0),
+        ];
+        for n in [
+            0u64,
+            1,
+            7,
+            10,
+            59,
+            999,
+            1000,
+            86_400,
+            1 << 31,
+            2_501_999_792,
+        ] {
+            for (unit, mult) in units {
+                let text = format!("{n}{unit}");
+                assert_eq!(parse_ms(&text), Some((n as f64 * mult) as u64), "{text}");
+            }
+        }
+        assert_eq!(parse_ms(" 15 S "), Some(15_000));
+        assert_eq!(parse_ms("1.5m"), Some(90_000));
+        assert_eq!(parse_ms("10 fortnights"), None);
+        assert_eq!(parse_ms("s"), None);
+        assert!(is_true(" YES "));
+        assert!(is_true("On"));
+        assert!(!is_true("yess"));
+        assert!(!is_true(""));
+    }
+
+    #[test]
     fn datetimes() {
         assert_eq!(parse_datetime("1970-01-01 00:00:00Z"), Some(0));
         assert_eq!(parse_datetime("2019-10-22 20:53:06Z"), Some(1_571_777_586));

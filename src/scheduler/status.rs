@@ -394,7 +394,7 @@ fn process_recurring(
         if op.status_and_rc().map(|(s, _)| s) == Some(exec::PENDING) {
             continue;
         }
-        let key = format!("{}_{}_{}", ws.rsc(r).id, op.operation, op.interval_ms);
+        let key = super::actions::op_key(&ws.rsc(r).id, &op.operation, op.interval_ms);
         custom_action(
             ws,
             ActionSpec {

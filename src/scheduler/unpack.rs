@@ -319,12 +319,12 @@ pub(super) fn unpack_group(
     let mut meta = BTreeMap::new();
     unpack_nvsets(&g.meta, &ctx, None, &resolve, &mut meta);
     for (k, v) in inherited.meta {
-        meta.entry(k.clone()).or_insert_with(|| v.clone());
+        add_missing(&mut meta, k, v);
     }
     let mut params = BTreeMap::new();
     unpack_nvsets(&g.instance, &ctx, None, &resolve, &mut params);
     for (k, v) in inherited.params {
-        params.entry(k.clone()).or_insert_with(|| v.clone());
+        add_missing(&mut params, k, v);
     }
     // Group meta is inherited by members before rsc_defaults apply, so keep
     // the group's own view separately from the defaults.
@@ -400,10 +400,16 @@ pub(super) fn unpack_primitive_as(
         .as_deref()
         .or(template.and_then(|t| t.agent.as_deref()))
         .unwrap_or("");
-    let agent = match provider {
-        Some(prov) => format!("{class}:{prov}:{agent_type}"),
-        None => format!("{class}:{agent_type}"),
-    };
+    // Joined by hand: `format!` cost a thousand instructions here, once
+    // for every primitive of every run of the scheduler.
+    let mut agent = String::with_capacity(class.len() + agent_type.len() + 32);
+    agent.push_str(class);
+    agent.push(':');
+    if let Some(prov) = provider {
+        agent.push_str(prov);
+        agent.push(':');
+    }
+    agent.push_str(agent_type);
     let resolve = |id: &str| find_nvset(cib, id);
     let ctx = RuleCtx {
         now: ws.config.now,
@@ -418,7 +424,7 @@ pub(super) fn unpack_primitive_as(
         .chain(template.into_iter().flat_map(|t| t.meta.iter()));
     unpack_nvsets(meta_sets, &ctx, None, &resolve, &mut meta);
     for (k, v) in inherited.meta {
-        meta.entry(k.clone()).or_insert_with(|| v.clone());
+        add_missing(&mut meta, k, v);
     }
     apply_rsc_defaults(cib, &ctx, &mut meta);
     let inst_sets = p
@@ -427,7 +433,7 @@ pub(super) fn unpack_primitive_as(
         .chain(template.into_iter().flat_map(|t| t.instance.iter()));
     unpack_nvsets(inst_sets.clone(), &ctx, None, &resolve, &mut params);
     for (k, v) in inherited.params {
-        params.entry(k.clone()).or_insert_with(|| v.clone());
+        add_missing(&mut params, k, v);
     }
     let mut ops = Vec::new();
     let own_ops = p.operations.iter().flat_map(|o| o.ops.iter());
@@ -479,23 +485,40 @@ pub(super) fn unpack_primitive_as(
             continue;
         }
         seen.push((op.name.as_str(), interval_ms));
-        let mut op_meta = BTreeMap::new();
         let op_ctx = RuleCtx {
             now: ws.config.now,
             op: Some((op.name.as_str(), interval_ms)),
             ..Default::default()
         };
-        unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut op_meta);
-        for (k, v) in &op.attrs {
-            op_meta.entry(k.clone()).or_insert_with(|| v.clone());
+        // The op's settings: its meta-attribute sets, then its own XML
+        // attributes, then the op defaults, the first value of a name
+        // winning. Without sets (the usual case) that is the attributes
+        // alone, read in place instead of copied into a map.
+        let no_sets = op.meta.is_empty() && cib.configuration.op_defaults.is_empty();
+        let mut op_meta = BTreeMap::new();
+        if !no_sets {
+            unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut op_meta);
+            for (k, v) in &op.attrs {
+                add_missing(&mut op_meta, k, v);
+            }
+            unpack_nvsets(
+                &cib.configuration.op_defaults,
+                &op_ctx,
+                None,
+                &resolve,
+                &mut op_meta,
+            );
         }
-        unpack_nvsets(
-            &cib.configuration.op_defaults,
-            &op_ctx,
-            None,
-            &resolve,
-            &mut op_meta,
-        );
+        let setting = |name: &str| -> Option<&str> {
+            if no_sets {
+                op.attrs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str())
+            } else {
+                op_meta.get(name).map(String::as_str)
+            }
+        };
         let mut op_params = BTreeMap::new();
         unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
         let mut own_meta = BTreeMap::new();
@@ -518,9 +541,9 @@ pub(super) fn unpack_primitive_as(
             name: op.name.clone(),
             interval_ms,
             role: op.role.as_deref().and_then(Role::parse),
-            enabled: op_meta.get("enabled").map(|v| is_true(v)).unwrap_or(true),
-            on_fail: op_meta.get("on-fail").and_then(|v| parse_on_fail(v)),
-            timeout_ms: op_meta.get("timeout").and_then(|v| parse_ms(v)),
+            enabled: setting("enabled").map(is_true).unwrap_or(true),
+            on_fail: setting("on-fail").and_then(parse_on_fail),
+            timeout_ms: setting("timeout").and_then(parse_ms),
             duplicate: false,
             on_fail_block_attr: op.attrs.iter().any(|(k, v)| k == "on-fail" && v == "block"),
             params: op_params,
@@ -564,6 +587,15 @@ pub(super) fn unpack_primitive_as(
     idx
 }
 
+/// Sets `k` to `v` unless `k` is set already: what
+/// `map.entry(k.clone()).or_insert_with(|| v.clone())` does, without
+/// copying the name when it is there (inherited meta-attributes mostly are).
+fn add_missing(map: &mut BTreeMap<String, String>, k: &str, v: &str) {
+    if !map.contains_key(k) {
+        map.insert(k.to_string(), v.to_string());
+    }
+}
+
 /// Parses an `on-fail` value.
 pub fn parse_on_fail(v: &str) -> Option<OnFail> {
     Some(match v.to_ascii_lowercase().as_str() {
@@ -583,33 +615,33 @@ pub fn parse_on_fail(v: &str) -> Option<OnFail> {
 /// Sets what starting the resource requires (`unpack_requires`).
 fn apply_requires(ws: &mut WorkingSet, idx: RscIdx) {
     let cfg = &ws.config;
-    let value = ws.rsc(idx).meta.get("requires").cloned();
-    let value = match value.as_deref() {
-        Some(v @ ("nothing" | "quorum" | "fencing" | "unfencing")) => v.to_string(),
+    let rsc = ws.rsc(idx);
+    let value: &'static str = match rsc.meta.get("requires").map(String::as_str) {
+        Some("nothing") => "nothing",
+        Some("quorum") => "quorum",
+        Some("fencing") => "fencing",
+        Some("unfencing") => "unfencing",
         _ => {
-            if ws.rsc(idx).is_fence_device
-                || (ws.rsc(idx).variant == Variant::Primitive
-                    && ws
-                        .rsc(idx)
-                        .agent
-                        .eq_ignore_ascii_case("ocf:pacemaker:remote"))
+            if rsc.is_fence_device
+                || (rsc.variant == Variant::Primitive
+                    && rsc.agent.eq_ignore_ascii_case("ocf:pacemaker:remote"))
             {
-                "quorum".into()
+                "quorum"
             } else if cfg.enable_unfencing {
-                "unfencing".into()
+                "unfencing"
             } else if cfg.stonith_enabled {
-                "fencing".into()
+                "fencing"
             } else if cfg.no_quorum_policy == NoQuorumPolicy::Ignore {
-                "nothing".into()
+                "nothing"
             } else {
-                "quorum".into()
+                "quorum"
             }
         }
     };
     // Fence devices cannot require unfencing, nor can anything without
     // fencing: they fall back to quorum.
-    let value = if value == "unfencing" && (ws.rsc(idx).is_fence_device || !cfg.stonith_enabled) {
-        "quorum".to_string()
+    let value = if value == "unfencing" && (rsc.is_fence_device || !cfg.stonith_enabled) {
+        "quorum"
     } else {
         value
     };

@@ -8,6 +8,8 @@ use super::orderings::{
     is_collective, order_actions, rsc_action_flags, rsc_state, snapshot, update_for_orderings,
     Flags, Via, UPDATED_FIRST, UPDATED_THEN,
 };
+use std::borrow::Cow;
+
 use super::ws::order::*;
 use super::ws::*;
 
@@ -72,6 +74,24 @@ fn clear_flag_because(ws: &mut WorkingSet, action: ActionIdx, flag: Flag, becaus
     }
 }
 
+/// An action's task, borrowed when it is one of the usual ones: the
+/// updates below keep it while they change the working set, and run for
+/// every ordering of a group or clone action.
+fn task_of(ws: &WorkingSet, a: ActionIdx) -> Cow<'static, str> {
+    match ws.action(a).task.as_str() {
+        "start" => Cow::Borrowed("start"),
+        "stop" => Cow::Borrowed("stop"),
+        "promote" => Cow::Borrowed("promote"),
+        "demote" => Cow::Borrowed("demote"),
+        "running" => Cow::Borrowed("running"),
+        "stopped" => Cow::Borrowed("stopped"),
+        "promoted" => Cow::Borrowed("promoted"),
+        "demoted" => Cow::Borrowed("demoted"),
+        "monitor" => Cow::Borrowed("monitor"),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
 /// Applies one ordering type between two actions; a group's method also
 /// applies it to each member's matching action (`pcmk__update_ordered_actions`,
 /// `pcmk__group_update_ordered_actions`). Returns what changed.
@@ -106,7 +126,7 @@ pub(super) fn update_ordered(
     let Some(tr) = ws.action(then).rsc else {
         return changed;
     };
-    let task = ws.action(then).task.clone();
+    let task = task_of(ws, then);
     for m in ws.rsc(tr).children.clone() {
         let ma =
             ws.rsc(m).actions.iter().copied().find(|&x| {
@@ -141,7 +161,7 @@ fn clone_update_ordered(
     let Some(tr) = ws.action(then).rsc else {
         return changed;
     };
-    let task = ws.action(then).task.clone();
+    let task = task_of(ws, then);
     // A bundle's instances here are its containers
     // (`get_containers_or_children`).
     let children = match ws.bundles.get(&tr) {
@@ -184,7 +204,7 @@ fn interleave_update(
         return changed;
     };
     let first_task = super::clone::child_task(ws, first);
-    let then_task = ws.action(then).task.clone();
+    let then_task = task_of(ws, then);
     for then_child in ws.rsc(tr).children.clone() {
         let first_child =
             super::clone::find_compatible_child(ws, then_child, fr, Role::Unknown, current);

@@ -43,13 +43,21 @@ pub enum Role {
 impl Role {
     /// Parses a role name, accepting the pre-2.1 names.
     pub fn parse(s: &str) -> Option<Role> {
-        match s.to_ascii_lowercase().as_str() {
-            "stopped" => Some(Role::Stopped),
-            "started" => Some(Role::Started),
-            "unpromoted" | "slave" => Some(Role::Unpromoted),
-            "promoted" | "master" => Some(Role::Promoted),
-            "unknown" => Some(Role::Unknown),
-            _ => None,
+        // Compared without lower-casing a copy (read for every resource's
+        // target role on every run).
+        let is = |name: &str| s.eq_ignore_ascii_case(name);
+        if is("stopped") {
+            Some(Role::Stopped)
+        } else if is("started") {
+            Some(Role::Started)
+        } else if is("unpromoted") || is("slave") {
+            Some(Role::Unpromoted)
+        } else if is("promoted") || is("master") {
+            Some(Role::Promoted)
+        } else if is("unknown") {
+            Some(Role::Unknown)
+        } else {
+            None
         }
     }
 
