@@ -42,7 +42,8 @@
 //! links, so a node is woken once a second per ping, not five times. It is
 //! computed when a link changes (a pong, a heartbeat), not when asked: the
 //! stack asks after every packet, and most packets are pings, which change
-//! nothing here.
+//! nothing here. Each link keeps its own next heartbeat, recomputed only
+//! when that link changes; the node's is the earliest of them.
 
 use serde::Serialize;
 use sim::{Duration, Instant, NodeId};
@@ -126,6 +127,9 @@ struct Link {
     received_pong: u32,
     /// When the backoff was last set to its maximum.
     backoff_from: Instant,
+    /// The next heartbeat this link needs (a ping due, its pong gone
+    /// stale), as of its last change; `None` before the start.
+    due: Option<Instant>,
 }
 
 /// One node's knet: its links to every other node of the nodelist.
@@ -161,6 +165,7 @@ impl Knet {
                 pong_last: None,
                 received_pong: 0,
                 backoff_from: Instant::ZERO,
+                due: None,
             })
             .collect();
         Knet {
@@ -174,8 +179,9 @@ impl Knet {
     /// The links are configured: the heartbeat starts, every link down.
     pub fn start(&mut self, now: Instant) {
         self.started = Some(now);
-        for l in &mut self.links {
-            l.backoff_from = now;
+        for i in 0..self.links.len() {
+            self.links[i].backoff_from = now;
+            self.refresh_due(now, i);
         }
         self.next = self.compute_next();
     }
@@ -195,13 +201,28 @@ impl Knet {
         self.next
     }
 
+    /// The earliest heartbeat a link needs.
     fn compute_next(&self) -> Option<Instant> {
-        let start = self.started?;
         let mut next = None;
         for l in &self.links {
-            next = Instant::earliest([next, self.ping_due(start, l), self.stale_at(start, l)]);
+            debug_assert_eq!(
+                l.due,
+                self.started.and_then(|start| Instant::earliest([
+                    self.ping_due(start, l),
+                    self.stale_at(start, l)
+                ])),
+                "a link's next heartbeat is up to date"
+            );
+            next = Instant::earliest([next, l.due]);
         }
         next
+    }
+
+    /// Recomputes link `i`'s next heartbeat after it changed.
+    fn refresh_due(&mut self, start: Instant, i: usize) {
+        let l = &self.links[i];
+        let due = Instant::earliest([self.ping_due(start, l), self.stale_at(start, l)]);
+        self.links[i].due = due;
     }
 
     /// A ping or pong from `from`.
@@ -214,28 +235,36 @@ impl Knet {
                 to: from,
                 msg: Msg::Pong { sent },
             }),
-            Msg::Pong { sent } => {
-                self.on_pong(now, from, sent, out);
-                self.next = self.compute_next();
-            }
+            Msg::Pong { sent } => self.on_pong(now, from, sent, out),
         }
     }
 
     /// Mirrors `process_pong`: every pong is heard; a timely one counts
     /// towards bringing a down link up.
     fn on_pong(&mut self, now: Instant, from: NodeId, sent: Instant, out: &mut Vec<Output>) {
-        let timeout = self.cfg.ping_timeout;
-        let pong_count = self.cfg.pong_count;
-        let Some(l) = self.links.iter_mut().find(|l| l.peer == from) else {
+        let Some(start) = self.started else {
             return;
         };
+        let Some(i) = self.links.iter().position(|l| l.peer == from) else {
+            return;
+        };
+        self.count_pong(now, i, sent, out);
+        self.refresh_due(start, i);
+        self.next = self.compute_next();
+    }
+
+    /// The pong's effect on link `i`'s state.
+    fn count_pong(&mut self, now: Instant, i: usize, sent: Instant, out: &mut Vec<Output>) {
+        let timeout = self.cfg.ping_timeout;
+        let pong_count = self.cfg.pong_count;
+        let l = &mut self.links[i];
         l.pong_last = Some(now);
         if now - sent > timeout || l.up {
             return;
         }
         if l.received_pong >= pong_count {
             l.up = true;
-            out.push(Output::Up(from));
+            out.push(Output::Up(l.peer));
         } else {
             l.received_pong += 1;
         }
@@ -247,6 +276,10 @@ impl Knet {
             return;
         };
         for i in 0..self.links.len() {
+            // A link whose next heartbeat is later has nothing due.
+            if !self.links[i].due.is_some_and(|t| t <= now) {
+                continue;
+            }
             if self
                 .ping_due(start, &self.links[i])
                 .is_some_and(|t| t <= now)
@@ -270,6 +303,7 @@ impl Knet {
                     out.push(Output::Down(l.peer));
                 }
             }
+            self.refresh_due(start, i);
         }
         self.next = self.compute_next();
     }
