@@ -42,8 +42,10 @@
 //! links, so a node is woken once a second per ping, not five times. It is
 //! computed when a link changes (a pong, a heartbeat), not when asked: the
 //! stack asks after every packet, and most packets are pings, which change
-//! nothing here. Each link keeps its own next heartbeat, recomputed only
-//! when that link changes; the node's is the earliest of them.
+//! nothing here. Each link keeps the heartbeat of its next ping and the one
+//! at which its last pong goes stale, each recomputed only when what it
+//! depends on changes (a ping sent, a pong heard); the node's next
+//! heartbeat is the earliest of them.
 
 use serde::Serialize;
 use sim::{Duration, Instant, NodeId};
@@ -127,9 +129,12 @@ struct Link {
     received_pong: u32,
     /// When the backoff was last set to its maximum.
     backoff_from: Instant,
-    /// The next heartbeat this link needs (a ping due, its pong gone
-    /// stale), as of its last change; `None` before the start.
-    due: Option<Instant>,
+    /// The heartbeat that pings this link next ([`Knet::ping_due`]);
+    /// `None` before the start.
+    next_ping: Option<Instant>,
+    /// The heartbeat at which its last pong is too old
+    /// ([`Knet::stale_at`]); `None` before the start and without a pong.
+    next_stale: Option<Instant>,
 }
 
 /// One node's knet: its links to every other node of the nodelist.
@@ -165,7 +170,8 @@ impl Knet {
                 pong_last: None,
                 received_pong: 0,
                 backoff_from: Instant::ZERO,
-                due: None,
+                next_ping: None,
+                next_stale: None,
             })
             .collect();
         Knet {
@@ -181,7 +187,8 @@ impl Knet {
         self.started = Some(now);
         for i in 0..self.links.len() {
             self.links[i].backoff_from = now;
-            self.refresh_due(now, i);
+            self.refresh_ping(now, i);
+            self.refresh_stale(now, i);
         }
         self.next = self.compute_next();
     }
@@ -206,23 +213,27 @@ impl Knet {
         let mut next = None;
         for l in &self.links {
             debug_assert_eq!(
-                l.due,
-                self.started.and_then(|start| Instant::earliest([
+                (l.next_ping, l.next_stale),
+                self.started.map_or((None, None), |start| (
                     self.ping_due(start, l),
                     self.stale_at(start, l)
-                ])),
-                "a link's next heartbeat is up to date"
+                )),
+                "a link's next heartbeats are up to date"
             );
-            next = Instant::earliest([next, l.due]);
+            next = Instant::earliest([next, l.next_ping, l.next_stale]);
         }
         next
     }
 
-    /// Recomputes link `i`'s next heartbeat after it changed.
-    fn refresh_due(&mut self, start: Instant, i: usize) {
-        let l = &self.links[i];
-        let due = Instant::earliest([self.ping_due(start, l), self.stale_at(start, l)]);
-        self.links[i].due = due;
+    /// Recomputes link `i`'s next ping after its last ping changed.
+    fn refresh_ping(&mut self, start: Instant, i: usize) {
+        self.links[i].next_ping = self.ping_due(start, &self.links[i]);
+    }
+
+    /// Recomputes when link `i`'s last pong goes stale after it (or the
+    /// backoff) changed.
+    fn refresh_stale(&mut self, start: Instant, i: usize) {
+        self.links[i].next_stale = self.stale_at(start, &self.links[i]);
     }
 
     /// A ping or pong from `from`.
@@ -249,7 +260,7 @@ impl Knet {
             return;
         };
         self.count_pong(now, i, sent, out);
-        self.refresh_due(start, i);
+        self.refresh_stale(start, i);
         self.next = self.compute_next();
     }
 
@@ -276,25 +287,16 @@ impl Knet {
             return;
         };
         for i in 0..self.links.len() {
-            // A link whose next heartbeat is later has nothing due.
-            if !self.links[i].due.is_some_and(|t| t <= now) {
-                continue;
-            }
-            if self
-                .ping_due(start, &self.links[i])
-                .is_some_and(|t| t <= now)
-            {
+            if self.links[i].next_ping.is_some_and(|t| t <= now) {
                 let l = &mut self.links[i];
                 l.ping_last = Some(now);
                 out.push(Output::Send {
                     to: l.peer,
                     msg: Msg::Ping { sent: now },
                 });
+                self.refresh_ping(start, i);
             }
-            if self
-                .stale_at(start, &self.links[i])
-                .is_some_and(|t| t <= now)
-            {
+            if self.links[i].next_stale.is_some_and(|t| t <= now) {
                 let l = &mut self.links[i];
                 l.pong_last = None;
                 l.received_pong = 0;
@@ -302,8 +304,8 @@ impl Knet {
                 if std::mem::take(&mut l.up) {
                     out.push(Output::Down(l.peer));
                 }
+                self.refresh_stale(start, i);
             }
-            self.refresh_due(start, i);
         }
         self.next = self.compute_next();
     }

@@ -139,10 +139,11 @@ pub enum Msg<P> {
     /// The token of an operational ring.
     Token(Token<P>),
     /// A gathering node's view (also sent to leave: `fail` holds the sender).
-    /// Boxed, as is a commit's recovery: every message on the wire, tokens
-    /// above all, is as large as its largest kind, and the kernel moves
-    /// each several times on its way.
-    Join(Box<Join<P>>),
+    /// Behind a pointer, as is a commit's recovery: every message on the
+    /// wire, tokens above all, is as large as its largest kind, and the
+    /// kernel moves each several times on its way. Shared rather than
+    /// boxed: a join is broadcast, and each receiver's copy is the same.
+    Join(#[serde(serialize_with = "serialize_shared")] Arc<Join<P>>),
     /// The representative's new ring.
     Commit {
         /// The ring.
@@ -178,6 +179,14 @@ fn serialize_log<S: Serializer, P: Serialize>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(log.iter().map(|e| &**e))
+}
+
+/// Serialises a shared value as the value itself (as a `Box` would be).
+fn serialize_shared<S: Serializer, T: Serialize>(
+    value: &Arc<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    (**value).serialize(serializer)
 }
 
 /// The token: it carries every message appended during the last rotation.
@@ -451,7 +460,7 @@ impl<P: Clone> Totem<P> {
         }
         match msg {
             Msg::Token(t) => self.on_token(now, t, out),
-            Msg::Join(join) => self.on_join(now, from, *join, out),
+            Msg::Join(join) => self.on_join(now, from, Arc::unwrap_or_clone(join), out),
             Msg::Commit {
                 ring,
                 members,
@@ -504,7 +513,7 @@ impl<P: Clone> Totem<P> {
         let State::Gather { proc, fail, .. } = &self.state else {
             return;
         };
-        out.push(Output::Broadcast(Msg::Join(Box::new(Join {
+        out.push(Output::Broadcast(Msg::Join(Arc::new(Join {
             proc: *proc,
             fail: *fail,
             ring_seq: self.ring_seq,
@@ -751,6 +760,14 @@ impl<P: Clone> Totem<P> {
         self.timers.stop_all();
         // Commits of an earlier ring this node represented are moot now.
         self.unacked.clear();
+        assert!(
+            members.contains(&self.us),
+            "a node is a member of its own ring"
+        );
+        assert!(
+            members.windows(2).all(|w| w[0] < w[1]),
+            "members are sorted and distinct"
+        );
         self.state = State::Operational {
             ring,
             members: members.clone(),
@@ -791,7 +808,7 @@ impl<P: Clone> Totem<P> {
             State::Gather { proc, .. } => *proc,
             State::Operational { members, .. } => members.iter().copied().collect(),
         };
-        out.push(Output::Broadcast(Msg::Join(Box::new(Join {
+        out.push(Output::Broadcast(Msg::Join(Arc::new(Join {
             proc,
             fail: NodeSet::one(self.us),
             ring_seq: self.ring_seq,
@@ -879,14 +896,8 @@ impl<P: Clone> Totem<P> {
                 );
             }
             State::Operational { ring, members, .. } => {
-                assert!(
-                    members.contains(&self.us),
-                    "a node is a member of its own ring"
-                );
-                assert!(
-                    members.windows(2).all(|w| w[0] < w[1]),
-                    "members are sorted and distinct"
-                );
+                // Members are sorted, distinct and include us: `install`
+                // checks it, and nothing else writes them.
                 assert_eq!(
                     members.first(),
                     Some(&ring.rep),

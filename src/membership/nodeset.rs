@@ -24,6 +24,7 @@ impl NodeSet {
     /// The empty set.
     pub const EMPTY: NodeSet = NodeSet(0);
 
+    #[inline]
     fn bit(n: NodeId) -> u128 {
         assert!(
             n.0 < Self::CAPACITY,
@@ -34,31 +35,37 @@ impl NodeSet {
     }
 
     /// The set of `n` alone.
+    #[inline]
     pub fn one(n: NodeId) -> NodeSet {
         NodeSet(Self::bit(n))
     }
 
     /// Whether `n` is in the set.
+    #[inline]
     pub fn contains(self, n: NodeId) -> bool {
         n.0 < Self::CAPACITY && self.0 & (1 << n.0) != 0
     }
 
     /// Adds `n`.
+    #[inline]
     pub fn insert(&mut self, n: NodeId) {
         self.0 |= Self::bit(n);
     }
 
     /// The nodes in either set.
+    #[inline]
     pub fn union(self, other: NodeSet) -> NodeSet {
         NodeSet(self.0 | other.0)
     }
 
     /// The nodes of this set that are not in `other`.
+    #[inline]
     pub fn minus(self, other: NodeSet) -> NodeSet {
         NodeSet(self.0 & !other.0)
     }
 
     /// This set without `n`.
+    #[inline]
     pub fn without(self, n: NodeId) -> NodeSet {
         if n.0 < Self::CAPACITY {
             NodeSet(self.0 & !(1 << n.0))
@@ -68,21 +75,25 @@ impl NodeSet {
     }
 
     /// How many nodes.
+    #[inline]
     pub fn len(self) -> usize {
         self.0.count_ones() as usize
     }
 
     /// Whether the set is empty.
+    #[inline]
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// The lowest id, if any.
+    #[inline]
     pub fn first(self) -> Option<NodeId> {
         (self.0 != 0).then(|| NodeId(self.0.trailing_zeros()))
     }
 
     /// The ids in ascending order.
+    #[inline]
     pub fn iter(self) -> Iter {
         Iter(self.0)
     }
@@ -95,6 +106,7 @@ pub struct Iter(u128);
 impl Iterator for Iter {
     type Item = NodeId;
 
+    #[inline]
     fn next(&mut self) -> Option<NodeId> {
         if self.0 == 0 {
             return None;
@@ -104,6 +116,7 @@ impl Iterator for Iter {
         Some(NodeId(n))
     }
 
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.0.count_ones() as usize;
         (n, Some(n))
