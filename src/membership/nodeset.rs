@@ -179,7 +179,10 @@ mod tests {
         let ids = [NodeId(5), NodeId(1), NodeId(64), NodeId(3)];
         let set: NodeSet = ids.into();
         let tree: BTreeSet<NodeId> = ids.into();
-        assert_eq!(set.iter().collect::<Vec<_>>(), tree.iter().copied().collect::<Vec<_>>());
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            tree.iter().copied().collect::<Vec<_>>()
+        );
         assert_eq!(format!("{set:?}"), format!("{tree:?}"));
         assert_eq!(
             serde_json::to_string(&set).unwrap(),
@@ -194,7 +197,10 @@ mod tests {
     fn set_operations() {
         let a: NodeSet = [NodeId(1), NodeId(2), NodeId(3)].into();
         let b: NodeSet = [NodeId(3), NodeId(4)].into();
-        assert_eq!(a.union(b), [NodeId(1), NodeId(2), NodeId(3), NodeId(4)].into());
+        assert_eq!(
+            a.union(b),
+            [NodeId(1), NodeId(2), NodeId(3), NodeId(4)].into()
+        );
         assert_eq!(a.minus(b), [NodeId(1), NodeId(2)].into());
         assert_eq!(a.without(NodeId(2)), [NodeId(1), NodeId(3)].into());
         assert!(a.contains(NodeId(2)) && !a.contains(NodeId(4)));

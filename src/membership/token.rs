@@ -58,15 +58,20 @@ impl<P: Clone> Totem<P> {
                 });
             }
         }
-        token.log.retain(|e| e.1 != us);
-        for p in self.pending.drain(..) {
-            token.seq += 1;
-            *delivered = token.seq;
-            out.push(Output::Deliver {
-                from: us,
-                payload: p.clone(),
-            });
-            token.log.push(Arc::new((token.seq, us, p)));
+        // Most tokens carry nothing and pick nothing up: skip the calls.
+        if !token.log.is_empty() {
+            token.log.retain(|e| e.1 != us);
+        }
+        if !self.pending.is_empty() {
+            for p in self.pending.drain(..) {
+                token.seq += 1;
+                *delivered = token.seq;
+                out.push(Output::Deliver {
+                    from: us,
+                    payload: p.clone(),
+                });
+                token.log.push(Arc::new((token.seq, us, p)));
+            }
         }
         let idle = token.log.is_empty();
         let is_rep = members.first() == Some(&us);
@@ -116,10 +121,8 @@ impl<P: Clone> Totem<P> {
                     msg: msg.clone(),
                 });
             }
-            self.timers.set(
-                Timer::TokenRetransmit,
-                now + self.token_retransmit,
-            );
+            self.timers
+                .set(Timer::TokenRetransmit, now + self.token_retransmit);
             return;
         }
         let State::Operational {
@@ -136,10 +139,8 @@ impl<P: Clone> Totem<P> {
             to: next,
             msg: Msg::Token(token.clone()),
         });
-        self.timers.set(
-            Timer::TokenRetransmit,
-            now + self.token_retransmit,
-        );
+        self.timers
+            .set(Timer::TokenRetransmit, now + self.token_retransmit);
     }
 
     pub(super) fn on_token_hold(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
