@@ -329,7 +329,7 @@ enum State<P> {
         fail: NodeSet,
         /// What each candidate said in its last join, by candidate, in the
         /// order first heard (a few entries: looked up by scanning).
-        joins: Vec<(NodeId, Heard<P>)>,
+        joins: Vec<(NodeId, LastJoin<P>)>,
         /// Candidates heard from since the consensus timer was last armed.
         heard: NodeSet,
     },
@@ -348,7 +348,7 @@ enum State<P> {
 
 /// What a candidate said in its last join.
 #[derive(Debug, Clone)]
-struct Heard<P> {
+struct LastJoin<P> {
     /// The nodes it would form a ring with.
     proc: NodeSet,
     /// The nodes it considers failed.
@@ -577,14 +577,14 @@ impl<P: Clone> Totem<P> {
             new_fail = new_fail.union(their_fail.without(us));
         }
         new_proc.insert(from);
-        let said = Heard {
+        let last = LastJoin {
             proc: their_proc,
             fail: their_fail,
             old: their_old,
         };
         match joins.iter_mut().find(|(n, _)| *n == from) {
-            Some((_, h)) => *h = said,
-            None => joins.push((from, said)),
+            Some((_, h)) => *h = last,
+            None => joins.push((from, last)),
         }
         if new_proc != *proc || new_fail != *fail {
             *proc = new_proc;
@@ -604,12 +604,12 @@ impl<P: Clone> Totem<P> {
         else {
             return;
         };
-        let said = |n: NodeId| joins.iter().find(|(m, _)| *m == n).map(|(_, h)| h);
+        let last_join = |n: NodeId| joins.iter().find(|(m, _)| *m == n).map(|(_, h)| h);
         let live = proc.minus(*fail);
         let agreed = live
             .without(self.us)
             .iter()
-            .all(|n| said(n).is_some_and(|h| h.proc == *proc && h.fail == *fail));
+            .all(|n| last_join(n).is_some_and(|h| h.proc == *proc && h.fail == *fail));
         if !agreed || live.first() != Some(self.us) {
             return;
         }
@@ -620,7 +620,7 @@ impl<P: Clone> Totem<P> {
         let mut old_of: BTreeMap<NodeId, Option<Retained<P>>> = live
             .without(self.us)
             .iter()
-            .map(|n| (n, said(n).and_then(|h| h.old.clone())))
+            .map(|n| (n, last_join(n).and_then(|h| h.old.clone())))
             .collect();
         let live: Vec<NodeId> = live.iter().collect();
         old_of.insert(self.us, self.old.as_ref().map(|o| o.retained.clone()));
