@@ -42,7 +42,10 @@
 //! links, so a node is woken once a second per ping, not five times. It is
 //! computed when a link changes (a pong, a heartbeat), not when asked: the
 //! stack asks after every packet, and most packets are pings, which change
-//! nothing here.
+//! nothing here. Each link keeps the heartbeat of its next ping and the one
+//! at which its last pong goes stale, each recomputed only when what it
+//! depends on changes (a ping sent, a pong heard); the node's next
+//! heartbeat is the earliest of them.
 
 use serde::Serialize;
 use sim::{Duration, Instant, NodeId};
@@ -126,6 +129,12 @@ struct Link {
     received_pong: u32,
     /// When the backoff was last set to its maximum.
     backoff_from: Instant,
+    /// The heartbeat that pings this link next ([`Knet::ping_due`]);
+    /// `None` before the start.
+    next_ping: Option<Instant>,
+    /// The heartbeat at which its last pong is too old
+    /// ([`Knet::stale_at`]); `None` before the start and without a pong.
+    next_stale: Option<Instant>,
 }
 
 /// One node's knet: its links to every other node of the nodelist.
@@ -161,6 +170,8 @@ impl Knet {
                 pong_last: None,
                 received_pong: 0,
                 backoff_from: Instant::ZERO,
+                next_ping: None,
+                next_stale: None,
             })
             .collect();
         Knet {
@@ -174,8 +185,10 @@ impl Knet {
     /// The links are configured: the heartbeat starts, every link down.
     pub fn start(&mut self, now: Instant) {
         self.started = Some(now);
-        for l in &mut self.links {
-            l.backoff_from = now;
+        for i in 0..self.links.len() {
+            self.links[i].backoff_from = now;
+            self.refresh_ping(now, i);
+            self.refresh_stale(now, i);
         }
         self.next = self.compute_next();
     }
@@ -195,13 +208,32 @@ impl Knet {
         self.next
     }
 
+    /// The earliest heartbeat a link needs.
     fn compute_next(&self) -> Option<Instant> {
-        let start = self.started?;
         let mut next = None;
         for l in &self.links {
-            next = Instant::earliest([next, self.ping_due(start, l), self.stale_at(start, l)]);
+            debug_assert_eq!(
+                (l.next_ping, l.next_stale),
+                self.started.map_or((None, None), |start| (
+                    self.ping_due(start, l),
+                    self.stale_at(start, l)
+                )),
+                "a link's next heartbeats are up to date"
+            );
+            next = Instant::earliest([next, l.next_ping, l.next_stale]);
         }
         next
+    }
+
+    /// Recomputes link `i`'s next ping after its last ping changed.
+    fn refresh_ping(&mut self, start: Instant, i: usize) {
+        self.links[i].next_ping = self.ping_due(start, &self.links[i]);
+    }
+
+    /// Recomputes when link `i`'s last pong goes stale after it (or the
+    /// backoff) changed.
+    fn refresh_stale(&mut self, start: Instant, i: usize) {
+        self.links[i].next_stale = self.stale_at(start, &self.links[i]);
     }
 
     /// A ping or pong from `from`.
@@ -214,28 +246,36 @@ impl Knet {
                 to: from,
                 msg: Msg::Pong { sent },
             }),
-            Msg::Pong { sent } => {
-                self.on_pong(now, from, sent, out);
-                self.next = self.compute_next();
-            }
+            Msg::Pong { sent } => self.on_pong(now, from, sent, out),
         }
     }
 
     /// Mirrors `process_pong`: every pong is heard; a timely one counts
     /// towards bringing a down link up.
     fn on_pong(&mut self, now: Instant, from: NodeId, sent: Instant, out: &mut Vec<Output>) {
-        let timeout = self.cfg.ping_timeout;
-        let pong_count = self.cfg.pong_count;
-        let Some(l) = self.links.iter_mut().find(|l| l.peer == from) else {
+        let Some(start) = self.started else {
             return;
         };
+        let Some(i) = self.links.iter().position(|l| l.peer == from) else {
+            return;
+        };
+        self.count_pong(now, i, sent, out);
+        self.refresh_stale(start, i);
+        self.next = self.compute_next();
+    }
+
+    /// The pong's effect on link `i`'s state.
+    fn count_pong(&mut self, now: Instant, i: usize, sent: Instant, out: &mut Vec<Output>) {
+        let timeout = self.cfg.ping_timeout;
+        let pong_count = self.cfg.pong_count;
+        let l = &mut self.links[i];
         l.pong_last = Some(now);
         if now - sent > timeout || l.up {
             return;
         }
         if l.received_pong >= pong_count {
             l.up = true;
-            out.push(Output::Up(from));
+            out.push(Output::Up(l.peer));
         } else {
             l.received_pong += 1;
         }
@@ -247,21 +287,16 @@ impl Knet {
             return;
         };
         for i in 0..self.links.len() {
-            if self
-                .ping_due(start, &self.links[i])
-                .is_some_and(|t| t <= now)
-            {
+            if self.links[i].next_ping.is_some_and(|t| t <= now) {
                 let l = &mut self.links[i];
                 l.ping_last = Some(now);
                 out.push(Output::Send {
                     to: l.peer,
                     msg: Msg::Ping { sent: now },
                 });
+                self.refresh_ping(start, i);
             }
-            if self
-                .stale_at(start, &self.links[i])
-                .is_some_and(|t| t <= now)
-            {
+            if self.links[i].next_stale.is_some_and(|t| t <= now) {
                 let l = &mut self.links[i];
                 l.pong_last = None;
                 l.received_pong = 0;
@@ -269,6 +304,7 @@ impl Knet {
                 if std::mem::take(&mut l.up) {
                     out.push(Output::Down(l.peer));
                 }
+                self.refresh_stale(start, i);
             }
         }
         self.next = self.compute_next();

@@ -52,16 +52,19 @@
 //! (corosync's `ringid_*` file), so a restarted node's first lone ring
 //! starts afresh.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use sim::timer::TimerTable;
 use sim::{Duration, Instant, NodeId};
 
 pub mod knet;
+mod nodeset;
 mod recovery;
 mod token;
 
+pub use nodeset::NodeSet;
 use recovery::recovery;
 
 #[cfg(test)]
@@ -136,10 +139,11 @@ pub enum Msg<P> {
     /// The token of an operational ring.
     Token(Token<P>),
     /// A gathering node's view (also sent to leave: `fail` holds the sender).
-    /// Boxed, as is a commit's recovery: every message on the wire, tokens
-    /// above all, is as large as its largest kind, and the kernel moves
-    /// each several times on its way.
-    Join(Box<Join<P>>),
+    /// Behind a pointer, as is a commit's recovery: every message on the
+    /// wire, tokens above all, is as large as its largest kind, and the
+    /// kernel moves each several times on its way. Shared rather than
+    /// boxed: a join is broadcast, and each receiver's copy is the same.
+    Join(#[serde(serialize_with = "serialize_shared")] Arc<Join<P>>),
     /// The representative's new ring.
     Commit {
         /// The ring.
@@ -162,8 +166,32 @@ pub enum Msg<P> {
     },
 }
 
+/// A message on a token's log: its sequence number, who cast it, and what.
+///
+/// Shared: the token is copied at every hop (the holder keeps one to
+/// retransmit or to recover from), and a message stays on it for a whole
+/// rotation, so copies share each message rather than clone it.
+pub type Entry<P> = Arc<(u64, NodeId, P)>;
+
+/// Serialises a log as the plain sequence of `(seq, from, payload)` it is.
+fn serialize_log<S: Serializer, P: Serialize>(
+    log: &[Entry<P>],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(log.iter().map(|e| &**e))
+}
+
+/// Serialises a shared value as the value itself (as a `Box` would be).
+fn serialize_shared<S: Serializer, T: Serialize>(
+    value: &Arc<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    (**value).serialize(serializer)
+}
+
 /// The token: it carries every message appended during the last rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(bound(serialize = "P: Serialize"))]
 pub struct Token<P> {
     /// The ring it belongs to.
     pub ring: RingId,
@@ -172,27 +200,30 @@ pub struct Token<P> {
     /// The last sequence number assigned.
     pub seq: u64,
     /// Messages not yet seen by every member, in sequence order.
-    pub log: Vec<(u64, NodeId, P)>,
+    #[serde(serialize_with = "serialize_log")]
+    pub log: Vec<Entry<P>>,
 }
 
 /// Messages of one ring that may not have reached every member: what a
 /// node keeps of its ring for recovery (totemsrp's retransmit list at a
 /// membership change).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(bound(serialize = "P: Serialize"))]
 pub struct Retained<P> {
     /// The ring they were sent in.
     pub ring: RingId,
     /// The messages, in sequence order.
-    pub log: Vec<(u64, NodeId, P)>,
+    #[serde(serialize_with = "serialize_log")]
+    pub log: Vec<Entry<P>>,
 }
 
 /// A gathering node's view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Join<P> {
     /// Nodes the sender would form a ring with.
-    pub proc: BTreeSet<NodeId>,
+    pub proc: NodeSet,
     /// Nodes the sender considers failed.
-    pub fail: BTreeSet<NodeId>,
+    pub fail: NodeSet,
     /// The highest ring sequence the sender knows.
     pub ring_seq: u64,
     /// The ring the sender was last operational in, and the messages of
@@ -294,15 +325,13 @@ enum State<P> {
     Down,
     /// Agreeing on a new ring.
     Gather {
-        proc: BTreeSet<NodeId>,
-        fail: BTreeSet<NodeId>,
-        /// The sets each candidate last sent.
-        joins: BTreeMap<NodeId, (BTreeSet<NodeId>, BTreeSet<NodeId>)>,
+        proc: NodeSet,
+        fail: NodeSet,
+        /// What each candidate said in its last join, by candidate, in the
+        /// order first heard (a few entries: looked up by scanning).
+        joins: Vec<(NodeId, LastJoin<P>)>,
         /// Candidates heard from since the consensus timer was last armed.
-        heard: BTreeSet<NodeId>,
-        /// Each candidate's old ring and its retained messages, from its
-        /// last join.
-        olds: BTreeMap<NodeId, Option<Retained<P>>>,
+        heard: NodeSet,
     },
     /// In a ring.
     Operational {
@@ -317,6 +346,17 @@ enum State<P> {
     },
 }
 
+/// What a candidate said in its last join.
+#[derive(Debug, Clone)]
+struct LastJoin<P> {
+    /// The nodes it would form a ring with.
+    proc: NodeSet,
+    /// The nodes it considers failed.
+    fail: NodeSet,
+    /// Its old ring and the messages it retained of it.
+    old: Option<Retained<P>>,
+}
+
 /// One node's totem.
 ///
 /// Calling rules: `handle(now, Input::Start)` first; `handle(now,
@@ -325,6 +365,11 @@ enum State<P> {
 #[derive(Debug, Clone)]
 pub struct Totem<P> {
     cfg: Config,
+    /// `cfg`'s timeouts for this nodelist, computed once: the token path
+    /// arms them at every hop.
+    token_timeout: Duration,
+    token_retransmit: Duration,
+    consensus_timeout: Duration,
     us: NodeId,
     nodelist: Vec<NodeId>,
     state: State<P>,
@@ -348,8 +393,15 @@ impl<P: Clone> Totem<P> {
     /// until `Input::Start`.
     pub fn new(cfg: &Config, us: NodeId, nodelist: &[NodeId]) -> Totem<P> {
         assert!(nodelist.contains(&us), "a node is in its own nodelist");
+        assert!(
+            nodelist.iter().all(|n| n.0 < NodeSet::CAPACITY),
+            "node ids fit a NodeSet"
+        );
         Totem {
             cfg: cfg.clone(),
+            token_timeout: cfg.token_timeout(nodelist.len()),
+            token_retransmit: cfg.token_retransmit(nodelist.len()),
+            consensus_timeout: cfg.consensus_timeout(nodelist.len()),
             us,
             nodelist: nodelist.to_vec(),
             state: State::Down,
@@ -374,7 +426,7 @@ impl<P: Clone> Totem<P> {
         match input {
             Input::Start => {
                 if matches!(self.state, State::Down) {
-                    self.enter_gather(now, BTreeSet::from([self.us]), BTreeSet::new(), out);
+                    self.enter_gather(now, NodeSet::one(self.us), NodeSet::EMPTY, out);
                 }
             }
             Input::Message { from, msg } => self.on_message(now, from, msg, out),
@@ -402,17 +454,13 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn token_timeout(&self) -> Duration {
-        self.cfg.token_timeout(self.nodelist.len())
-    }
-
     fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg<P>, out: &mut Vec<Output<P>>) {
         if matches!(self.state, State::Down) || from == self.us {
             return;
         }
         match msg {
             Msg::Token(t) => self.on_token(now, t, out),
-            Msg::Join(join) => self.on_join(now, from, *join, out),
+            Msg::Join(join) => self.on_join(now, from, Arc::unwrap_or_clone(join), out),
             Msg::Commit {
                 ring,
                 members,
@@ -426,8 +474,8 @@ impl<P: Clone> Totem<P> {
     fn enter_gather(
         &mut self,
         now: Instant,
-        proc: BTreeSet<NodeId>,
-        fail: BTreeSet<NodeId>,
+        proc: NodeSet,
+        fail: NodeSet,
         out: &mut Vec<Output<P>>,
     ) {
         if let State::Operational {
@@ -452,14 +500,11 @@ impl<P: Clone> Totem<P> {
         self.state = State::Gather {
             proc,
             fail,
-            joins: BTreeMap::new(),
-            heard: BTreeSet::new(),
-            olds: BTreeMap::new(),
+            joins: Vec::new(),
+            heard: NodeSet::EMPTY,
         };
-        self.timers.set(
-            Timer::Consensus,
-            now + self.cfg.consensus_timeout(self.nodelist.len()),
-        );
+        self.timers
+            .set(Timer::Consensus, now + self.consensus_timeout);
         self.send_join(now, out);
         self.check_consensus(now, out);
     }
@@ -468,9 +513,9 @@ impl<P: Clone> Totem<P> {
         let State::Gather { proc, fail, .. } = &self.state else {
             return;
         };
-        out.push(Output::Broadcast(Msg::Join(Box::new(Join {
-            proc: proc.clone(),
-            fail: fail.clone(),
+        out.push(Output::Broadcast(Msg::Join(Arc::new(Join {
+            proc: *proc,
+            fail: *fail,
             ring_seq: self.ring_seq,
             old: self.old.as_ref().map(|o| o.retained.clone()),
         }))));
@@ -501,12 +546,12 @@ impl<P: Clone> Totem<P> {
         self.ring_seq = self.ring_seq.max(ring_seq);
         if let State::Operational { members, .. } = &self.state {
             // A member gathering, or an outsider asking to merge: gather too.
-            let mut proc: BTreeSet<NodeId> = members.iter().copied().collect();
+            let mut proc: NodeSet = members.iter().copied().collect();
             proc.insert(from);
-            let fail = if their_fail.contains(&from) {
-                BTreeSet::from([from])
+            let fail = if their_fail.contains(from) {
+                NodeSet::one(from)
             } else {
-                BTreeSet::new()
+                NodeSet::EMPTY
             };
             self.enter_gather(now, proc, fail, out);
         }
@@ -516,25 +561,31 @@ impl<P: Clone> Totem<P> {
             fail,
             joins,
             heard,
-            olds,
         } = &mut self.state
         else {
             return;
         };
         heard.insert(from);
-        olds.insert(from, their_old);
-        let mut new_proc = proc.clone();
-        let mut new_fail = fail.clone();
-        if their_fail.contains(&us) {
+        let mut new_proc = *proc;
+        let mut new_fail = *fail;
+        if their_fail.contains(us) {
             // They consider us failed: the view is only consistent if we
             // consider them failed too.
             new_fail.insert(from);
-        } else if !fail.contains(&from) {
-            new_proc.extend(their_proc.iter().copied());
-            new_fail.extend(their_fail.iter().copied().filter(|&n| n != us));
+        } else if !fail.contains(from) {
+            new_proc = new_proc.union(their_proc);
+            new_fail = new_fail.union(their_fail.without(us));
         }
         new_proc.insert(from);
-        joins.insert(from, (their_proc, their_fail));
+        let last = LastJoin {
+            proc: their_proc,
+            fail: their_fail,
+            old: their_old,
+        };
+        match joins.iter_mut().find(|(n, _)| *n == from) {
+            Some((_, h)) => *h = last,
+            None => joins.push((from, last)),
+        }
         if new_proc != *proc || new_fail != *fail {
             *proc = new_proc;
             *fail = new_fail;
@@ -548,21 +599,18 @@ impl<P: Clone> Totem<P> {
     /// messages of its old ring that the new ring's members hold.
     fn check_consensus(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
         let State::Gather {
-            proc,
-            fail,
-            joins,
-            olds,
-            ..
+            proc, fail, joins, ..
         } = &self.state
         else {
             return;
         };
-        let live: Vec<NodeId> = proc.difference(fail).copied().collect();
+        let last_join = |n: NodeId| joins.iter().find(|(m, _)| *m == n).map(|(_, h)| h);
+        let live = proc.minus(*fail);
         let agreed = live
+            .without(self.us)
             .iter()
-            .filter(|&&n| n != self.us)
-            .all(|n| joins.get(n).is_some_and(|(p, f)| p == proc && f == fail));
-        if !agreed || live.first() != Some(&self.us) {
+            .all(|n| last_join(n).is_some_and(|h| h.proc == *proc && h.fail == *fail));
+        if !agreed || live.first() != Some(self.us) {
             return;
         }
         let ring = RingId {
@@ -570,10 +618,11 @@ impl<P: Clone> Totem<P> {
             rep: self.us,
         };
         let mut old_of: BTreeMap<NodeId, Option<Retained<P>>> = live
+            .without(self.us)
             .iter()
-            .filter(|&&n| n != self.us)
-            .map(|&n| (n, olds.get(&n).cloned().flatten()))
+            .map(|n| (n, last_join(n).and_then(|h| h.old.clone())))
             .collect();
+        let live: Vec<NodeId> = live.iter().collect();
         old_of.insert(self.us, self.old.as_ref().map(|o| o.retained.clone()));
         let recovered = recovery(&old_of);
         let mut unacked = BTreeMap::new();
@@ -600,8 +649,8 @@ impl<P: Clone> Totem<P> {
         if self.unacked.is_empty() {
             self.start_token(now, ring, out);
         } else {
-            let retransmit = self.cfg.token_retransmit(self.nodelist.len());
-            self.timers.set(Timer::TokenRetransmit, now + retransmit);
+            self.timers
+                .set(Timer::TokenRetransmit, now + self.token_retransmit);
         }
     }
 
@@ -688,7 +737,8 @@ impl<P: Clone> Totem<P> {
         if let (true, Some(old), Some(rec)) = (gathering, self.old.take(), recovered) {
             if rec.ring == old.retained.ring {
                 let mut delivered = old.delivered;
-                for (seq, from, p) in rec.log {
+                for e in &rec.log {
+                    let (seq, from, ref p) = **e;
                     if seq > delivered + 1 {
                         // Cannot happen (whoever delivered a message had
                         // every one before it, and kept those not yet
@@ -697,7 +747,10 @@ impl<P: Clone> Totem<P> {
                     }
                     if seq > delivered {
                         delivered = seq;
-                        out.push(Output::Deliver { from, payload: p });
+                        out.push(Output::Deliver {
+                            from,
+                            payload: p.clone(),
+                        });
                     }
                 }
             }
@@ -707,6 +760,14 @@ impl<P: Clone> Totem<P> {
         self.timers.stop_all();
         // Commits of an earlier ring this node represented are moot now.
         self.unacked.clear();
+        assert!(
+            members.contains(&self.us),
+            "a node is a member of its own ring"
+        );
+        assert!(
+            members.windows(2).all(|w| w[0] < w[1]),
+            "members are sorted and distinct"
+        );
         self.state = State::Operational {
             ring,
             members: members.clone(),
@@ -715,8 +776,7 @@ impl<P: Clone> Totem<P> {
             delivered: 0,
         };
         out.push(Output::Membership { ring, members });
-        self.timers
-            .set(Timer::TokenLoss, now + self.token_timeout());
+        self.timers.set(Timer::TokenLoss, now + self.token_timeout);
     }
 
     fn on_merge_detect(
@@ -734,23 +794,23 @@ impl<P: Clone> Totem<P> {
             } if *ours != ring && !members.contains(&from) => {
                 // Our joins must not look older than the ring we answer.
                 self.ring_seq = self.ring_seq.max(ring.seq);
-                let mut proc: BTreeSet<NodeId> = members.iter().copied().collect();
+                let mut proc: NodeSet = members.iter().copied().collect();
                 proc.insert(from);
-                self.enter_gather(now, proc, BTreeSet::new(), out);
+                self.enter_gather(now, proc, NodeSet::EMPTY, out);
             }
             _ => {}
         }
     }
 
     fn on_leave(&mut self, out: &mut Vec<Output<P>>) {
-        let proc: BTreeSet<NodeId> = match &self.state {
+        let proc: NodeSet = match &self.state {
             State::Down => return,
-            State::Gather { proc, .. } => proc.clone(),
+            State::Gather { proc, .. } => *proc,
             State::Operational { members, .. } => members.iter().copied().collect(),
         };
-        out.push(Output::Broadcast(Msg::Join(Box::new(Join {
+        out.push(Output::Broadcast(Msg::Join(Arc::new(Join {
             proc,
-            fail: BTreeSet::from([self.us]),
+            fail: NodeSet::one(self.us),
             ring_seq: self.ring_seq,
             old: None,
         }))));
@@ -784,7 +844,7 @@ impl<P: Clone> Totem<P> {
             return;
         };
         let proc = members.iter().copied().collect();
-        self.enter_gather(now, proc, BTreeSet::new(), out);
+        self.enter_gather(now, proc, NodeSet::EMPTY, out);
     }
 
     /// Candidates that have stayed silent for the consensus timeout are
@@ -799,17 +859,11 @@ impl<P: Clone> Totem<P> {
         else {
             return;
         };
-        let silent: Vec<NodeId> = proc
-            .difference(fail)
-            .copied()
-            .filter(|&n| n != us && !heard.contains(&n))
-            .collect();
-        fail.extend(silent);
-        heard.clear();
-        self.timers.set(
-            Timer::Consensus,
-            now + self.cfg.consensus_timeout(self.nodelist.len()),
-        );
+        let silent = proc.minus(*fail).without(us).minus(*heard);
+        *fail = fail.union(silent);
+        *heard = NodeSet::EMPTY;
+        self.timers
+            .set(Timer::Consensus, now + self.consensus_timeout);
         self.send_join(now, out);
         self.check_consensus(now, out);
     }
@@ -831,9 +885,9 @@ impl<P: Clone> Totem<P> {
         match &self.state {
             State::Down => assert!(self.timers.is_empty(), "a stopped totem has no timers"),
             State::Gather { proc, fail, .. } => {
-                assert!(proc.contains(&self.us), "a gathering node is a candidate");
+                assert!(proc.contains(self.us), "a gathering node is a candidate");
                 assert!(
-                    !fail.contains(&self.us),
+                    !fail.contains(self.us),
                     "a gathering node never fails itself"
                 );
                 assert!(
@@ -842,14 +896,8 @@ impl<P: Clone> Totem<P> {
                 );
             }
             State::Operational { ring, members, .. } => {
-                assert!(
-                    members.contains(&self.us),
-                    "a node is a member of its own ring"
-                );
-                assert!(
-                    members.windows(2).all(|w| w[0] < w[1]),
-                    "members are sorted and distinct"
-                );
+                // Members are sorted, distinct and include us: `install`
+                // checks it, and nothing else writes them.
                 assert_eq!(
                     members.first(),
                     Some(&ring.rep),

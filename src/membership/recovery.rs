@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use sim::NodeId;
 
-use super::{Retained, RingId};
+use super::{Entry, Retained, RingId};
 
 /// For each old ring among the new ring's members, the union of what they
 /// retained of it, in sequence order: every message of that ring some
@@ -17,20 +17,17 @@ use super::{Retained, RingId};
 pub(super) fn recovery<P: Clone>(
     old_of: &BTreeMap<NodeId, Option<Retained<P>>>,
 ) -> BTreeMap<RingId, Retained<P>> {
-    let mut by_ring: BTreeMap<RingId, BTreeMap<u64, (NodeId, P)>> = BTreeMap::new();
+    let mut by_ring: BTreeMap<RingId, BTreeMap<u64, Entry<P>>> = BTreeMap::new();
     for r in old_of.values().flatten() {
         let log = by_ring.entry(r.ring).or_default();
-        for (seq, from, p) in &r.log {
-            log.entry(*seq).or_insert_with(|| (*from, p.clone()));
+        for e in &r.log {
+            log.entry(e.0).or_insert_with(|| e.clone());
         }
     }
     by_ring
         .into_iter()
         .map(|(ring, log)| {
-            let log = log
-                .into_iter()
-                .map(|(seq, (from, p))| (seq, from, p))
-                .collect();
+            let log = log.into_values().collect();
             (ring, Retained { ring, log })
         })
         .collect()

@@ -415,7 +415,10 @@ fn recovery_unites_what_each_old_ring_kept() {
     let kept = |ring, log: &[(u64, u32, u32)]| {
         Some(Retained {
             ring,
-            log: log.iter().map(|&(s, f, p)| (s, NodeId(f), p)).collect(),
+            log: log
+                .iter()
+                .map(|&(s, f, p)| Arc::new((s, NodeId(f), p)))
+                .collect(),
         })
     };
     let old_of = BTreeMap::from([

@@ -8,6 +8,8 @@
 //! for `hold`). A token passed on and not seen again is retransmitted, so a
 //! single lost packet does not break the ring.
 
+use std::sync::Arc;
+
 use sim::Instant;
 
 use super::{Msg, Output, State, Timer, Token, Totem};
@@ -44,29 +46,32 @@ impl<P: Clone> Totem<P> {
             return;
         };
         *last_hop = token.hop;
-        self.timers.set(
-            Timer::TokenLoss,
-            now + self.cfg.token_timeout(self.nodelist.len()),
-        );
+        self.timers.set(Timer::TokenLoss, now + self.token_timeout);
         self.timers.stop(Timer::TokenRetransmit);
-        for (seq, from, p) in &token.log {
-            if *seq > *delivered {
-                *delivered = *seq;
+        for e in &token.log {
+            let (seq, from, ref p) = **e;
+            if seq > *delivered {
+                *delivered = seq;
                 out.push(Output::Deliver {
-                    from: *from,
+                    from,
                     payload: p.clone(),
                 });
             }
         }
-        token.log.retain(|(_, from, _)| *from != us);
-        for p in self.pending.drain(..) {
-            token.seq += 1;
-            *delivered = token.seq;
-            out.push(Output::Deliver {
-                from: us,
-                payload: p.clone(),
-            });
-            token.log.push((token.seq, us, p));
+        // Most tokens carry nothing and pick nothing up: skip the calls.
+        if !token.log.is_empty() {
+            token.log.retain(|e| e.1 != us);
+        }
+        if !self.pending.is_empty() {
+            for p in self.pending.drain(..) {
+                token.seq += 1;
+                *delivered = token.seq;
+                out.push(Output::Deliver {
+                    from: us,
+                    payload: p.clone(),
+                });
+                token.log.push(Arc::new((token.seq, us, p)));
+            }
         }
         let idle = token.log.is_empty();
         let is_rep = members.first() == Some(&us);
@@ -83,7 +88,7 @@ impl<P: Clone> Totem<P> {
 
     fn pass_token(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
         let us = self.us;
-        let retransmit = self.cfg.token_retransmit(self.nodelist.len());
+        let retransmit = self.token_retransmit;
         let State::Operational {
             members,
             token: Some(token),
@@ -116,10 +121,8 @@ impl<P: Clone> Totem<P> {
                     msg: msg.clone(),
                 });
             }
-            self.timers.set(
-                Timer::TokenRetransmit,
-                now + self.cfg.token_retransmit(self.nodelist.len()),
-            );
+            self.timers
+                .set(Timer::TokenRetransmit, now + self.token_retransmit);
             return;
         }
         let State::Operational {
@@ -136,10 +139,8 @@ impl<P: Clone> Totem<P> {
             to: next,
             msg: Msg::Token(token.clone()),
         });
-        self.timers.set(
-            Timer::TokenRetransmit,
-            now + self.cfg.token_retransmit(self.nodelist.len()),
-        );
+        self.timers
+            .set(Timer::TokenRetransmit, now + self.token_retransmit);
     }
 
     pub(super) fn on_token_hold(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
