@@ -95,7 +95,17 @@ impl Truth {
     pub fn count(&self, kinds: &BTreeMap<String, RscKind>, id: &str) -> usize {
         match kinds.get(id) {
             Some(RscKind::Group(members)) => usize::from(self.group_node(members).is_some()),
-            Some(RscKind::Clone { prims, .. }) => self.clone_nodes(prims).len(),
+            // Counted without building the map `clone_nodes` returns: the
+            // observer counts every named resource after every change.
+            Some(RscKind::Clone { prims, .. }) => prims
+                .first()
+                .and_then(|p| self.active.get(p))
+                .map_or(0, |first| {
+                    first
+                        .keys()
+                        .filter(|n| prims.iter().all(|p| self.on(p, **n)))
+                        .count()
+                }),
             _ => self.active.get(id).map_or(0, |m| m.len()),
         }
     }
