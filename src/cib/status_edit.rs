@@ -8,42 +8,43 @@
 //! nodes, which the scheduler derives from the resources
 //! ([`crate::scheduler::remote`]): the one place this module looks upwards.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
 
 /// Finds (or creates) a node's `node_state` by name.
 pub fn node_state<'a>(cib: &'a mut Cib, uname: &str) -> Option<&'a mut NodeState> {
-    // A remote or guest node has no `<node>` entry necessarily: its id is
-    // its name (crm_simulate passes the name as the uuid of actions routed
-    // through another node).
-    let id = cib
-        .configuration
-        .nodes
-        .iter()
-        .find(|n| n.uname == uname)
-        .map(|n| n.id.clone())
-        .or_else(|| {
+    // The id is borrowed from the configuration (this runs for every
+    // result the DC records) and copied only for a new entry. A remote or
+    // guest node has no `<node>` entry necessarily: its id is its name
+    // (crm_simulate passes the name as the uuid of actions routed through
+    // another node).
+    let id: Cow<str> = match cib.configuration.nodes.iter().find(|n| n.uname == uname) {
+        Some(n) => Cow::Borrowed(&n.id),
+        None => {
             let expanded = crate::scheduler::remote::with_guest_connections(cib);
-            crate::scheduler::remote::node_names_from_resources(&expanded)
+            let found = crate::scheduler::remote::node_names_from_resources(&expanded)
                 .into_iter()
                 .chain(crate::scheduler::bundle::node_names(cib))
-                .find(|n| n == uname)
-        })?;
-    let pos = cib
-        .status
+                .find(|n| n == uname)?;
+            Cow::Owned(found)
+        }
+    };
+    let status = &mut cib.status;
+    let pos = status
         .node_states
         .iter()
-        .position(|s| s.uname.as_deref() == Some(uname) || s.id == id);
+        .position(|s| s.uname.as_deref() == Some(uname) || s.id == *id);
     let pos = match pos {
         Some(p) => p,
         None => {
-            cib.status.node_states.push(Arc::new(NodeState {
-                id: id.clone(),
+            status.node_states.push(Arc::new(NodeState {
+                id: id.into_owned(),
                 uname: Some(uname.to_string()),
                 ..Default::default()
             }));
-            cib.status.node_states.len() - 1
+            status.node_states.len() - 1
         }
     };
     // The entry is copied here only if another copy of the CIB shares it.

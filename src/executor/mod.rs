@@ -363,14 +363,19 @@ impl Executor {
         // One run at a time: a timed-out run's resource may start its next
         // job, which files a new run (not yet due) where the old one was.
         let mut from = 0;
-        while let Some(i) = (from..self.in_flight.len()).find(|&i| self.in_flight[i].deadline <= now)
+        while let Some(i) =
+            (from..self.in_flight.len()).find(|&i| self.in_flight[i].deadline <= now)
         {
             let len = self.in_flight.len();
             let Running { token, job, .. } = self.in_flight.remove(i);
             out.push(Output::Abandon(token));
             self.finish_and_next(now, job, OpStatus::TimedOut, 1, out);
             // A next run of the same resource took its place: not looked at again.
-            from = if self.in_flight.len() == len { i + 1 } else { i };
+            from = if self.in_flight.len() == len {
+                i + 1
+            } else {
+                i
+            };
         }
         if !self.recurring.iter().any(|(t, _)| *t <= now) {
             return;
