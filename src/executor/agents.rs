@@ -124,11 +124,12 @@ pub struct Agents {
     timings: Timings,
     active: BTreeMap<String, Activity>,
     armed: BTreeMap<(String, String), Armed>,
-    /// Operations in progress by token: when they finish, and what they
-    /// were. These are the resources side's timers, one per operation in
-    /// progress, so they live with their operation rather than in a
-    /// fixed `TimerTable`.
-    running: BTreeMap<u64, (Instant, Request)>,
+    /// Operations in progress, in token order: when they finish, and what
+    /// they were. These are the resources side's timers, one per operation
+    /// in progress, so they live with their operation rather than in a
+    /// fixed `TimerTable`. A short vector, not a map: it fills and empties
+    /// with every operation, and a map would allocate a node each time.
+    running: Vec<(u64, Instant, Request)>,
     /// Injected failures returned, per resource.
     failures: BTreeMap<String, u64>,
     /// Fencing devices started here.
@@ -156,7 +157,7 @@ impl Agents {
             timings,
             active: BTreeMap::new(),
             armed: BTreeMap::new(),
-            running: BTreeMap::new(),
+            running: Vec::new(),
             failures: BTreeMap::new(),
             stack_bound: Default::default(),
             changes: Changes::default(),
@@ -219,21 +220,27 @@ impl Agents {
     /// Starts an operation; its result comes at `next_deadline`.
     pub fn request(&mut self, now: Instant, req: Request) {
         let d = self.timings.of(&req.rsc, &req.agent, &req.action);
-        assert!(
-            !self.running.contains_key(&req.token),
-            "request tokens are unique"
-        );
-        self.running.insert(req.token, (now + d, req));
+        let Err(pos) = self.position(req.token) else {
+            panic!("request tokens are unique");
+        };
+        self.running.insert(pos, (req.token, now + d, req));
+    }
+
+    /// Where the operation of a token is (`Ok`), or would go (`Err`).
+    fn position(&self, token: u64) -> Result<usize, usize> {
+        self.running.binary_search_by_key(&token, |(k, _, _)| *k)
     }
 
     /// Abandons an operation (the executor timed it out): it never takes effect.
     pub fn abandon(&mut self, token: u64) {
-        self.running.remove(&token);
+        if let Ok(pos) = self.position(token) {
+            self.running.remove(pos);
+        }
     }
 
     /// When the next operation finishes.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.running.values().map(|(t, _)| *t).min()
+        self.running.iter().map(|(_, t, _)| *t).min()
     }
 
     /// Finishes every operation due by `now`, in order of time then token.
@@ -241,13 +248,14 @@ impl Agents {
         let mut due: Vec<(Instant, u64)> = self
             .running
             .iter()
-            .filter(|(_, (t, _))| *t <= now)
-            .map(|(k, (t, _))| (*t, *k))
+            .filter(|(_, t, _)| *t <= now)
+            .map(|(k, t, _)| (*t, *k))
             .collect();
         due.sort();
         due.into_iter()
             .map(|(_, token)| {
-                let (_, req) = self.running.remove(&token).expect("due");
+                let pos = self.position(token).expect("due");
+                let (_, _, req) = self.running.remove(pos);
                 Done {
                     token,
                     rc: self.complete(&req),

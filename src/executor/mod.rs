@@ -391,16 +391,18 @@ impl Executor {
     /// and no operation left waiting behind nothing.
     fn check_invariants(&self) {
         let us = self.us;
-        let mut tokens = std::collections::BTreeSet::new();
         for pair in self.in_flight.windows(2) {
             assert!(
                 pair[0].job.op.rsc < pair[1].job.op.rsc,
                 "node {us}: one run in flight per resource, in resource order"
             );
         }
-        for r in &self.in_flight {
+        // Runs in flight are few (one per resource at most): compared
+        // pairwise rather than through a set built after every input.
+        for (i, r) in self.in_flight.iter().enumerate() {
             assert!(
-                r.token <= self.next_token && tokens.insert(r.token),
+                r.token <= self.next_token
+                    && self.in_flight[..i].iter().all(|o| o.token != r.token),
                 "node {us}: each run in flight has a token of its own"
             );
         }
