@@ -93,7 +93,12 @@ impl Truth {
 
     /// How many instances of a scenario-named resource are active.
     pub fn count(&self, kinds: &BTreeMap<String, RscKind>, id: &str) -> usize {
-        match kinds.get(id) {
+        self.count_of(kinds.get(id), id)
+    }
+
+    /// [`Truth::count`] with the resource's kind already looked up.
+    pub fn count_of(&self, kind: Option<&RscKind>, id: &str) -> usize {
+        match kind {
             Some(RscKind::Group(members)) => usize::from(self.group_node(members).is_some()),
             // Counted without building the map `clone_nodes` returns: the
             // observer counts every named resource after every change.
