@@ -228,25 +228,23 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
     key.push('_');
     push_u64(&mut key, interval_ms);
     let failed = rc != target_rc;
-    let mut ids = Vec::new();
-    if let Some(id) = forced_id {
-        ids.push(id);
+    // The entries written: one, or a failure's two.
+    let (id, also) = if let Some(id) = forced_id {
+        (id, None)
     } else if failed {
-        ids.push([rsc_id, "_last_failure_0"].concat());
-        if interval_ms == 0 {
-            ids.push([rsc_id, "_last_0"].concat());
-        }
+        let last = (interval_ms == 0).then(|| [rsc_id, "_last_0"].concat());
+        ([rsc_id, "_last_failure_0"].concat(), last)
     } else if interval_ms > 0 {
-        ids.push(key.clone());
+        (key.clone(), None)
     } else {
-        ids.push([rsc_id, "_last_0"].concat());
-    }
+        ([rsc_id, "_last_0"].concat(), None)
+    };
     let mut transition_key = String::with_capacity(64);
     push_i64(&mut transition_key, call_id);
     transition_key.push_str(":-1:");
     push_i64(&mut transition_key, target_rc.into());
     transition_key.push_str(":xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
-    for id in ids {
+    for id in std::iter::once(id).chain(also) {
         // An entry with the same id is updated in place, as
         // pcmk__create_history_xml does: attributes it does not set (the
         // recorded digests, last-run) keep their values.
@@ -254,7 +252,7 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
             Some(p) => p,
             None => {
                 res.ops.push(LrmOp {
-                    id: id.clone(),
+                    id,
                     ..Default::default()
                 });
                 res.ops.len() - 1
@@ -273,6 +271,7 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
         op.queue_time = Some(0);
         let magic = op.transition_magic.get_or_insert_with(String::new);
         magic.clear();
+        magic.reserve(transition_key.len() + 16);
         magic.push_str("0:");
         push_i64(magic, rc.into());
         magic.push(';');
@@ -302,9 +301,7 @@ fn push_u64(s: &mut String, n: u64) {
             break;
         }
     }
-    for &d in &digits[at..] {
-        s.push(char::from(d));
-    }
+    s.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// [`push_u64`] for a signed number.
