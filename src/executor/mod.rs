@@ -208,10 +208,8 @@ impl Executor {
     /// Queues a job behind its resource's others and starts it if none is
     /// in flight: at once, without queueing, when none waits either.
     fn enqueue(&mut self, now: Instant, job: Job, out: &mut Vec<Output>) {
-        let pos = match self.in_flight_pos(&job.op.rsc) {
-            Ok(_) => None,
-            Err(pos) => Some(pos),
-        };
+        // Where its run goes, if the resource has none in flight.
+        let pos = self.in_flight_pos(&job.op.rsc).err();
         let queue = match self.queued.get_mut(&job.op.rsc) {
             Some(q) => q,
             None => self.queued.entry(job.op.rsc.clone()).or_default(),
