@@ -77,7 +77,7 @@ impl Controller {
             return;
         }
         let l = &self.local;
-        let mut history: Vec<OpRecord> = l.history.values().map(|r| (**r).clone()).collect();
+        let mut history: Vec<Shared<OpRecord>> = l.history.values().cloned().collect();
         history.sort_by_key(|r| r.call_id);
         // Operations still running (one-shot ones: a recurring
         // monitor's history is its last result) go last, as
@@ -87,7 +87,7 @@ impl Controller {
             l.calls
                 .values()
                 .filter(|c| c.op.interval_ms == 0)
-                .map(|c| l.pending_record(c)),
+                .map(|c| Shared::new(l.pending_record(c))),
         );
         out.push(Output::Cast(Msg::JoinConfirm {
             join,

@@ -150,8 +150,9 @@ pub enum Msg {
     JoinConfirm {
         /// The join round.
         join: u64,
-        /// Its operation history, oldest first.
-        history: Shared<Vec<OpRecord>>,
+        /// Its operation history, oldest first (the records shared with
+        /// the node's own history).
+        history: Shared<Vec<Shared<OpRecord>>>,
     },
     /// The DC asks a node to run an operation.
     Exec {
