@@ -205,24 +205,20 @@ impl Executor {
         timeouts.chain(repeats).min()
     }
 
-    /// Queues a job behind its resource's others and starts it if none is
-    /// in flight: at once, without queueing, when none waits either.
+    /// Runs a job at once if its resource has none in flight, else queues
+    /// it behind the resource's others.
     fn enqueue(&mut self, now: Instant, job: Job, out: &mut Vec<Output>) {
-        // Where its run goes, if the resource has none in flight.
-        let pos = self.in_flight_pos(&job.op.rsc).err();
-        let queue = match self.queued.get_mut(&job.op.rsc) {
-            Some(q) => q,
-            None => self.queued.entry(job.op.rsc.clone()).or_default(),
-        };
-        match pos {
-            Some(pos) if queue.is_empty() => self.start(now, pos, job, out),
-            _ => {
-                queue.push_back(job);
-                if let Some(pos) = pos {
-                    let job = queue.pop_front().expect("just queued");
-                    self.start(now, pos, job, out);
+        match self.in_flight_pos(&job.op.rsc) {
+            // Nothing in flight, so nothing queued either (checked after
+            // every input).
+            Err(pos) => self.start(now, pos, job, out),
+            Ok(_) => match self.queued.get_mut(&job.op.rsc) {
+                Some(queue) => queue.push_back(job),
+                None => {
+                    let rsc = job.op.rsc.clone();
+                    self.queued.insert(rsc, VecDeque::from([job]));
                 }
-            }
+            },
         }
     }
 
