@@ -44,8 +44,15 @@ impl Serialize for SharedCib {
 /// the part itself. The ring hands every message to every member, and
 /// carries it in each token pass until all have it: a copy of an operation
 /// record or of a resource operation would otherwise copy all its strings.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct Shared<T>(Arc<T>);
+
+/// Shown as the part itself, as before it was shared.
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 impl<T> Shared<T> {
     /// A part to share.
