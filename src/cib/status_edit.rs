@@ -8,42 +8,43 @@
 //! nodes, which the scheduler derives from the resources
 //! ([`crate::scheduler::remote`]): the one place this module looks upwards.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
 
 /// Finds (or creates) a node's `node_state` by name.
 pub fn node_state<'a>(cib: &'a mut Cib, uname: &str) -> Option<&'a mut NodeState> {
-    // A remote or guest node has no `<node>` entry necessarily: its id is
-    // its name (crm_simulate passes the name as the uuid of actions routed
-    // through another node).
-    let id = cib
-        .configuration
-        .nodes
-        .iter()
-        .find(|n| n.uname == uname)
-        .map(|n| n.id.clone())
-        .or_else(|| {
+    // The id is borrowed from the configuration (this runs for every
+    // result the DC records) and copied only for a new entry. A remote or
+    // guest node has no `<node>` entry necessarily: its id is its name
+    // (crm_simulate passes the name as the uuid of actions routed through
+    // another node).
+    let id: Cow<str> = match cib.configuration.nodes.iter().find(|n| n.uname == uname) {
+        Some(n) => Cow::Borrowed(&n.id),
+        None => {
             let expanded = crate::scheduler::remote::with_guest_connections(cib);
-            crate::scheduler::remote::node_names_from_resources(&expanded)
+            let found = crate::scheduler::remote::node_names_from_resources(&expanded)
                 .into_iter()
                 .chain(crate::scheduler::bundle::node_names(cib))
-                .find(|n| n == uname)
-        })?;
-    let pos = cib
-        .status
+                .find(|n| n == uname)?;
+            Cow::Owned(found)
+        }
+    };
+    let status = &mut cib.status;
+    let pos = status
         .node_states
         .iter()
-        .position(|s| s.uname.as_deref() == Some(uname) || s.id == id);
+        .position(|s| s.uname.as_deref() == Some(uname) || s.id == *id);
     let pos = match pos {
         Some(p) => p,
         None => {
-            cib.status.node_states.push(Arc::new(NodeState {
-                id: id.clone(),
+            status.node_states.push(Arc::new(NodeState {
+                id: id.into_owned(),
                 uname: Some(uname.to_string()),
                 ..Default::default()
             }));
-            cib.status.node_states.len() - 1
+            status.node_states.len() - 1
         }
     };
     // The entry is copied here only if another copy of the CIB shares it.
@@ -218,23 +219,32 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
         .unwrap_or(0)
         .max(0)
         + 1;
-    let key = format!("{rsc_id}_{task}_{interval_ms}");
+    // Built by hand rather than with `format!`: this runs for every
+    // operation result, and the formatting machinery was most of its cost.
+    let mut key = String::with_capacity(rsc_id.len() + task.len() + 8);
+    key.push_str(rsc_id);
+    key.push('_');
+    key.push_str(task);
+    key.push('_');
+    push_u64(&mut key, interval_ms);
     let failed = rc != target_rc;
-    let mut ids = Vec::new();
-    if let Some(id) = forced_id {
-        ids.push(id);
+    // The entries written: one, or a failure's two.
+    let (id, also) = if let Some(id) = forced_id {
+        (id, None)
     } else if failed {
-        ids.push([rsc_id, "_last_failure_0"].concat());
-        if interval_ms == 0 {
-            ids.push([rsc_id, "_last_0"].concat());
-        }
+        let last = (interval_ms == 0).then(|| [rsc_id, "_last_0"].concat());
+        ([rsc_id, "_last_failure_0"].concat(), last)
     } else if interval_ms > 0 {
-        ids.push(key.clone());
+        (key.clone(), None)
     } else {
-        ids.push([rsc_id, "_last_0"].concat());
-    }
-    let transition_key = format!("{call_id}:-1:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
-    for id in ids {
+        ([rsc_id, "_last_0"].concat(), None)
+    };
+    let mut transition_key = String::with_capacity(64);
+    push_i64(&mut transition_key, call_id);
+    transition_key.push_str(":-1:");
+    push_i64(&mut transition_key, target_rc.into());
+    transition_key.push_str(":xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+    for id in std::iter::once(id).chain(also) {
         // An entry with the same id is updated in place, as
         // pcmk__create_history_xml does: attributes it does not set (the
         // recorded digests, last-run) keep their values.
@@ -242,7 +252,7 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
             Some(p) => p,
             None => {
                 res.ops.push(LrmOp {
-                    id: id.clone(),
+                    id,
                     ..Default::default()
                 });
                 res.ops.len() - 1
@@ -259,10 +269,13 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
         op.last_rc_change = Some(now);
         op.exec_time = Some(0);
         op.queue_time = Some(0);
-        put(
-            &mut op.transition_magic,
-            format_args!("0:{rc};{transition_key}"),
-        );
+        let magic = op.transition_magic.get_or_insert_with(String::new);
+        magic.clear();
+        magic.reserve(transition_key.len() + 16);
+        magic.push_str("0:");
+        push_i64(magic, rc.into());
+        magic.push(';');
+        magic.push_str(&transition_key);
         put_str(&mut op.transition_key, &transition_key);
         let reason = if failed {
             "Simulated action result"
@@ -274,18 +287,34 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
     }
 }
 
+/// Appends a number in decimal, as `Display` writes it, without the
+/// formatting machinery.
+fn push_u64(s: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
+
+/// [`push_u64`] for a signed number.
+fn push_i64(s: &mut String, n: i64) {
+    if n < 0 {
+        s.push('-');
+    }
+    push_u64(s, n.unsigned_abs());
+}
+
 /// Writes an optional attribute of a history entry in place: an entry
 /// updated again (every result of a resource rewrites its `_last_0`) keeps
 /// its strings' buffers instead of allocating new ones.
-fn put(slot: &mut Option<String>, value: std::fmt::Arguments) {
-    use std::fmt::Write as _;
-    let s = slot.get_or_insert_with(String::new);
-    s.clear();
-    // Writing into a String cannot fail.
-    let _ = s.write_fmt(value);
-}
-
-/// [`put`] for a value already written.
 fn put_str(slot: &mut Option<String>, value: &str) {
     let s = slot.get_or_insert_with(String::new);
     s.clear();
@@ -354,5 +383,22 @@ pub fn set_pair(set: &mut NvSet, name: &str, value: String) {
             value: Some(value),
             ..Default::default()
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push_i64, push_u64};
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for n in [0, 1, 9, 10, 193, 20_000, i64::MAX, -1, -10, i64::MIN] {
+            let mut s = String::from("x");
+            push_i64(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+        let mut s = String::new();
+        push_u64(&mut s, u64::MAX);
+        assert_eq!(s, u64::MAX.to_string());
     }
 }

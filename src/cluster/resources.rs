@@ -34,33 +34,37 @@ impl Resources {
     }
 
     /// Takes one input and returns its effects, then what changed in the
-    /// ground truth as events.
+    /// ground truth as events: activities that changed, in resource order,
+    /// then those that began, in resource order; then the resources that
+    /// returned an injected failure. The agents note what they change as
+    /// they change it ([`crate::executor::agents::Changes`]): most inputs
+    /// (a request, a monitor finding what it found before) change nothing,
+    /// and then nothing is compared or copied.
     pub fn handle(&mut self, now: Instant, input: Input<Msg>) -> Vec<Out> {
-        let before = self.agents.active().clone();
-        let failures = self.agents.failures().clone();
         let mut out = self.handle_input(now, input);
-        let after = self.agents.active();
-        for (rsc, was) in &before {
-            let now = after.get(rsc).copied();
-            if now != Some(*was) {
-                out.push(Output::Event(ClusterEvent::Activity {
-                    rsc: rsc.clone(),
-                    now,
-                }));
+        let mut changes = self.agents.take_changes();
+        if !changes.activity.is_empty() {
+            changes.activity.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let active = self.agents.active();
+            for (rsc, was) in &changes.activity {
+                let now = active.get(rsc).copied();
+                if was.is_some() && now != *was {
+                    out.push(Output::Event(ClusterEvent::Activity {
+                        rsc: rsc.clone(),
+                        now,
+                    }));
+                }
+            }
+            for (rsc, was) in changes.activity {
+                let now = active.get(&rsc).copied();
+                if was.is_none() && now.is_some() {
+                    out.push(Output::Event(ClusterEvent::Activity { rsc, now }));
+                }
             }
         }
-        for (rsc, a) in after {
-            if !before.contains_key(rsc) {
-                out.push(Output::Event(ClusterEvent::Activity {
-                    rsc: rsc.clone(),
-                    now: Some(*a),
-                }));
-            }
-        }
-        for (rsc, n) in self.agents.failures() {
-            if failures.get(rsc).is_none_or(|old| old < n) {
-                out.push(Output::Event(ClusterEvent::Failed { rsc: rsc.clone() }));
-            }
+        changes.failed.sort_unstable();
+        for rsc in changes.failed {
+            out.push(Output::Event(ClusterEvent::Failed { rsc }));
         }
         self.agents.check_invariants();
         out

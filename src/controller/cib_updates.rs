@@ -229,28 +229,25 @@ pub fn record_result(cib: &mut Cib, r: &OpRecord, now_secs: i64, count_failures:
         target_rc: r.expected_rc,
         now: now_secs,
     };
-    status_edit::record_op(cib, &result);
-    // The controller's bookkeeping that crm_simulate leaves out, on the
-    // entries just written (they carry the resource's newest call id).
-    if let Some(st) = status_edit::node_state(cib, &r.node) {
-        if let Some(res) = st
-            .lrm
-            .as_mut()
-            .and_then(|l| l.iter_mut().find(|x| x.id == r.rsc))
-            .map(std::sync::Arc::make_mut)
-        {
-            let newest = res.ops.iter().filter_map(|o| o.call_id).max();
-            for op in res.ops.iter_mut().filter(|o| o.call_id == newest) {
-                match r.status {
-                    crate::executor::OpStatus::TimedOut => op.op_status = Some(2),
-                    crate::executor::OpStatus::Pending => {
-                        op.op_status = Some(-1);
-                        op.rc_code = Some(r.rc);
-                    }
-                    _ => {}
+    // What `status_edit::record_op` does, keeping the entry found for the
+    // controller's bookkeeping that crm_simulate leaves out, on the entries
+    // just written (they carry the resource's newest call id).
+    if let Some(res) = status_edit::history_entry(cib, &r.node, &r.rsc) {
+        status_edit::record_result(res, &result, None);
+        let newest = res.ops.iter().filter_map(|o| o.call_id).max();
+        for op in res.ops.iter_mut().filter(|o| o.call_id == newest) {
+            match r.status {
+                crate::executor::OpStatus::TimedOut => op.op_status = Some(2),
+                crate::executor::OpStatus::Pending => {
+                    op.op_status = Some(-1);
+                    op.rc_code = Some(r.rc);
                 }
-                if let Some(d) = &r.digest {
-                    op.op_digest = Some(d.clone());
+                _ => {}
+            }
+            if let Some(d) = &r.digest {
+                match &mut op.op_digest {
+                    Some(old) => old.clone_from(d),
+                    None => op.op_digest = Some(d.clone()),
                 }
             }
         }

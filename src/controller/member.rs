@@ -8,7 +8,9 @@ use sim::Instant;
 
 use crate::executor::{self, OpStatus};
 
-use super::{Controller, Generation, Local, Msg, OpRecord, Output, Role, RscOp, SharedCib, Timer};
+use super::{
+    Controller, Generation, Local, Msg, OpRecord, Output, Role, RscOp, Shared, SharedCib, Timer,
+};
 
 /// The return code a pending operation is recorded with (`PCMK_OCF_UNKNOWN`).
 const PCMK_OCF_UNKNOWN: i32 = 193;
@@ -16,7 +18,7 @@ const PCMK_OCF_UNKNOWN: i32 = 193;
 /// An operation the local executor runs for the DC.
 #[derive(Debug, Clone)]
 pub(super) struct Call {
-    pub(super) op: RscOp,
+    pub(super) op: Shared<RscOp>,
     /// The transition and step it serves; `None` for the later results of
     /// a recurring operation.
     pub(super) key: Option<(u64, usize)>,
@@ -75,7 +77,7 @@ impl Controller {
             return;
         }
         let l = &self.local;
-        let mut history: Vec<OpRecord> = l.history.values().cloned().collect();
+        let mut history: Vec<Shared<OpRecord>> = l.history.values().cloned().collect();
         history.sort_by_key(|r| r.call_id);
         // Operations still running (one-shot ones: a recurring
         // monitor's history is its last result) go last, as
@@ -85,9 +87,12 @@ impl Controller {
             l.calls
                 .values()
                 .filter(|c| c.op.interval_ms == 0)
-                .map(|c| l.pending_record(c)),
+                .map(|c| Shared::new(l.pending_record(c))),
         );
-        out.push(Output::Cast(Msg::JoinConfirm { join, history }));
+        out.push(Output::Cast(Msg::JoinConfirm {
+            join,
+            history: Shared::new(history),
+        }));
     }
 
     pub(super) fn on_exec(
@@ -95,7 +100,7 @@ impl Controller {
         from: &str,
         transition: u64,
         step: usize,
-        op: RscOp,
+        op: Shared<RscOp>,
         start_failure_is_fatal: bool,
         out: &mut Vec<Output>,
     ) {
@@ -106,7 +111,7 @@ impl Controller {
             .local
             .exec(transition, step, op, start_failure_is_fatal, out)
         {
-            out.push(Output::Cast(Msg::Result(rec)));
+            out.push(Output::Cast(Msg::Result(Shared::new(rec))));
         }
     }
 
@@ -131,7 +136,7 @@ impl Controller {
         // controller before the change is broadcast, so a DC's view of its
         // own resources does not wait for the ring (which may be re-forming).
         match &mut self.role {
-            Role::Dc(d) => d.on_result(&mut self.local, now, rec, out),
+            Role::Dc(d) => d.on_result(&mut self.local, now, &rec, out),
             _ => out.push(Output::Cast(Msg::Result(rec))),
         }
     }
@@ -160,7 +165,7 @@ impl Local {
         &mut self,
         transition: u64,
         step: usize,
-        op: RscOp,
+        op: Shared<RscOp>,
         start_failure_is_fatal: bool,
         out: &mut Vec<Output>,
     ) -> Option<OpRecord> {
@@ -270,9 +275,9 @@ impl Local {
     }
 
     /// The executor's result of a call, as the record to report, kept in
-    /// this node's history; `None` when the call was cancelled meanwhile,
-    /// or when the result is its cancellation.
-    fn take_result(&mut self, r: &executor::OpResult) -> Option<OpRecord> {
+    /// this node's history (shared with the report); `None` when the call
+    /// was cancelled meanwhile, or when the result is its cancellation.
+    fn take_result(&mut self, r: &executor::OpResult) -> Option<Shared<OpRecord>> {
         let call = self.calls.get(&r.call)?;
         let rec = OpRecord {
             node: self.name.clone(),
@@ -304,10 +309,9 @@ impl Local {
             rec.node == self.name && rec.status != OpStatus::Cancelled,
             "the history keeps this node's results, not cancellations"
         );
-        self.history.insert(
-            (rec.rsc.clone(), rec.task.clone(), rec.interval_ms),
-            rec.clone(),
-        );
+        let key = (rec.rsc.clone(), rec.task.clone(), rec.interval_ms);
+        let rec = Shared::new(rec);
+        self.history.insert(key, rec.clone());
         Some(rec)
     }
 

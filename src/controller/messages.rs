@@ -40,6 +40,46 @@ impl Serialize for SharedCib {
     }
 }
 
+/// A part of a message shared by every copy of the message, serialised as
+/// the part itself. The ring hands every message to every member, and
+/// carries it in each token pass until all have it: a copy of an operation
+/// record or of a resource operation would otherwise copy all its strings.
+#[derive(PartialEq, Eq)]
+pub struct Shared<T>(Arc<T>);
+
+/// Shown as the part itself, as before it was shared.
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T> Shared<T> {
+    /// A part to share.
+    pub fn new(part: T) -> Shared<T> {
+        Shared(Arc::new(part))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (*self.0).serialize(s)
+    }
+}
+
 /// An operation result, as the node that ran it reports it to the DC.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OpRecord {
@@ -117,8 +157,9 @@ pub enum Msg {
     JoinConfirm {
         /// The join round.
         join: u64,
-        /// Its operation history, oldest first.
-        history: Vec<OpRecord>,
+        /// Its operation history, oldest first (the records shared with
+        /// the node's own history).
+        history: Shared<Vec<Shared<OpRecord>>>,
     },
     /// The DC asks a node to run an operation.
     Exec {
@@ -127,7 +168,7 @@ pub enum Msg {
         /// The step.
         step: usize,
         /// The operation.
-        op: RscOp,
+        op: Shared<RscOp>,
         /// `start-failure-is-fatal`.
         start_failure_is_fatal: bool,
     },
@@ -137,7 +178,7 @@ pub enum Msg {
         to: String,
     },
     /// An operation's result, for the DC.
-    Result(OpRecord),
+    Result(Shared<OpRecord>),
     /// A node asks to be shut down cleanly.
     ShutdownRequest,
     /// A configuration change for the DC to apply (a pcs command).

@@ -14,13 +14,16 @@ use sim::{Duration, Instant};
 use crate::fencer::FenceAction;
 use crate::scheduler::{digest, graph, Transition, WorkingSet};
 
+use super::Shared;
+
 /// What one step does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// A pseudo action: done as soon as its inputs are.
     Pseudo,
-    /// An agent operation on a node.
-    Rsc(RscOp),
+    /// An agent operation on a node (shared with the message that asks
+    /// for it and the call that runs it).
+    Rsc(Shared<RscOp>),
     /// Fence a node.
     Fence {
         /// The node.
@@ -166,7 +169,7 @@ impl Plan {
                                         act.interval_ms,
                                     ))
                                 });
-                            Step::Rsc(RscOp {
+                            Step::Rsc(Shared::new(RscOp {
                                 rsc: history_id(ws, r),
                                 agent: rsc.agent.rsplit(':').next().unwrap_or("").to_string(),
                                 task: task.to_string(),
@@ -177,7 +180,7 @@ impl Plan {
                                 expected_rc: act.expected_rc.unwrap_or(0),
                                 digest,
                                 stonith: rsc.is_fence_device,
-                            })
+                            }))
                         }
                         _ => Step::Nothing,
                     }

@@ -124,15 +124,30 @@ pub struct Agents {
     timings: Timings,
     active: BTreeMap<String, Activity>,
     armed: BTreeMap<(String, String), Armed>,
-    /// Operations in progress by token: when they finish, and what they
-    /// were. These are the resources side's timers, one per operation in
-    /// progress, so they live with their operation rather than in a
-    /// fixed `TimerTable`.
-    running: BTreeMap<u64, (Instant, Request)>,
+    /// Operations in progress, in token order: when they finish, and what
+    /// they were. These are the resources side's timers, one per operation
+    /// in progress, so they live with their operation rather than in a
+    /// fixed `TimerTable`. A short vector, not a map: it fills and empties
+    /// with every operation, and a map would allocate a node each time.
+    running: Vec<(u64, Instant, Request)>,
     /// Injected failures returned, per resource.
     failures: BTreeMap<String, u64>,
     /// Fencing devices started here.
     stack_bound: std::collections::BTreeSet<String>,
+    /// What changed since the changes were last taken.
+    changes: Changes,
+}
+
+/// What changed in a node's [`Agents`] since [`Agents::take_changes`]:
+/// recorded as it happens, so that the `resources` process reports the
+/// changes of an input without copying the whole state around it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Each resource whose activity changed, once, with its activity
+    /// before its first change (it may have changed back since).
+    pub activity: Vec<(String, Option<Activity>)>,
+    /// Each resource that returned an injected failure, once.
+    pub failed: Vec<String>,
 }
 
 impl Agents {
@@ -142,9 +157,27 @@ impl Agents {
             timings,
             active: BTreeMap::new(),
             armed: BTreeMap::new(),
-            running: BTreeMap::new(),
+            running: Vec::new(),
             failures: BTreeMap::new(),
             stack_bound: Default::default(),
+            changes: Changes::default(),
+        }
+    }
+
+    /// What changed since the last call (or since the start).
+    pub fn take_changes(&mut self) -> Changes {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Sets what a resource does here (`None`: stopped), noting the change.
+    fn set_active(&mut self, rsc: &str, to: Option<Activity>) {
+        let was = match (to, self.active.get_mut(rsc)) {
+            (Some(a), Some(slot)) => Some(std::mem::replace(slot, a)),
+            (Some(a), None) => self.active.insert(rsc.to_string(), a),
+            (None, _) => self.active.remove(rsc),
+        };
+        if was != to && !self.changes.activity.iter().any(|(r, _)| r == rsc) {
+            self.changes.activity.push((rsc.to_string(), was));
         }
     }
 
@@ -161,7 +194,10 @@ impl Agents {
 
     /// Everything stops at once (crash, power loss, fence).
     pub fn halt(&mut self) {
-        self.active.clear();
+        let all: Vec<String> = self.active.keys().cloned().collect();
+        for rsc in all {
+            self.set_active(&rsc, None);
+        }
         self.running.clear();
     }
 
@@ -172,7 +208,7 @@ impl Agents {
         self.running.clear();
         let stack_bound = std::mem::take(&mut self.stack_bound);
         for rsc in stack_bound {
-            self.active.remove(&rsc);
+            self.set_active(&rsc, None);
         }
     }
 
@@ -184,21 +220,27 @@ impl Agents {
     /// Starts an operation; its result comes at `next_deadline`.
     pub fn request(&mut self, now: Instant, req: Request) {
         let d = self.timings.of(&req.rsc, &req.agent, &req.action);
-        assert!(
-            !self.running.contains_key(&req.token),
-            "request tokens are unique"
-        );
-        self.running.insert(req.token, (now + d, req));
+        let Err(pos) = self.position(req.token) else {
+            panic!("request tokens are unique");
+        };
+        self.running.insert(pos, (req.token, now + d, req));
+    }
+
+    /// Where the operation of a token is (`Ok`), or would go (`Err`).
+    fn position(&self, token: u64) -> Result<usize, usize> {
+        self.running.binary_search_by_key(&token, |(k, _, _)| *k)
     }
 
     /// Abandons an operation (the executor timed it out): it never takes effect.
     pub fn abandon(&mut self, token: u64) {
-        self.running.remove(&token);
+        if let Ok(pos) = self.position(token) {
+            self.running.remove(pos);
+        }
     }
 
     /// When the next operation finishes.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.running.values().map(|(t, _)| *t).min()
+        self.running.iter().map(|(_, t, _)| *t).min()
     }
 
     /// Finishes every operation due by `now`, in order of time then token.
@@ -206,13 +248,14 @@ impl Agents {
         let mut due: Vec<(Instant, u64)> = self
             .running
             .iter()
-            .filter(|(_, (t, _))| *t <= now)
-            .map(|(k, (t, _))| (*t, *k))
+            .filter(|(_, t, _)| *t <= now)
+            .map(|(k, t, _)| (*t, *k))
             .collect();
         due.sort();
         due.into_iter()
             .map(|(_, token)| {
-                let (_, req) = self.running.remove(&token).expect("due");
+                let pos = self.position(token).expect("due");
+                let (_, _, req) = self.running.remove(pos);
                 Done {
                     token,
                     rc: self.complete(&req),
@@ -235,18 +278,32 @@ impl Agents {
 
     /// Applies an operation's effect and gives its result code.
     fn complete(&mut self, req: &Request) -> i32 {
-        let key = (req.rsc.clone(), req.action.clone());
-        if let Some(a) = self.armed.get_mut(&key) {
+        // Found without building a key: armed failures are few, and most
+        // operations find none.
+        let armed = self
+            .armed
+            .iter_mut()
+            .find(|((r, a), _)| *r == req.rsc && *a == req.action);
+        if let Some((key, a)) = armed {
             let code = a.rc;
             a.times -= 1;
             if a.times == 0 {
+                let key = key.clone();
                 self.armed.remove(&key);
             }
             if code != rc::OK {
-                *self.failures.entry(req.rsc.clone()).or_insert(0) += 1;
+                match self.failures.get_mut(&req.rsc) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.failures.insert(req.rsc.clone(), 1);
+                    }
+                }
+                if !self.changes.failed.contains(&req.rsc) {
+                    self.changes.failed.push(req.rsc.clone());
+                }
                 if req.action == "monitor" && code == rc::NOT_RUNNING {
                     // The service died.
-                    self.active.remove(&req.rsc);
+                    self.set_active(&req.rsc, None);
                 }
                 return code;
             }
@@ -254,28 +311,28 @@ impl Agents {
         let now_active = self.active.get(&req.rsc).copied();
         match req.action.as_str() {
             "start" | "migrate_from" => {
-                if req.stonith {
+                if req.stonith && !self.stack_bound.contains(&req.rsc) {
                     self.stack_bound.insert(req.rsc.clone());
                 }
-                self.active.insert(req.rsc.clone(), Activity::Started);
+                self.set_active(&req.rsc, Some(Activity::Started));
                 rc::OK
             }
             "stop" | "migrate_to" => {
-                self.active.remove(&req.rsc);
+                self.set_active(&req.rsc, None);
                 rc::OK
             }
             "promote" => {
                 if now_active.is_none() {
                     return rc::NOT_RUNNING;
                 }
-                self.active.insert(req.rsc.clone(), Activity::Promoted);
+                self.set_active(&req.rsc, Some(Activity::Promoted));
                 rc::OK
             }
             "demote" => {
                 if now_active.is_none() {
                     return rc::NOT_RUNNING;
                 }
-                self.active.insert(req.rsc.clone(), Activity::Started);
+                self.set_active(&req.rsc, Some(Activity::Started));
                 rc::OK
             }
             "monitor" => match now_active {

@@ -107,6 +107,15 @@ pub enum Output {
     Result(OpResult),
 }
 
+/// A run in flight: its token, its timeout, and the job (which names the
+/// resource).
+#[derive(Debug, Clone)]
+struct Running {
+    token: u64,
+    deadline: Instant,
+    job: Job,
+}
+
 #[derive(Debug, Clone)]
 struct Job {
     call: u64,
@@ -132,8 +141,11 @@ pub struct Executor {
     us: NodeId,
     next_call_id: u64,
     next_token: u64,
-    /// Per resource: the job in flight (token, timeout deadline).
-    in_flight: BTreeMap<String, (u64, Instant, Job)>,
+    /// The jobs in flight, at most one per resource, in resource order.
+    /// A short vector rather than a map keyed by resource: a run comes and
+    /// goes with every operation, and a map would copy the resource's name
+    /// for its key (and allocate a node whenever it fills from empty).
+    in_flight: Vec<Running>,
     /// Per resource: the jobs waiting for the one in flight.
     queued: BTreeMap<String, VecDeque<Job>>,
     /// Recurring jobs waiting for their next run, with its time.
@@ -154,7 +166,7 @@ impl Executor {
             us,
             next_call_id: 0,
             next_token: 0,
-            in_flight: BTreeMap::new(),
+            in_flight: Vec::new(),
             queued: BTreeMap::new(),
             recurring: Vec::new(),
         }
@@ -188,25 +200,47 @@ impl Executor {
 
     /// The next timeout or recurring run.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let timeouts = self.in_flight.values().map(|(_, t, _)| *t);
+        let timeouts = self.in_flight.iter().map(|r| r.deadline);
         let repeats = self.recurring.iter().map(|(t, _)| *t);
         timeouts.chain(repeats).min()
     }
 
+    /// Runs a job at once if its resource has none in flight, else queues
+    /// it behind the resource's others.
     fn enqueue(&mut self, now: Instant, job: Job, out: &mut Vec<Output>) {
-        let rsc = job.op.rsc.clone();
-        self.queued.entry(rsc.clone()).or_default().push_back(job);
-        self.dispatch(now, &rsc, out);
+        match self.in_flight_pos(&job.op.rsc) {
+            // Nothing in flight, so nothing queued either (checked after
+            // every input).
+            Err(pos) => self.start(now, pos, job, out),
+            Ok(_) => match self.queued.get_mut(&job.op.rsc) {
+                Some(queue) => queue.push_back(job),
+                None => {
+                    let rsc = job.op.rsc.clone();
+                    self.queued.insert(rsc, VecDeque::from([job]));
+                }
+            },
+        }
+    }
+
+    /// Where a resource's run in flight is (`Ok`), or would go (`Err`).
+    fn in_flight_pos(&self, rsc: &str) -> Result<usize, usize> {
+        self.in_flight
+            .binary_search_by(|r| r.job.op.rsc.as_str().cmp(rsc))
     }
 
     /// Starts the next queued job of a resource if none is in flight.
     fn dispatch(&mut self, now: Instant, rsc: &str, out: &mut Vec<Output>) {
-        if self.in_flight.contains_key(rsc) {
+        let Err(pos) = self.in_flight_pos(rsc) else {
             return;
-        }
+        };
         let Some(job) = self.queued.get_mut(rsc).and_then(VecDeque::pop_front) else {
             return;
         };
+        self.start(now, pos, job, out);
+    }
+
+    /// Runs a job, filed at `pos` among the runs in flight.
+    fn start(&mut self, now: Instant, pos: usize, job: Job, out: &mut Vec<Output>) {
         self.next_token += 1;
         let token = self.next_token;
         out.push(Output::Run(Request {
@@ -216,22 +250,42 @@ impl Executor {
             action: job.op.action.clone(),
             stonith: job.op.stonith,
         }));
-        self.in_flight
-            .insert(rsc.to_string(), (token, now + job.op.timeout, job));
+        let deadline = now + job.op.timeout;
+        self.in_flight.insert(
+            pos,
+            Running {
+                token,
+                deadline,
+                job,
+            },
+        );
     }
 
     fn on_done(&mut self, now: Instant, done: Done, out: &mut Vec<Output>) {
-        let Some(rsc) = self
-            .in_flight
-            .iter()
-            .find(|(_, (t, _, _))| *t == done.token)
-            .map(|(r, _)| r.clone())
-        else {
+        let Some(pos) = self.in_flight.iter().position(|r| r.token == done.token) else {
             // Abandoned already (timed out), or from an earlier incarnation.
             return;
         };
-        let (_, _, job) = self.in_flight.remove(&rsc).expect("found");
-        self.finish(now, job, OpStatus::Done, done.rc, out);
+        let Running { job, .. } = self.in_flight.remove(pos);
+        self.finish_and_next(now, job, OpStatus::Done, done.rc, out);
+    }
+
+    /// [`Executor::finish`], then the resource's next queued job, if any.
+    fn finish_and_next(
+        &mut self,
+        now: Instant,
+        job: Job,
+        status: OpStatus,
+        rc: i32,
+        out: &mut Vec<Output>,
+    ) {
+        let waiting = self.queued.get(&job.op.rsc).is_some_and(|q| !q.is_empty());
+        if !waiting {
+            self.finish(now, job, status, rc, out);
+            return;
+        }
+        let rsc = job.op.rsc.clone();
+        self.finish(now, job, status, rc, out);
         self.dispatch(now, &rsc, out);
     }
 
@@ -279,7 +333,8 @@ impl Executor {
             q.extend(stay);
         }
         // A run in flight finishes, but is not repeated.
-        if let Some((_, _, j)) = self.in_flight.get_mut(rsc) {
+        if let Ok(pos) = self.in_flight_pos(rsc) {
+            let j = &mut self.in_flight[pos].job;
             if same(j) {
                 j.op.interval_ms = 0;
                 j.last = Some((OpStatus::Cancelled, 1));
@@ -296,25 +351,33 @@ impl Executor {
         }
     }
 
+    /// Runs past their timeout are abandoned, in resource order; then the
+    /// recurring jobs due run again, in the order they were filed.
     fn on_wake(&mut self, now: Instant, out: &mut Vec<Output>) {
-        let expired: Vec<String> = self
-            .in_flight
-            .iter()
-            .filter(|(_, (_, t, _))| *t <= now)
-            .map(|(r, _)| r.clone())
-            .collect();
-        for rsc in expired {
-            let (token, _, job) = self.in_flight.remove(&rsc).expect("expired");
+        // One run at a time: a timed-out run's resource may start its next
+        // job, which files a new run (not yet due) where the old one was.
+        let mut from = 0;
+        while let Some(i) =
+            (from..self.in_flight.len()).find(|&i| self.in_flight[i].deadline <= now)
+        {
+            let len = self.in_flight.len();
+            let Running { token, job, .. } = self.in_flight.remove(i);
             out.push(Output::Abandon(token));
-            self.finish(now, job, OpStatus::TimedOut, 1, out);
-            self.dispatch(now, &rsc, out);
+            self.finish_and_next(now, job, OpStatus::TimedOut, 1, out);
+            // A next run of the same resource took its place: not looked at again.
+            from = if self.in_flight.len() == len {
+                i + 1
+            } else {
+                i
+            };
+        }
+        if !self.recurring.iter().any(|(t, _)| *t <= now) {
+            return;
         }
         let (due, later): (Vec<_>, Vec<_>) = self.recurring.drain(..).partition(|(t, _)| *t <= now);
         self.recurring = later;
         for (_, job) in due {
-            let rsc = job.op.rsc.clone();
-            self.queued.entry(rsc.clone()).or_default().push_back(job);
-            self.dispatch(now, &rsc, out);
+            self.enqueue(now, job, out);
         }
     }
 
@@ -322,20 +385,24 @@ impl Executor {
     /// and no operation left waiting behind nothing.
     fn check_invariants(&self) {
         let us = self.us;
-        let mut tokens = std::collections::BTreeSet::new();
-        for (rsc, (token, _, job)) in &self.in_flight {
-            assert_eq!(
-                &job.op.rsc, rsc,
-                "node {us}: jobs are filed under their resource"
-            );
+        for pair in self.in_flight.windows(2) {
             assert!(
-                *token <= self.next_token && tokens.insert(*token),
+                pair[0].job.op.rsc < pair[1].job.op.rsc,
+                "node {us}: one run in flight per resource, in resource order"
+            );
+        }
+        // Runs in flight are few (one per resource at most): compared
+        // pairwise rather than through a set built after every input.
+        for (i, r) in self.in_flight.iter().enumerate() {
+            assert!(
+                r.token <= self.next_token
+                    && self.in_flight[..i].iter().all(|o| o.token != r.token),
                 "node {us}: each run in flight has a token of its own"
             );
         }
         for (rsc, q) in &self.queued {
             assert!(
-                q.is_empty() || self.in_flight.contains_key(rsc),
+                q.is_empty() || self.in_flight_pos(rsc).is_ok(),
                 "node {us}: {rsc} has operations queued behind none in flight"
             );
             assert!(

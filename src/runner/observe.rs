@@ -101,8 +101,10 @@ pub struct Observer {
     /// The ground truth.
     pub truth: Truth,
     health: BTreeMap<String, Health>,
-    /// Active instances of each named resource after the previous change.
-    counts: BTreeMap<String, usize>,
+    /// Active instances of each named resource after the previous change
+    /// (`None` before the first), in the order of `kinds` and `health`:
+    /// walked beside them, without a lookup by name.
+    counts: Vec<Option<usize>>,
     /// Primitives whose activity on a node ended with the node (crash,
     /// power loss) and that nothing has made safe yet (fencing, a boot).
     unsafe_on: BTreeSet<(String, NodeId)>,
@@ -114,6 +116,9 @@ pub struct Observer {
     quorum: BTreeMap<NodeId, (bool, Instant)>,
     /// The stacks' signature at the previous check.
     sig: Vec<StackSig>,
+    /// The buffer the next signature is read into (kept, not allocated
+    /// again at every check).
+    next_sig: Vec<StackSig>,
     /// When a membership with two DCs comes of age (check again then).
     recheck_at: Option<Instant>,
     /// Invariant breaches still ongoing (reported once per episode).
@@ -182,7 +187,7 @@ impl Observer {
             .collect();
         Observer {
             health: kinds.keys().map(|k| (k.clone(), Health::Fine)).collect(),
-            counts: BTreeMap::new(),
+            counts: vec![None; kinds.len()],
             names,
             kinds,
             invariants,
@@ -198,6 +203,7 @@ impl Observer {
             views: BTreeMap::new(),
             quorum: BTreeMap::new(),
             sig: Vec::new(),
+            next_sig: Vec::new(),
             recheck_at: None,
             ongoing: BTreeSet::new(),
             seen: Vec::new(),
@@ -505,13 +511,18 @@ impl Observer {
         failed_prims: &BTreeSet<String>,
         ended_with_node: &BTreeSet<String>,
     ) {
-        for (id, health) in self.health.iter_mut() {
-            let hit = prims_of(&self.kinds, id)
+        // `health`, `kinds` and `counts` hold the same resources in the
+        // same order.
+        let named = (self.health.iter_mut())
+            .zip(self.kinds.values())
+            .zip(self.counts.iter_mut());
+        for (((id, health), kind), last) in named {
+            let hit = prims_of_kind(Some(kind), id)
                 .any(|p| failed_prims.contains(p) || ended_with_node.contains(p));
-            let count = self.truth.count(&self.kinds, id);
+            let count = self.truth.count_of(Some(kind), id);
             let h = match *health {
                 Health::Fine if hit => {
-                    let before = self.counts.get(id).copied().unwrap_or(count);
+                    let before = last.unwrap_or(count);
                     Health::Hurt {
                         want: before.max(1),
                         dipped: count < before.max(1),
@@ -528,50 +539,45 @@ impl Observer {
                     }
                 }
             };
-            if self.keep.availability && self.counts.get(id) != Some(&count) {
+            if self.keep.availability && *last != Some(count) {
                 self.availability
                     .entry(id.clone())
                     .or_default()
                     .push((now, count));
             }
-            match self.counts.get_mut(id) {
-                Some(c) => *c = count,
-                None => {
-                    self.counts.insert(id.clone(), count);
-                }
-            }
+            *last = Some(count);
             *health = h;
         }
     }
 
     /// Membership, DC and quorum checks, when a stack's state may have moved.
     fn check_stacks(&mut self, sim: &Sim<Process>, now: Instant) {
-        let sig: Vec<StackSig> = sim
-            .nodes()
-            .map(
-                |node| match sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) {
-                    None => StackSig {
-                        up: false,
-                        dc: false,
-                        ring: None,
-                        quorate: false,
-                    },
-                    Some(s) => StackSig {
-                        up: true,
-                        dc: s.controller().is_dc(),
-                        ring: s.ring(),
-                        quorate: s.quorate(),
-                    },
+        let mut sig = std::mem::take(&mut self.next_sig);
+        sig.clear();
+        sig.extend(sim.nodes().map(|node| {
+            match sim.actor(Addr::new(node, STACK)).and_then(|p| p.stack()) {
+                None => StackSig {
+                    up: false,
+                    dc: false,
+                    ring: None,
+                    quorate: false,
                 },
-            )
-            .collect();
+                Some(s) => StackSig {
+                    up: true,
+                    dc: s.controller().is_dc(),
+                    ring: s.ring(),
+                    quorate: s.quorate(),
+                },
+            }
+        }));
         if sig == self.sig && self.recheck_at.is_none_or(|t| now < t) {
+            self.next_sig = sig;
             return;
         }
         if let Some(story) = &mut self.story {
             story.on_dcs(now, sig.iter().map(|s| s.dc));
         }
-        self.sig = sig;
+        self.next_sig = std::mem::replace(&mut self.sig, sig);
         self.recheck_at = None;
         let mut dcs = BTreeSet::new();
         let mut views = BTreeMap::new();
@@ -708,7 +714,12 @@ fn prims_of<'a>(
     kinds: &'a BTreeMap<String, RscKind>,
     id: &'a str,
 ) -> impl Iterator<Item = &'a str> {
-    let members = match kinds.get(id) {
+    prims_of_kind(kinds.get(id), id)
+}
+
+/// [`prims_of`] with the resource's kind already looked up.
+fn prims_of_kind<'a>(kind: Option<&'a RscKind>, id: &'a str) -> impl Iterator<Item = &'a str> {
+    let members = match kind {
         Some(RscKind::Group(m)) => Some(m),
         Some(RscKind::Clone { prims, .. }) => Some(prims),
         _ => None,

@@ -93,9 +93,24 @@ impl Truth {
 
     /// How many instances of a scenario-named resource are active.
     pub fn count(&self, kinds: &BTreeMap<String, RscKind>, id: &str) -> usize {
-        match kinds.get(id) {
+        self.count_of(kinds.get(id), id)
+    }
+
+    /// [`Truth::count`] with the resource's kind already looked up.
+    pub fn count_of(&self, kind: Option<&RscKind>, id: &str) -> usize {
+        match kind {
             Some(RscKind::Group(members)) => usize::from(self.group_node(members).is_some()),
-            Some(RscKind::Clone { prims, .. }) => self.clone_nodes(prims).len(),
+            // Counted without building the map `clone_nodes` returns: the
+            // observer counts every named resource after every change.
+            Some(RscKind::Clone { prims, .. }) => prims
+                .first()
+                .and_then(|p| self.active.get(p))
+                .map_or(0, |first| {
+                    first
+                        .keys()
+                        .filter(|n| prims.iter().all(|p| self.on(p, **n)))
+                        .count()
+                }),
             _ => self.active.get(id).map_or(0, |m| m.len()),
         }
     }

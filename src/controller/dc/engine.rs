@@ -17,7 +17,7 @@ use crate::fencer::{FenceAction, FenceResult};
 
 use super::super::cib_updates as upd;
 use super::super::transition::{Plan, RscOp, Run, State, Step};
-use super::super::{Local, Msg, OpRecord, Output};
+use super::super::{Local, Msg, OpRecord, Output, Shared};
 use super::DcState;
 
 /// How many scheduler runs at one virtual instant mean the cluster is
@@ -143,7 +143,7 @@ impl DcState {
         }
         // Cancellations on the DC's own node are done already.
         for rec in local {
-            self.on_result(c, now, rec, out);
+            self.on_result(c, now, &rec, out);
         }
         true
     }
@@ -192,10 +192,10 @@ impl DcState {
         &mut self,
         c: &mut Local,
         now: Instant,
-        rec: OpRecord,
+        rec: &OpRecord,
         out: &mut Vec<Output>,
     ) {
-        self.write_result(c, now, &rec);
+        self.write_result(c, now, rec);
         let matched = match (rec.key, self.run.as_mut()) {
             (Some((t, i)), Some(run))
                 if run.id == t
@@ -217,11 +217,11 @@ impl DcState {
         // "Foreign event" aborts).
         let failed = matched.map_or(!rec.ok(), |ok| !ok);
         if failed {
-            let what = describe(&rec);
-            out.push(Output::Note(format!("{what}: {}", result_text(&rec))));
+            let what = describe(rec);
+            out.push(Output::Note(format!("{what}: {}", result_text(rec))));
             self.abort(&format!("{what} failed"));
         } else if matched.is_none() && rec.key.is_some() && rec.task != "cancel" {
-            let what = describe(&rec);
+            let what = describe(rec);
             out.push(Output::Note(format!("{what}: ok")));
             self.abort(&format!("{what} from another transition"));
         } else if matched.is_some() {
@@ -229,7 +229,7 @@ impl DcState {
             if probe || rec.task == "cancel" {
                 return;
             }
-            out.push(Output::Note(format!("{}: ok", describe(&rec))));
+            out.push(Output::Note(format!("{}: ok", describe(rec))));
         }
     }
 
@@ -397,7 +397,7 @@ fn fire_rsc(
     c: &mut Local,
     now: Instant,
     (id, i): (u64, usize),
-    op: RscOp,
+    op: Shared<RscOp>,
     local: &mut Vec<OpRecord>,
     out: &mut Vec<Output>,
 ) -> State {

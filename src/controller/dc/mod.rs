@@ -180,7 +180,7 @@ impl DcState {
             Msg::JoinConfirm { join, history } => {
                 self.on_join_confirm(c, now, from, join, &history, out)
             }
-            Msg::Result(rec) => self.on_result(c, now, rec, out),
+            Msg::Result(rec) => self.on_result(c, now, &rec, out),
             Msg::ShutdownRequest => self.on_shutdown_request(c, now, from),
             Msg::Modify { line } => self.on_modify(c, &line, out),
             _ => {}
