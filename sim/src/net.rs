@@ -91,6 +91,21 @@ pub struct Draw {
     pub lost: bool,
     /// The one-way latency.
     pub latency: Duration,
+    /// Whether the link is cut as the message leaves ([`Network::is_cut`]).
+    pub cut: bool,
+    /// The link's cut epoch as the message leaves ([`Network::epoch`]).
+    pub epoch: u64,
+}
+
+/// What a link does with a message arriving over it ([`Network::gate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Cut since the message left: it is lost.
+    Cut,
+    /// Held: it waits for the hold's release.
+    Held,
+    /// It arrives.
+    Open,
 }
 
 /// One directed link's state. Absent entries of the table read as this
@@ -196,6 +211,8 @@ impl Network {
             return Draw {
                 lost: false,
                 latency: Duration::ZERO,
+                cut: false,
+                epoch: self.epoch(from, to),
             };
         }
         let default = self.default;
@@ -214,6 +231,8 @@ impl Network {
         Draw {
             lost,
             latency: Duration::from_nanos(nanos),
+            cut: row.cut,
+            epoch: row.epoch,
         }
     }
 
@@ -243,6 +262,19 @@ impl Network {
     /// and was not cut in between.
     pub fn survives(&self, from: NodeId, to: NodeId, epoch: u64) -> bool {
         !self.is_cut(from, to) && self.epoch(from, to) == epoch
+    }
+
+    /// [`survives`](Self::survives), then [`is_held`](Self::is_held), in
+    /// one look at the link: what becomes of a message sent in `epoch` and
+    /// arriving now.
+    pub fn gate(&self, from: NodeId, to: NodeId, epoch: u64) -> Gate {
+        match self.link(from, to) {
+            None if epoch == 0 => Gate::Open,
+            None => Gate::Cut,
+            Some(l) if l.cut || l.epoch != epoch => Gate::Cut,
+            Some(l) if l.held => Gate::Held,
+            Some(_) => Gate::Open,
+        }
     }
 
     /// Cuts `from -> to`. Cutting a cut link does nothing.

@@ -38,11 +38,19 @@ pub trait Timer: Copy + 'static {
 }
 
 /// One optional deadline per timer kind `T`; `N` is the number of kinds.
+///
+/// A deadline is kept as its nanoseconds, a stopped timer as [`UNSET`]
+/// (the end of time): the earliest deadline is then a plain minimum, which
+/// the stacks ask for after nearly every input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimerTable<T: Timer, const N: usize> {
-    at: [Option<Instant>; N],
+    at: [u64; N],
     kind: std::marker::PhantomData<T>,
 }
+
+/// A stopped timer's slot. Arming a timer for the very end of time (584
+/// years of virtual time) would read as stopped.
+const UNSET: u64 = u64::MAX;
 
 impl<T: Timer, const N: usize> Default for TimerTable<T, N> {
     fn default() -> Self {
@@ -55,56 +63,61 @@ impl<T: Timer, const N: usize> TimerTable<T, N> {
     pub fn new() -> Self {
         debug_assert_eq!(T::ALL.len(), N, "one slot per timer kind");
         TimerTable {
-            at: [None; N],
+            at: [UNSET; N],
             kind: std::marker::PhantomData,
         }
     }
 
     /// Arms (or re-arms) `timer` to fire at `at`.
     pub fn set(&mut self, timer: T, at: Instant) {
-        self.at[timer.slot()] = Some(at);
+        self.at[timer.slot()] = at.as_nanos();
     }
 
     /// Stops `timer`; stopping a stopped timer does nothing.
     pub fn stop(&mut self, timer: T) {
-        self.at[timer.slot()] = None;
+        self.at[timer.slot()] = UNSET;
     }
 
     /// When `timer` fires, if armed.
     pub fn get(&self, timer: T) -> Option<Instant> {
-        self.at[timer.slot()]
+        let at = self.at[timer.slot()];
+        (at != UNSET).then(|| Instant::from_nanos(at))
     }
 
     /// Whether `timer` is armed.
     pub fn is_set(&self, timer: T) -> bool {
-        self.at[timer.slot()].is_some()
+        self.at[timer.slot()] != UNSET
     }
 
     /// Whether `timer` is armed and due at `now`.
     pub fn is_due(&self, timer: T, now: Instant) -> bool {
-        self.at[timer.slot()].is_some_and(|t| t <= now)
+        let at = self.at[timer.slot()];
+        at != UNSET && at <= now.as_nanos()
     }
 
     /// Stops every timer.
     pub fn stop_all(&mut self) {
-        self.at = [None; N];
+        self.at = [UNSET; N];
     }
 
     /// Whether no timer is armed.
     pub fn is_empty(&self) -> bool {
-        self.at.iter().all(Option::is_none)
+        self.at.iter().all(|&at| at == UNSET)
     }
 
     /// The earliest armed deadline: the actor's `next_deadline`.
     pub fn next(&self) -> Option<Instant> {
-        Instant::earliest(self.at)
+        let earliest = self.at.iter().copied().fold(UNSET, u64::min);
+        (earliest != UNSET).then(|| Instant::from_nanos(earliest))
     }
 
     /// The timers due at `now`, in slot order, as they stand when called
     /// (a handler that re-arms or stops a later one must check
     /// [`is_due`](Self::is_due) before firing it).
     pub fn expired(&self, now: Instant) -> impl Iterator<Item = T> {
-        let due: [bool; N] = std::array::from_fn(|i| self.at[i].is_some_and(|t| t <= now));
+        let now = now.as_nanos();
+        let due: [bool; N] = std::array::from_fn(|i| self.at[i] != UNSET && self.at[i] <= now);
         T::ALL.iter().copied().filter(move |t| due[t.slot()])
     }
 }
+

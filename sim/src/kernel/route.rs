@@ -4,7 +4,7 @@
 use crate::actor::ActorEvent as _;
 use crate::actor::{Actor, Input, InputKind, Output};
 use crate::device::{self, PowerOutcome, PowerRequest, PowerResult, Step};
-use crate::net::NodeId;
+use crate::net::{Gate, NodeId};
 use crate::power::PowerState;
 use crate::process::Addr;
 use crate::rule::{Packet, Verdict};
@@ -17,11 +17,12 @@ impl<A: Actor> Sim<A> {
     /// A network message reaches its node: the link decides first.
     pub(super) fn on_arrive(&mut self, msg: u64, from: NodeId, to: Addr, epoch: u64, body: A::Msg) {
         let input = Input::Message { from, msg: body };
-        if !self.net.survives(from, to.node, epoch) {
+        let gate = self.net.gate(from, to.node, epoch);
+        if gate == Gate::Cut {
             self.record_drop(to, InputKind::Message, Some(msg), DropReason::Cut);
             return;
         }
-        let held = self.net.is_held(from, to.node);
+        let held = gate == Gate::Held;
         if !held && self.nodes.get(&to.node).is_some_and(|n| !n.paused) {
             // What `on_node_event` would do with it, without the event.
             self.deliver(to, None, Some(msg), input);
@@ -295,7 +296,7 @@ impl<A: Actor> Sim<A> {
         }
         let dropped = if !self.nodes.contains_key(&to) {
             Some(DropReason::NodeDown)
-        } else if self.net.is_cut(from.node, to) {
+        } else if draw.cut {
             Some(DropReason::Cut)
         } else if draw.lost {
             Some(DropReason::Loss)
@@ -316,7 +317,7 @@ impl<A: Actor> Sim<A> {
         match (dropped, arrive) {
             (Some(reason), _) => self.record_drop(dest, InputKind::Message, Some(id), reason),
             (None, Some(at)) => {
-                let epoch = self.net.epoch(from.node, to);
+                let epoch = draw.epoch;
                 self.queue.push(
                     at,
                     Event::Arrive {
