@@ -407,6 +407,38 @@ mod tests {
     }
 
     #[test]
+    fn gate_and_draw_agree_with_the_single_questions() {
+        let mut n = net(false);
+        let (a, b, c) = (NodeId(1), NodeId(2), NodeId(3));
+        let check = |n: &mut Network, e: u64| {
+            for (f, t) in [(a, b), (b, a), (a, c), (c, c)] {
+                let want = if !n.survives(f, t, e) {
+                    Gate::Cut
+                } else if n.is_held(f, t) {
+                    Gate::Held
+                } else {
+                    Gate::Open
+                };
+                assert_eq!(n.gate(f, t, e), want, "{f}->{t} epoch {e}");
+                let (cut, epoch) = (n.is_cut(f, t), n.epoch(f, t));
+                let d = n.draw(f, t);
+                assert_eq!((d.cut, d.epoch), (cut, epoch), "{f}->{t}");
+            }
+        };
+        for e in 0..3 {
+            check(&mut n, e);
+        }
+        n.cut(a, b);
+        check(&mut n, 0);
+        check(&mut n, 1);
+        n.uncut(a, b);
+        n.hold(a, c);
+        for e in 0..3 {
+            check(&mut n, e);
+        }
+    }
+
+    #[test]
     fn partition_groups_isolates_unlisted() {
         let mut n = net(false);
         let all = [NodeId(1), NodeId(2), NodeId(3)];

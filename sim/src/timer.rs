@@ -120,4 +120,3 @@ impl<T: Timer, const N: usize> TimerTable<T, N> {
         T::ALL.iter().copied().filter(move |t| due[t.slot()])
     }
 }
-
