@@ -107,7 +107,9 @@ fn op_meta(ws: &WorkingSet, act: &Action) -> BTreeMap<String, String> {
         }
     }
     if let Some(op) = op_entry(ws, act) {
-        meta.extend(op.meta.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (k, v) in op.meta_pairs() {
+            meta.insert(k.to_string(), v.to_string());
+        }
     }
     meta.remove("id");
     if act.interval_ms > 0 {
