@@ -543,11 +543,6 @@ pub(super) fn unpack_primitive_as(
             interval_attr: op.interval.clone(),
             role_attr: op.role.clone(),
             attrs: op.attrs.clone(),
-            timeout_attr: op
-                .attrs
-                .iter()
-                .find(|(k, _)| k == "timeout")
-                .map(|(_, v)| v.clone()),
         });
     }
     let is_fence_device = class == "stonith";

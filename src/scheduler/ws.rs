@@ -438,11 +438,17 @@ pub struct OpConfig {
     pub role_attr: Option<String>,
     /// The `<op>` element's other XML attributes (timeout, on-fail, ...).
     pub attrs: crate::cib::Attrs,
-    /// The `timeout` attribute of the `<op>` element itself.
-    pub timeout_attr: Option<String>,
 }
 
 impl OpConfig {
+    /// The `timeout` attribute of the `<op>` element itself.
+    pub fn timeout_attr(&self) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == "timeout")
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The op's own settings as the graph passes them on: its meta-attribute
     /// sets overridden by its XML attributes (name, interval, role, then the
     /// rest), without `id`; of pairs with the same name the last counts.
