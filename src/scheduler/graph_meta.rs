@@ -102,12 +102,14 @@ fn op_meta(ws: &WorkingSet, act: &Action) -> BTreeMap<String, String> {
             .iter()
             .filter(|op| op.enabled && op.name == "monitor" && op.interval_ms > 0)
             .min_by_key(|op| op.interval_ms);
-        if let Some(t) = min_monitor.and_then(|op| op.timeout_attr.clone()) {
-            meta.insert("timeout".into(), t);
+        if let Some(t) = min_monitor.and_then(OpConfig::timeout_attr) {
+            meta.insert("timeout".into(), t.to_string());
         }
     }
     if let Some(op) = op_entry(ws, act) {
-        meta.extend(op.meta.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (k, v) in op.meta_pairs() {
+            meta.insert(k.to_string(), v.to_string());
+        }
     }
     meta.remove("id");
     if act.interval_ms > 0 {

@@ -519,23 +519,15 @@ pub(super) fn unpack_primitive_as(
                 op_meta.get(name).map(String::as_str)
             }
         };
+        // Both kinds of sets are rare: not even looked at without any.
         let mut op_params = BTreeMap::new();
-        unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
-        let mut own_meta = BTreeMap::new();
-        unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut own_meta);
-        let own_attrs = [
-            Some(("name".to_string(), op.name.clone())),
-            op.interval.clone().map(|v| ("interval".to_string(), v)),
-            op.role.clone().map(|v| ("role".to_string(), v)),
-        ];
-        for (k, v) in own_attrs
-            .into_iter()
-            .flatten()
-            .chain(op.attrs.iter().cloned())
-        {
-            own_meta.insert(k, v);
+        if !op.instance.is_empty() {
+            unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
         }
-        own_meta.remove("id");
+        let mut meta_sets = BTreeMap::new();
+        if !op.meta.is_empty() {
+            unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut meta_sets);
+        }
         ops.push(OpConfig {
             id: op.id.clone(),
             name: op.name.clone(),
@@ -547,12 +539,10 @@ pub(super) fn unpack_primitive_as(
             duplicate: false,
             on_fail_block_attr: op.attrs.iter().any(|(k, v)| k == "on-fail" && v == "block"),
             params: op_params,
-            meta: own_meta,
-            timeout_attr: op
-                .attrs
-                .iter()
-                .find(|(k, _)| k == "timeout")
-                .map(|(_, v)| v.clone()),
+            meta_sets,
+            interval_attr: op.interval.clone(),
+            role_attr: op.role.clone(),
+            attrs: op.attrs.clone(),
         });
     }
     let is_fence_device = class == "stonith";

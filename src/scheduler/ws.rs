@@ -429,12 +429,46 @@ pub struct OpConfig {
     pub on_fail_block_attr: bool,
     /// The op's own instance attributes (extra agent parameters).
     pub params: BTreeMap<String, String>,
-    /// The op's own settings as the graph passes them on: its meta-attribute
-    /// sets overridden by its XML attributes (name, interval, timeout, ...),
-    /// without `id`.
-    pub meta: BTreeMap<String, String>,
+    /// The op's `meta_attributes` sets, evaluated (usually there are none).
+    /// With the attributes below, what [`OpConfig::meta_pairs`] passes on.
+    pub meta_sets: BTreeMap<String, String>,
+    /// The `interval` attribute as written.
+    pub interval_attr: Option<String>,
+    /// The `role` attribute as written.
+    pub role_attr: Option<String>,
+    /// The `<op>` element's other XML attributes (timeout, on-fail, ...).
+    pub attrs: crate::cib::Attrs,
+}
+
+impl OpConfig {
     /// The `timeout` attribute of the `<op>` element itself.
-    pub timeout_attr: Option<String>,
+    pub fn timeout_attr(&self) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == "timeout")
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The op's own settings as the graph passes them on: its meta-attribute
+    /// sets overridden by its XML attributes (name, interval, role, then the
+    /// rest), without `id`; of pairs with the same name the last counts.
+    ///
+    /// Listed on demand, for the few actions that reach the graph, rather
+    /// than kept as a map built for every op of every resource on every run
+    /// of the scheduler (its inserts and copies were most of unpacking a
+    /// primitive).
+    pub fn meta_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        let sets = self.meta_sets.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let own = [
+            Some(("name", self.name.as_str())),
+            self.interval_attr.as_deref().map(|v| ("interval", v)),
+            self.role_attr.as_deref().map(|v| ("role", v)),
+        ];
+        let attrs = self.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        sets.chain(own.into_iter().flatten())
+            .chain(attrs)
+            .filter(|&(k, _)| k != "id")
+    }
 }
 
 /// One operation recorded in the status for a resource, on any node, as
