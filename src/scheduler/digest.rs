@@ -111,36 +111,7 @@ fn pairs_digest<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String 
         text.push('"');
     }
     text.push_str("/>\n");
-    remembered_md5_hex(text)
-}
-
-/// [`md5_hex`] of a parameter text, remembered for the last few texts.
-///
-/// The same parameters are digested over and over: on every run of the
-/// scheduler, for each history entry of each resource (a clone's instances
-/// alike), and again by the controller for each operation it records. The
-/// MD5 itself cost more than the rest of a comparison; looking the text up
-/// among a handful of recent ones costs a fraction of it. A pure function
-/// remembered, so nothing depends on what was asked before.
-fn remembered_md5_hex(text: String) -> String {
-    /// How many texts are remembered (more than a configuration usually
-    /// has distinct parameter sets, few enough to search in a row).
-    const KEEP: usize = 32;
-    thread_local! {
-        static RECENT: std::cell::RefCell<std::collections::VecDeque<(String, String)>> =
-            const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
-    }
-    RECENT.with_borrow_mut(|recent| {
-        if let Some((_, digest)) = recent.iter().find(|(t, _)| *t == text) {
-            return digest.clone();
-        }
-        let digest = md5_hex(text.as_bytes());
-        if recent.len() == KEEP {
-            recent.pop_front();
-        }
-        recent.push_back((text, digest.clone()));
-        digest
-    })
+    md5_hex(text.as_bytes())
 }
 
 /// [`params_digest`] of borrowed parameters.
