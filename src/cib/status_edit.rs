@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::cib::values::{push_i64, push_u64};
 use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
 
 /// Finds (or creates) a node's `node_state` by name.
@@ -287,31 +288,6 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
     }
 }
 
-/// Appends a number in decimal, as `Display` writes it, without the
-/// formatting machinery.
-fn push_u64(s: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    s.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
-}
-
-/// [`push_u64`] for a signed number.
-fn push_i64(s: &mut String, n: i64) {
-    if n < 0 {
-        s.push('-');
-    }
-    push_u64(s, n.unsigned_abs());
-}
-
 /// Writes an optional attribute of a history entry in place: an entry
 /// updated again (every result of a resource rewrites its `_last_0`) keeps
 /// its strings' buffers instead of allocating new ones.
@@ -383,22 +359,5 @@ pub fn set_pair(set: &mut NvSet, name: &str, value: String) {
             value: Some(value),
             ..Default::default()
         }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{push_i64, push_u64};
-
-    #[test]
-    fn numbers_are_written_as_display_writes_them() {
-        for n in [0, 1, 9, 10, 193, 20_000, i64::MAX, -1, -10, i64::MIN] {
-            let mut s = String::from("x");
-            push_i64(&mut s, n);
-            assert_eq!(s, format!("x{n}"));
-        }
-        let mut s = String::new();
-        push_u64(&mut s, u64::MAX);
-        assert_eq!(s, u64::MAX.to_string());
     }
 }

@@ -88,3 +88,48 @@ pub fn is_true(s: &str) -> bool {
         .iter()
         .any(|t| s.eq_ignore_ascii_case(t))
 }
+
+/// Appends a number in decimal, as `Display` writes it, without the
+/// formatting machinery: the scheduler's operation keys and the DC's
+/// history entries are written this way on every run and every result.
+pub fn push_u64(out: &mut String, mut n: u64) {
+    if n == 0 {
+        // Most operation keys: every non-recurring action's.
+        out.push('0');
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    while n > 0 {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    // Appended as one slice rather than char by char.
+    out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
+}
+
+/// [`push_u64`] for a signed number.
+pub fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push_i64, push_u64};
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for n in [0, 1, 9, 10, 193, 20_000, i64::MAX, -1, -10, i64::MIN] {
+            let mut s = String::from("x");
+            push_i64(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+        let mut s = String::new();
+        push_u64(&mut s, u64::MAX);
+        assert_eq!(s, u64::MAX.to_string());
+    }
+}

@@ -6,6 +6,7 @@
 
 use super::ws::order::*;
 use super::ws::*;
+use crate::cib::values::push_u64;
 
 pub use super::group_actions::{group_create_actions, group_internal_constraints};
 pub use super::primitive_actions::{
@@ -43,7 +44,7 @@ pub fn op_key(rsc: &str, task: &str, interval_ms: u64) -> String {
     key.push('_');
     key.push_str(task);
     key.push('_');
-    push_decimal(&mut key, interval_ms);
+    push_u64(&mut key, interval_ms);
     key
 }
 
@@ -58,31 +59,10 @@ pub fn is_op_key(key: &str, rsc: &str, task: &str, interval_ms: u64) -> bool {
     else {
         return false;
     };
-    // As `push_decimal` writes it: digits only, no leading zero but for 0.
+    // As `push_u64` writes it: digits only, no leading zero but for 0.
     number.bytes().all(|b| b.is_ascii_digit())
         && (number == "0" || !number.starts_with('0'))
         && number.parse() == Ok(interval_ms)
-}
-
-/// Appends `n` in decimal, as `Display` writes it.
-pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
-    if n == 0 {
-        // Most keys: every non-recurring action's.
-        out.push('0');
-        return;
-    }
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Appended as one slice rather than char by char.
-    out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
 }
 
 /// Finds or creates an action (Pacemaker's `custom_action` with

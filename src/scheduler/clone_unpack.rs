@@ -183,7 +183,7 @@ fn instance_id(id: &str, n: usize) -> String {
     let mut out = String::with_capacity(id.len() + 4);
     out.push_str(id);
     out.push(':');
-    super::actions::push_decimal(&mut out, n as u64);
+    crate::cib::values::push_u64(&mut out, n as u64);
     out
 }
 

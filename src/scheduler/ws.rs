@@ -458,10 +458,7 @@ impl OpConfig {
     /// of the scheduler (its inserts and copies were most of unpacking a
     /// primitive).
     pub fn meta_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
-        let sets = self
-            .meta_sets
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()));
+        let sets = self.meta_sets.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         let own = [
             Some(("name", self.name.as_str())),
             self.interval_attr.as_deref().map(|v| ("interval", v)),
