@@ -68,7 +68,7 @@ impl Lone {
                         0,
                         Input::Deliver {
                             from: "n1".into(),
-                            msg,
+                            msg: Arc::new(msg),
                         },
                     ),
                     Output::Exec { call, op } => self.running.push((call, op)),

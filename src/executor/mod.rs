@@ -175,6 +175,13 @@ impl Executor {
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// `handle`, appending the effects to `out`: the stack keeps one buffer
+    /// for every input rather than a new `Vec` per call.
+    pub fn handle_into(&mut self, now: Instant, input: Input, out: &mut Vec<Output>) {
         match input {
             Input::Exec { call, op } => {
                 self.next_call_id += 1;
@@ -184,18 +191,17 @@ impl Executor {
                     op,
                     last: None,
                 };
-                self.enqueue(now, job, &mut out);
+                self.enqueue(now, job, out);
             }
             Input::Cancel {
                 rsc,
                 action,
                 interval_ms,
-            } => self.on_cancel(&rsc, &action, interval_ms, &mut out),
-            Input::Agent(done) => self.on_done(now, done, &mut out),
-            Input::Wake => self.on_wake(now, &mut out),
+            } => self.on_cancel(&rsc, &action, interval_ms, out),
+            Input::Agent(done) => self.on_done(now, done, out),
+            Input::Wake => self.on_wake(now, out),
         }
         self.check_invariants();
-        out
     }
 
     /// The next timeout or recurring run.
