@@ -182,9 +182,9 @@ impl Local {
         out.push(Output::Exec {
             call,
             op: executor::Op {
-                rsc: op.rsc.clone(),
-                agent: op.agent.clone(),
-                action: op.task.clone(),
+                rsc: op.rsc.as_str().into(),
+                agent: op.agent.as_str().into(),
+                action: op.task.as_str().into(),
                 interval_ms: op.interval_ms,
                 timeout: op.timeout,
                 stonith: op.stonith,
