@@ -230,8 +230,14 @@ impl Election {
     /// Our vote as of `now`: its age is our CPU time as `get_uptime` reads
     /// it (held while votes come in quick succession).
     fn my_vote(&mut self, now: Instant) -> Vote {
+        self.me_as_of(now).clone()
+    }
+
+    /// Our vote as of `now`, borrowed: what a peer's vote is compared with
+    /// (a copy is made only for a vote sent).
+    fn me_as_of(&mut self, now: Instant) -> &Vote {
         self.me.age = self.cpu.read(now);
-        self.me.clone()
+        &self.me
     }
 
     /// Takes a peer's election message.
@@ -244,7 +250,7 @@ impl Election {
                 if v.node == self.me.node {
                     return out;
                 }
-                if compare(v, &self.my_vote(now)) == Ordering::Greater {
+                if compare(v, self.me_as_of(now)) == Ordering::Greater {
                     // The sender is the better DC: concede.
                     self.state = State::Lost {
                         until: now + LOSS_DAMPENING,
