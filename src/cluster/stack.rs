@@ -67,7 +67,9 @@ enum Hop {
 /// One node's cluster stack.
 #[derive(Debug, Clone)]
 pub struct Stack {
-    names: Vec<String>,
+    /// The nodes' names, by id from 1: shared, as every controller message
+    /// delivered carries its sender's.
+    names: Vec<Arc<str>>,
     knet: Knet,
     totem: Totem<Cpg>,
     quorum: Votequorum,
@@ -105,6 +107,10 @@ pub struct Stack {
     hops: VecDeque<Hop>,
     totem_out: Vec<membership::Output<Cpg>>,
     knet_buf: Vec<knet::Output>,
+    quorum_out: Vec<quorum::Output>,
+    ctl_out: Vec<controller::Output>,
+    fence_out: Vec<fencer::Output>,
+    exec_out: Vec<executor::Output>,
 }
 
 /// The layers of the stack that keep timers, as indices of its deadline cache.
@@ -152,7 +158,7 @@ impl Stack {
         let registry = Registry::from_cib(&cib).unwrap_or_default();
         let token = spec.totem.token_timeout(ids.len());
         let mut stack = Stack {
-            names: spec.names.clone(),
+            names: spec.names.iter().map(|n| Arc::from(n.as_str())).collect(),
             knet: Knet::new(knet::Config::from_token(token), us, &ids),
             totem: Totem::new(&spec.totem, us, &ids),
             quorum: Votequorum::new(&spec.quorum, us, now),
@@ -190,16 +196,29 @@ impl Stack {
             hops: VecDeque::new(),
             totem_out: Vec::new(),
             knet_buf: Vec::new(),
+            quorum_out: Vec::new(),
+            ctl_out: Vec::new(),
+            fence_out: Vec::new(),
+            exec_out: Vec::new(),
         };
         stack.refresh_deadlines();
         stack
     }
 
-    fn name(&self, n: NodeId) -> String {
+    /// Node `n`'s name, shared (its id for a node not configured).
+    fn shared_name(&self, n: NodeId) -> Arc<str> {
         self.names
             .get((n.0 as usize).wrapping_sub(1))
             .cloned()
-            .unwrap_or_else(|| n.to_string())
+            .unwrap_or_else(|| n.to_string().into())
+    }
+
+    /// Node `n`'s name, owned.
+    fn name(&self, n: NodeId) -> String {
+        match self.names.get((n.0 as usize).wrapping_sub(1)) {
+            Some(name) => name.to_string(),
+            None => n.to_string(),
+        }
     }
 
     /// The controller.
@@ -427,9 +446,13 @@ impl Stack {
         self.totem_out = o;
     }
 
+    // The layers append to buffers of the stack's, kept for their capacity
+    // (empty between feeds).
+
     fn feed_quorum(&mut self, now: Instant, input: quorum::Input, hops: &mut VecDeque<Hop>) {
         self.stale |= Layer::Quorum.bit();
-        hops.extend(self.quorum.handle(now, input).into_iter().map(Hop::Quorum));
+        self.quorum.handle_into(now, input, &mut self.quorum_out);
+        hops.extend(self.quorum_out.drain(..).map(Hop::Quorum));
     }
 
     fn feed_controller(
@@ -439,17 +462,20 @@ impl Stack {
         hops: &mut VecDeque<Hop>,
     ) {
         self.stale |= Layer::Controller.bit();
-        hops.extend(self.controller.handle(now, input).into_iter().map(Hop::Ctl));
+        self.controller.handle_into(now, input, &mut self.ctl_out);
+        hops.extend(self.ctl_out.drain(..).map(Hop::Ctl));
     }
 
     fn feed_fencer(&mut self, now: Instant, input: fencer::Input, hops: &mut VecDeque<Hop>) {
         self.stale |= Layer::Fencer.bit();
-        hops.extend(self.fencer.handle(now, input).into_iter().map(Hop::Fence));
+        self.fencer.handle_into(now, input, &mut self.fence_out);
+        hops.extend(self.fence_out.drain(..).map(Hop::Fence));
     }
 
     fn feed_executor(&mut self, now: Instant, input: executor::Input, hops: &mut VecDeque<Hop>) {
         self.stale |= Layer::Executor.bit();
-        hops.extend(self.executor.handle(now, input).into_iter().map(Hop::Exec));
+        self.executor.handle_into(now, input, &mut self.exec_out);
+        hops.extend(self.exec_out.drain(..).map(Hop::Exec));
     }
 
     fn route(&mut self, now: Instant, hop: Hop, hops: &mut VecDeque<Hop>, out: &mut Vec<Out>) {
@@ -505,16 +531,12 @@ impl Stack {
                     }
                     // Not in the controllers' CPG group before it starts.
                     Cpg::Ctl(_) if self.controller_at.is_some() => {}
+                    // Shared as the ring delivered it: most messages are
+                    // for one node, and the others' controllers copy
+                    // nothing of them.
                     Cpg::Ctl(msg) => {
-                        let from = self.name(from);
-                        self.feed_controller(
-                            now,
-                            controller::Input::Deliver {
-                                from,
-                                msg: Arc::unwrap_or_clone(msg),
-                            },
-                            hops,
-                        );
+                        let from = self.shared_name(from);
+                        self.feed_controller(now, controller::Input::Deliver { from, msg }, hops);
                     }
                 },
             },

@@ -230,19 +230,27 @@ impl Election {
     /// Our vote as of `now`: its age is our CPU time as `get_uptime` reads
     /// it (held while votes come in quick succession).
     fn my_vote(&mut self, now: Instant) -> Vote {
+        self.me_as_of(now).clone()
+    }
+
+    /// Our vote as of `now`, borrowed: what a peer's vote is compared with
+    /// (a copy is made only for a vote sent).
+    fn me_as_of(&mut self, now: Instant) -> &Vote {
         self.me.age = self.cpu.read(now);
-        self.me.clone()
+        &self.me
     }
 
     /// Takes a peer's election message.
-    pub fn on_message(&mut self, now: Instant, from: &str, msg: Msg) -> Vec<Output> {
+    /// Borrowed, as the controller takes it: a sender's name is copied
+    /// only into the answers that name it.
+    pub fn on_message(&mut self, now: Instant, from: &str, msg: &Msg) -> Vec<Output> {
         let mut out = Vec::new();
         match msg {
             Msg::Vote(v) => {
                 if v.node == self.me.node {
                     return out;
                 }
-                if compare(&v, &self.my_vote(now)) == Ordering::Greater {
+                if compare(v, self.me_as_of(now)) == Ordering::Greater {
                     // The sender is the better DC: concede.
                     self.state = State::Lost {
                         until: now + LOSS_DAMPENING,
@@ -254,7 +262,7 @@ impl Election {
                             round: v.round,
                         },
                     });
-                    out.push(Output::Lost { to: v.node });
+                    out.push(Output::Lost { to: v.node.clone() });
                 } else {
                     // We would be the better DC, even when dampened or
                     // already DC: say so with an election of our own, or
@@ -274,7 +282,7 @@ impl Election {
                 }
             }
             Msg::NoVote { owner, round } => {
-                if owner != self.me.node || round != self.me.round {
+                if *owner != self.me.node || *round != self.me.round {
                     return out;
                 }
                 if let State::Voting { conceded, .. } = &mut self.state {
@@ -411,7 +419,7 @@ mod tests {
         // Same start and share, but b reads its CPU time 3 s later: older.
         let mut b = elector("node2", 0, 1_000);
         b.set_peers(secs(13), ["node1".to_string()].into());
-        let out = b.on_message(secs(13), "node1", Msg::Vote(cast_at_10.clone()));
+        let out = b.on_message(secs(13), "node1", &Msg::Vote(cast_at_10.clone()));
         let Some(Output::Broadcast(Msg::Vote(answer))) = out.first() else {
             panic!("b should vote against a: {out:?}")
         };
@@ -421,7 +429,7 @@ mod tests {
         let mut c = elector("node2", 0, 1_000);
         c.set_peers(secs(10), ["node1".to_string()].into());
         c.my_vote(secs(10));
-        let out = c.on_message(secs(11), "node1", Msg::Vote(cast_at_10));
+        let out = c.on_message(secs(11), "node1", &Msg::Vote(cast_at_10));
         assert!(
             out.contains(&Output::Lost { to: "node1".into() }),
             "{out:?}"
@@ -461,7 +469,7 @@ mod tests {
             steps += 1;
             assert!(steps < 10_000, "the election does not settle");
             let (to, from, msg) = queue.remove(0);
-            let outs = nodes[to].on_message(now, &from, msg);
+            let outs = nodes[to].on_message(now, &from, &msg);
             route(to, outs, &mut queue);
         }
         nodes
@@ -509,7 +517,7 @@ mod tests {
         let mut e = elector("node3", 10, 1_000);
         let now = Instant::from_nanos(0);
         e.set_peers(now, ["node1".to_string()].into());
-        let out = e.on_message(now, "node1", Msg::Vote(vote("node1", "3.16.2", 5)));
+        let out = e.on_message(now, "node1", &Msg::Vote(vote("node1", "3.16.2", 5)));
         assert!(out.contains(&Output::Lost { to: "node1".into() }));
         assert!(e.start(now + Duration::from_secs(1)).is_empty(), "dampened");
         assert!(!e.start(now + LOSS_DAMPENING).is_empty());
@@ -534,12 +542,12 @@ mod tests {
             owner: "node2".into(),
             round: 1,
         };
-        assert!(e.on_message(t1, "node1", stale).is_empty());
+        assert!(e.on_message(t1, "node1", &stale).is_empty());
         let fresh = Msg::NoVote {
             owner: "node2".into(),
             round: 2,
         };
-        assert_eq!(e.on_message(t1, "node1", fresh), [Output::Won]);
+        assert_eq!(e.on_message(t1, "node1", &fresh), [Output::Won]);
     }
 
     #[test]
@@ -551,7 +559,7 @@ mod tests {
         e.on_message(
             now,
             "node2",
-            Msg::NoVote {
+            &Msg::NoVote {
                 owner: "node1".into(),
                 round: 1,
             },
@@ -561,7 +569,7 @@ mod tests {
         e.on_message(
             now,
             "node3",
-            Msg::NoVote {
+            &Msg::NoVote {
                 owner: "node1".into(),
                 round: 7,
             },

@@ -29,7 +29,7 @@ impl Controller {
     pub(super) fn on_join_offer(
         &mut self,
         now: Instant,
-        from: String,
+        from: &str,
         join: u64,
         to: &[String],
         out: &mut Vec<Output>,
@@ -56,7 +56,9 @@ impl Controller {
         }
         // A DC's own offer leaves it DC.
         if !self.is_dc() {
-            self.role = Role::Member { dc: from };
+            self.role = Role::Member {
+                dc: from.to_string(),
+            };
         }
         self.local.timers.stop(Timer::DcDeadtime);
         out.push(Output::Cast(Msg::JoinRequest {
@@ -65,9 +67,9 @@ impl Controller {
         }));
     }
 
-    pub(super) fn on_cib_sync(&mut self, from: &str, cib: SharedCib) {
+    pub(super) fn on_cib_sync(&mut self, from: &str, cib: &SharedCib) {
         if self.dc() == Some(from) && from != self.local.me() {
-            self.local.cib = cib.cib;
+            self.local.cib = cib.cib.clone();
             self.local.generation = cib.generation;
         }
     }
@@ -100,16 +102,16 @@ impl Controller {
         from: &str,
         transition: u64,
         step: usize,
-        op: Shared<RscOp>,
+        op: &Shared<RscOp>,
         start_failure_is_fatal: bool,
         out: &mut Vec<Output>,
     ) {
         if op.node != self.local.me() || self.dc() != Some(from) {
             return;
         }
-        if let Some(rec) = self
-            .local
-            .exec(transition, step, op, start_failure_is_fatal, out)
+        if let Some(rec) =
+            self.local
+                .exec(transition, step, op.clone(), start_failure_is_fatal, out)
         {
             out.push(Output::Cast(Msg::Result(Shared::new(rec))));
         }
@@ -180,9 +182,9 @@ impl Local {
         out.push(Output::Exec {
             call,
             op: executor::Op {
-                rsc: op.rsc.clone(),
-                agent: op.agent.clone(),
-                action: op.task.clone(),
+                rsc: op.rsc.as_str().into(),
+                agent: op.agent.as_str().into(),
+                action: op.task.as_str().into(),
                 interval_ms: op.interval_ms,
                 timeout: op.timeout,
                 stonith: op.stonith,

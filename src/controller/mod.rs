@@ -101,11 +101,16 @@ pub enum Input {
     /// The partition's quorum changed.
     Quorum(bool),
     /// A cluster message, in agreed order (this node's own too).
+    ///
+    /// Both parts are shared: the ring hands the one message to every
+    /// member, and most messages are meant for one of them (`to` fields,
+    /// an `Exec`'s node), so a handler copies only what it keeps, and only
+    /// when it keeps it.
     Deliver {
         /// The sender.
-        from: String,
+        from: Arc<str>,
         /// The message.
-        msg: Msg,
+        msg: Arc<Msg>,
     },
     /// The local executor finished an operation.
     Executed(executor::OpResult),
@@ -388,32 +393,38 @@ impl Controller {
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// `handle`, appending the effects to `out`: the stack keeps one buffer
+    /// for every input rather than a new `Vec` per call.
+    pub fn handle_into(&mut self, now: Instant, input: Input, out: &mut Vec<Output>) {
         if self.exited {
-            return out;
+            return;
         }
         match input {
             Input::Start => self.on_start(now),
             Input::Membership { members, quorate } => {
                 self.set_quorate(quorate);
-                self.on_membership(now, members, &mut out)
+                self.on_membership(now, members, out)
             }
             Input::Quorum(q) => self.set_quorate(q),
-            Input::Deliver { from, msg } => self.on_message(now, from, msg, &mut out),
-            Input::Executed(r) => self.on_executed(now, r, &mut out),
+            Input::Deliver { from, msg } => self.on_message(now, &from, &msg, out),
+            Input::Executed(r) => self.on_executed(now, r, out),
             Input::Fenced { op, target, result } => {
                 if let Role::Dc(d) = &mut self.role {
-                    d.on_fenced(&mut self.local, op, &target, &result, &mut out);
+                    d.on_fenced(&mut self.local, op, &target, &result, out);
                 }
             }
             Input::Command(Command::Pcs(line)) => {
                 out.push(Output::Cast(Msg::Modify { line }));
             }
-            Input::Terminate => self.on_terminate(&mut out),
-            Input::Wake => self.on_wake(now, &mut out),
+            Input::Terminate => self.on_terminate(out),
+            Input::Wake => self.on_wake(now, out),
         }
-        self.settle(now, &mut out);
+        self.settle(now, out);
         self.check_invariants();
-        out
     }
 
     /// The earliest timer.
@@ -522,30 +533,31 @@ impl Controller {
         d.offer_all(&mut self.local, now, out);
     }
 
-    fn on_message(&mut self, now: Instant, from: String, msg: Msg, out: &mut Vec<Output>) {
+    /// A cluster message, borrowed: each handler copies what it keeps.
+    fn on_message(&mut self, now: Instant, from: &str, msg: &Msg, out: &mut Vec<Output>) {
         match msg {
             Msg::Election { to, msg } => {
                 if to.as_deref().is_none_or(|t| t == self.local.me()) {
-                    let eo = self.election.on_message(now, &from, msg);
+                    let eo = self.election.on_message(now, from, msg);
                     self.election_outputs(now, eo, out);
                 }
             }
-            Msg::JoinOffer { join, to } => self.on_join_offer(now, from, join, &to, out),
-            Msg::CibSync { cib } => self.on_cib_sync(&from, cib),
-            Msg::JoinAck { join, to } => self.on_join_ack(&from, join, &to, out),
+            Msg::JoinOffer { join, to } => self.on_join_offer(now, from, *join, to, out),
+            Msg::CibSync { cib } => self.on_cib_sync(from, cib),
+            Msg::JoinAck { join, to } => self.on_join_ack(from, *join, to, out),
             Msg::Exec {
                 transition,
                 step,
                 op,
                 start_failure_is_fatal,
-            } => self.on_exec(&from, transition, step, op, start_failure_is_fatal, out),
-            Msg::Shutdown { to } => self.on_shutdown(&to, out),
+            } => self.on_exec(from, *transition, *step, op, *start_failure_is_fatal, out),
+            Msg::Shutdown { to } => self.on_shutdown(to, out),
             msg @ (Msg::JoinRequest { .. }
             | Msg::JoinConfirm { .. }
             | Msg::Result(_)
             | Msg::ShutdownRequest
             | Msg::Modify { .. }) => match &mut self.role {
-                Role::Dc(d) => d.on_message(&mut self.local, now, &from, msg, out),
+                Role::Dc(d) => d.on_message(&mut self.local, now, from, msg, out),
                 Role::Pending => {
                     if let Msg::Modify { line } = msg {
                         if from == self.local.me() {

@@ -68,7 +68,7 @@ impl Lone {
                         0,
                         Input::Deliver {
                             from: "n1".into(),
-                            msg,
+                            msg: Arc::new(msg),
                         },
                     ),
                     Output::Exec { call, op } => self.running.push((call, op)),
@@ -93,7 +93,7 @@ impl Lone {
             if lose(&op) {
                 continue;
             }
-            let rc = if op.action == "monitor" && op.interval_ms == 0 {
+            let rc = if &*op.action == "monitor" && op.interval_ms == 0 {
                 7
             } else {
                 0
@@ -126,11 +126,11 @@ fn a_lost_result_is_recorded_as_a_timeout_and_recovered() {
     assert!(
         l.running
             .iter()
-            .any(|(_, op)| op.rsc == "a" && op.action == "start"),
+            .any(|(_, op)| &*op.rsc == "a" && &*op.action == "start"),
         "{:?}",
         l.running
     );
-    l.answer(|op| op.action == "start");
+    l.answer(|op| &*op.action == "start");
     assert!(l.running.is_empty());
     l.wake(); // the start's timeout plus cluster-delay
     assert!(
@@ -155,7 +155,7 @@ fn a_lost_result_is_recorded_as_a_timeout_and_recovered() {
     assert!(
         l.running
             .iter()
-            .any(|(_, op)| op.rsc == "a" && op.action == "stop"),
+            .any(|(_, op)| &*op.rsc == "a" && &*op.action == "stop"),
         "recovery starts with a stop where it may run: {:?}",
         l.running
     );

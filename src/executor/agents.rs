@@ -14,6 +14,7 @@
 //! means the service died, any other failure leaves its state as it was.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use sim::{Duration, Instant};
 
@@ -66,12 +67,12 @@ pub enum Activity {
 pub struct Request {
     /// The executor's id for it.
     pub token: u64,
-    /// The resource id.
-    pub rsc: String,
+    /// The resource id (shared with the executor's operation).
+    pub rsc: Arc<str>,
     /// The agent type (`IPaddr2`, `Dummy`, ...), for timings.
-    pub agent: String,
+    pub agent: Arc<str>,
     /// start, stop, monitor, promote, demote, migrate_to, migrate_from, notify.
-    pub action: String,
+    pub action: Arc<str>,
     /// A fencing device (lives in the stack, not in the services).
     pub stonith: bool,
 }
@@ -283,7 +284,7 @@ impl Agents {
         let armed = self
             .armed
             .iter_mut()
-            .find(|((r, a), _)| *r == req.rsc && *a == req.action);
+            .find(|((r, a), _)| *r == *req.rsc && *a == *req.action);
         if let Some((key, a)) = armed {
             let code = a.rc;
             a.times -= 1;
@@ -292,27 +293,27 @@ impl Agents {
                 self.armed.remove(&key);
             }
             if code != rc::OK {
-                match self.failures.get_mut(&req.rsc) {
+                match self.failures.get_mut(&*req.rsc) {
                     Some(n) => *n += 1,
                     None => {
-                        self.failures.insert(req.rsc.clone(), 1);
+                        self.failures.insert(req.rsc.to_string(), 1);
                     }
                 }
-                if !self.changes.failed.contains(&req.rsc) {
-                    self.changes.failed.push(req.rsc.clone());
+                if !self.changes.failed.iter().any(|f| *f == *req.rsc) {
+                    self.changes.failed.push(req.rsc.to_string());
                 }
-                if req.action == "monitor" && code == rc::NOT_RUNNING {
+                if &*req.action == "monitor" && code == rc::NOT_RUNNING {
                     // The service died.
                     self.set_active(&req.rsc, None);
                 }
                 return code;
             }
         }
-        let now_active = self.active.get(&req.rsc).copied();
-        match req.action.as_str() {
+        let now_active = self.active.get(&*req.rsc).copied();
+        match &*req.action {
             "start" | "migrate_from" => {
-                if req.stonith && !self.stack_bound.contains(&req.rsc) {
-                    self.stack_bound.insert(req.rsc.clone());
+                if req.stonith && !self.stack_bound.contains(&*req.rsc) {
+                    self.stack_bound.insert(req.rsc.to_string());
                 }
                 self.set_active(&req.rsc, Some(Activity::Started));
                 rc::OK

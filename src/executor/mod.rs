@@ -13,6 +13,7 @@
 pub mod agents;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use sim::{Duration, Instant, NodeId};
 
@@ -22,14 +23,18 @@ pub use agents::{Activity, AgentTimings, Agents, Done, Request, Timings};
 mod tests;
 
 /// An operation as the controller asks for it.
+///
+/// Its names are shared: every run of the operation hands them to the
+/// agents ([`Request`]) and every result reported carries the operation, so
+/// a recurring monitor would otherwise copy all three at each run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Op {
     /// The resource id.
-    pub rsc: String,
+    pub rsc: Arc<str>,
     /// The agent type, for timings.
-    pub agent: String,
+    pub agent: Arc<str>,
     /// The action.
-    pub action: String,
+    pub action: Arc<str>,
     /// Repeat every this many milliseconds (0: once).
     pub interval_ms: u64,
     /// Give up after this long.
@@ -147,7 +152,7 @@ pub struct Executor {
     /// for its key (and allocate a node whenever it fills from empty).
     in_flight: Vec<Running>,
     /// Per resource: the jobs waiting for the one in flight.
-    queued: BTreeMap<String, VecDeque<Job>>,
+    queued: BTreeMap<Arc<str>, VecDeque<Job>>,
     /// Recurring jobs waiting for their next run, with its time.
     recurring: Vec<(Instant, Job)>,
 }
@@ -175,6 +180,13 @@ impl Executor {
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// `handle`, appending the effects to `out`: the stack keeps one buffer
+    /// for every input rather than a new `Vec` per call.
+    pub fn handle_into(&mut self, now: Instant, input: Input, out: &mut Vec<Output>) {
         match input {
             Input::Exec { call, op } => {
                 self.next_call_id += 1;
@@ -184,18 +196,17 @@ impl Executor {
                     op,
                     last: None,
                 };
-                self.enqueue(now, job, &mut out);
+                self.enqueue(now, job, out);
             }
             Input::Cancel {
                 rsc,
                 action,
                 interval_ms,
-            } => self.on_cancel(&rsc, &action, interval_ms, &mut out),
-            Input::Agent(done) => self.on_done(now, done, &mut out),
-            Input::Wake => self.on_wake(now, &mut out),
+            } => self.on_cancel(&rsc, &action, interval_ms, out),
+            Input::Agent(done) => self.on_done(now, done, out),
+            Input::Wake => self.on_wake(now, out),
         }
         self.check_invariants();
-        out
     }
 
     /// The next timeout or recurring run.
@@ -225,7 +236,7 @@ impl Executor {
     /// Where a resource's run in flight is (`Ok`), or would go (`Err`).
     fn in_flight_pos(&self, rsc: &str) -> Result<usize, usize> {
         self.in_flight
-            .binary_search_by(|r| r.job.op.rsc.as_str().cmp(rsc))
+            .binary_search_by(|r| (*r.job.op.rsc).cmp(rsc))
     }
 
     /// Starts the next queued job of a resource if none is in flight.
@@ -315,8 +326,9 @@ impl Executor {
     }
 
     fn on_cancel(&mut self, rsc: &str, action: &str, interval_ms: u64, out: &mut Vec<Output>) {
-        let same =
-            |j: &Job| j.op.rsc == rsc && j.op.action == action && j.op.interval_ms == interval_ms;
+        let same = |j: &Job| {
+            *j.op.rsc == *rsc && *j.op.action == *action && j.op.interval_ms == interval_ms
+        };
         let mut cancelled: Vec<Job> = Vec::new();
         let mut keep = Vec::new();
         for (t, j) in self.recurring.drain(..) {
@@ -371,13 +383,17 @@ impl Executor {
                 i
             };
         }
-        if !self.recurring.iter().any(|(t, _)| *t <= now) {
-            return;
-        }
-        let (due, later): (Vec<_>, Vec<_>) = self.recurring.drain(..).partition(|(t, _)| *t <= now);
-        self.recurring = later;
-        for (_, job) in due {
-            self.enqueue(now, job, out);
+        // The due recurring jobs leave in order, in place: a partition into
+        // two new vectors allocated twice for every monitor's next run.
+        // (`enqueue` neither reads nor grows `recurring`.)
+        let mut i = 0;
+        while i < self.recurring.len() {
+            if self.recurring[i].0 <= now {
+                let (_, job) = self.recurring.remove(i);
+                self.enqueue(now, job, out);
+            } else {
+                i += 1;
+            }
         }
     }
 

@@ -229,22 +229,28 @@ impl Fencer {
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// `handle`, appending the effects to `out`: the stack keeps one buffer
+    /// for every input rather than a new `Vec` per call.
+    pub fn handle_into(&mut self, now: Instant, input: Input, out: &mut Vec<Output>) {
         match input {
-            Input::Fence { op, target, action } => self.on_fence(now, op, target, action, &mut out),
-            Input::Power(r) => self.on_power_result(now, r, &mut out),
+            Input::Fence { op, target, action } => self.on_fence(now, op, target, action, out),
+            Input::Power(r) => self.on_power_result(now, r, out),
             Input::Peers(peers) => self.peers = peers,
             Input::Wake => {
                 for i in 0..self.jobs.len() {
                     if self.jobs[i].delayed_until.is_some_and(|t| t <= now) {
                         self.jobs[i].delayed_until = None;
-                        self.issue(now, i, &mut out);
+                        self.issue(now, i, out);
                     }
                 }
-                self.reap(&mut out);
+                self.reap(out);
             }
         }
         self.check_invariants();
-        out
     }
 
     /// The earliest delay to wake up for.

@@ -311,14 +311,20 @@ impl Votequorum {
     /// Takes one input and returns its effects.
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// `handle`, appending the effects to `out`: the stack keeps one buffer
+    /// for every input rather than a new `Vec` per call.
+    pub fn handle_into(&mut self, now: Instant, input: Input, out: &mut Vec<Output>) {
         match input {
-            Input::Membership { members } => self.on_membership(now, members, &mut out),
+            Input::Membership { members } => self.on_membership(now, members, out),
             Input::NodeInfo(info) => self.on_nodeinfo(info),
-            Input::SyncDone => self.on_sync_done(&mut out),
-            Input::Wake => self.on_wake(now, &mut out),
+            Input::SyncDone => self.on_sync_done(out),
+            Input::Wake => self.on_wake(now, out),
         }
         self.check_invariants();
-        out
     }
 
     /// When the last_man_standing timer, if running, expires.

@@ -89,7 +89,7 @@ impl DcState {
         c: &mut Local,
         from: &str,
         join: u64,
-        cib: SharedCib,
+        cib: &SharedCib,
         out: &mut Vec<Output>,
     ) {
         if self.phases.get(from) != Some(&(join, Phase::Welcomed)) {
@@ -102,7 +102,7 @@ impl DcState {
             .as_ref()
             .is_none_or(|b| cib.generation > b.generation)
         {
-            self.best = Some(cib);
+            self.best = Some(cib.clone());
         }
         self.check_integration(c, out);
     }

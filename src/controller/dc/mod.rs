@@ -172,17 +172,17 @@ impl DcState {
         c: &mut Local,
         now: Instant,
         from: &str,
-        msg: Msg,
+        msg: &Msg,
         out: &mut Vec<Output>,
     ) {
         match msg {
-            Msg::JoinRequest { join, cib } => self.on_join_request(c, from, join, cib, out),
+            Msg::JoinRequest { join, cib } => self.on_join_request(c, from, *join, cib, out),
             Msg::JoinConfirm { join, history } => {
-                self.on_join_confirm(c, now, from, join, &history, out)
+                self.on_join_confirm(c, now, from, *join, history, out)
             }
-            Msg::Result(rec) => self.on_result(c, now, &rec, out),
+            Msg::Result(rec) => self.on_result(c, now, rec, out),
             Msg::ShutdownRequest => self.on_shutdown_request(c, now, from),
-            Msg::Modify { line } => self.on_modify(c, &line, out),
+            Msg::Modify { line } => self.on_modify(c, line, out),
             _ => {}
         }
     }
