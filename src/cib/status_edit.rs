@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::cib::values::{push_i64, push_u64};
+use crate::cib::values::{op_key, push_i64};
 use crate::cib::{Cib, LrmOp, LrmResource, NodeState, NvPair, NvSet};
 
 /// Finds (or creates) a node's `node_state` by name.
@@ -220,14 +220,7 @@ pub fn record_result(res: &mut LrmResource, op: &OpResult, forced_id: Option<Str
         .unwrap_or(0)
         .max(0)
         + 1;
-    // Built by hand rather than with `format!`: this runs for every
-    // operation result, and the formatting machinery was most of its cost.
-    let mut key = String::with_capacity(rsc_id.len() + task.len() + 8);
-    key.push_str(rsc_id);
-    key.push('_');
-    key.push_str(task);
-    key.push('_');
-    push_u64(&mut key, interval_ms);
+    let key = op_key(rsc_id, task, interval_ms);
     let failed = rc != target_rc;
     // The entries written: one, or a failure's two.
     let (id, also) = if let Some(id) = forced_id {

@@ -109,6 +109,22 @@ pub fn push_u64(out: &mut String, mut n: u64) {
     out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
 }
 
+/// Builds an operation key, e.g. `rsc_monitor_10000`: how the scheduler
+/// names actions and the CIB's history names its entries.
+///
+/// Written out by hand rather than with `format!`: the scheduler builds
+/// thousands of keys per run, and the DC one per recorded result; the
+/// formatting machinery cost about a thousand instructions for each.
+pub fn op_key(rsc: &str, task: &str, interval_ms: u64) -> String {
+    let mut key = String::with_capacity(rsc.len() + task.len() + 22);
+    key.push_str(rsc);
+    key.push('_');
+    key.push_str(task);
+    key.push('_');
+    push_u64(&mut key, interval_ms);
+    key
+}
+
 /// [`push_u64`] for a signed number.
 pub fn push_i64(out: &mut String, n: i64) {
     if n < 0 {

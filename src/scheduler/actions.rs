@@ -6,7 +6,6 @@
 
 use super::ws::order::*;
 use super::ws::*;
-use crate::cib::values::push_u64;
 
 pub use super::group_actions::{group_create_actions, group_internal_constraints};
 pub use super::primitive_actions::{
@@ -33,20 +32,7 @@ pub struct ActionSpec {
     pub interval_ms: u64,
 }
 
-/// Builds an operation key, e.g. `rsc_monitor_10000`.
-///
-/// Written out by hand rather than with `format!`: the scheduler builds
-/// thousands of keys per run, and the formatting machinery cost about a
-/// thousand instructions for each.
-pub fn op_key(rsc: &str, task: &str, interval_ms: u64) -> String {
-    let mut key = String::with_capacity(rsc.len() + task.len() + 22);
-    key.push_str(rsc);
-    key.push('_');
-    key.push_str(task);
-    key.push('_');
-    push_u64(&mut key, interval_ms);
-    key
-}
+pub use crate::cib::values::op_key;
 
 /// Whether `key` is the operation key [`op_key`] builds from these parts,
 /// checked without building it.
