@@ -215,10 +215,7 @@ impl Stack {
 
     /// Node `n`'s name, owned.
     fn name(&self, n: NodeId) -> String {
-        match self.names.get((n.0 as usize).wrapping_sub(1)) {
-            Some(name) => name.to_string(),
-            None => n.to_string(),
-        }
+        self.shared_name(n).to_string()
     }
 
     /// The controller.
@@ -265,13 +262,8 @@ impl Stack {
                 from,
                 msg: Msg::Totem(m),
             } if self.knet.is_up(from) => {
-                // The ripple starts here, with no hop queued yet: totem's
-                // outputs are routed as they come, which is the order the
-                // queue would give them (what they cause queues behind).
                 let input = membership::Input::Message { from, msg: m };
-                self.feed_totem_then(now, input, |stack, t| {
-                    stack.route(now, Hop::Totem(t), &mut hops, out)
-                });
+                self.feed_totem_routing(now, input, &mut hops, out);
             }
             Input::Message {
                 from,
@@ -391,15 +383,7 @@ impl Stack {
             self.knet_buf = k;
         }
         if self.layer_due(Layer::Totem, now) {
-            if hops.is_empty() {
-                // Nothing queued yet (the token's hold ending, most often):
-                // routed as they come, as for a packet (`handle_into`).
-                self.feed_totem_then(now, membership::Input::Wake, |stack, t| {
-                    stack.route(now, Hop::Totem(t), hops, out)
-                });
-            } else {
-                self.feed_totem(now, membership::Input::Wake, hops);
-            }
+            self.feed_totem_routing(now, membership::Input::Wake, hops, out);
         }
         if self.layer_due(Layer::Quorum, now) {
             self.feed_quorum(now, quorum::Input::Wake, hops);
@@ -428,6 +412,26 @@ impl Stack {
         hops: &mut VecDeque<Hop>,
     ) {
         self.feed_totem_then(now, input, |_, t| hops.push_back(Hop::Totem(t)));
+    }
+
+    /// Feeds totem at the start of a ripple (a packet, the token's hold
+    /// ending): with no hop queued yet, its outputs are routed as they come,
+    /// which is the order the queue would give them (what they cause queues
+    /// behind), without moving each through the queue; else they queue.
+    fn feed_totem_routing(
+        &mut self,
+        now: Instant,
+        input: membership::Input<Cpg>,
+        hops: &mut VecDeque<Hop>,
+        out: &mut Vec<Out>,
+    ) {
+        if hops.is_empty() {
+            self.feed_totem_then(now, input, |stack, t| {
+                stack.route(now, Hop::Totem(t), hops, out)
+            });
+        } else {
+            self.feed_totem(now, input, hops);
+        }
     }
 
     /// Feeds totem and hands each of its outputs, in order, to `then`.
