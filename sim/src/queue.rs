@@ -116,11 +116,6 @@ impl<E> EventQueue<E> {
         Some((entry.at, event))
     }
 
-    /// The instant of the earliest event, if any.
-    pub fn peek_at(&self) -> Option<Instant> {
-        self.heap.peek().map(|e| e.at)
-    }
-
     /// How many events are waiting.
     pub fn len(&self) -> usize {
         self.heap.len()
