@@ -4,13 +4,13 @@
 //! results, and ask to be shut down cleanly
 //! (`controld_join_client.c`, `controld_execd.c`).
 
+use std::sync::Arc;
+
 use sim::Instant;
 
 use crate::executor::{self, OpStatus};
 
-use super::{
-    Controller, Generation, Local, Msg, OpRecord, Output, Role, RscOp, Shared, SharedCib, Timer,
-};
+use super::{Controller, Generation, Local, Msg, OpRecord, Output, Role, RscOp, SharedCib, Timer};
 
 /// The return code a pending operation is recorded with (`PCMK_OCF_UNKNOWN`).
 const PCMK_OCF_UNKNOWN: i32 = 193;
@@ -18,7 +18,7 @@ const PCMK_OCF_UNKNOWN: i32 = 193;
 /// An operation the local executor runs for the DC.
 #[derive(Debug, Clone)]
 pub(super) struct Call {
-    pub(super) op: Shared<RscOp>,
+    pub(super) op: Arc<RscOp>,
     /// The transition and step it serves; `None` for the later results of
     /// a recurring operation.
     pub(super) key: Option<(u64, usize)>,
@@ -79,7 +79,7 @@ impl Controller {
             return;
         }
         let l = &self.local;
-        let mut history: Vec<Shared<OpRecord>> = l.history.values().cloned().collect();
+        let mut history: Vec<Arc<OpRecord>> = l.history.values().cloned().collect();
         history.sort_by_key(|r| r.call_id);
         // Operations still running (one-shot ones: a recurring
         // monitor's history is its last result) go last, as
@@ -89,11 +89,11 @@ impl Controller {
             l.calls
                 .values()
                 .filter(|c| c.op.interval_ms == 0)
-                .map(|c| Shared::new(l.pending_record(c))),
+                .map(|c| Arc::new(l.pending_record(c))),
         );
         out.push(Output::Cast(Msg::JoinConfirm {
             join,
-            history: Shared::new(history),
+            history: Arc::new(history),
         }));
     }
 
@@ -102,7 +102,7 @@ impl Controller {
         from: &str,
         transition: u64,
         step: usize,
-        op: &Shared<RscOp>,
+        op: &Arc<RscOp>,
         start_failure_is_fatal: bool,
         out: &mut Vec<Output>,
     ) {
@@ -113,7 +113,7 @@ impl Controller {
             self.local
                 .exec(transition, step, op.clone(), start_failure_is_fatal, out)
         {
-            out.push(Output::Cast(Msg::Result(Shared::new(rec))));
+            out.push(Output::Cast(Msg::Result(Arc::new(rec))));
         }
     }
 
@@ -167,7 +167,7 @@ impl Local {
         &mut self,
         transition: u64,
         step: usize,
-        op: Shared<RscOp>,
+        op: Arc<RscOp>,
         start_failure_is_fatal: bool,
         out: &mut Vec<Output>,
     ) -> Option<OpRecord> {
@@ -279,7 +279,7 @@ impl Local {
     /// The executor's result of a call, as the record to report, kept in
     /// this node's history (shared with the report); `None` when the call
     /// was cancelled meanwhile, or when the result is its cancellation.
-    fn take_result(&mut self, r: &executor::OpResult) -> Option<Shared<OpRecord>> {
+    fn take_result(&mut self, r: &executor::OpResult) -> Option<Arc<OpRecord>> {
         let call = self.calls.get(&r.call)?;
         let rec = OpRecord {
             node: self.name.clone(),
@@ -312,7 +312,7 @@ impl Local {
             "the history keeps this node's results, not cancellations"
         );
         let key = (rec.rsc.clone(), rec.task.clone(), rec.interval_ms);
-        let rec = Shared::new(rec);
+        let rec = Arc::new(rec);
         self.history.insert(key, rec.clone());
         Some(rec)
     }

@@ -40,46 +40,6 @@ impl Serialize for SharedCib {
     }
 }
 
-/// A part of a message shared by every copy of the message, serialised as
-/// the part itself. The ring hands every message to every member, and
-/// carries it in each token pass until all have it: a copy of an operation
-/// record or of a resource operation would otherwise copy all its strings.
-#[derive(PartialEq, Eq)]
-pub struct Shared<T>(Arc<T>);
-
-/// Shown as the part itself, as before it was shared.
-impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl<T> Shared<T> {
-    /// A part to share.
-    pub fn new(part: T) -> Shared<T> {
-        Shared(Arc::new(part))
-    }
-}
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(Arc::clone(&self.0))
-    }
-}
-
-impl<T> std::ops::Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: Serialize> Serialize for Shared<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (*self.0).serialize(s)
-    }
-}
-
 /// An operation result, as the node that ran it reports it to the DC.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OpRecord {
@@ -118,6 +78,12 @@ impl OpRecord {
 
 /// What controllers send each other, in agreed order, to every member of
 /// the partition (`to` names the one it is meant for, if any).
+///
+/// Operation records, resource operations and join histories are `Arc`s:
+/// the ring hands every message to every member and carries it in each
+/// token pass until all have it, and a copy would copy all their strings.
+/// serde's `rc` feature writes an `Arc` as its content, so traces show the
+/// part itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Msg {
     /// An election message.
@@ -159,7 +125,7 @@ pub enum Msg {
         join: u64,
         /// Its operation history, oldest first (the records shared with
         /// the node's own history).
-        history: Shared<Vec<Shared<OpRecord>>>,
+        history: Arc<Vec<Arc<OpRecord>>>,
     },
     /// The DC asks a node to run an operation.
     Exec {
@@ -168,7 +134,7 @@ pub enum Msg {
         /// The step.
         step: usize,
         /// The operation.
-        op: Shared<RscOp>,
+        op: Arc<RscOp>,
         /// `start-failure-is-fatal`.
         start_failure_is_fatal: bool,
     },
@@ -178,7 +144,7 @@ pub enum Msg {
         to: String,
     },
     /// An operation's result, for the DC.
-    Result(Shared<OpRecord>),
+    Result(Arc<OpRecord>),
     /// A node asks to be shut down cleanly.
     ShutdownRequest,
     /// A configuration change for the DC to apply (a pcs command).

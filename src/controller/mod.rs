@@ -68,7 +68,7 @@ use crate::fencer::{FenceAction, FenceResult};
 
 pub use cib_updates::Generation;
 pub use election::{CpuTime, Election, FeatureSet, Vote};
-pub use messages::{Msg, OpRecord, Shared, SharedCib};
+pub use messages::{Msg, OpRecord, SharedCib};
 pub(crate) use options::Options;
 pub use transition::{Plan, RscOp, Run, Step};
 
@@ -238,7 +238,7 @@ struct Local {
     next_call: u64,
     /// The latest result of every operation this incarnation ran, by
     /// (resource, task, interval): what it tells a DC when it joins.
-    history: BTreeMap<(String, String, u64), Shared<OpRecord>>,
+    history: BTreeMap<(String, String, u64), Arc<OpRecord>>,
 }
 
 impl Local {

@@ -14,7 +14,7 @@ use sim::{Duration, Instant};
 use crate::fencer::FenceAction;
 use crate::scheduler::{digest, graph, Transition, WorkingSet};
 
-use super::Shared;
+use std::sync::Arc;
 
 /// What one step does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Step {
     Pseudo,
     /// An agent operation on a node (shared with the message that asks
     /// for it and the call that runs it).
-    Rsc(Shared<RscOp>),
+    Rsc(Arc<RscOp>),
     /// Fence a node.
     Fence {
         /// The node.
@@ -169,7 +169,7 @@ impl Plan {
                                         act.interval_ms,
                                     ))
                                 });
-                            Step::Rsc(Shared::new(RscOp {
+                            Step::Rsc(Arc::new(RscOp {
                                 rsc: history_id(ws, r),
                                 agent: rsc.agent.rsplit(':').next().unwrap_or("").to_string(),
                                 task: task.to_string(),

@@ -9,6 +9,8 @@
 //! A transition's steps and their progress are [`Run`]'s; this file is
 //! what the DC does with them.
 
+use std::sync::Arc;
+
 use sim::Instant;
 
 use crate::cib::Cib;
@@ -17,7 +19,7 @@ use crate::fencer::{FenceAction, FenceResult};
 
 use super::super::cib_updates as upd;
 use super::super::transition::{Plan, RscOp, Run, State, Step};
-use super::super::{Local, Msg, OpRecord, Output, Shared};
+use super::super::{Local, Msg, OpRecord, Output};
 use super::DcState;
 
 /// How many scheduler runs at one virtual instant mean the cluster is
@@ -397,7 +399,7 @@ fn fire_rsc(
     c: &mut Local,
     now: Instant,
     (id, i): (u64, usize),
-    op: Shared<RscOp>,
+    op: Arc<RscOp>,
     local: &mut Vec<OpRecord>,
     out: &mut Vec<Output>,
 ) -> State {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use sim::Instant;
 
 use super::super::cib_updates::{self as upd, NodeView};
-use super::super::{Local, Msg, OpRecord, Output, Shared, SharedCib, Timer};
+use super::super::{Local, Msg, OpRecord, Output, SharedCib, Timer};
 use super::DcState;
 
 /// A node's progress through the current join.
@@ -115,7 +115,7 @@ impl DcState {
         now: Instant,
         from: &str,
         join: u64,
-        history: &[Shared<OpRecord>],
+        history: &[Arc<OpRecord>],
         out: &mut Vec<Output>,
     ) {
         if self.phases.get(from) != Some(&(join, Phase::Finalized)) {
