@@ -206,6 +206,7 @@ impl Network {
     }
 
     /// Draws loss and latency for one message on `from -> to`.
+    #[inline]
     pub fn draw(&mut self, from: NodeId, to: NodeId) -> Draw {
         if from == to {
             return Draw {
@@ -238,6 +239,7 @@ impl Network {
 
     /// The arrival instant for a message due at `at`, pushed back if the
     /// network is FIFO and an earlier message on this link arrives later.
+    #[inline]
     pub fn arrival(&mut self, from: NodeId, to: NodeId, at: Instant) -> Instant {
         if !self.fifo || from == to {
             return at;
@@ -262,6 +264,7 @@ impl Network {
     /// the link is cut or was cut in between, else held if the link is
     /// held ([`is_held`](Self::is_held)), else delivered. One look at the
     /// link, for every arrival.
+    #[inline]
     pub fn gate(&self, from: NodeId, to: NodeId, epoch: u64) -> Gate {
         match self.link(from, to) {
             None if epoch == 0 => Gate::Open,

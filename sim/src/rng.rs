@@ -84,7 +84,8 @@ impl RngStreams {
 }
 
 /// A uniform draw from `lo..=hi` (Lemire's method, unbiased).
-pub fn uniform(rng: &mut dyn RngCore, lo: u64, hi: u64) -> u64 {
+#[inline]
+pub fn uniform<R: RngCore + ?Sized>(rng: &mut R, lo: u64, hi: u64) -> u64 {
     assert!(lo <= hi, "empty range {lo}..={hi}");
     let span = hi - lo;
     if span == u64::MAX {
@@ -94,7 +95,8 @@ pub fn uniform(rng: &mut dyn RngCore, lo: u64, hi: u64) -> u64 {
 }
 
 /// A uniform draw from `0..n`, `n > 0`.
-fn below(rng: &mut dyn RngCore, n: u64) -> u64 {
+#[inline]
+fn below<R: RngCore + ?Sized>(rng: &mut R, n: u64) -> u64 {
     assert!(n > 0);
     let mut m = u128::from(rng.next_u64()) * u128::from(n);
     if (m as u64) < n {
@@ -108,7 +110,8 @@ fn below(rng: &mut dyn RngCore, n: u64) -> u64 {
 
 /// `true` with probability `p`. Always consumes exactly one `u64`, whatever
 /// `p` is, so that changing a probability does not shift later draws.
-pub fn chance(rng: &mut dyn RngCore, p: f64) -> bool {
+#[inline]
+pub fn chance<R: RngCore + ?Sized>(rng: &mut R, p: f64) -> bool {
     assert!((0.0..=1.0).contains(&p), "probability out of range: {p}");
     let unit = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
     unit < p

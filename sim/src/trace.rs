@@ -302,6 +302,7 @@ impl Trace {
     }
 
     /// Starts the records of a new step.
+    #[inline]
     pub(crate) fn begin_step(&mut self) {
         self.step.clear();
         self.step_changed = false;

@@ -126,8 +126,8 @@ pub(crate) struct Armed {
 enum Next {
     /// The queue's head.
     Queued,
-    /// A process's armed wake.
-    Wake(Armed),
+    /// The armed wake at this index of `Sim::wakes`.
+    Wake(usize),
 }
 
 /// A node and everything on it.
@@ -334,15 +334,17 @@ impl<A: Actor> Sim<A> {
 
     /// The earliest of the queue's head and the processes' armed wakes.
     fn next(&self) -> Option<(Instant, Next)> {
-        let mut wake: Option<&Armed> = None;
-        for a in &self.wakes {
-            if !a.held && wake.map_or(true, |w| (a.at, a.seq) < (w.at, w.seq)) {
-                wake = Some(a);
+        let mut wake: Option<(usize, &Armed)> = None;
+        for (i, a) in self.wakes.iter().enumerate() {
+            if !a.held && wake.map_or(true, |(_, w)| (a.at, a.seq) < (w.at, w.seq)) {
+                wake = Some((i, a));
             }
         }
         let queued = self.queue.peek();
         match (wake, queued) {
-            (Some(a), q) if q.map_or(true, |q| (a.at, a.seq) < q) => Some((a.at, Next::Wake(*a))),
+            (Some((i, a)), q) if q.map_or(true, |q| (a.at, a.seq) < q) => {
+                Some((a.at, Next::Wake(i)))
+            }
             (_, Some((at, _))) => Some((at, Next::Queued)),
             (_, None) => None,
         }
@@ -350,21 +352,21 @@ impl<A: Actor> Sim<A> {
 
     fn step_with(&mut self, next: Next) {
         let (at, event) = match next {
-            Next::Queued => self.queue.pop().expect("the queue's head"),
-            Next::Wake(a) => (
-                a.at,
-                Event::Wake {
-                    to: a.to,
-                    incarnation: a.incarnation,
-                    token: a.token,
-                },
-            ),
+            Next::Queued => {
+                let (at, event) = self.queue.pop().expect("the queue's head");
+                (at, Some(event))
+            }
+            Next::Wake(i) => (self.wakes[i].at, None),
         };
         assert!(at >= self.now, "clock would go backwards");
         self.begin_step();
         self.now = at;
         self.steps += 1;
-        self.dispatch(event);
+        match (event, next) {
+            (Some(event), _) => self.dispatch(event),
+            (None, Next::Wake(i)) => self.on_due_wake(i),
+            (None, Next::Queued) => unreachable!("a queued step has its event"),
+        }
         // The kernel's invariants are about power, processes, pauses, held
         // links and device operations, each of which is recorded when it
         // changes: a step that only passed messages cannot break them.

@@ -143,6 +143,29 @@ impl<A: Actor> Sim<A> {
         self.call(to, input);
     }
 
+    /// The armed wake at `i` of `wakes` comes due. At a running node it is
+    /// handed over at once (it is armed, so its process and incarnation
+    /// are the current ones); at a paused node it waits as any input does.
+    pub(super) fn on_due_wake(&mut self, i: usize) {
+        let a = self.wakes[i];
+        if !self.nodes.get(&a.to.node).is_some_and(|n| !n.paused) {
+            self.on_node_event(Event::Wake {
+                to: a.to,
+                incarnation: a.incarnation,
+                token: a.token,
+            });
+            return;
+        }
+        self.wakes.swap_remove(i);
+        self.record_passing(|| TraceEvent::Deliver {
+            to: a.to,
+            input: InputKind::Wake,
+            msg: None,
+        });
+        self.call(a.to, Input::Wake);
+    }
+
+    /// A wake held at a pause, queued again on resume.
     fn on_wake(&mut self, to: Addr, incarnation: u64, token: u64) {
         let armed = self
             .wakes
@@ -220,7 +243,11 @@ impl<A: Actor> Sim<A> {
     fn route(&mut self, from: Addr, outputs: &mut Vec<Output<A::Msg, A::Event>>) {
         let mut exit = false;
         let mut panic = None;
-        for output in outputs.drain(..) {
+        // Taken from the back of the reversed list rather than drained: a
+        // call's outputs are mostly one or two, and a drain's bookkeeping
+        // cost more than the popping (callgrind).
+        outputs.reverse();
+        while let Some(output) = outputs.pop() {
             match output {
                 Output::Send { to, msg } => self.send_net(from, to, msg),
                 Output::Broadcast(msg) => {
@@ -281,17 +308,19 @@ impl<A: Actor> Sim<A> {
         let dest = Addr::new(to, from.group);
         let draw = self.net.draw(from.node, to);
         let mut verdict = Verdict::Pass;
-        let packet = Packet {
-            now: self.now,
-            from: from.node,
-            to,
-            group: from.group,
-            msg: &msg,
-        };
-        for (_, rule) in &mut self.rules {
-            verdict = rule.verdict(&packet);
-            if verdict != Verdict::Pass {
-                break;
+        if !self.rules.is_empty() {
+            let packet = Packet {
+                now: self.now,
+                from: from.node,
+                to,
+                group: from.group,
+                msg: &msg,
+            };
+            for (_, rule) in &mut self.rules {
+                verdict = rule.verdict(&packet);
+                if verdict != Verdict::Pass {
+                    break;
+                }
             }
         }
         let dropped = if !self.nodes.contains_key(&to) {
