@@ -122,6 +122,26 @@ pub(crate) struct Armed {
     pub(crate) held: bool,
 }
 
+impl Armed {
+    /// Where this wake stands among the events due: `(at, seq)` as one
+    /// number, the end of time if it is held (so never the earliest). The
+    /// kernel looks for the earliest wake before every step.
+    #[inline]
+    fn order(&self) -> u128 {
+        if self.held {
+            u128::MAX
+        } else {
+            order(self.at, self.seq)
+        }
+    }
+}
+
+/// `(at, seq)` as one number ordered as the pair.
+#[inline]
+fn order(at: Instant, seq: u64) -> u128 {
+    u128::from(at.as_nanos()) << 64 | u128::from(seq)
+}
+
 /// What the next step handles.
 enum Next {
     /// The queue's head.
@@ -334,19 +354,17 @@ impl<A: Actor> Sim<A> {
 
     /// The earliest of the queue's head and the processes' armed wakes.
     fn next(&self) -> Option<(Instant, Next)> {
-        let mut wake: Option<(usize, &Armed)> = None;
+        let (mut wake, mut first) = (0, u128::MAX);
         for (i, a) in self.wakes.iter().enumerate() {
-            if !a.held && wake.map_or(true, |(_, w)| (a.at, a.seq) < (w.at, w.seq)) {
-                wake = Some((i, a));
+            let order = a.order();
+            if order < first {
+                (wake, first) = (i, order);
             }
         }
-        let queued = self.queue.peek();
-        match (wake, queued) {
-            (Some((i, a)), q) if q.map_or(true, |q| (a.at, a.seq) < q) => {
-                Some((a.at, Next::Wake(i)))
-            }
-            (_, Some((at, _))) => Some((at, Next::Queued)),
-            (_, None) => None,
+        match self.queue.peek() {
+            Some((at, seq)) if order(at, seq) < first => Some((at, Next::Queued)),
+            _ if first < u128::MAX => Some((self.wakes[wake].at, Next::Wake(wake))),
+            _ => None,
         }
     }
 
