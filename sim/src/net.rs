@@ -141,7 +141,20 @@ pub struct Network {
 const MAX_NODE_ID: u32 = 1 << 12;
 
 /// The table's entry for `from -> to`, made (with the rows before it) if new.
+#[inline]
 fn entry(links: &mut Vec<Vec<Link>>, from: NodeId, to: NodeId) -> &mut Link {
+    let (f, t) = (from.0 as usize, to.0 as usize);
+    // Every link that carries traffic is in the table after its first
+    // message: the common case is one look.
+    if links.get(f).is_some_and(|row| row.len() > t) {
+        return &mut links[f][t];
+    }
+    grow(links, from, to)
+}
+
+/// `entry` for a link not yet in the table.
+#[cold]
+fn grow(links: &mut Vec<Vec<Link>>, from: NodeId, to: NodeId) -> &mut Link {
     assert!(
         from.0 < MAX_NODE_ID && to.0 < MAX_NODE_ID,
         "node ids index the link table: {from} -> {to} is too large"
