@@ -288,6 +288,22 @@ pub enum Output<P> {
     },
 }
 
+/// Where totem's outputs go, one at a time and in order. A `Vec` collects
+/// them; the stack routes each as it comes (a token passed on leaves for
+/// the wire at once), rather than collecting them first and moving each
+/// again on the way out: that path runs for every token.
+pub trait Sink<P> {
+    /// Takes the next output.
+    fn push(&mut self, output: Output<P>);
+}
+
+impl<P> Sink<P> for Vec<Output<P>> {
+    #[inline]
+    fn push(&mut self, output: Output<P>) {
+        Vec::push(self, output);
+    }
+}
+
 /// Timers, one of each at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Timer {
@@ -337,6 +353,9 @@ enum State<P> {
     Operational {
         ring: RingId,
         members: Vec<NodeId>,
+        /// The member this node passes the token to: the next id round
+        /// the ring (itself, alone), fixed with the ring.
+        next: NodeId,
         /// The last hop of this ring's token seen here.
         last_hop: u64,
         /// The token this node holds (idle representative) or last passed on.
@@ -422,7 +441,7 @@ impl<P: Clone> Totem<P> {
 
     /// `handle`, appending the outputs to `out`: the stack feeds totem every
     /// token and keeps one buffer for it.
-    pub fn handle_into(&mut self, now: Instant, input: Input<P>, out: &mut Vec<Output<P>>) {
+    pub fn handle_into(&mut self, now: Instant, input: Input<P>, out: &mut impl Sink<P>) {
         match input {
             Input::Start => {
                 if matches!(self.state, State::Down) {
@@ -454,7 +473,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg<P>, out: &mut Vec<Output<P>>) {
+    fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg<P>, out: &mut impl Sink<P>) {
         if matches!(self.state, State::Down) || from == self.us {
             return;
         }
@@ -471,13 +490,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn enter_gather(
-        &mut self,
-        now: Instant,
-        proc: NodeSet,
-        fail: NodeSet,
-        out: &mut Vec<Output<P>>,
-    ) {
+    fn enter_gather(&mut self, now: Instant, proc: NodeSet, fail: NodeSet, out: &mut impl Sink<P>) {
         if let State::Operational {
             ring,
             token,
@@ -509,7 +522,7 @@ impl<P: Clone> Totem<P> {
         self.check_consensus(now, out);
     }
 
-    fn send_join(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn send_join(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let State::Gather { proc, fail, .. } = &self.state else {
             return;
         };
@@ -524,7 +537,7 @@ impl<P: Clone> Totem<P> {
 
     /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
     /// into ours, and record it for consensus.
-    fn on_join(&mut self, now: Instant, from: NodeId, join: Join<P>, out: &mut Vec<Output<P>>) {
+    fn on_join(&mut self, now: Instant, from: NodeId, join: Join<P>, out: &mut impl Sink<P>) {
         let Join {
             proc: their_proc,
             fail: their_fail,
@@ -597,7 +610,7 @@ impl<P: Clone> Totem<P> {
     /// Consensus: every live candidate has sent our exact view. The
     /// representative then commits the ring, handing each member the
     /// messages of its old ring that the new ring's members hold.
-    fn check_consensus(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn check_consensus(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let State::Gather {
             proc, fail, joins, ..
         } = &self.state
@@ -655,7 +668,7 @@ impl<P: Clone> Totem<P> {
     }
 
     /// The representative's first token, once every member has the ring.
-    fn start_token(&mut self, now: Instant, ring: RingId, out: &mut Vec<Output<P>>) {
+    fn start_token(&mut self, now: Instant, ring: RingId, out: &mut impl Sink<P>) {
         let token = Token {
             ring,
             hop: 0,
@@ -680,13 +693,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_commit_ack(
-        &mut self,
-        now: Instant,
-        from: NodeId,
-        ring: RingId,
-        out: &mut Vec<Output<P>>,
-    ) {
+    fn on_commit_ack(&mut self, now: Instant, from: NodeId, ring: RingId, out: &mut impl Sink<P>) {
         let ours = matches!(&self.state, State::Operational { ring: r, .. } if *r == ring);
         if !ours || self.unacked.remove(&from).is_none() {
             return;
@@ -704,7 +711,7 @@ impl<P: Clone> Totem<P> {
         ring: RingId,
         members: Vec<NodeId>,
         recovered: Option<Retained<P>>,
-        out: &mut Vec<Output<P>>,
+        out: &mut impl Sink<P>,
     ) {
         if !members.contains(&self.us) {
             return;
@@ -731,7 +738,7 @@ impl<P: Clone> Totem<P> {
         ring: RingId,
         members: Vec<NodeId>,
         recovered: Option<Retained<P>>,
-        out: &mut Vec<Output<P>>,
+        out: &mut impl Sink<P>,
     ) {
         let gathering = matches!(self.state, State::Gather { .. });
         if let (true, Some(old), Some(rec)) = (gathering, self.old.take(), recovered) {
@@ -768,8 +775,13 @@ impl<P: Clone> Totem<P> {
             members.windows(2).all(|w| w[0] < w[1]),
             "members are sorted and distinct"
         );
+        let i = members
+            .iter()
+            .position(|&n| n == self.us)
+            .expect("a member of its ring");
         self.state = State::Operational {
             ring,
+            next: members[(i + 1) % members.len()],
             members: members.clone(),
             last_hop: 0,
             token: None,
@@ -784,7 +796,7 @@ impl<P: Clone> Totem<P> {
         now: Instant,
         from: NodeId,
         ring: RingId,
-        out: &mut Vec<Output<P>>,
+        out: &mut impl Sink<P>,
     ) {
         match &self.state {
             State::Operational {
@@ -802,7 +814,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_leave(&mut self, out: &mut Vec<Output<P>>) {
+    fn on_leave(&mut self, out: &mut impl Sink<P>) {
         let proc: NodeSet = match &self.state {
             State::Down => return,
             State::Gather { proc, .. } => *proc,
@@ -821,7 +833,7 @@ impl<P: Clone> Totem<P> {
         self.unacked.clear();
     }
 
-    fn on_wake(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_wake(&mut self, now: Instant, out: &mut impl Sink<P>) {
         for timer in self.timers.expired(now) {
             // An earlier timer of this wake may have changed state and timers.
             if !self.timers.is_due(timer, now) {
@@ -839,7 +851,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_token_loss(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_token_loss(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let State::Operational { members, .. } = &self.state else {
             return;
         };
@@ -851,7 +863,7 @@ impl<P: Clone> Totem<P> {
     /// declared failed. One that is talking but has not yet come round to
     /// our view is not: declaring it failed would make it declare us
     /// failed in turn, and split a ring that was about to agree.
-    fn on_consensus_timeout(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_consensus_timeout(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let us = self.us;
         let State::Gather {
             proc, fail, heard, ..
@@ -868,7 +880,7 @@ impl<P: Clone> Totem<P> {
         self.check_consensus(now, out);
     }
 
-    fn on_merge_timer(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_merge_timer(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let State::Operational { ring, members, .. } = &self.state else {
             return;
         };
