@@ -105,7 +105,8 @@ pub struct Stack {
     /// Layers fed during the current `handle`, whose deadline is stale
     /// (a bit per layer, `Layer::bit`).
     stale: u8,
-    /// The earliest of `deadlines`, kept with them.
+    /// The earliest of `deadlines`, kept with them (the start-up instants
+    /// aside).
     earliest: Option<Instant>,
     /// While starting: when corosync, then the controller, are up.
     corosync_at: Option<Instant>,
@@ -254,14 +255,13 @@ impl Stack {
     }
 
     /// `handle`, appending the effects to `out`.
+    #[inline]
     pub fn handle_into(&mut self, now: Instant, input: Input<Msg>, out: &mut Vec<Out>) {
         let mut hops = std::mem::take(&mut self.hops);
         match input {
             Input::Start => {
                 self.corosync_at = Some(now + COROSYNC_START);
                 self.controller_at = Some(now + CONTROLLER_START);
-                // The start-up instants count among the deadlines.
-                self.stale = Layer::EVERY;
             }
             Input::Wake => self.wake(now, &mut hops, out),
             // knet discards data from a host it has no link up to (the
@@ -293,7 +293,10 @@ impl Stack {
         while let Some(hop) = hops.pop_front() {
             self.route(now, hop, &mut hops, out);
         }
-        self.refresh_devices();
+        // Only the controller changes its CIB, and only when fed.
+        if self.stale & Layer::Controller.bit() != 0 {
+            self.refresh_devices();
+        }
         self.refresh_deadlines();
         if self.exiting {
             out.push(Output::Exit);
@@ -311,20 +314,24 @@ impl Stack {
         if self.stale == 0 {
             return;
         }
+        // A layer fed may keep its timers (knet answering a ping): the
+        // earliest is computed again only if a deadline moved.
+        let mut moved = false;
         for layer in Layer::ALL {
             if self.stale & layer.bit() != 0 {
-                match self.ask_deadline(layer) {
-                    Some(at) => self.deadlines.set(layer, at),
-                    None => self.deadlines.stop(layer),
+                let at = self.ask_deadline(layer);
+                if at != self.deadlines.get(layer) {
+                    moved = true;
+                    match at {
+                        Some(at) => self.deadlines.set(layer, at),
+                        None => self.deadlines.stop(layer),
+                    }
                 }
             }
         }
         self.stale = 0;
-        self.earliest = self.deadlines.next();
-        if self.corosync_at.is_some() || self.controller_at.is_some() {
-            // Starting.
-            self.earliest =
-                Instant::earliest([self.earliest, self.corosync_at, self.controller_at]);
+        if moved {
+            self.earliest = self.deadlines.next();
         }
     }
 
@@ -632,7 +639,11 @@ impl Stack {
             return None;
         }
         debug_assert!(self.stale == 0, "refreshed after every input");
-        self.earliest
+        if self.corosync_at.is_none() && self.controller_at.is_none() {
+            return self.earliest;
+        }
+        // Starting.
+        Instant::earliest([self.earliest, self.corosync_at, self.controller_at])
     }
 }
 

@@ -893,6 +893,8 @@ impl<P: Clone> Totem<P> {
         self.arm_merge(now);
     }
 
+    // Inlined: it runs after every input, a token's above all.
+    #[inline]
     fn check_invariants(&self) {
         match &self.state {
             State::Down => assert!(self.timers.is_empty(), "a stopped totem has no timers"),
