@@ -255,7 +255,6 @@ impl Stack {
     }
 
     /// `handle`, appending the effects to `out`.
-    #[inline]
     pub fn handle_into(&mut self, now: Instant, input: Input<Msg>, out: &mut Vec<Out>) {
         let mut hops = std::mem::take(&mut self.hops);
         match input {

@@ -348,6 +348,10 @@ enum State<P> {
         joins: Vec<(NodeId, LastJoin<P>)>,
         /// Candidates heard from since the consensus timer was last armed.
         heard: NodeSet,
+        /// The join this node last sent in this gathering: repeated as it
+        /// is (shared, not built again) while the view in it holds, which
+        /// it does through most of a partition's join timer repeats.
+        sent: Option<Arc<Join<P>>>,
     },
     /// In a ring.
     Operational {
@@ -441,6 +445,7 @@ impl<P: Clone> Totem<P> {
 
     /// `handle`, appending the outputs to `out`: the stack feeds totem every
     /// token and keeps one buffer for it.
+    #[inline]
     pub fn handle_into(&mut self, now: Instant, input: Input<P>, out: &mut impl Sink<P>) {
         match input {
             Input::Start => {
@@ -479,7 +484,7 @@ impl<P: Clone> Totem<P> {
         }
         match msg {
             Msg::Token(t) => self.on_token(now, t, out),
-            Msg::Join(join) => self.on_join(now, from, Arc::unwrap_or_clone(join), out),
+            Msg::Join(join) => self.on_join(now, from, join, out),
             Msg::Commit {
                 ring,
                 members,
@@ -515,6 +520,7 @@ impl<P: Clone> Totem<P> {
             fail,
             joins: Vec::new(),
             heard: NodeSet::EMPTY,
+            sent: None,
         };
         self.timers
             .set(Timer::Consensus, now + self.consensus_timeout);
@@ -523,27 +529,34 @@ impl<P: Clone> Totem<P> {
     }
 
     fn send_join(&mut self, now: Instant, out: &mut impl Sink<P>) {
-        let State::Gather { proc, fail, .. } = &self.state else {
+        let State::Gather {
+            proc, fail, sent, ..
+        } = &mut self.state
+        else {
             return;
         };
-        out.push(Output::Broadcast(Msg::Join(Arc::new(Join {
-            proc: *proc,
-            fail: *fail,
-            ring_seq: self.ring_seq,
-            old: self.old.as_ref().map(|o| o.retained.clone()),
-        }))));
+        // `old` is fixed while gathering: set as the ring was left.
+        let join = match sent {
+            Some(j) if j.proc == *proc && j.fail == *fail && j.ring_seq == self.ring_seq => {
+                j.clone()
+            }
+            _ => sent
+                .insert(Arc::new(Join {
+                    proc: *proc,
+                    fail: *fail,
+                    ring_seq: self.ring_seq,
+                    old: self.old.as_ref().map(|o| o.retained.clone()),
+                }))
+                .clone(),
+        };
+        out.push(Output::Broadcast(Msg::Join(join)));
         self.timers.set(Timer::Join, now + self.cfg.join);
     }
 
     /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
     /// into ours, and record it for consensus.
-    fn on_join(&mut self, now: Instant, from: NodeId, join: Join<P>, out: &mut impl Sink<P>) {
-        let Join {
-            proc: their_proc,
-            fail: their_fail,
-            ring_seq,
-            old: their_old,
-        } = join;
+    fn on_join(&mut self, now: Instant, from: NodeId, join: Arc<Join<P>>, out: &mut impl Sink<P>) {
+        let (their_proc, their_fail, ring_seq) = (join.proc, join.fail, join.ring_seq);
         if let State::Operational { ring, members, .. } = &self.state {
             // A join from a gathering older than the ring we are in is
             // stale. From a member it is the round that made this ring;
@@ -574,6 +587,7 @@ impl<P: Clone> Totem<P> {
             fail,
             joins,
             heard,
+            ..
         } = &mut self.state
         else {
             return;
@@ -593,7 +607,10 @@ impl<P: Clone> Totem<P> {
         let last = LastJoin {
             proc: their_proc,
             fail: their_fail,
-            old: their_old,
+            // Moved out of the join if this is its last copy (a broadcast's
+            // copies, and the sender's, share it), else copied: never the
+            // whole join.
+            old: Arc::try_unwrap(join).map_or_else(|shared| shared.old.clone(), |own| own.old),
         };
         match joins.iter_mut().find(|(n, _)| *n == from) {
             Some((_, h)) => *h = last,
