@@ -674,6 +674,7 @@ fn membership_event(ring: membership::RingId, members: &[NodeId], names: &[Strin
 
 /// A totem packet for `to` leaves if knet's link to it is up (knet's tx
 /// thread has no link to send it on otherwise).
+#[inline]
 fn send_totem(knet: &Knet, to: NodeId, msg: membership::Msg<Cpg>, out: &mut Vec<Out>) {
     if knet.is_up(to) {
         out.push(Output::Send {
@@ -715,8 +716,20 @@ struct Router<'a> {
 }
 
 impl membership::Sink<Cpg> for Router<'_> {
+    /// A packet for one node (a token passed on, above all) is put on the
+    /// wire right where totem sends it; the rarer outputs take a call.
     #[inline]
     fn push(&mut self, output: membership::Output<Cpg>) {
+        match output {
+            membership::Output::Send { to, msg } => send_totem(self.knet, to, msg, self.out),
+            other => self.push_rare(other),
+        }
+    }
+}
+
+impl Router<'_> {
+    #[inline(never)]
+    fn push_rare(&mut self, output: membership::Output<Cpg>) {
         match output {
             membership::Output::Send { to, msg } => send_totem(self.knet, to, msg, self.out),
             membership::Output::Broadcast(msg) => {
