@@ -911,7 +911,7 @@ impl<P: Clone> Totem<P> {
     }
 
     // Inlined: it runs after every input, a token's above all.
-    #[inline]
+    #[inline(always)]
     fn check_invariants(&self) {
         match &self.state {
             State::Down => assert!(self.timers.is_empty(), "a stopped totem has no timers"),
