@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 use crate::cib::Cib;
 
+use sim::timer::TimerTable;
 use sim::{Duration, Input, Instant, NodeId, Output};
 
 use crate::controller::{self, Controller};
@@ -62,6 +63,12 @@ enum Hop {
     Exec(executor::Output),
     /// A membership for the controller, once votequorum has settled on it.
     Members(Vec<String>),
+    /// A ring totem installed, whose event has gone out: the layers above
+    /// are still to hear of it.
+    Installed {
+        members: Vec<NodeId>,
+        names: Vec<String>,
+    },
 }
 
 /// One node's cluster stack.
@@ -93,28 +100,28 @@ pub struct Stack {
     /// Each layer's next deadline, as it was when the layer last took an
     /// input: a layer's timers change only then, and most inputs (a totem
     /// token above all) touch one layer, so only that one is asked again.
-    deadlines: [Option<Instant>; Layer::COUNT],
+    /// A timer table, whose earliest is a plain minimum over nanoseconds.
+    deadlines: TimerTable<Layer, { Layer::COUNT }>,
     /// Layers fed during the current `handle`, whose deadline is stale
     /// (a bit per layer, `Layer::bit`).
     stale: u8,
-    /// The earliest of `deadlines`, kept with them.
+    /// The earliest of `deadlines`, kept with them (the start-up instants
+    /// aside).
     earliest: Option<Instant>,
     /// While starting: when corosync, then the controller, are up.
     corosync_at: Option<Instant>,
     controller_at: Option<Instant>,
     /// Buffers kept for their capacity between inputs (empty between
-    /// them): the hops of the current ripple, totem's and knet's outputs.
+    /// them): the hops of the current ripple, the layers' outputs.
     hops: VecDeque<Hop>,
-    totem_out: Vec<membership::Output<Cpg>>,
-    knet_buf: Vec<knet::Output>,
     quorum_out: Vec<quorum::Output>,
     ctl_out: Vec<controller::Output>,
     fence_out: Vec<fencer::Output>,
     exec_out: Vec<executor::Output>,
 }
 
-/// The layers of the stack that keep timers, as indices of its deadline cache.
-#[derive(Debug, Clone, Copy)]
+/// The layers of the stack that keep timers, as slots of its deadline cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layer {
     Knet,
     Totem,
@@ -141,6 +148,13 @@ impl Layer {
         Layer::Fencer,
         Layer::Executor,
     ];
+}
+
+impl sim::timer::Timer for Layer {
+    const ALL: &'static [Layer] = &Layer::ALL;
+    fn slot(self) -> usize {
+        self as usize
+    }
 }
 
 impl Stack {
@@ -188,14 +202,12 @@ impl Stack {
             devices_from: controller::Generation::of(&cib),
             devices_seen: Arc::downgrade(&cib),
             exiting: false,
-            deadlines: [None; Layer::COUNT],
+            deadlines: TimerTable::new(),
             stale: Layer::EVERY,
             earliest: None,
             corosync_at: None,
             controller_at: None,
             hops: VecDeque::new(),
-            totem_out: Vec::new(),
-            knet_buf: Vec::new(),
             quorum_out: Vec::new(),
             ctl_out: Vec::new(),
             fence_out: Vec::new(),
@@ -207,10 +219,7 @@ impl Stack {
 
     /// Node `n`'s name, shared (its id for a node not configured).
     fn shared_name(&self, n: NodeId) -> Arc<str> {
-        self.names
-            .get((n.0 as usize).wrapping_sub(1))
-            .cloned()
-            .unwrap_or_else(|| n.to_string().into())
+        shared_name(&self.names, n)
     }
 
     /// Node `n`'s name, owned.
@@ -252,8 +261,6 @@ impl Stack {
             Input::Start => {
                 self.corosync_at = Some(now + COROSYNC_START);
                 self.controller_at = Some(now + CONTROLLER_START);
-                // The start-up instants count among the deadlines.
-                self.stale = Layer::EVERY;
             }
             Input::Wake => self.wake(now, &mut hops, out),
             // knet discards data from a host it has no link up to (the
@@ -269,10 +276,8 @@ impl Stack {
                 from,
                 msg: Msg::Knet(m),
             } => {
-                let mut k = std::mem::take(&mut self.knet_buf);
-                self.knet.on_message(now, from, m, &mut k);
-                self.knet_out(&mut k, out);
-                self.knet_buf = k;
+                self.stale |= Layer::Knet.bit();
+                self.knet.on_message(now, from, m, &mut KnetOut(out));
             }
             Input::Ipc {
                 msg: Msg::Done(d), ..
@@ -287,7 +292,10 @@ impl Stack {
         while let Some(hop) = hops.pop_front() {
             self.route(now, hop, &mut hops, out);
         }
-        self.refresh_devices();
+        // Only the controller changes its CIB, and only when fed.
+        if self.stale & Layer::Controller.bit() != 0 {
+            self.refresh_devices();
+        }
         self.refresh_deadlines();
         if self.exiting {
             out.push(Output::Exit);
@@ -305,17 +313,25 @@ impl Stack {
         if self.stale == 0 {
             return;
         }
+        // A layer fed may keep its timers (knet answering a ping): the
+        // earliest is computed again only if a deadline moved.
+        let mut moved = false;
         for layer in Layer::ALL {
             if self.stale & layer.bit() != 0 {
-                self.deadlines[layer as usize] = self.ask_deadline(layer);
+                let at = self.ask_deadline(layer);
+                if at != self.deadlines.get(layer) {
+                    moved = true;
+                    match at {
+                        Some(at) => self.deadlines.set(layer, at),
+                        None => self.deadlines.stop(layer),
+                    }
+                }
             }
         }
         self.stale = 0;
-        self.earliest = Instant::earliest([
-            Instant::earliest(self.deadlines),
-            self.corosync_at,
-            self.controller_at,
-        ]);
+        if moved {
+            self.earliest = self.deadlines.next();
+        }
     }
 
     /// A layer's next deadline, asked of the layer itself.
@@ -333,25 +349,10 @@ impl Stack {
     /// Whether a layer has a timer due at `now`: its cached deadline,
     /// unless the layer was fed since the cache was refreshed.
     fn layer_due(&self, layer: Layer, now: Instant) -> bool {
-        let d = if self.stale & layer.bit() != 0 {
-            self.ask_deadline(layer)
+        if self.stale & layer.bit() != 0 {
+            self.ask_deadline(layer).is_some_and(|t| t <= now)
         } else {
-            self.deadlines[layer as usize]
-        };
-        d.is_some_and(|t| t <= now)
-    }
-
-    /// knet's packets leave; its links' changes are for nobody but totem's
-    /// filter, which asks `is_up` as packets pass.
-    fn knet_out(&mut self, outputs: &mut Vec<knet::Output>, out: &mut Vec<Out>) {
-        self.stale |= Layer::Knet.bit();
-        for o in outputs.drain(..) {
-            if let knet::Output::Send { to, msg } = o {
-                out.push(Output::Send {
-                    to,
-                    msg: Msg::Knet(msg),
-                });
-            }
+            self.deadlines.is_due(layer, now)
         }
     }
 
@@ -377,10 +378,8 @@ impl Stack {
             }
         }
         if self.layer_due(Layer::Knet, now) {
-            let mut k = std::mem::take(&mut self.knet_buf);
-            self.knet.on_wake(now, &mut k);
-            self.knet_out(&mut k, out);
-            self.knet_buf = k;
+            self.stale |= Layer::Knet.bit();
+            self.knet.on_wake(now, &mut KnetOut(out));
         }
         if self.layer_due(Layer::Totem, now) {
             self.feed_totem_routing(now, membership::Input::Wake, hops, out);
@@ -411,13 +410,21 @@ impl Stack {
         input: membership::Input<Cpg>,
         hops: &mut VecDeque<Hop>,
     ) {
-        self.feed_totem_then(now, input, |_, t| hops.push_back(Hop::Totem(t)));
+        self.stale |= Layer::Totem.bit();
+        self.totem.handle_into(now, input, &mut Queue(hops));
     }
 
     /// Feeds totem at the start of a ripple (a packet, the token's hold
-    /// ending): with no hop queued yet, its outputs are routed as they come,
-    /// which is the order the queue would give them (what they cause queues
+    /// ending): with no hop queued yet, its outputs are routed as they come
+    /// (the order the queue would give them: what they cause queues
     /// behind), without moving each through the queue; else they queue.
+    ///
+    /// As they come: its packets, and a new ring's event, go out from
+    /// within totem ([`Router`]); what the layers above must hear of
+    /// (deliveries, the ring) is routed as soon as totem returns, in order,
+    /// before anything else happens: routing them feeds layers whose
+    /// outputs queue, and writes nothing out, so the effects are those of
+    /// routing each the moment it came.
     fn feed_totem_routing(
         &mut self,
         now: Instant,
@@ -425,29 +432,22 @@ impl Stack {
         hops: &mut VecDeque<Hop>,
         out: &mut Vec<Out>,
     ) {
-        if hops.is_empty() {
-            self.feed_totem_then(now, input, |stack, t| {
-                stack.route(now, Hop::Totem(t), hops, out)
-            });
-        } else {
-            self.feed_totem(now, input, hops);
+        if !hops.is_empty() {
+            return self.feed_totem(now, input, hops);
         }
-    }
-
-    /// Feeds totem and hands each of its outputs, in order, to `then`.
-    fn feed_totem_then(
-        &mut self,
-        now: Instant,
-        input: membership::Input<Cpg>,
-        mut then: impl FnMut(&mut Self, membership::Output<Cpg>),
-    ) {
         self.stale |= Layer::Totem.bit();
-        let mut o = std::mem::take(&mut self.totem_out);
-        self.totem.handle_into(now, input, &mut o);
-        for t in o.drain(..) {
-            then(self, t);
+        let mut router = Router {
+            knet: &self.knet,
+            names: &self.names,
+            hops,
+            out,
+        };
+        self.totem.handle_into(now, input, &mut router);
+        // What totem left for the layers above, and only that, is queued.
+        for _ in 0..hops.len() {
+            let hop = hops.pop_front().expect("counted");
+            self.route(now, hop, hops, out);
         }
-        self.totem_out = o;
     }
 
     // The layers append to buffers of the stack's, kept for their capacity
@@ -485,45 +485,14 @@ impl Stack {
     fn route(&mut self, now: Instant, hop: Hop, hops: &mut VecDeque<Hop>, out: &mut Vec<Out>) {
         match hop {
             Hop::Totem(o) => match o {
-                membership::Output::Send { to, msg } => {
-                    if self.knet.is_up(to) {
-                        out.push(Output::Send {
-                            to,
-                            msg: Msg::Totem(msg),
-                        })
-                    }
-                }
+                membership::Output::Send { to, msg } => send_totem(&self.knet, to, msg, out),
                 membership::Output::Broadcast(msg) => {
-                    if self.knet.all_up() {
-                        out.push(Output::Broadcast(Msg::Totem(msg)))
-                    } else {
-                        // Only over the links that are up, in node order
-                        // as a broadcast goes; the last packet takes the
-                        // message itself.
-                        let peers = (1..=self.names.len() as u32).map(NodeId);
-                        let up = |n: &NodeId| self.knet.is_up(*n);
-                        if let Some(last) = peers.clone().rev().find(up) {
-                            for to in peers.filter(up).take_while(|&n| n != last) {
-                                let msg = Msg::Totem(msg.clone());
-                                out.push(Output::Send { to, msg });
-                            }
-                            let msg = Msg::Totem(msg);
-                            out.push(Output::Send { to: last, msg });
-                        }
-                    }
+                    broadcast_totem(&self.knet, self.names.len(), msg, out)
                 }
                 membership::Output::Membership { ring, members } => {
-                    let names: Vec<String> = members.iter().map(|&n| self.name(n)).collect();
-                    out.push(Output::Event(ClusterEvent::Membership {
-                        ring,
-                        members: members.clone(),
-                        names: names.clone(),
-                    }));
-                    self.members = members.clone();
-                    self.feed_fencer(now, fencer::Input::Peers(names.clone()), hops);
-                    // The controller hears of it once the sync round ends.
-                    self.sync.begin(&members, names);
-                    self.feed_quorum(now, quorum::Input::Membership { members }, hops);
+                    let names = membership_names(&self.names, &members);
+                    out.push(membership_event(ring, &members, &names));
+                    self.installed(now, members, names, hops);
                 }
                 membership::Output::Deliver { from, payload } => match payload {
                     Cpg::Quorum(info) => {
@@ -598,6 +567,7 @@ impl Stack {
                     hops,
                 ),
             },
+            Hop::Installed { members, names } => self.installed(now, members, names, hops),
             Hop::Members(_) if self.controller_at.is_some() => self.sync.released(),
             Hop::Members(members) => {
                 self.sync.released();
@@ -622,6 +592,22 @@ impl Stack {
                 }
             },
         }
+    }
+
+    /// Totem installed a ring of `members` (named `names`), and its event
+    /// is out: the fencer and votequorum hear of it, and the controller
+    /// will once the sync round ends.
+    fn installed(
+        &mut self,
+        now: Instant,
+        members: Vec<NodeId>,
+        names: Vec<String>,
+        hops: &mut VecDeque<Hop>,
+    ) {
+        self.members = members.clone();
+        self.feed_fencer(now, fencer::Input::Peers(names.clone()), hops);
+        self.sync.begin(&members, names);
+        self.feed_quorum(now, quorum::Input::Membership { members }, hops);
     }
 
     /// The fencer follows configuration changes that reach this node's CIB.
@@ -652,6 +638,136 @@ impl Stack {
             return None;
         }
         debug_assert!(self.stale == 0, "refreshed after every input");
-        self.earliest
+        if self.corosync_at.is_none() && self.controller_at.is_none() {
+            return self.earliest;
+        }
+        // Starting.
+        Instant::earliest([self.earliest, self.corosync_at, self.controller_at])
+    }
+}
+
+/// Node `n`'s name among `names` (by id from 1), shared; its id for a node
+/// not configured.
+fn shared_name(names: &[Arc<str>], n: NodeId) -> Arc<str> {
+    names
+        .get((n.0 as usize).wrapping_sub(1))
+        .cloned()
+        .unwrap_or_else(|| n.to_string().into())
+}
+
+/// The names of a ring's members.
+fn membership_names(names: &[Arc<str>], members: &[NodeId]) -> Vec<String> {
+    members
+        .iter()
+        .map(|&n| shared_name(names, n).to_string())
+        .collect()
+}
+
+/// The event of a new ring.
+fn membership_event(ring: membership::RingId, members: &[NodeId], names: &[String]) -> Out {
+    Output::Event(ClusterEvent::Membership {
+        ring,
+        members: members.to_vec(),
+        names: names.to_vec(),
+    })
+}
+
+/// A totem packet for `to` leaves if knet's link to it is up (knet's tx
+/// thread has no link to send it on otherwise).
+#[inline]
+fn send_totem(knet: &Knet, to: NodeId, msg: membership::Msg<Cpg>, out: &mut Vec<Out>) {
+    if knet.is_up(to) {
+        out.push(Output::Send {
+            to,
+            msg: Msg::Totem(msg),
+        })
+    }
+}
+
+/// A totem broadcast leaves over the links that are up, of a nodelist of
+/// `nodes`: as one broadcast when all are.
+fn broadcast_totem(knet: &Knet, nodes: usize, msg: membership::Msg<Cpg>, out: &mut Vec<Out>) {
+    if knet.all_up() {
+        out.push(Output::Broadcast(Msg::Totem(msg)));
+        return;
+    }
+    // Only over the links that are up, in node order as a broadcast goes;
+    // the last packet takes the message itself.
+    let peers = (1..=nodes as u32).map(NodeId);
+    let up = |n: &NodeId| knet.is_up(*n);
+    if let Some(last) = peers.clone().rev().find(up) {
+        for to in peers.filter(up).take_while(|&n| n != last) {
+            let msg = Msg::Totem(msg.clone());
+            out.push(Output::Send { to, msg });
+        }
+        let msg = Msg::Totem(msg);
+        out.push(Output::Send { to: last, msg });
+    }
+}
+
+/// Totem's outputs at the start of a ripple ([`Stack::feed_totem_routing`]):
+/// its packets and a new ring's event go out as they come; what the layers
+/// above must hear of queues, in order, for the stack to route next.
+struct Router<'a> {
+    knet: &'a Knet,
+    names: &'a [Arc<str>],
+    hops: &'a mut VecDeque<Hop>,
+    out: &'a mut Vec<Out>,
+}
+
+impl membership::Sink<Cpg> for Router<'_> {
+    /// A packet for one node (a token passed on, above all) is put on the
+    /// wire right where totem sends it; the rarer outputs take a call.
+    #[inline]
+    fn push(&mut self, output: membership::Output<Cpg>) {
+        match output {
+            membership::Output::Send { to, msg } => send_totem(self.knet, to, msg, self.out),
+            other => self.push_rare(other),
+        }
+    }
+}
+
+impl Router<'_> {
+    #[inline(never)]
+    fn push_rare(&mut self, output: membership::Output<Cpg>) {
+        match output {
+            membership::Output::Send { to, msg } => send_totem(self.knet, to, msg, self.out),
+            membership::Output::Broadcast(msg) => {
+                broadcast_totem(self.knet, self.names.len(), msg, self.out)
+            }
+            membership::Output::Membership { ring, members } => {
+                let names = membership_names(self.names, &members);
+                self.out.push(membership_event(ring, &members, &names));
+                self.hops.push_back(Hop::Installed { members, names });
+            }
+            deliver @ membership::Output::Deliver { .. } => {
+                self.hops.push_back(Hop::Totem(deliver))
+            }
+        }
+    }
+}
+
+/// Totem's outputs behind hops already queued: they queue too.
+struct Queue<'a>(&'a mut VecDeque<Hop>);
+
+impl membership::Sink<Cpg> for Queue<'_> {
+    fn push(&mut self, output: membership::Output<Cpg>) {
+        self.0.push_back(Hop::Totem(output));
+    }
+}
+
+/// knet's outputs: its packets leave; its links' changes are for nobody
+/// but totem's filter, which asks `is_up` as packets pass.
+struct KnetOut<'a>(&'a mut Vec<Out>);
+
+impl knet::Sink for KnetOut<'_> {
+    #[inline]
+    fn push(&mut self, output: knet::Output) {
+        if let knet::Output::Send { to, msg } = output {
+            self.0.push(Output::Send {
+                to,
+                msg: Msg::Knet(msg),
+            });
+        }
     }
 }

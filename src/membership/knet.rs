@@ -50,6 +50,8 @@
 use serde::Serialize;
 use sim::{Duration, Instant, NodeId};
 
+use super::NodeSet;
+
 /// The heartbeat thread's period (`KNET_THREADS_TIMERES`, 200 ms).
 pub const HEARTBEAT: Duration = Duration::from_millis(200);
 
@@ -116,11 +118,25 @@ pub enum Output {
     Down(NodeId),
 }
 
+/// Where knet's outputs go, in order: a `Vec` collects them; the stack
+/// puts the packets on the wire as they come (and wants nothing else: its
+/// totem asks [`Knet::is_up`] as packets pass).
+pub trait Sink {
+    /// Takes the next output.
+    fn push(&mut self, output: Output);
+}
+
+impl Sink for Vec<Output> {
+    #[inline]
+    fn push(&mut self, output: Output) {
+        Vec::push(self, output);
+    }
+}
+
 /// One peer's link, as this node sees it.
 #[derive(Debug, Clone)]
 struct Link {
     peer: NodeId,
-    up: bool,
     /// The last ping sent (`ping_last`).
     ping_last: Option<Instant>,
     /// The last pong heard (`pong_last`; cleared when the link goes down).
@@ -149,6 +165,11 @@ pub struct Knet {
     /// When the heartbeat thread started (its grid's origin), once started.
     started: Option<Instant>,
     links: Vec<Link>,
+    /// The peers whose link is up: a set rather than a flag per link, as
+    /// totem's every packet asks (a bit test, not a search).
+    up: NodeSet,
+    /// Every peer, for `all_up`.
+    peers: NodeSet,
     /// The next heartbeat a link needs, as of the last change.
     next: Option<Instant>,
 }
@@ -160,12 +181,11 @@ impl Knet {
             cfg.ping_interval > Duration::ZERO,
             "knet pings at intervals"
         );
-        let links = nodelist
+        let links: Vec<Link> = nodelist
             .iter()
             .filter(|&&n| n != us)
             .map(|&peer| Link {
                 peer,
-                up: false,
                 ping_last: None,
                 pong_last: None,
                 received_pong: 0,
@@ -177,6 +197,8 @@ impl Knet {
         Knet {
             cfg,
             started: None,
+            up: NodeSet::EMPTY,
+            peers: links.iter().map(|l| l.peer).collect(),
             links,
             next: None,
         }
@@ -195,12 +217,12 @@ impl Knet {
 
     /// Whether the link to `peer` is up.
     pub fn is_up(&self, peer: NodeId) -> bool {
-        self.links.iter().any(|l| l.peer == peer && l.up)
+        self.up.contains(peer)
     }
 
     /// Whether every link is up.
     pub fn all_up(&self) -> bool {
-        self.links.iter().all(|l| l.up)
+        self.up == self.peers
     }
 
     /// The next heartbeat at which a link needs attention.
@@ -237,7 +259,7 @@ impl Knet {
     }
 
     /// A ping or pong from `from`.
-    pub fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg, out: &mut Vec<Output>) {
+    pub fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg, out: &mut impl Sink) {
         if self.started.is_none() {
             return;
         }
@@ -252,7 +274,7 @@ impl Knet {
 
     /// Mirrors `process_pong`: every pong is heard; a timely one counts
     /// towards bringing a down link up.
-    fn on_pong(&mut self, now: Instant, from: NodeId, sent: Instant, out: &mut Vec<Output>) {
+    fn on_pong(&mut self, now: Instant, from: NodeId, sent: Instant, out: &mut impl Sink) {
         let Some(start) = self.started else {
             return;
         };
@@ -265,16 +287,16 @@ impl Knet {
     }
 
     /// The pong's effect on link `i`'s state.
-    fn count_pong(&mut self, now: Instant, i: usize, sent: Instant, out: &mut Vec<Output>) {
+    fn count_pong(&mut self, now: Instant, i: usize, sent: Instant, out: &mut impl Sink) {
         let timeout = self.cfg.ping_timeout;
         let pong_count = self.cfg.pong_count;
         let l = &mut self.links[i];
         l.pong_last = Some(now);
-        if now - sent > timeout || l.up {
+        if now - sent > timeout || self.up.contains(l.peer) {
             return;
         }
         if l.received_pong >= pong_count {
-            l.up = true;
+            self.up.insert(l.peer);
             out.push(Output::Up(l.peer));
         } else {
             l.received_pong += 1;
@@ -282,7 +304,7 @@ impl Knet {
     }
 
     /// The heartbeat: pings that are due, links whose pongs went stale.
-    pub fn on_wake(&mut self, now: Instant, out: &mut Vec<Output>) {
+    pub fn on_wake(&mut self, now: Instant, out: &mut impl Sink) {
         let Some(start) = self.started else {
             return;
         };
@@ -301,7 +323,8 @@ impl Knet {
                 l.pong_last = None;
                 l.received_pong = 0;
                 l.backoff_from = now;
-                if std::mem::take(&mut l.up) {
+                if self.up.contains(l.peer) {
+                    self.up = self.up.without(l.peer);
                     out.push(Output::Down(l.peer));
                 }
                 self.refresh_stale(start, i);

@@ -288,6 +288,22 @@ pub enum Output<P> {
     },
 }
 
+/// Where totem's outputs go, one at a time and in order. A `Vec` collects
+/// them; the stack routes each as it comes (a token passed on leaves for
+/// the wire at once), rather than collecting them first and moving each
+/// again on the way out: that path runs for every token.
+pub trait Sink<P> {
+    /// Takes the next output.
+    fn push(&mut self, output: Output<P>);
+}
+
+impl<P> Sink<P> for Vec<Output<P>> {
+    #[inline]
+    fn push(&mut self, output: Output<P>) {
+        Vec::push(self, output);
+    }
+}
+
 /// Timers, one of each at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Timer {
@@ -332,11 +348,18 @@ enum State<P> {
         joins: Vec<(NodeId, LastJoin<P>)>,
         /// Candidates heard from since the consensus timer was last armed.
         heard: NodeSet,
+        /// The join this node last sent in this gathering: repeated as it
+        /// is (shared, not built again) while the view in it holds, which
+        /// it does through most of a partition's join timer repeats.
+        sent: Option<Arc<Join<P>>>,
     },
     /// In a ring.
     Operational {
         ring: RingId,
         members: Vec<NodeId>,
+        /// The member this node passes the token to: the next id round
+        /// the ring (itself, alone), fixed with the ring.
+        next: NodeId,
         /// The last hop of this ring's token seen here.
         last_hop: u64,
         /// The token this node holds (idle representative) or last passed on.
@@ -422,7 +445,8 @@ impl<P: Clone> Totem<P> {
 
     /// `handle`, appending the outputs to `out`: the stack feeds totem every
     /// token and keeps one buffer for it.
-    pub fn handle_into(&mut self, now: Instant, input: Input<P>, out: &mut Vec<Output<P>>) {
+    #[inline]
+    pub fn handle_into(&mut self, now: Instant, input: Input<P>, out: &mut impl Sink<P>) {
         match input {
             Input::Start => {
                 if matches!(self.state, State::Down) {
@@ -454,13 +478,13 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg<P>, out: &mut Vec<Output<P>>) {
+    fn on_message(&mut self, now: Instant, from: NodeId, msg: Msg<P>, out: &mut impl Sink<P>) {
         if matches!(self.state, State::Down) || from == self.us {
             return;
         }
         match msg {
             Msg::Token(t) => self.on_token(now, t, out),
-            Msg::Join(join) => self.on_join(now, from, Arc::unwrap_or_clone(join), out),
+            Msg::Join(join) => self.on_join(now, from, join, out),
             Msg::Commit {
                 ring,
                 members,
@@ -471,13 +495,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn enter_gather(
-        &mut self,
-        now: Instant,
-        proc: NodeSet,
-        fail: NodeSet,
-        out: &mut Vec<Output<P>>,
-    ) {
+    fn enter_gather(&mut self, now: Instant, proc: NodeSet, fail: NodeSet, out: &mut impl Sink<P>) {
         if let State::Operational {
             ring,
             token,
@@ -502,6 +520,7 @@ impl<P: Clone> Totem<P> {
             fail,
             joins: Vec::new(),
             heard: NodeSet::EMPTY,
+            sent: None,
         };
         self.timers
             .set(Timer::Consensus, now + self.consensus_timeout);
@@ -509,28 +528,35 @@ impl<P: Clone> Totem<P> {
         self.check_consensus(now, out);
     }
 
-    fn send_join(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
-        let State::Gather { proc, fail, .. } = &self.state else {
+    fn send_join(&mut self, now: Instant, out: &mut impl Sink<P>) {
+        let State::Gather {
+            proc, fail, sent, ..
+        } = &mut self.state
+        else {
             return;
         };
-        out.push(Output::Broadcast(Msg::Join(Arc::new(Join {
-            proc: *proc,
-            fail: *fail,
-            ring_seq: self.ring_seq,
-            old: self.old.as_ref().map(|o| o.retained.clone()),
-        }))));
+        // `old` is fixed while gathering: set as the ring was left.
+        let join = match sent {
+            Some(j) if j.proc == *proc && j.fail == *fail && j.ring_seq == self.ring_seq => {
+                j.clone()
+            }
+            _ => sent
+                .insert(Arc::new(Join {
+                    proc: *proc,
+                    fail: *fail,
+                    ring_seq: self.ring_seq,
+                    old: self.old.as_ref().map(|o| o.retained.clone()),
+                }))
+                .clone(),
+        };
+        out.push(Output::Broadcast(Msg::Join(join)));
         self.timers.set(Timer::Join, now + self.cfg.join);
     }
 
     /// Mirrors totemsrp's `memb_join_process`: merge the sender's view
     /// into ours, and record it for consensus.
-    fn on_join(&mut self, now: Instant, from: NodeId, join: Join<P>, out: &mut Vec<Output<P>>) {
-        let Join {
-            proc: their_proc,
-            fail: their_fail,
-            ring_seq,
-            old: their_old,
-        } = join;
+    fn on_join(&mut self, now: Instant, from: NodeId, join: Arc<Join<P>>, out: &mut impl Sink<P>) {
+        let (their_proc, their_fail, ring_seq) = (join.proc, join.fail, join.ring_seq);
         if let State::Operational { ring, members, .. } = &self.state {
             // A join from a gathering older than the ring we are in is
             // stale. From a member it is the round that made this ring;
@@ -561,6 +587,7 @@ impl<P: Clone> Totem<P> {
             fail,
             joins,
             heard,
+            ..
         } = &mut self.state
         else {
             return;
@@ -580,7 +607,10 @@ impl<P: Clone> Totem<P> {
         let last = LastJoin {
             proc: their_proc,
             fail: their_fail,
-            old: their_old,
+            // Moved out of the join if this is its last copy (a broadcast's
+            // copies, and the sender's, share it), else copied: never the
+            // whole join.
+            old: Arc::try_unwrap(join).map_or_else(|shared| shared.old.clone(), |own| own.old),
         };
         match joins.iter_mut().find(|(n, _)| *n == from) {
             Some((_, h)) => *h = last,
@@ -597,7 +627,7 @@ impl<P: Clone> Totem<P> {
     /// Consensus: every live candidate has sent our exact view. The
     /// representative then commits the ring, handing each member the
     /// messages of its old ring that the new ring's members hold.
-    fn check_consensus(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn check_consensus(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let State::Gather {
             proc, fail, joins, ..
         } = &self.state
@@ -655,7 +685,7 @@ impl<P: Clone> Totem<P> {
     }
 
     /// The representative's first token, once every member has the ring.
-    fn start_token(&mut self, now: Instant, ring: RingId, out: &mut Vec<Output<P>>) {
+    fn start_token(&mut self, now: Instant, ring: RingId, out: &mut impl Sink<P>) {
         let token = Token {
             ring,
             hop: 0,
@@ -680,13 +710,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_commit_ack(
-        &mut self,
-        now: Instant,
-        from: NodeId,
-        ring: RingId,
-        out: &mut Vec<Output<P>>,
-    ) {
+    fn on_commit_ack(&mut self, now: Instant, from: NodeId, ring: RingId, out: &mut impl Sink<P>) {
         let ours = matches!(&self.state, State::Operational { ring: r, .. } if *r == ring);
         if !ours || self.unacked.remove(&from).is_none() {
             return;
@@ -704,7 +728,7 @@ impl<P: Clone> Totem<P> {
         ring: RingId,
         members: Vec<NodeId>,
         recovered: Option<Retained<P>>,
-        out: &mut Vec<Output<P>>,
+        out: &mut impl Sink<P>,
     ) {
         if !members.contains(&self.us) {
             return;
@@ -731,7 +755,7 @@ impl<P: Clone> Totem<P> {
         ring: RingId,
         members: Vec<NodeId>,
         recovered: Option<Retained<P>>,
-        out: &mut Vec<Output<P>>,
+        out: &mut impl Sink<P>,
     ) {
         let gathering = matches!(self.state, State::Gather { .. });
         if let (true, Some(old), Some(rec)) = (gathering, self.old.take(), recovered) {
@@ -768,8 +792,13 @@ impl<P: Clone> Totem<P> {
             members.windows(2).all(|w| w[0] < w[1]),
             "members are sorted and distinct"
         );
+        let i = members
+            .iter()
+            .position(|&n| n == self.us)
+            .expect("a member of its ring");
         self.state = State::Operational {
             ring,
+            next: members[(i + 1) % members.len()],
             members: members.clone(),
             last_hop: 0,
             token: None,
@@ -784,7 +813,7 @@ impl<P: Clone> Totem<P> {
         now: Instant,
         from: NodeId,
         ring: RingId,
-        out: &mut Vec<Output<P>>,
+        out: &mut impl Sink<P>,
     ) {
         match &self.state {
             State::Operational {
@@ -802,7 +831,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_leave(&mut self, out: &mut Vec<Output<P>>) {
+    fn on_leave(&mut self, out: &mut impl Sink<P>) {
         let proc: NodeSet = match &self.state {
             State::Down => return,
             State::Gather { proc, .. } => *proc,
@@ -821,7 +850,7 @@ impl<P: Clone> Totem<P> {
         self.unacked.clear();
     }
 
-    fn on_wake(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_wake(&mut self, now: Instant, out: &mut impl Sink<P>) {
         for timer in self.timers.expired(now) {
             // An earlier timer of this wake may have changed state and timers.
             if !self.timers.is_due(timer, now) {
@@ -839,7 +868,7 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn on_token_loss(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_token_loss(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let State::Operational { members, .. } = &self.state else {
             return;
         };
@@ -851,7 +880,7 @@ impl<P: Clone> Totem<P> {
     /// declared failed. One that is talking but has not yet come round to
     /// our view is not: declaring it failed would make it declare us
     /// failed in turn, and split a ring that was about to agree.
-    fn on_consensus_timeout(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_consensus_timeout(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let us = self.us;
         let State::Gather {
             proc, fail, heard, ..
@@ -868,7 +897,7 @@ impl<P: Clone> Totem<P> {
         self.check_consensus(now, out);
     }
 
-    fn on_merge_timer(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    fn on_merge_timer(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let State::Operational { ring, members, .. } = &self.state else {
             return;
         };
@@ -881,6 +910,8 @@ impl<P: Clone> Totem<P> {
         self.arm_merge(now);
     }
 
+    // Inlined: it runs after every input, a token's above all.
+    #[inline(always)]
     fn check_invariants(&self) {
         match &self.state {
             State::Down => assert!(self.timers.is_empty(), "a stopped totem has no timers"),

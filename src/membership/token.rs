@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use sim::Instant;
 
-use super::{Msg, Output, State, Timer, Token, Totem};
+use super::{Msg, Output, Sink, State, Timer, Token, Totem};
 
 impl<P: Clone> Totem<P> {
-    pub(super) fn on_token(&mut self, now: Instant, token: Token<P>, out: &mut Vec<Output<P>>) {
+    pub(super) fn on_token(&mut self, now: Instant, token: Token<P>, out: &mut impl Sink<P>) {
         let State::Operational { ring, last_hop, .. } = &self.state else {
             return;
         };
@@ -27,12 +27,7 @@ impl<P: Clone> Totem<P> {
 
     /// Mirrors totemsrp's token processing: deliver what is new, drop what
     /// has been round the ring, append our casts, pass it on (or hold it).
-    pub(super) fn take_token(
-        &mut self,
-        now: Instant,
-        mut token: Token<P>,
-        out: &mut Vec<Output<P>>,
-    ) {
+    pub(super) fn take_token(&mut self, now: Instant, mut token: Token<P>, out: &mut impl Sink<P>) {
         let us = self.us;
         let hold = self.cfg.hold;
         let State::Operational {
@@ -86,11 +81,10 @@ impl<P: Clone> Totem<P> {
         }
     }
 
-    fn pass_token(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
-        let us = self.us;
+    fn pass_token(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let retransmit = self.token_retransmit;
         let State::Operational {
-            members,
+            next,
             token: Some(token),
             last_hop,
             ..
@@ -98,21 +92,16 @@ impl<P: Clone> Totem<P> {
         else {
             return;
         };
-        let i = members
-            .iter()
-            .position(|&n| n == us)
-            .expect("a member of its ring");
-        let next = members[(i + 1) % members.len()];
         token.hop += 1;
         *last_hop = token.hop;
         out.push(Output::Send {
-            to: next,
-            msg: Msg::Token(token.clone()),
+            to: *next,
+            msg: Msg::Token(sendable(token)),
         });
         self.timers.set(Timer::TokenRetransmit, now + retransmit);
     }
 
-    pub(super) fn on_token_retransmit(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    pub(super) fn on_token_retransmit(&mut self, now: Instant, out: &mut impl Sink<P>) {
         if !self.unacked.is_empty() {
             // A representative still waiting for members to take its ring.
             for (&to, msg) in &self.unacked {
@@ -126,24 +115,22 @@ impl<P: Clone> Totem<P> {
             return;
         }
         let State::Operational {
-            members,
+            next,
             token: Some(token),
             ..
         } = &mut self.state
         else {
             return;
         };
-        let i = members.iter().position(|&n| n == self.us).expect("member");
-        let next = members[(i + 1) % members.len()];
         out.push(Output::Send {
-            to: next,
-            msg: Msg::Token(token.clone()),
+            to: *next,
+            msg: Msg::Token(sendable(token)),
         });
         self.timers
             .set(Timer::TokenRetransmit, now + self.token_retransmit);
     }
 
-    pub(super) fn on_token_hold(&mut self, now: Instant, out: &mut Vec<Output<P>>) {
+    pub(super) fn on_token_hold(&mut self, now: Instant, out: &mut impl Sink<P>) {
         let alone = matches!(&self.state, State::Operational { members, .. } if members.len() == 1);
         if alone {
             // A ring of one: take our own token again, which delivers our casts.
@@ -158,5 +145,19 @@ impl<P: Clone> Totem<P> {
         } else {
             self.pass_token(now, out);
         }
+    }
+}
+
+/// A copy of the token to send, the holder keeping its own: a clone, without
+/// calling `Vec::clone` for the empty log most tokens carry (an idle ring's
+/// every pass).
+fn sendable<P>(token: &Token<P>) -> Token<P> {
+    Token {
+        log: if token.log.is_empty() {
+            Vec::new()
+        } else {
+            token.log.clone()
+        },
+        ..*token
     }
 }
