@@ -522,6 +522,7 @@ impl<A: Actor> Sim<A> {
     }
 
     /// Starts the records and events of a new step.
+    #[inline]
     pub(crate) fn begin_step(&mut self) {
         self.trace.begin_step();
         self.events.clear();
