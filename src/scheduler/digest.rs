@@ -86,7 +86,9 @@ fn op_params_ref<'a>(
         let timeout = op
             .and_then(|o| o.timeout_ms)
             .unwrap_or(DEFAULT_OP_TIMEOUT_MS);
-        params.insert("CRM_meta_timeout", Cow::Owned(timeout.to_string()));
+        let mut text = String::with_capacity(20);
+        crate::cib::values::push_u64(&mut text, timeout);
+        params.insert("CRM_meta_timeout", Cow::Owned(text));
     }
     params
 }
@@ -177,6 +179,10 @@ pub fn digest_cmp(
     force_restart_list: Option<&str>,
     digests: &mut Digests,
 ) -> DigestCmp {
+    if restart_digest.is_none() && op_digest.is_none() {
+        // Nothing recorded to compare with.
+        return DigestCmp::Unknown;
+    }
     let all = op_params_ref(ws, r, task, interval_ms);
     // Without a list of parameters needing a restart, the restart digest
     // is the digest of them all: computed once for both.
