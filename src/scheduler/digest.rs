@@ -166,6 +166,17 @@ fn escape_attr_into(v: &str, out: &mut String) {
     }
 }
 
+/// What a history entry recorded of its parameters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recorded<'a> {
+    /// `op-digest`: of all of them.
+    pub op_digest: Option<&'a str>,
+    /// `op-restart-digest`: of those needing a restart when changed.
+    pub restart_digest: Option<&'a str>,
+    /// `op-force-restart`: which those are, space-separated.
+    pub force_restart_list: Option<&'a str>,
+}
+
 /// Compares a recorded operation's digests with what the configuration
 /// gives now (`rsc_action_digest_cmp`). `task` is the task whose
 /// parameters count (a probe is compared with the start).
@@ -174,11 +185,14 @@ pub fn digest_cmp(
     r: RscIdx,
     task: &str,
     interval_ms: u64,
-    op_digest: Option<&str>,
-    restart_digest: Option<&str>,
-    force_restart_list: Option<&str>,
+    recorded: Recorded<'_>,
     digests: &mut Digests,
 ) -> DigestCmp {
+    let Recorded {
+        op_digest,
+        restart_digest,
+        force_restart_list,
+    } = recorded;
     if restart_digest.is_none() && op_digest.is_none() {
         // Nothing recorded to compare with.
         return DigestCmp::Unknown;

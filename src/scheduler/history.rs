@@ -16,7 +16,7 @@ use super::actions::{
     custom_action, new_ordering, op_key, order_rsc_actions, schedule_cancel, stop_action,
     ActionSpec,
 };
-use super::digest::{digest_cmp, only_secure_changed, DigestCmp, Digests};
+use super::digest::{digest_cmp, only_secure_changed, DigestCmp, Digests, Recorded};
 use super::status::{active_ops, clear_failcount, failcount, sorted_ops};
 use super::unfencing::trigger_unfencing;
 use super::ws::order::*;
@@ -382,9 +382,11 @@ pub fn history_digest_cmp(
         r,
         task,
         op.interval_ms,
-        op.op_digest.as_deref(),
-        op.op_restart_digest.as_deref(),
-        extra("op-force-restart"),
+        Recorded {
+            op_digest: op.op_digest.as_deref(),
+            restart_digest: op.op_restart_digest.as_deref(),
+            force_restart_list: extra("op-force-restart"),
+        },
         digests,
     );
     if cmp != DigestCmp::Match
