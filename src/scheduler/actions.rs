@@ -37,18 +37,67 @@ pub use crate::cib::values::op_key;
 /// Whether `key` is the operation key [`op_key`] builds from these parts,
 /// checked without building it.
 pub fn is_op_key(key: &str, rsc: &str, task: &str, interval_ms: u64) -> bool {
-    let Some(number) = key
-        .strip_prefix(rsc)
-        .and_then(|k| k.strip_prefix('_'))
-        .and_then(|k| k.strip_prefix(task))
-        .and_then(|k| k.strip_prefix('_'))
-    else {
-        return false;
-    };
-    // As `push_u64` writes it: digits only, no leading zero but for 0.
-    number.bytes().all(|b| b.is_ascii_digit())
-        && (number == "0" || !number.starts_with('0'))
-        && number.parse() == Ok(interval_ms)
+    OpKeyMatch::new(rsc, task, interval_ms).is(key)
+}
+
+/// An operation key (as [`op_key`] writes it) to compare keys with, kept
+/// in its parts rather than written out.
+///
+/// Made once for a walk over a resource's actions: most of their keys are
+/// not the one, and the length (worked out here once) rejects most of
+/// those before a byte is compared.
+#[derive(Debug, Clone, Copy)]
+pub struct OpKeyMatch<'a> {
+    rsc: &'a str,
+    task: &'a str,
+    interval_ms: u64,
+    /// The length of the key written out.
+    len: usize,
+}
+
+impl<'a> OpKeyMatch<'a> {
+    /// The key `<rsc>_<task>_<interval_ms>`.
+    pub fn new(rsc: &'a str, task: &'a str, interval_ms: u64) -> Self {
+        // As `push_u64` writes the interval: its decimal digits.
+        let mut digits = 1;
+        let mut n = interval_ms;
+        while n >= 10 {
+            n /= 10;
+            digits += 1;
+        }
+        OpKeyMatch {
+            rsc,
+            task,
+            interval_ms,
+            len: rsc.len() + task.len() + 2 + digits,
+        }
+    }
+
+    /// Whether `key` is this key.
+    pub fn is(&self, key: &str) -> bool {
+        let key = key.as_bytes();
+        if key.len() != self.len {
+            return false;
+        }
+        let task_at = self.rsc.len() + 1;
+        let task_end = task_at + self.task.len();
+        // The length leaves as many places as the interval has digits: it
+        // is written there exactly when they are digits of its value.
+        &key[task_at..task_end] == self.task.as_bytes()
+            && key[task_at - 1] == b'_'
+            && key[task_end] == b'_'
+            && decimal_value(&key[task_end + 1..]) == Some(self.interval_ms)
+            && &key[..self.rsc.len()] == self.rsc.as_bytes()
+    }
+}
+
+/// The number written in decimal digits (none if anything else is there,
+/// or if it does not fit).
+fn decimal_value(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |v, &b| {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        v.checked_mul(10)?.checked_add(u64::from(d))
+    })
 }
 
 /// Finds or creates an action (Pacemaker's `custom_action` with
@@ -422,4 +471,38 @@ pub fn order_rsc_actions(
             flags,
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_op_key, op_key};
+
+    #[test]
+    fn is_op_key_is_equality_with_the_built_key() {
+        let rscs = ["", "a", "a_b", "vip", "fs:0", "a_stop"];
+        let tasks = ["", "b", "stop", "b_stop", "start", "monitor", "stop_0"];
+        let intervals = [0, 1, 10, 20_000, 100_000, u64::MAX];
+        let odd = [
+            "", "_", "__", "a__0", "a_b_00", "a_b_01", "a_b_+1", "a_b_ 0",
+        ];
+        let mut keys: Vec<String> = odd.into_iter().map(String::from).collect();
+        keys.push(format!("a_b_{}0", u64::MAX));
+        for r in rscs {
+            for t in tasks {
+                for i in intervals {
+                    keys.push(op_key(r, t, i));
+                }
+            }
+        }
+        for key in &keys {
+            for r in rscs {
+                for t in tasks {
+                    for i in intervals {
+                        let built = op_key(r, t, i);
+                        assert_eq!(is_op_key(key, r, t, i), *key == built, "{key} {built}");
+                    }
+                }
+            }
+        }
+    }
 }

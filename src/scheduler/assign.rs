@@ -56,10 +56,10 @@ pub fn apply_node_criteria(ws: &mut WorkingSet) {
             }
             // A fail count about to be cleared does not count
             // (`failcount_clear_action_exists`).
+            let clear = super::actions::OpKeyMatch::new(&rsc.id, "clear_failcount", 0);
             if rsc.actions.iter().any(|&a| {
                 let act = ws.action(a);
-                act.node == Some(n)
-                    && super::actions::is_op_key(&act.key, &rsc.id, "clear_failcount", 0)
+                act.node == Some(n) && clear.is(&act.key)
             }) {
                 continue;
             }

@@ -86,7 +86,9 @@ fn op_params_ref<'a>(
         let timeout = op
             .and_then(|o| o.timeout_ms)
             .unwrap_or(DEFAULT_OP_TIMEOUT_MS);
-        params.insert("CRM_meta_timeout", Cow::Owned(timeout.to_string()));
+        let mut text = String::with_capacity(20);
+        crate::cib::values::push_u64(&mut text, timeout);
+        params.insert("CRM_meta_timeout", Cow::Owned(text));
     }
     params
 }
@@ -101,6 +103,11 @@ pub fn params_digest(params: &BTreeMap<String, String>) -> String {
 
 /// The digest of parameters given in name order.
 fn pairs_digest<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    md5_hex(digest_text(params).as_bytes())
+}
+
+/// The text digested for parameters given in name order.
+fn digest_text<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut text = String::with_capacity(256);
     text.push_str(" <parameters");
     for (k, v) in params {
@@ -111,12 +118,36 @@ fn pairs_digest<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String 
         text.push('"');
     }
     text.push_str("/>\n");
-    md5_hex(text.as_bytes())
+    text
 }
 
-/// [`params_digest`] of borrowed parameters.
-fn ref_digest(params: &BTreeMap<&str, Cow<str>>) -> String {
-    pairs_digest(params.iter().map(|(k, v)| (*k, v.as_ref())))
+/// [`params_digest`] of borrowed parameters, through `digests`.
+fn ref_digest(params: &BTreeMap<&str, Cow<str>>, digests: &mut Digests) -> String {
+    digests.of(digest_text(params.iter().map(|(k, v)| (*k, v.as_ref()))))
+}
+
+/// Digests computed during one pass over the status, by the text digested.
+///
+/// One pass digests the same parameters again and again: each node's
+/// history of a resource, and each instance of an anonymous clone, have one
+/// text, and an MD5 costs far more than finding its text among the few
+/// seen. The caller keeps it for that pass only (a local, never beyond
+/// one run of the scheduler).
+#[derive(Debug, Default)]
+pub struct Digests {
+    seen: Vec<(String, String)>,
+}
+
+impl Digests {
+    /// The MD5 of `text`, computed unless it was before.
+    fn of(&mut self, text: String) -> String {
+        if let Some((_, digest)) = self.seen.iter().find(|(t, _)| *t == text) {
+            return digest.clone();
+        }
+        let digest = md5_hex(text.as_bytes());
+        self.seen.push((text, digest.clone()));
+        digest
+    }
 }
 
 /// Appends an attribute value escaped as libxml2 writes it.
@@ -135,6 +166,17 @@ fn escape_attr_into(v: &str, out: &mut String) {
     }
 }
 
+/// What a history entry recorded of its parameters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recorded<'a> {
+    /// `op-digest`: of all of them.
+    pub op_digest: Option<&'a str>,
+    /// `op-restart-digest`: of those needing a restart when changed.
+    pub restart_digest: Option<&'a str>,
+    /// `op-force-restart`: which those are, space-separated.
+    pub force_restart_list: Option<&'a str>,
+}
+
 /// Compares a recorded operation's digests with what the configuration
 /// gives now (`rsc_action_digest_cmp`). `task` is the task whose
 /// parameters count (a probe is compared with the start).
@@ -143,10 +185,18 @@ pub fn digest_cmp(
     r: RscIdx,
     task: &str,
     interval_ms: u64,
-    op_digest: Option<&str>,
-    restart_digest: Option<&str>,
-    force_restart_list: Option<&str>,
+    recorded: Recorded<'_>,
+    digests: &mut Digests,
 ) -> DigestCmp {
+    let Recorded {
+        op_digest,
+        restart_digest,
+        force_restart_list,
+    } = recorded;
+    if restart_digest.is_none() && op_digest.is_none() {
+        // Nothing recorded to compare with.
+        return DigestCmp::Unknown;
+    }
     let all = op_params_ref(ws, r, task, interval_ms);
     // Without a list of parameters needing a restart, the restart digest
     // is the digest of them all: computed once for both.
@@ -158,9 +208,9 @@ pub fn digest_cmp(
             Some(list) => {
                 let mut restart = all.clone();
                 restart.retain(|k, _| list.contains(&format!(" {k} ")));
-                ref_digest(&restart)
+                ref_digest(&restart, digests)
             }
-            None => all_digest.insert(ref_digest(&all)).clone(),
+            None => all_digest.insert(ref_digest(&all, digests)).clone(),
         };
         if digest != recorded {
             return DigestCmp::Restart;
@@ -168,7 +218,7 @@ pub fn digest_cmp(
     }
     match op_digest {
         None => DigestCmp::Unknown,
-        Some(d) if d != *all_digest.get_or_insert_with(|| ref_digest(&all)) => {
+        Some(d) if d != *all_digest.get_or_insert_with(|| ref_digest(&all, digests)) => {
             // A one-shot op with parameters of its own restarts rather than
             // reloads, so that those parameters are applied
             // (`calculate_main_digest`).

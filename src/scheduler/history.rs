@@ -16,7 +16,7 @@ use super::actions::{
     custom_action, new_ordering, op_key, order_rsc_actions, schedule_cancel, stop_action,
     ActionSpec,
 };
-use super::digest::{digest_cmp, only_secure_changed, DigestCmp};
+use super::digest::{digest_cmp, only_secure_changed, DigestCmp, Digests, Recorded};
 use super::status::{active_ops, clear_failcount, failcount, sorted_ops};
 use super::unfencing::trigger_unfencing;
 use super::ws::order::*;
@@ -25,6 +25,7 @@ use crate::cib::model::{LrmOp, LrmResource};
 
 /// Goes through every available (or maintenance) node's resource history.
 pub fn handle_rsc_config_changes(cib: &Cib, ws: &mut WorkingSet) {
+    let mut digests = Digests::default();
     for i in 0..ws.nodes.len() {
         let n = NodeIdx(i);
         let node = ws.node(n);
@@ -46,7 +47,7 @@ pub fn handle_rsc_config_changes(cib: &Cib, ws: &mut WorkingSet) {
             }
             for r in rscs_matching_id(ws, &lr.id) {
                 if ws.rsc(r).variant == Variant::Primitive && ws.rsc(r).children.is_empty() {
-                    process_rsc_history(ws, lr, r, n);
+                    process_rsc_history(ws, lr, r, n, &mut digests);
                 }
             }
         }
@@ -77,7 +78,13 @@ fn rscs_matching_id(ws: &WorkingSet, id: &str) -> Vec<RscIdx> {
     out
 }
 
-fn process_rsc_history(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: NodeIdx) {
+fn process_rsc_history(
+    ws: &mut WorkingSet,
+    lr: &LrmResource,
+    r: RscIdx,
+    n: NodeIdx,
+    digests: &mut Digests,
+) {
     if ws.rsc(r).orphan {
         if !ws.in_anonymous_clone(r) {
             schedule_cleanup(ws, r, n, false);
@@ -110,7 +117,7 @@ fn process_rsc_history(ws: &mut WorkingSet, lr: &LrmResource, r: RscIdx, n: Node
             if super::param_check::needs_remote_name(ws, r) {
                 let kind = super::param_check::CheckKind::Active;
                 super::param_check::defer(ws, r, n, op, kind);
-            } else if check_action_config(ws, r, n, op)
+            } else if check_action_config(ws, r, n, op, digests)
                 && failcount(ws, r, n, true, None).value() != 0
             {
                 clear_failcount(ws, r, n);
@@ -182,7 +189,13 @@ fn schedule_cleanup(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, optional: bool) 
 
 /// Schedules what a changed definition needs for one recorded operation;
 /// returns whether it changed (`pcmk__check_action_config`).
-pub(crate) fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp) -> bool {
+pub(crate) fn check_action_config(
+    ws: &mut WorkingSet,
+    r: RscIdx,
+    n: NodeIdx,
+    op: &LrmOp,
+    digests: &mut Digests,
+) -> bool {
     let interval = op.interval_ms;
     let mut task = op.operation.as_str();
     if interval > 0 {
@@ -210,7 +223,7 @@ pub(crate) fn check_action_config(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op
     let cmp = if forced {
         DigestCmp::Restart
     } else {
-        history_digest_cmp(ws, r, op)
+        history_digest_cmp(ws, r, op, digests)
     };
     match cmp {
         DigestCmp::Match => false,
@@ -351,7 +364,12 @@ pub fn clear_failcounts_if_orphaned(ws: &mut WorkingSet) {
 /// counting a change of hidden (sanitized) parameters only as no change
 /// (`rsc_action_digest_cmp` with `only_sanitized_changed`). The op's own
 /// task and interval select the op configuration, as in Pacemaker.
-pub fn history_digest_cmp(ws: &WorkingSet, r: RscIdx, op: &LrmOp) -> DigestCmp {
+pub fn history_digest_cmp(
+    ws: &WorkingSet,
+    r: RscIdx,
+    op: &LrmOp,
+    digests: &mut Digests,
+) -> DigestCmp {
     let extra = |name: &str| {
         op.extra
             .iter()
@@ -364,9 +382,12 @@ pub fn history_digest_cmp(ws: &WorkingSet, r: RscIdx, op: &LrmOp) -> DigestCmp {
         r,
         task,
         op.interval_ms,
-        op.op_digest.as_deref(),
-        op.op_restart_digest.as_deref(),
-        extra("op-force-restart"),
+        Recorded {
+            op_digest: op.op_digest.as_deref(),
+            restart_digest: op.op_restart_digest.as_deref(),
+            force_restart_list: extra("op-force-restart"),
+        },
+        digests,
     );
     if cmp != DigestCmp::Match
         && only_secure_changed(

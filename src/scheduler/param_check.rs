@@ -63,14 +63,15 @@ pub fn defer(ws: &mut WorkingSet, rsc: RscIdx, node: NodeIdx, op: &LrmOp, kind: 
 
 /// Runs the deferred checks once resources are placed (`check_params`).
 pub fn check_params(ws: &mut WorkingSet) {
+    let mut digests = super::digest::Digests::default();
     for c in std::mem::take(&mut ws.param_checks) {
         let clear = match c.kind {
             CheckKind::Active => {
-                check_action_config(ws, c.rsc, c.node, &c.op)
+                check_action_config(ws, c.rsc, c.node, &c.op, &mut digests)
                     && failcount(ws, c.rsc, c.node, true, None).value() != 0
             }
             CheckKind::LastFailure => !matches!(
-                history_digest_cmp(ws, c.rsc, &c.op),
+                history_digest_cmp(ws, c.rsc, &c.op, &mut digests),
                 super::digest::DigestCmp::Match | super::digest::DigestCmp::Unknown
             ),
         };

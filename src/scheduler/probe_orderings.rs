@@ -20,10 +20,11 @@ pub(super) fn order_probes(ws: &mut WorkingSet) {
 /// A primitive's probes (`pe__resource_actions` for `monitor`, interval 0).
 fn probes_of(ws: &WorkingSet, r: RscIdx) -> Vec<ActionIdx> {
     let rsc = ws.rsc(r);
+    let probe = super::actions::OpKeyMatch::new(&rsc.id, "monitor", 0);
     rsc.actions
         .iter()
         .copied()
-        .filter(|&a| super::actions::is_op_key(&ws.action(a).key, &rsc.id, "monitor", 0))
+        .filter(|&a| probe.is(&ws.action(a).key))
         .collect()
 }
 

@@ -33,22 +33,17 @@ fn find_in_instance(ws: &WorkingSet, inst: RscIdx, base: &str) -> Option<RscIdx>
         .find(|&m| clone_strip(&ws.rsc(m).id) == base)
 }
 
-/// Where an instance is (or is about to be) active while the status is
-/// being unpacked (`native_location` with `current == 2`).
-fn instance_locations(ws: &WorkingSet, inst: RscIdx) -> Vec<NodeIdx> {
-    let mut out: Vec<NodeIdx> = Vec::new();
-    for p in std::iter::once(inst).chain(ws.rsc(inst).children.iter().copied()) {
-        let rsc = ws.rsc(p);
-        if !rsc.children.is_empty() {
-            continue;
-        }
-        for &n in rsc.running_on.iter().chain(rsc.pending_node.iter()) {
-            if !out.contains(&n) {
-                out.push(n);
-            }
-        }
-    }
-    out
+/// The first of the nodes where an instance is (or is about to be) active
+/// while the status is being unpacked (`native_location` with
+/// `current == 2`: only whether there is one, and which comes first, is
+/// asked, so the list is not gathered).
+fn first_location(ws: &WorkingSet, inst: RscIdx) -> Option<NodeIdx> {
+    std::iter::once(inst)
+        .chain(ws.rsc(inst).children.iter().copied())
+        .map(|p| ws.rsc(p))
+        .filter(|rsc| rsc.children.is_empty())
+        .find_map(|rsc| rsc.running_on.first().or(rsc.pending_node.as_ref()))
+        .copied()
 }
 
 /// Maps a history entry of an anonymous clone to one of its instances: the
@@ -64,13 +59,14 @@ fn find_anonymous_clone(
     let mut found: Option<RscIdx> = None;
     let mut inactive: Option<RscIdx> = None;
     let mut skip_inactive = false;
-    for inst in ws.rsc(clone).children.clone() {
+    // Instances read in place: nothing below changes the list.
+    for i in 0..ws.rsc(clone).children.len() {
+        let inst = ws.rsc(clone).children[i];
         if found.is_some() {
             break;
         }
-        let locations = instance_locations(ws, inst);
-        if !locations.is_empty() {
-            if locations[0] == n {
+        if let Some(first) = first_location(ws, inst) {
+            if first == n {
                 if let Some(r) = find_in_instance(ws, inst, base) {
                     if !ws.rsc(r).running_on.is_empty() {
                         // A second history of the same anonymous clone on
@@ -143,7 +139,10 @@ pub(super) fn unpack_find_resource(
         Some(r) if ws.rsc(r).parent.is_none() => (Some(r), None),
         Some(r) => (Some(r), Some(ws.top_parent(r))),
         None => {
-            let zero = format!("{}:0", clone_strip(id));
+            let base = clone_strip(id);
+            let mut zero = String::with_capacity(base.len() + 2);
+            zero.push_str(base);
+            zero.push_str(":0");
             match ws.find_rsc(&zero) {
                 Some(z) if !is_anon_clone(ws, ws.top_parent(z)) => (None, None),
                 Some(z) => (Some(z), Some(ws.top_parent(z))),

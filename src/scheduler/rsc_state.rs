@@ -112,8 +112,13 @@ pub(super) fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_f
             should_fence = true;
         }
         if should_fence {
-            let reason =
-                reason.unwrap_or_else(|| format!("{} is thought to be active there", ws.rsc(r).id));
+            // Joined by hand: nodes lost with resources on them are met on
+            // every run until fenced.
+            let reason = reason.unwrap_or_else(|| {
+                let mut text = ws.rsc(r).id.clone();
+                text.push_str(" is thought to be active there");
+                text
+            });
             fence_node(ws, n, &reason);
         }
     }
@@ -221,10 +226,13 @@ pub(super) fn process_rsc_state(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, on_f
             ws.rsc_mut(r).clone_name = None;
         }
         // Any stop found needed earlier is moot now.
-        let key = format!("{}_stop_0", ws.rsc(r).id);
-        for a in ws.rsc(r).actions.clone() {
-            let act = ws.action_mut(a);
-            if act.key == key && act.node == Some(n) {
+        // The resource and the actions are apart: the list is walked in
+        // place while the actions change.
+        let rsc = &ws.rscs[r.0];
+        let stop = super::actions::OpKeyMatch::new(&rsc.id, "stop", 0);
+        for &a in &rsc.actions {
+            let act = &mut ws.actions[a.0];
+            if stop.is(&act.key) && act.node == Some(n) {
                 act.optional = true;
             }
         }

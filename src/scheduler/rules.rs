@@ -466,13 +466,9 @@ pub fn unpack_nvsets<'a>(
     resolve: &dyn Fn(&str) -> Option<&'a NvSet>,
     into: &mut BTreeMap<String, String>,
 ) {
-    let mut list: Vec<(Score, &'a NvSet)> = Vec::new();
-    for set in sets {
+    let mut scored = sets.into_iter().filter_map(|set| {
         let set = match &set.id_ref {
-            Some(r) => match resolve(r) {
-                Some(t) => t,
-                None => continue,
-            },
+            Some(r) => resolve(r)?,
             None => set,
         };
         let score = if first.is_some() && set.id.as_deref() == first {
@@ -480,24 +476,37 @@ pub fn unpack_nvsets<'a>(
         } else {
             set.score.unwrap_or(Score::ZERO)
         };
-        list.push((score, set));
-    }
+        Some((score, set))
+    });
+    // One set (the usual case) needs no ordering, nor a list to order.
+    let Some(one) = scored.next() else { return };
+    let Some(two) = scored.next() else {
+        unpack_nvset(one.1, ctx, into);
+        return;
+    };
+    let mut list: Vec<(Score, &'a NvSet)> = vec![one, two];
+    list.extend(scored);
     list.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (_, set) in list {
-        if !set.rules.iter().all(|r| eval_rule(r, ctx)) {
+        unpack_nvset(set, ctx, into);
+    }
+}
+
+/// One set of [`unpack_nvsets`], if its rules hold.
+fn unpack_nvset(set: &NvSet, ctx: &RuleCtx<'_>, into: &mut BTreeMap<String, String>) {
+    if !set.rules.iter().all(|r| eval_rule(r, ctx)) {
+        return;
+    }
+    for pair in &set.pairs {
+        let Some(value) = &pair.value else { continue };
+        // "#default" lets the name default: it removes a value set so
+        // far and sets none (`populate_hash`).
+        if value.eq_ignore_ascii_case("#default") {
+            into.remove(&pair.name);
             continue;
         }
-        for pair in &set.pairs {
-            let Some(value) = &pair.value else { continue };
-            // "#default" lets the name default: it removes a value set so
-            // far and sets none (`populate_hash`).
-            if value.eq_ignore_ascii_case("#default") {
-                into.remove(&pair.name);
-                continue;
-            }
-            if !into.contains_key(&pair.name) {
-                into.insert(pair.name.clone(), value.clone());
-            }
+        if !into.contains_key(&pair.name) {
+            into.insert(pair.name.clone(), value.clone());
         }
     }
 }

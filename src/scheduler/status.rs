@@ -799,7 +799,7 @@ fn check_operation_expiry(ws: &mut WorkingSet, r: RscIdx, n: NodeIdx, op: &LrmOp
             let kind = super::param_check::CheckKind::LastFailure;
             super::param_check::defer(ws, r, n, op, kind);
         } else if !matches!(
-            super::history::history_digest_cmp(ws, r, op),
+            super::history::history_digest_cmp(ws, r, op, &mut super::digest::Digests::default(),),
             super::digest::DigestCmp::Match | super::digest::DigestCmp::Unknown
         ) {
             clear = true;
