@@ -24,7 +24,7 @@ use crate::fault::Fault;
 use crate::net::{LinkParams, Network, NodeId};
 use crate::power::{NodeSpec, Power, PowerState};
 use crate::process::{Addr, Group, Spawn};
-use crate::queue::EventQueue;
+use crate::queue::{order, EventQueue};
 use crate::rng::{RngStreams, SimRng};
 use crate::rule::{Rule, RuleId};
 use crate::time::{Duration, Instant};
@@ -134,12 +134,6 @@ impl Armed {
             order(self.at, self.seq)
         }
     }
-}
-
-/// `(at, seq)` as one number ordered as the pair.
-#[inline]
-fn order(at: Instant, seq: u64) -> u128 {
-    u128::from(at.as_nanos()) << 64 | u128::from(seq)
 }
 
 /// What the next step handles.
