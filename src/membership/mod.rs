@@ -55,7 +55,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use sim::timer::TimerTable;
 use sim::{Duration, Instant, NodeId};
 
@@ -142,8 +142,9 @@ pub enum Msg<P> {
     /// Behind a pointer, as is a commit's recovery: every message on the
     /// wire, tokens above all, is as large as its largest kind, and the
     /// kernel moves each several times on its way. Shared rather than
-    /// boxed: a join is broadcast, and each receiver's copy is the same.
-    Join(#[serde(serialize_with = "serialize_shared")] Arc<Join<P>>),
+    /// boxed: a join is broadcast, and each receiver's copy is the same
+    /// (traced as the join itself: serde's `rc` feature).
+    Join(Arc<Join<P>>),
     /// The representative's new ring.
     Commit {
         /// The ring.
@@ -170,28 +171,12 @@ pub enum Msg<P> {
 ///
 /// Shared: the token is copied at every hop (the holder keeps one to
 /// retransmit or to recover from), and a message stays on it for a whole
-/// rotation, so copies share each message rather than clone it.
+/// rotation, so copies share each message rather than clone it. Traced as
+/// the plain `(seq, from, payload)` (serde's `rc` feature).
 pub type Entry<P> = Arc<(u64, NodeId, P)>;
-
-/// Serialises a log as the plain sequence of `(seq, from, payload)` it is.
-fn serialize_log<S: Serializer, P: Serialize>(
-    log: &[Entry<P>],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(log.iter().map(|e| &**e))
-}
-
-/// Serialises a shared value as the value itself (as a `Box` would be).
-fn serialize_shared<S: Serializer, T: Serialize>(
-    value: &Arc<T>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    (**value).serialize(serializer)
-}
 
 /// The token: it carries every message appended during the last rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(bound(serialize = "P: Serialize"))]
 pub struct Token<P> {
     /// The ring it belongs to.
     pub ring: RingId,
@@ -200,7 +185,6 @@ pub struct Token<P> {
     /// The last sequence number assigned.
     pub seq: u64,
     /// Messages not yet seen by every member, in sequence order.
-    #[serde(serialize_with = "serialize_log")]
     pub log: Vec<Entry<P>>,
 }
 
@@ -208,12 +192,10 @@ pub struct Token<P> {
 /// node keeps of its ring for recovery (totemsrp's retransmit list at a
 /// membership change).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(bound(serialize = "P: Serialize"))]
 pub struct Retained<P> {
     /// The ring they were sent in.
     pub ring: RingId,
     /// The messages, in sequence order.
-    #[serde(serialize_with = "serialize_log")]
     pub log: Vec<Entry<P>>,
 }
 
@@ -785,17 +767,13 @@ impl<P: Clone> Totem<P> {
         // Commits of an earlier ring this node represented are moot now.
         self.unacked.clear();
         assert!(
-            members.contains(&self.us),
-            "a node is a member of its own ring"
-        );
-        assert!(
             members.windows(2).all(|w| w[0] < w[1]),
             "members are sorted and distinct"
         );
         let i = members
             .iter()
             .position(|&n| n == self.us)
-            .expect("a member of its ring");
+            .expect("a node is a member of its own ring");
         self.state = State::Operational {
             ring,
             next: members[(i + 1) % members.len()],
