@@ -81,14 +81,20 @@ impl Truth {
     /// The nodes where every primitive of a clone is active, with the role
     /// of the first.
     pub fn clone_nodes(&self, prims: &[String]) -> BTreeMap<NodeId, Activity> {
-        let Some(first) = prims.first().and_then(|p| self.active.get(p)) else {
-            return BTreeMap::new();
-        };
+        self.clone_instances(prims).map(|(n, a)| (*n, *a)).collect()
+    }
+
+    /// The nodes where every primitive of a clone instance is active, with
+    /// the first primitive's activity there.
+    fn clone_instances<'a>(
+        &'a self,
+        prims: &'a [String],
+    ) -> impl Iterator<Item = (&'a NodeId, &'a Activity)> + 'a {
+        let first = prims.first().and_then(|p| self.active.get(p));
         first
-            .iter()
-            .filter(|(n, _)| prims.iter().all(|p| self.on(p, **n)))
-            .map(|(n, a)| (*n, *a))
-            .collect()
+            .into_iter()
+            .flatten()
+            .filter(move |(n, _)| prims.iter().all(|p| self.on(p, **n)))
     }
 
     /// How many instances of a scenario-named resource are active.
@@ -102,15 +108,7 @@ impl Truth {
             Some(RscKind::Group(members)) => usize::from(self.group_node(members).is_some()),
             // Counted without building the map `clone_nodes` returns: the
             // observer counts every named resource after every change.
-            Some(RscKind::Clone { prims, .. }) => prims
-                .first()
-                .and_then(|p| self.active.get(p))
-                .map_or(0, |first| {
-                    first
-                        .keys()
-                        .filter(|n| prims.iter().all(|p| self.on(p, **n)))
-                        .count()
-                }),
+            Some(RscKind::Clone { prims, .. }) => self.clone_instances(prims).count(),
             _ => self.active.get(id).map_or(0, |m| m.len()),
         }
     }
