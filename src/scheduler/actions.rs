@@ -59,12 +59,7 @@ impl<'a> OpKeyMatch<'a> {
     /// The key `<rsc>_<task>_<interval_ms>`.
     pub fn new(rsc: &'a str, task: &'a str, interval_ms: u64) -> Self {
         // As `push_u64` writes the interval: its decimal digits.
-        let mut digits = 1;
-        let mut n = interval_ms;
-        while n >= 10 {
-            n /= 10;
-            digits += 1;
-        }
+        let digits = interval_ms.checked_ilog10().map_or(1, |d| d as usize + 1);
         OpKeyMatch {
             rsc,
             task,

@@ -490,6 +490,9 @@ pub(super) fn unpack_primitive_as(
             op: Some((op.name.as_str(), interval_ms)),
             ..Default::default()
         };
+        // The op's meta-attribute sets, evaluated (usually there are none).
+        let mut meta_sets = BTreeMap::new();
+        unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut meta_sets);
         // The op's settings: its meta-attribute sets, then its own XML
         // attributes, then the op defaults, the first value of a name
         // winning. Without sets (the usual case) that is the attributes
@@ -497,7 +500,7 @@ pub(super) fn unpack_primitive_as(
         let no_sets = op.meta.is_empty() && cib.configuration.op_defaults.is_empty();
         let mut op_meta = BTreeMap::new();
         if !no_sets {
-            unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut op_meta);
+            op_meta.clone_from(&meta_sets);
             for (k, v) in &op.attrs {
                 add_missing(&mut op_meta, k, v);
             }
@@ -519,15 +522,8 @@ pub(super) fn unpack_primitive_as(
                 op_meta.get(name).map(String::as_str)
             }
         };
-        // Both kinds of sets are rare: not even looked at without any.
         let mut op_params = BTreeMap::new();
-        if !op.instance.is_empty() {
-            unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
-        }
-        let mut meta_sets = BTreeMap::new();
-        if !op.meta.is_empty() {
-            unpack_nvsets(&op.meta, &op_ctx, None, &resolve, &mut meta_sets);
-        }
+        unpack_nvsets(&op.instance, &op_ctx, None, &resolve, &mut op_params);
         ops.push(OpConfig {
             id: op.id.clone(),
             name: op.name.clone(),
